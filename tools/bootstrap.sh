@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(
   # build
   build-essential cmake ninja-build ccache pkg-config git
-  librocksdb-dev libboost1.81-all-dev libprotobuf-dev protobuf-compiler
+  librocksdb-dev libboost1.81-all-dev libboost-json1.81-dev libprotobuf-dev protobuf-compiler
   libzstd-dev libspdlog-dev libfmt-dev doctest-dev libcli11-dev libssl-dev
   # tests: real AWS clients and the benchmark load generator
   python3 python3-pytest python3-boto3 python3-botocore awscli

@@ -1,0 +1,11 @@
+# One place for warnings and sanitizer flags, applied to every podstack target.
+function(podstack_target_options target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  if(PODSTACK_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(PODSTACK_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

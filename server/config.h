@@ -1,0 +1,31 @@
+// Server configuration from the environment, with LocalStack's variable
+// names where LocalStack has one (see the README's table).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace podstack {
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 4566;
+  bool persistence = false;       // PERSISTENCE=1: the log lives in DATA_DIR and survives restarts
+  bool persistence_sync = false;  // PERSISTENCE_SYNC=1: fsync every group commit
+  std::string data_dir = "./.podstack";
+  uint64_t checkpoint_every = 10000;
+  std::vector<std::string> services;  // SERVICES: empty = all
+  std::string log_level = "info";
+  uint64_t max_request_bytes = 32ull << 20;
+  unsigned read_timeout_seconds = 60;
+  unsigned threads = 0;
+
+  // Reads the environment; returns an error sentence for a bad value.
+  static std::string from_env(Config& out);
+};
+
+// "HOST:PORT", ":PORT", "PORT" or "HOST" -> host, port.
+bool parse_listen(const std::string& s, std::string& host, uint16_t& port);
+bool env_flag(const char* name, bool def = false);
+
+}  // namespace podstack

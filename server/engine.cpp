@@ -1,0 +1,401 @@
+#include "server/engine.h"
+
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <shared_mutex>
+
+#include "store/compression.h"
+
+namespace podstack {
+
+namespace {
+constexpr uint32_t kSnapshotFormat = 1;
+constexpr const char* kEngineService = "podstack";
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+// ---- CommitTicket ----
+
+void CommitTicket::complete(const Status& s) {
+  Callback cb;
+  {
+    std::lock_guard lk(mu_);
+    done_ = true;
+    status_ = s;
+    cb = std::move(cb_);
+  }
+  cv_.notify_all();
+  if (cb) cb(s);
+}
+
+void CommitTicket::on_complete(Callback cb) {
+  std::unique_lock lk(mu_);
+  if (done_) {
+    Status s = status_;
+    lk.unlock();
+    cb(s);
+    return;
+  }
+  cb_ = std::move(cb);
+}
+
+Status CommitTicket::wait() {
+  std::unique_lock lk(mu_);
+  cv_.wait(lk, [this] { return done_; });
+  return status_;
+}
+
+// ---- Engine ----
+
+Engine::Engine(EngineOptions o, std::vector<std::unique_ptr<Service>> s)
+    : options_(std::move(o)), services_(std::move(s)) {
+  std::sort(services_.begin(), services_.end(), [](auto& a, auto& b) { return a->name() < b->name(); });
+}
+
+Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<std::unique_ptr<Service>> services) {
+  std::unique_ptr<Engine> e(new Engine(std::move(options), std::move(services)));
+  auto store = EventStore::open(e->options_.store);
+  if (!store) return store.status();
+  e->store_ = std::move(*store);
+  auto t0 = std::chrono::steady_clock::now();
+  if (Status st = e->load(); !st) return st;
+  e->startup_.replay_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!e->options_.store.read_only) {
+    e->writer_ = std::make_unique<LogWriter>(*e->store_);
+    e->maint_ = std::thread([raw = e.get()] { raw->maintenance_loop(); });
+  }
+  return e;
+}
+
+Engine::~Engine() { close().ignore_error(); }
+
+Service* Engine::service(std::string_view name) const {
+  for (auto& s : services_)
+    if (s->name() == name) return s.get();
+  return nullptr;
+}
+
+void Engine::lock_all_exclusive() {
+  for (auto& s : services_) s->mutex().lock();
+}
+void Engine::unlock_all_exclusive() {
+  for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->mutex().unlock();
+}
+
+Status Engine::load() {
+  for (auto& s : services_) s->clear();
+  uint64_t from = 1;
+  startup_ = StartupStats{};
+  if (!options_.ignore_checkpoints) {
+    Status scan = store_->scan_checkpoints_desc([&](uint64_t seq, std::string_view bytes) {
+      auto fail = [&](const std::string& why) {
+        spdlog::warn("checkpoint at sequence {} is unusable ({}); falling back to an older one or a full replay", seq, why);
+        ++startup_.skipped_checkpoints;
+        for (auto& s : services_) s->clear();
+        return true;  // keep looking
+      };
+      if (seq > store_->last_sequence()) return fail("it is newer than the log");
+      auto raw = zstd_decompress(bytes);
+      if (!raw) return fail(raw.status().to_string());
+      proto::StateSnapshot snap;
+      if (!snap.ParseFromString(*raw)) return fail("snapshot does not parse");
+      if (snap.format() > kSnapshotFormat) return fail("snapshot format " + std::to_string(snap.format()) + " is newer than this podstack");
+      for (const auto& ss : snap.services()) {
+        Service* svc = service(ss.service());
+        if (!svc) return fail("it holds state of unknown service '" + ss.service() + "'");
+        if (Status st = svc->restore(ss.state()); !st) return fail(ss.service() + ": " + st.to_string());
+      }
+      from = seq + 1;
+      startup_.checkpoint_sequence = seq;
+      return false;
+    });
+    if (!scan) return scan;
+  }
+  checkpoint_seq_ = startup_.checkpoint_sequence;
+  Status st = replay_from(from);
+  if (!st) return st;
+  std::lock_guard lk(seq_mu_);
+  last_seq_ = std::max(store_->last_sequence(), startup_.checkpoint_sequence);
+  applied_seq_ = last_seq_;
+  return Status::ok();
+}
+
+Status Engine::replay_from(uint64_t from) {
+  Status inner;
+  proto::Event e;
+  uint64_t expected = from;
+  Status scan = store_->scan_events(from, [&](uint64_t seq, std::string_view bytes) {
+    if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || e.sequence() != seq) {
+      inner = Status::corruption("event " + std::to_string(seq) + " in the log does not parse");
+      return false;
+    }
+    if (seq != expected && expected != 1) {
+      inner = Status::corruption("the log has a gap: expected event " + std::to_string(expected) + ", found " + std::to_string(seq));
+      return false;
+    }
+    expected = seq + 1;
+    inner = apply_one(e);
+    if (!inner) return false;
+    ++startup_.replayed;
+    return true;
+  });
+  return scan ? inner : scan;
+}
+
+Status Engine::apply_one(const proto::Event& e) {
+  if (e.service() == kEngineService) {
+    apply_engine_event(e);
+    return Status::ok();
+  }
+  Service* svc = service(e.service());
+  if (!svc)
+    return Status::unsupported_version("event " + std::to_string(e.sequence()) + " belongs to service '" + e.service() +
+                                       "', which this podstack does not have");
+  try {
+    svc->apply(e);
+  } catch (const std::exception& ex) {
+    return Status::corruption("event " + std::to_string(e.sequence()) + " (" + e.service() + "." + e.operation() +
+                              ") cannot be applied: " + ex.what());
+  }
+  return Status::ok();
+}
+
+void Engine::apply_engine_event(const proto::Event& e) {
+  if (e.operation() == "ResetState") {
+    proto::StateReset r;
+    r.ParseFromString(e.payload());
+    for (auto& s : services_)
+      if (r.service().empty() || s->name() == r.service()) s->clear();
+  }
+}
+
+ExecResult Engine::execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx) {
+  ExecResult r;
+  Decision d;
+  if (!svc.mutating(op)) {
+    std::shared_lock lk(svc.mutex());
+    r.error = svc.decide(op, input, ctx, d);
+    if (!r.error) r.output = std::move(d.output);
+    return r;
+  }
+  if (!writer_) {
+    r.error = ApiError::unavailable("podstack is read-only here");
+    return r;
+  }
+  std::unique_lock lk(svc.mutex());
+  if (failed_) {
+    r.error = ApiError::unavailable("podstack is recovering from a failed log write; retry shortly");
+    return r;
+  }
+  r.error = svc.decide(op, input, ctx, d);
+  if (r.error) return r;
+  r.output = std::move(d.output);
+  if (d.events.empty()) return r;
+
+  std::vector<proto::Event> events(d.events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    proto::Event& e = events[i];
+    e.set_time_ms(ctx.now_ms);
+    e.set_account(ctx.account);
+    e.set_region(ctx.region);
+    e.set_service(std::string(svc.name()));
+    e.set_operation(std::string(op));
+    e.set_request_id(ctx.request_id);
+    e.set_payload(std::move(d.events[i]));
+  }
+  auto ticket = std::make_shared<CommitTicket>();
+  {
+    std::vector<std::pair<uint64_t, std::string>> bytes;
+    bytes.reserve(events.size());
+    std::lock_guard seq(seq_mu_);
+    for (auto& e : events) {
+      e.set_sequence(++last_seq_);
+      bytes.emplace_back(e.sequence(), e.SerializeAsString());
+    }
+    writer_->submit(std::move(bytes), [this, ticket](const Status& st) {
+      if (!st) on_log_failure(st);
+      ticket->complete(st);
+    });
+  }
+  for (auto& e : events) {
+    if (Status st = apply_one(e); !st) {
+      spdlog::error("apply failed after commit: {}", st.to_string());
+      on_log_failure(st);
+    }
+  }
+  applied_seq_ = events.back().sequence();
+  lk.unlock();
+  r.commit = std::move(ticket);
+  if (applied_seq_ - checkpoint_seq_ >= options_.checkpoint_every) {
+    std::lock_guard ml(maint_mu_);
+    want_checkpoint_ = true;
+    maint_cv_.notify_one();
+  }
+  return r;
+}
+
+ExecResult Engine::reset(const std::string& service_name, const CallContext& ctx) {
+  ExecResult r;
+  if (!writer_) {
+    r.error = ApiError::unavailable("podstack is read-only here");
+    return r;
+  }
+  proto::Event e;
+  e.set_time_ms(ctx.now_ms);
+  e.set_account(ctx.account);
+  e.set_region(ctx.region);
+  e.set_service(kEngineService);
+  e.set_operation("ResetState");
+  e.set_request_id(ctx.request_id);
+  proto::StateReset body;
+  body.set_service(service_name);
+  e.set_payload(body.SerializeAsString());
+  auto ticket = std::make_shared<CommitTicket>();
+  lock_all_exclusive();
+  {
+    std::lock_guard seq(seq_mu_);
+    e.set_sequence(++last_seq_);
+    writer_->submit({{e.sequence(), e.SerializeAsString()}}, [this, ticket](const Status& st) {
+      if (!st) on_log_failure(st);
+      ticket->complete(st);
+    });
+  }
+  apply_engine_event(e);
+  applied_seq_ = e.sequence();
+  unlock_all_exclusive();
+  r.output = json::object();
+  r.commit = std::move(ticket);
+  return r;
+}
+
+void Engine::on_log_failure(const Status& s) {
+  if (failed_.exchange(true)) return;
+  spdlog::error("log write failed ({}); refusing writes and rebuilding state from the log", s.to_string());
+  std::lock_guard ml(maint_mu_);
+  want_rebuild_ = true;
+  maint_cv_.notify_one();
+}
+
+uint64_t Engine::last_sequence() const { return applied_seq_.load(); }
+
+StateInfo Engine::state_info() const {
+  StateInfo info;
+  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  for (auto& s : services_) locks.emplace_back(s->mutex());
+  info.last_sequence = applied_seq_.load();
+  std::string combined;
+  for (auto& s : services_) {
+    std::string snap = s->snapshot();
+    std::string h = sha256_hex(snap);
+    // Services without state do not enter the combined hash, so adding a
+    // service to podstack never changes the hash of an existing state.
+    if (!snap.empty()) combined += std::string(s->name()) + "=" + h + "\n";
+    info.services.emplace_back(std::string(s->name()), std::move(h));
+  }
+  info.hash = sha256_hex(combined);
+  return info;
+}
+
+Status Engine::checkpoint() {
+  if (!writer_) return Status::invalid_argument("read-only engine");
+  proto::StateSnapshot snap;
+  uint64_t seq;
+  {
+    std::vector<std::shared_lock<std::shared_mutex>> locks;
+    for (auto& s : services_) locks.emplace_back(s->mutex());
+    seq = applied_seq_.load();
+    if (seq == 0 || seq == checkpoint_seq_) return Status::ok();
+    snap.set_format(kSnapshotFormat);
+    snap.set_sequence(seq);
+    snap.set_time_ms(wall_clock_ms());
+    for (auto& s : services_) {
+      std::string bytes = s->snapshot();
+      if (bytes.empty()) continue;
+      auto* ss = snap.add_services();
+      ss->set_service(std::string(s->name()));
+      ss->set_state(std::move(bytes));
+    }
+  }
+  auto ticket = std::make_shared<CommitTicket>();
+  writer_->submit_checkpoint(seq, zstd_compress(deterministic_bytes(snap)),
+                             [ticket](const Status& st) { ticket->complete(st); });
+  Status st = ticket->wait();
+  if (!st) return st;
+  checkpoint_seq_ = seq;
+  return store_->prune_checkpoints(2);
+}
+
+void Engine::maintenance_loop() {
+  for (;;) {
+    bool ckpt = false, rebuild = false;
+    {
+      std::unique_lock lk(maint_mu_);
+      maint_cv_.wait(lk, [this] { return stop_ || want_checkpoint_ || want_rebuild_; });
+      if (stop_) return;
+      std::swap(ckpt, want_checkpoint_);
+      std::swap(rebuild, want_rebuild_);
+    }
+    if (rebuild) {
+      writer_->flush().ignore_error();  // let in-flight batches fail or finish first
+      lock_all_exclusive();
+      Status st = load();
+      if (st) {
+        writer_->clear_failure();
+        failed_ = false;
+        spdlog::info("state rebuilt from the log at sequence {}; writes accepted again", applied_seq_.load());
+      } else {
+        spdlog::error("rebuilding state from the log failed: {}; writes stay refused", st.to_string());
+      }
+      unlock_all_exclusive();
+    }
+    if (ckpt && !failed_) {
+      if (Status st = checkpoint(); !st) spdlog::warn("checkpoint failed: {}", st.to_string());
+    }
+  }
+}
+
+Status Engine::close() {
+  if (maint_.joinable()) {
+    {
+      std::lock_guard lk(maint_mu_);
+      stop_ = true;
+    }
+    maint_cv_.notify_one();
+    maint_.join();
+  }
+  Status st;
+  if (writer_) {
+    st = writer_->flush();
+    if (st && !failed_) st = checkpoint();
+    writer_.reset();
+  }
+  return st;
+}
+
+std::string Engine::summarize(const proto::Event& e) const {
+  if (e.service() == kEngineService) {
+    proto::StateReset r;
+    r.ParseFromString(e.payload());
+    return r.service().empty() ? "all services" : "service=" + r.service();
+  }
+  Service* s = service(e.service());
+  return s ? s->summarize(e) : std::string();
+}
+
+}  // namespace podstack

@@ -1,0 +1,129 @@
+// The engine owns the services' state and the commit path:
+//
+//   execute(op):  lock service (shared for reads, exclusive for writes)
+//                 -> decide() -> [sequencer: assign seq, hand to LogWriter]
+//                 -> apply() each event -> unlock -> CommitTicket
+//
+// The caller answers the request only when the ticket completes, i.e. the
+// group commit that holds its events is in the WAL. Log order == apply order
+// per service, and sequence order == submission order globally, because
+// sequencing and submission happen together under one small mutex.
+//
+// A failed log write is fail-stop: the affected requests get a 500, writes
+// are refused, the state is rebuilt from the log, then writes resume.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/service.h"
+#include "store/event_store.h"
+#include "store/log_writer.h"
+
+namespace podstack {
+
+class CommitTicket {
+ public:
+  using Callback = std::function<void(const Status&)>;
+  void complete(const Status& s);
+  // Runs cb now if already complete, else on completion (on the writer thread).
+  void on_complete(Callback cb);
+  Status wait();  // blocking; for the CLI and tests
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  Status status_;
+  Callback cb_;
+};
+
+struct EngineOptions {
+  StoreOptions store;
+  uint64_t checkpoint_every = 10000;
+  bool ignore_checkpoints = false;  // full replay from sequence 1 (state hash --from-scratch)
+};
+
+struct ExecResult {
+  json::value output;
+  std::optional<ApiError> error;
+  std::shared_ptr<CommitTicket> commit;  // null: nothing to wait for
+};
+
+struct StateInfo {
+  uint64_t last_sequence = 0;
+  std::string hash;                                          // combined
+  std::vector<std::pair<std::string, std::string>> services;  // name -> hash, every service
+};
+
+struct StartupStats {
+  uint64_t checkpoint_sequence = 0;
+  uint64_t replayed = 0;
+  uint64_t skipped_checkpoints = 0;
+  double replay_ms = 0;
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> open(EngineOptions options, std::vector<std::unique_ptr<Service>> services);
+  ~Engine();
+
+  Service* service(std::string_view name) const;
+  const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
+
+  ExecResult execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx);
+  // Engine event: clears one service's state (or all when empty).
+  ExecResult reset(const std::string& service, const CallContext& ctx);
+
+  StateInfo state_info() const;
+  uint64_t last_sequence() const;
+  // A durable checkpoint of the current state, now.
+  Status checkpoint();
+  // Stops background work, writes a final checkpoint (unless read-only).
+  Status close();
+
+  const StartupStats& startup() const { return startup_; }
+  EventStore& store() { return *store_; }
+  std::string summarize(const proto::Event& e) const;
+
+ private:
+  Engine(EngineOptions o, std::vector<std::unique_ptr<Service>> s);
+  Status load();                       // checkpoint + replay into empty services
+  Status replay_from(uint64_t from);
+  Status apply_one(const proto::Event& e);
+  void apply_engine_event(const proto::Event& e);
+  ExecResult commit(Service* svc, std::vector<proto::Event> events, json::value output);
+  void on_log_failure(const Status& s);
+  void maintenance_loop();
+  void lock_all_exclusive();
+  void unlock_all_exclusive();
+
+  EngineOptions options_;
+  std::vector<std::unique_ptr<Service>> services_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<LogWriter> writer_;
+
+  std::mutex seq_mu_;
+  uint64_t last_seq_ = 0;            // guarded by seq_mu_
+  std::atomic<uint64_t> applied_seq_{0};
+  std::atomic<uint64_t> checkpoint_seq_{0};
+  std::atomic<bool> failed_{false};
+
+  std::mutex maint_mu_;
+  std::condition_variable maint_cv_;
+  bool want_checkpoint_ = false;
+  bool want_rebuild_ = false;
+  bool stop_ = false;
+  std::thread maint_;
+  StartupStats startup_;
+};
+
+std::string sha256_hex(std::string_view data);
+
+}  // namespace podstack

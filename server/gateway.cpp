@@ -1,0 +1,328 @@
+#include "server/gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "server/protocol/encoding.h"
+
+namespace podstack {
+
+using protocol::Protocol;
+using protocol::WireResponse;
+
+namespace {
+
+std::string_view header(const HttpRequest& req, std::string_view name) {
+  auto it = req.find(boost::beast::string_view(name.data(), name.size()));
+  return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+}
+
+bool is_form(const HttpRequest& req) {
+  return header(req, "content-type").find("application/x-www-form-urlencoded") != std::string_view::npos;
+}
+
+// Query-protocol services podstack knows the names of, to answer unknown ones
+// in the shape their clients parse.
+Protocol guess_protocol(std::string_view service) {
+  static const std::pair<std::string_view, Protocol> kKnown[] = {
+      {"sqs", Protocol::kQuery}, {"sns", Protocol::kQuery}, {"ses", Protocol::kQuery}, {"iam", Protocol::kQuery},
+      {"sts", Protocol::kQuery}, {"cloudformation", Protocol::kQuery}, {"ec2", Protocol::kEc2},
+      {"s3", Protocol::kRestXml}, {"lambda", Protocol::kRestJson}, {"apigateway", Protocol::kRestJson}};
+  for (auto& [n, p] : kKnown)
+    if (n == service) return p;
+  return Protocol::kJson;
+}
+
+json::value health_json(const Engine& engine, const GatewayOptions& o) {
+  json::object services;
+  for (auto& s : engine.services()) services[s->name()] = "running";
+  for (const char* s : {"s3", "sqs", "sns", "ses", "dynamodb"})
+    if (!services.contains(s)) services[s] = "disabled";
+  json::object h;
+  h["services"] = std::move(services);
+  h["edition"] = "podstack";
+  h["version"] = o.version;
+  return h;
+}
+
+}  // namespace
+
+json::object event_json(const Engine& engine, const proto::Event& e) {
+  json::object o;
+  o["sequence"] = e.sequence();
+  o["time"] = protocol::iso8601(static_cast<double>(e.time_ms()) / 1000);
+  o["account"] = e.account();
+  o["region"] = e.region();
+  o["service"] = e.service();
+  o["operation"] = e.operation();
+  o["request_id"] = e.request_id();
+  o["summary"] = engine.summarize(e);
+  return o;
+}
+
+HttpResponse to_http(WireResponse&& w, unsigned version) {
+  HttpResponse res{static_cast<http::status>(w.status), version};
+  if (!w.content_type.empty()) res.set(http::field::content_type, w.content_type);
+  for (auto& [k, v] : w.headers) res.set(k, v);
+  res.body() = std::move(w.body);
+  return res;
+}
+
+HttpResponse Gateway::plain_error(int status, std::string_view code, std::string_view message, unsigned version) {
+  std::string rid = random_uuid();
+  auto w = protocol::render_error(Protocol::kRestXml, nullptr, protocol::ApiError::make(status, std::string(code), std::string(message)), rid);
+  return to_http(std::move(w), version);
+}
+
+Credentials parse_credentials(const HttpRequest& req, std::string_view raw_query) {
+  Credentials c;
+  std::string_view scope;
+  std::string decoded;
+  std::string_view auth = header(req, "authorization");
+  if (auto p = auth.find("Credential="); p != std::string_view::npos) {
+    scope = auth.substr(p + 11);
+    scope = scope.substr(0, scope.find_first_of(", "));
+  } else if (auto q = raw_query.find("X-Amz-Credential="); q != std::string_view::npos) {
+    std::string_view v = raw_query.substr(q + 17);
+    decoded = protocol::url_decode(v.substr(0, v.find('&')));
+    scope = decoded;
+  }
+  // AKID/DATE/REGION/SERVICE/aws4_request
+  std::string_view parts[5];
+  size_t n = 0;
+  while (n < 5 && !scope.empty()) {
+    size_t slash = scope.find('/');
+    parts[n++] = scope.substr(0, slash);
+    scope = slash == std::string_view::npos ? std::string_view() : scope.substr(slash + 1);
+  }
+  if (n >= 1) c.access_key = std::string(parts[0]);
+  if (n >= 3) c.region = std::string(parts[2]);
+  if (n >= 4) c.service = std::string(parts[3]);
+  return c;
+}
+
+std::string account_for(std::string_view access_key) {
+  if (access_key.size() == 12 && access_key.find_first_not_of("0123456789") == std::string_view::npos)
+    return std::string(access_key);
+  return "000000000000";
+}
+
+Gateway::Gateway(Engine& engine, GatewayOptions options)
+    : engine_(engine), options_(std::move(options)), started_ms_(wall_clock_ms()) {}
+
+Reply Gateway::not_implemented(Protocol p, std::string_view service, const std::string& request_id) {
+  Reply r;
+  r.request_id = request_id;
+  r.protocol = p;
+  r.label = std::string(service) + ".?";
+  auto err = protocol::ApiError::not_implemented("The service '" + std::string(service) +
+                                                 "' is not available in this version of podstack");
+  r.response = to_http(protocol::render_error(p, nullptr, err, request_id), 11);
+  return r;
+}
+
+Reply Gateway::handle(const HttpRequest& req) {
+  std::string request_id = random_uuid();
+  std::string_view target(req.target().data(), req.target().size());
+  size_t qpos = target.find('?');
+  std::string_view path = target.substr(0, qpos);
+  std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+
+  if (path.rfind("/_localstack", 0) == 0 || path.rfind("/_podstack", 0) == 0 || path.rfind("/_aws", 0) == 0)
+    return internal(req, path, query, request_id);
+
+  Credentials creds = parse_credentials(req, query);
+
+  // JSON protocols name the operation in X-Amz-Target: "AmazonSSM.GetParameter".
+  if (std::string_view t = header(req, "x-amz-target"); !t.empty()) {
+    size_t dot = t.rfind('.');
+    std::string_view prefix = t.substr(0, dot), op = dot == std::string_view::npos ? std::string_view() : t.substr(dot + 1);
+    for (auto& s : engine_.services()) {
+      const auto& m = s->model();
+      if (m.protocol == Protocol::kJson && m.target_prefix == prefix)
+        return call(*s, m.operation(op), op, req, path, query, {}, creds, request_id);
+    }
+    std::string svc = creds.service.empty() ? std::string(prefix) : creds.service;
+    return not_implemented(Protocol::kJson, svc, request_id);
+  }
+
+  // Query protocol: Action in the form body or the query string.
+  std::vector<std::pair<std::string, std::string>> form;
+  std::string action;
+  if (req.method() == http::verb::post && is_form(req)) form = protocol::parse_form(req.body());
+  for (auto& [k, v] : form)
+    if (k == "Action") action = v;
+  if (action.empty() && !query.empty() && query.find("Action=") != std::string_view::npos)
+    for (auto& [k, v] : protocol::parse_form(query))
+      if (k == "Action") action = v;
+  if (!action.empty()) {
+    Service* chosen = nullptr;
+    for (auto& s : engine_.services()) {
+      const auto& m = s->model();
+      if (m.protocol != Protocol::kQuery) continue;
+      if (!creds.service.empty() ? m.signing_name == creds.service : m.operation(action) != nullptr) {
+        chosen = s.get();
+        break;
+      }
+    }
+    if (!chosen) return not_implemented(Protocol::kQuery, creds.service.empty() ? "unknown" : creds.service, request_id);
+    return call(*chosen, chosen->model().operation(action), action, req, path, query, std::move(form), creds, request_id);
+  }
+
+  std::string svc = creds.service.empty() ? "s3" : creds.service;
+  return not_implemented(guess_protocol(svc), svc, request_id);
+}
+
+Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
+                    std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
+                    const Credentials& creds, std::string request_id) {
+  const auto& model = svc.model();
+  if (!options_.enabled.empty() &&
+      std::find(options_.enabled.begin(), options_.enabled.end(), std::string(svc.name())) == options_.enabled.end())
+    return not_implemented(model.protocol, svc.name(), request_id);
+  Reply r;
+  r.protocol = model.protocol;
+  r.model = &model;
+  r.request_id = std::move(request_id);
+  r.label = std::string(svc.name()) + "." + std::string(op_name);
+  auto fail = [&](const protocol::ApiError& e) {
+    r.response = to_http(protocol::render_error(model.protocol, &model, e, r.request_id), req.version());
+    return std::move(r);
+  };
+  if (!op) {
+    if (model.protocol == Protocol::kQuery)
+      return fail(protocol::ApiError::bad_request("InvalidAction", "The action " + std::string(op_name) + " is not valid for this web service."));
+    return fail(protocol::ApiError::bad_request("UnknownOperationException", "Unknown operation " + std::string(op_name)));
+  }
+  if (!svc.has_operation(op->name))
+    return fail(protocol::ApiError::not_implemented("The operation " + op->name + " of " + std::string(svc.name()) +
+                                                    " is not implemented by podstack yet"));
+  protocol::HttpRequest hr;
+  hr.method = std::string_view(req.method_string().data(), req.method_string().size());
+  hr.path = path;
+  if (!query.empty()) hr.query = protocol::parse_form(query);
+  hr.headers = &req.base();
+  hr.body = req.body();
+  hr.form = std::move(form);
+
+  CallContext ctx;
+  ctx.access_key = creds.access_key;
+  ctx.account = account_for(creds.access_key);
+  ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
+  ctx.request_id = r.request_id;
+  ctx.now_ms = wall_clock_ms();
+
+  json::object input;
+  try {
+    input = protocol::parse_input(model, *op, hr);
+  } catch (const protocol::ApiError& e) {
+    return fail(e);
+  } catch (const std::exception& e) {
+    return fail(protocol::ApiError::serialization(std::string("Could not parse the request: ") + e.what()));
+  }
+  ExecResult x;
+  try {
+    x = engine_.execute(svc, op->name, input, ctx);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {} failed: {}", r.label, r.request_id, e.what());
+    return fail(protocol::ApiError::internal("internal error"));
+  }
+  if (x.error) return fail(*x.error);
+  r.response = to_http(protocol::render_output(model, *op, std::move(x.output), r.request_id), req.version());
+  r.commit = std::move(x.commit);
+  return r;
+}
+
+void Gateway::commit_failed(Reply& r, const Status& s) {
+  auto e = protocol::ApiError::internal("the event log could not be written: " + s.to_string());
+  r.response = to_http(protocol::render_error(r.protocol, r.model, e, r.request_id), r.response.version());
+}
+
+Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id) {
+  Reply r;
+  r.request_id = request_id;
+  r.label = std::string(path);
+  auto json_reply = [&](int status, const json::value& v) {
+    r.response = HttpResponse{static_cast<http::status>(status), req.version()};
+    r.response.set(http::field::content_type, "application/json");
+    r.response.body() = json::serialize(v);
+    return std::move(r);
+  };
+  auto error = [&](int status, std::string msg) {
+    json::object o;
+    o["error"] = std::move(msg);
+    return json_reply(status, o);
+  };
+  bool get = req.method() == http::verb::get || req.method() == http::verb::head;
+  bool post = req.method() == http::verb::post || req.method() == http::verb::put;
+
+  if (path == "/_localstack/health" || path == "/_podstack/health") {
+    if (!get) return error(405, "use GET");
+    return json_reply(200, health_json(engine_, options_));
+  }
+  if (path == "/_localstack/info" || path == "/_podstack/info") {
+    json::object o;
+    o["version"] = options_.version;
+    o["edition"] = "podstack";
+    o["persistence"] = options_.persistence;
+    o["data_dir"] = options_.persistence ? options_.data_dir : std::string();
+    o["uptime"] = (wall_clock_ms() - started_ms_) / 1000;
+    o["server_time_utc"] = protocol::iso8601(static_cast<double>(wall_clock_ms()) / 1000);
+    return json_reply(200, o);
+  }
+  if (path == "/_podstack/state") {
+    if (!get) return error(405, "use GET");
+    StateInfo info = engine_.state_info();
+    json::object o, svcs;
+    o["last_sequence"] = info.last_sequence;
+    o["hash"] = info.hash;
+    for (auto& [n, h] : info.services) svcs[n] = h;
+    o["services"] = std::move(svcs);
+    return json_reply(200, o);
+  }
+  // LocalStack: POST /_localstack/state/reset and /_localstack/state/<service>/reset.
+  if (path.rfind("/_localstack/state/", 0) == 0 && path.size() > 19 && path.substr(path.size() - 6) == "/reset") {
+    if (!post) return error(405, "use POST");
+    std::string svc;
+    std::string_view mid = path.substr(19, path.size() - 19 - 6);
+    if (!mid.empty() && mid != "reset") svc = std::string(mid);
+    if (path == "/_localstack/state/reset") svc.clear();
+    if (!svc.empty() && !engine_.service(svc)) return error(404, "unknown service '" + svc + "'");
+    CallContext ctx;
+    ctx.request_id = request_id;
+    ctx.now_ms = wall_clock_ms();
+    ExecResult x = engine_.reset(svc, ctx);
+    if (x.error) return error(x.error->status, x.error->message);
+    json::object o;
+    o["reset"] = svc.empty() ? "all" : svc;
+    Reply out = json_reply(200, o);
+    out.commit = std::move(x.commit);
+    return out;
+  }
+  if (path == "/_podstack/log") {
+    uint64_t since = 1, limit = 1000;
+    std::string service;
+    for (auto& [k, v] : protocol::parse_form(query)) {
+      if (k == "since") since = std::strtoull(v.c_str(), nullptr, 10);
+      else if (k == "limit") limit = std::strtoull(v.c_str(), nullptr, 10);
+      else if (k == "service") service = v;
+    }
+    json::array events;
+    proto::Event e;
+    Status st = engine_.store().scan_events(since, [&](uint64_t, std::string_view bytes) {
+      if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
+      if (!service.empty() && e.service() != service) return true;
+      json::object o = event_json(engine_, e);
+      events.push_back(std::move(o));
+      return events.size() < limit;
+    });
+    if (!st) return error(500, st.to_string());
+    json::object o;
+    o["events"] = std::move(events);
+    return json_reply(200, o);
+  }
+  return error(404, "no such podstack endpoint: " + std::string(path));
+}
+
+}  // namespace podstack

@@ -1,0 +1,518 @@
+#include "server/protocol/codec.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <map>
+
+#include "server/protocol/encoding.h"
+
+namespace podstack::protocol {
+namespace json = boost::json;
+
+namespace {
+
+std::string lower_first(std::string_view s) {
+  std::string out(s);
+  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+bool is_query_like(Protocol p) { return p == Protocol::kQuery || p == Protocol::kEc2; }
+
+// ---- validation (constraints the model states; AWS's message format) ----
+
+void validate_value(const Shape& s, const json::value& v, const std::string& path, std::vector<std::string>& errs) {
+  auto fail = [&](std::string_view what, const std::string& shown) {
+    errs.push_back("Value " + shown + " at '" + path + "' failed to satisfy constraint: " + std::string(what));
+  };
+  switch (s.type) {
+    case ShapeType::kStructure: {
+      if (!v.is_object()) return;
+      const auto& o = v.as_object();
+      for (const auto& m : s.members) {
+        std::string sub = path.empty() ? lower_first(m.name) : path + "." + lower_first(m.name);
+        const json::value* mv = o.if_contains(m.name);
+        if (!mv || mv->is_null()) {
+          if (m.required) errs.push_back("Value null at '" + sub + "' failed to satisfy constraint: Member must not be null");
+          continue;
+        }
+        validate_value(*m.shape, *mv, sub, errs);
+      }
+      break;
+    }
+    case ShapeType::kList: {
+      if (!v.is_array()) return;
+      const auto& a = v.as_array();
+      if ((s.min && int64_t(a.size()) < *s.min) || (s.max && int64_t(a.size()) > *s.max)) {
+        std::string what = s.min && int64_t(a.size()) < *s.min
+                               ? "Member must have length greater than or equal to " + std::to_string(*s.min)
+                               : "Member must have length less than or equal to " + std::to_string(*s.max);
+        fail(what, "'" + json::serialize(v) + "'");
+      }
+      for (size_t i = 0; i < a.size(); ++i)
+        validate_value(*s.list_member.shape, a[i], path + "." + std::to_string(i + 1) + ".member", errs);
+      break;
+    }
+    case ShapeType::kMap: {
+      if (!v.is_object()) return;
+      for (const auto& kv : v.as_object()) validate_value(*s.map_value.shape, kv.value(), path + "." + std::string(kv.key()), errs);
+      break;
+    }
+    case ShapeType::kString: {
+      if (!v.is_string()) return;
+      std::string_view str = v.as_string();
+      size_t len = utf8_length(str);
+      if (s.min && int64_t(len) < *s.min)
+        fail("Member must have length greater than or equal to " + std::to_string(*s.min), "'" + std::string(str) + "'");
+      else if (s.max && int64_t(len) > *s.max)
+        fail("Member must have length less than or equal to " + std::to_string(*s.max), "'" + std::string(str) + "'");
+      if (!s.enum_values.empty()) {
+        bool ok = false;
+        for (auto& e : s.enum_values) ok |= (e == str);
+        if (!ok) {
+          std::string set;
+          for (auto& e : s.enum_values) set += (set.empty() ? "" : ", ") + e;
+          fail("Member must satisfy enum value set: [" + set + "]", "'" + std::string(str) + "'");
+        }
+      }
+      break;
+    }
+    case ShapeType::kBlob: {
+      if (!v.is_string()) return;
+      size_t len = v.as_string().size();
+      if (s.min && int64_t(len) < *s.min) fail("Member must have length greater than or equal to " + std::to_string(*s.min), "'<binary>'");
+      else if (s.max && int64_t(len) > *s.max) fail("Member must have length less than or equal to " + std::to_string(*s.max), "'<binary>'");
+      break;
+    }
+    case ShapeType::kInteger:
+    case ShapeType::kLong: {
+      if (!v.is_int64() && !v.is_uint64()) return;
+      int64_t n = v.is_int64() ? v.as_int64() : int64_t(v.as_uint64());
+      if (s.min && n < *s.min) fail("Member must have value greater than or equal to " + std::to_string(*s.min), "'" + std::to_string(n) + "'");
+      else if (s.max && n > *s.max) fail("Member must have value less than or equal to " + std::to_string(*s.max), "'" + std::to_string(n) + "'");
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// ---- JSON protocol input: type-check and normalise in place ----
+
+[[noreturn]] void type_error(const std::string& path, std::string_view expected) {
+  throw ApiError::serialization("Unexpected value type at '" + path + "': expected " + std::string(expected));
+}
+
+void normalise_json(const Shape& s, json::value& v, const std::string& path) {
+  if (v.is_null()) return;
+  switch (s.type) {
+    case ShapeType::kStructure: {
+      if (!v.is_object()) type_error(path, "an object");
+      for (auto& kv : v.as_object()) {
+        if (const Member* m = s.member(kv.key())) normalise_json(*m->shape, kv.value(), path + "." + std::string(kv.key()));
+      }
+      break;
+    }
+    case ShapeType::kList:
+      if (!v.is_array()) type_error(path, "a list");
+      for (auto& e : v.as_array()) normalise_json(*s.list_member.shape, e, path + "[]");
+      break;
+    case ShapeType::kMap:
+      if (!v.is_object()) type_error(path, "a map");
+      for (auto& kv : v.as_object()) normalise_json(*s.map_value.shape, kv.value(), path + "." + std::string(kv.key()));
+      break;
+    case ShapeType::kString:
+      if (!v.is_string()) type_error(path, "a string");
+      break;
+    case ShapeType::kBoolean:
+      if (!v.is_bool()) type_error(path, "a boolean");
+      break;
+    case ShapeType::kInteger:
+    case ShapeType::kLong:
+      if (v.is_double() && v.as_double() == static_cast<double>(static_cast<int64_t>(v.as_double())))
+        v = static_cast<int64_t>(v.as_double());
+      if (!v.is_int64() && !v.is_uint64()) type_error(path, "an integer");
+      break;
+    case ShapeType::kDouble:
+    case ShapeType::kFloat:
+      if (!v.is_number()) type_error(path, "a number");
+      v = v.to_number<double>();
+      break;
+    case ShapeType::kTimestamp:
+      if (v.is_number()) {
+        v = v.to_number<double>();
+      } else if (v.is_string()) {
+        auto t = parse_iso8601(v.as_string());
+        if (!t) type_error(path, "a timestamp");
+        v = *t;
+      } else {
+        type_error(path, "a timestamp");
+      }
+      break;
+    case ShapeType::kBlob: {
+      if (!v.is_string()) type_error(path, "a base64 string");
+      auto raw = base64_decode(v.as_string());
+      if (!raw) throw ApiError::serialization("Invalid base64 at '" + path + "'");
+      v = json::string(*raw);
+      break;
+    }
+  }
+}
+
+json::object parse_json_input(const ServiceModel& model, const Operation& op, const HttpRequest& req) {
+  json::value v;
+  if (req.body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    v = json::object();
+  } else {
+    boost::system::error_code ec;
+    v = json::parse(req.body, ec);
+    if (ec) throw ApiError::serialization("Malformed JSON request body: " + ec.message());
+  }
+  if (!v.is_object()) throw ApiError::serialization("The request body must be a JSON object");
+  if (op.input) normalise_json(*op.input, v, lower_first(op.input->name));
+  return std::move(v.as_object());
+}
+
+// ---- query protocol input ----
+
+using FormMap = std::map<std::string, std::string, std::less<>>;
+
+bool has_prefix(const FormMap& f, const std::string& prefix) {
+  auto it = f.lower_bound(prefix);
+  return it != f.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::optional<json::value> query_value(const Shape& s, const FormMap& f, const std::string& key, bool flattened);
+
+std::optional<json::value> query_scalar(const Shape& s, const std::string& raw, const std::string& key) {
+  auto bad = [&](std::string_view what) -> ApiError {
+    return ApiError::bad_request("ValidationError", "Value '" + raw + "' at '" + key + "' failed to satisfy constraint: Member must be " + std::string(what));
+  };
+  switch (s.type) {
+    case ShapeType::kString: return json::value(raw);
+    case ShapeType::kBoolean:
+      if (raw == "true") return json::value(true);
+      if (raw == "false") return json::value(false);
+      throw bad("a boolean");
+    case ShapeType::kInteger:
+    case ShapeType::kLong: {
+      int64_t n = 0;
+      auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), n);
+      if (ec != std::errc() || p != raw.data() + raw.size()) throw bad("a number");
+      return json::value(n);
+    }
+    case ShapeType::kDouble:
+    case ShapeType::kFloat: {
+      char* end = nullptr;
+      double d = strtod(raw.c_str(), &end);
+      if (raw.empty() || *end) throw bad("a number");
+      return json::value(d);
+    }
+    case ShapeType::kTimestamp: {
+      auto t = parse_iso8601(raw);
+      if (!t) {
+        char* end = nullptr;
+        double d = strtod(raw.c_str(), &end);
+        if (raw.empty() || *end) throw bad("a timestamp");
+        return json::value(d);
+      }
+      return json::value(*t);
+    }
+    case ShapeType::kBlob: {
+      auto b = base64_decode(raw);
+      if (!b) throw bad("base64");
+      return json::value(json::string(*b));
+    }
+    default: return std::nullopt;
+  }
+}
+
+std::optional<json::value> query_value(const Shape& s, const FormMap& f, const std::string& key, bool flattened) {
+  switch (s.type) {
+    case ShapeType::kStructure: {
+      json::object o;
+      for (const auto& m : s.members) {
+        std::string sub = key.empty() ? m.wire_name() : key + "." + m.wire_name();
+        if (auto v = query_value(*m.shape, f, sub, m.flattened)) o[m.name] = std::move(*v);
+      }
+      if (o.empty() && !key.empty() && !has_prefix(f, key + ".")) return std::nullopt;
+      return json::value(std::move(o));
+    }
+    case ShapeType::kList: {
+      bool flat = flattened || s.flattened;
+      std::string item = flat ? key : key + "." + (s.list_member.location_name.empty() ? "member" : s.list_member.location_name);
+      json::array a;
+      for (size_t i = 1;; ++i) {
+        auto v = query_value(*s.list_member.shape, f, item + "." + std::to_string(i), false);
+        if (!v) break;
+        a.push_back(std::move(*v));
+      }
+      if (a.empty()) {
+        // "Name=" with an empty value is how the query protocol sends an empty list.
+        auto it = f.find(key);
+        if (it == f.end()) return std::nullopt;
+      }
+      return json::value(std::move(a));
+    }
+    case ShapeType::kMap: {
+      bool flat = flattened || s.flattened;
+      std::string entry = flat ? key : key + ".entry";
+      const std::string& kn = s.map_key.location_name.empty() ? std::string("key") : s.map_key.location_name;
+      const std::string& vn = s.map_value.location_name.empty() ? std::string("value") : s.map_value.location_name;
+      json::object o;
+      for (size_t i = 1;; ++i) {
+        std::string base = entry + "." + std::to_string(i);
+        auto k = f.find(base + "." + kn);
+        if (k == f.end()) break;
+        if (auto v = query_value(*s.map_value.shape, f, base + "." + vn, false)) o[k->second] = std::move(*v);
+      }
+      if (o.empty()) return std::nullopt;
+      return json::value(std::move(o));
+    }
+    default: {
+      auto it = f.find(key);
+      if (it == f.end()) return std::nullopt;
+      return query_scalar(s, it->second, key);
+    }
+  }
+}
+
+// ---- output ----
+
+void blobs_to_base64(const Shape& s, json::value& v) {
+  switch (s.type) {
+    case ShapeType::kStructure:
+      if (v.is_object())
+        for (auto& kv : v.as_object())
+          if (const Member* m = s.member(kv.key())) blobs_to_base64(*m->shape, kv.value());
+      break;
+    case ShapeType::kList:
+      if (v.is_array())
+        for (auto& e : v.as_array()) blobs_to_base64(*s.list_member.shape, e);
+      break;
+    case ShapeType::kMap:
+      if (v.is_object())
+        for (auto& kv : v.as_object()) blobs_to_base64(*s.map_value.shape, kv.value());
+      break;
+    case ShapeType::kBlob:
+      if (v.is_string()) v = json::string(base64_encode(v.as_string()));
+      break;
+    default:
+      break;
+  }
+}
+
+bool shape_has_blob(const Shape& s, int depth = 0) {
+  if (depth > 12) return false;
+  switch (s.type) {
+    case ShapeType::kBlob: return true;
+    case ShapeType::kStructure:
+      for (auto& m : s.members)
+        if (shape_has_blob(*m.shape, depth + 1)) return true;
+      return false;
+    case ShapeType::kList: return shape_has_blob(*s.list_member.shape, depth + 1);
+    case ShapeType::kMap: return shape_has_blob(*s.map_value.shape, depth + 1);
+    default: return false;
+  }
+}
+
+void scalar_text(const Shape& s, const json::value& v, std::string& out) {
+  switch (s.type) {
+    case ShapeType::kBoolean: out += v.is_bool() && v.as_bool() ? "true" : "false"; break;
+    case ShapeType::kTimestamp: out += v.is_number() ? iso8601(v.to_number<double>()) : std::string(v.is_string() ? v.as_string() : ""); break;
+    case ShapeType::kBlob: if (v.is_string()) out += base64_encode(v.as_string()); break;
+    default:
+      if (v.is_string()) xml_escape_append(out, v.as_string());
+      else if (v.is_int64()) out += std::to_string(v.as_int64());
+      else if (v.is_uint64()) out += std::to_string(v.as_uint64());
+      else if (v.is_double()) { auto d = v.as_double(); char b[32]; snprintf(b, sizeof b, "%.17g", d); out += b; }
+      else if (v.is_bool()) out += v.as_bool() ? "true" : "false";
+  }
+}
+
+void xml_value(const Shape& s, const json::value& v, std::string_view name, bool flattened, std::string& out);
+
+void xml_members(const Shape& s, const json::object& o, std::string& out) {
+  for (const auto& m : s.members) {
+    const json::value* v = o.if_contains(m.name);
+    if (!v || v->is_null()) continue;
+    xml_value(*m.shape, *v, m.wire_name(), m.flattened, out);
+  }
+}
+
+void xml_value(const Shape& s, const json::value& v, std::string_view name, bool flattened, std::string& out) {
+  auto open = [&](std::string_view n) { out += '<'; out += n; out += '>'; };
+  auto close = [&](std::string_view n) { out += "</"; out += n; out += '>'; };
+  switch (s.type) {
+    case ShapeType::kStructure:
+      open(name);
+      if (v.is_object()) xml_members(s, v.as_object(), out);
+      close(name);
+      break;
+    case ShapeType::kList: {
+      if (!v.is_array()) break;
+      bool flat = flattened || s.flattened;
+      std::string item = s.list_member.location_name.empty() ? (flat ? std::string(name) : "member") : s.list_member.location_name;
+      if (!flat) open(name);
+      for (const auto& e : v.as_array()) xml_value(*s.list_member.shape, e, item, false, out);
+      if (!flat) close(name);
+      break;
+    }
+    case ShapeType::kMap: {
+      if (!v.is_object()) break;
+      bool flat = flattened || s.flattened;
+      std::string kn = s.map_key.location_name.empty() ? "key" : s.map_key.location_name;
+      std::string vn = s.map_value.location_name.empty() ? "value" : s.map_value.location_name;
+      if (!flat) open(name);
+      for (const auto& kv : v.as_object()) {
+        open(flat ? name : std::string_view("entry"));
+        open(kn);
+        xml_escape_append(out, kv.key());
+        close(kn);
+        xml_value(*s.map_value.shape, kv.value(), vn, false, out);
+        close(flat ? name : std::string_view("entry"));
+      }
+      if (!flat) close(name);
+      break;
+    }
+    default:
+      open(name);
+      scalar_text(s, v, out);
+      close(name);
+  }
+}
+
+std::string json_content_type(const ServiceModel* model) {
+  return "application/x-amz-json-" + (model && !model->json_version.empty() ? model->json_version : std::string("1.1"));
+}
+
+}  // namespace
+
+std::string validate(const Shape& shape, const json::value& v) {
+  std::vector<std::string> errs;
+  validate_value(shape, v, "", errs);
+  if (errs.empty()) return {};
+  std::string msg = std::to_string(errs.size()) + (errs.size() == 1 ? " validation error detected: " : " validation errors detected: ");
+  for (size_t i = 0; i < errs.size(); ++i) msg += (i ? "; " : "") + errs[i];
+  return msg;
+}
+
+json::object parse_input(const ServiceModel& model, const Operation& op, const HttpRequest& req) {
+  json::object input;
+  switch (model.protocol) {
+    case Protocol::kJson:
+      input = parse_json_input(model, op, req);
+      break;
+    case Protocol::kQuery:
+    case Protocol::kEc2: {
+      FormMap f;
+      for (auto& [k, v] : req.query) f.emplace(k, v);
+      for (auto& [k, v] : req.form) f.insert_or_assign(k, v);
+      if (op.input) {
+        auto v = query_value(*op.input, f, "", false);
+        if (v && v->is_object()) input = std::move(v->as_object());
+      }
+      break;
+    }
+    default:
+      throw ApiError::not_implemented("The " + model.protocol_name + " protocol is not implemented yet");
+  }
+  if (op.input) {
+    std::string msg = validate(*op.input, input);
+    if (!msg.empty())
+      throw ApiError::bad_request(is_query_like(model.protocol) ? "ValidationError" : "ValidationException", msg);
+  }
+  return input;
+}
+
+WireResponse render_output(const ServiceModel& model, const Operation& op, json::value output, std::string_view request_id) {
+  WireResponse r;
+  r.status = op.http_status;
+  switch (model.protocol) {
+    case Protocol::kJson:
+      if (op.output && shape_has_blob(*op.output)) blobs_to_base64(*op.output, output);
+      r.content_type = json_content_type(&model);
+      r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+      r.body = output.is_null() ? "{}" : json::serialize(output);
+      break;
+    case Protocol::kQuery:
+    case Protocol::kEc2: {
+      r.content_type = "text/xml";
+      r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+      std::string& out = r.body;
+      out.reserve(512);
+      out += "<";
+      out += op.name;
+      out += "Response xmlns=\"";
+      out += model.xml_namespace;
+      out += "\">";
+      if (op.output) {
+        std::string wrapper = op.result_wrapper.empty() ? op.name + "Result" : op.result_wrapper;
+        out += '<' + wrapper + '>';
+        if (output.is_object()) xml_members(*op.output, output.as_object(), out);
+        out += "</" + wrapper + '>';
+      }
+      out += "<ResponseMetadata><RequestId>";
+      out += request_id;
+      out += "</RequestId></ResponseMetadata></";
+      out += op.name;
+      out += "Response>";
+      break;
+    }
+    default:
+      return render_error(model.protocol, &model, ApiError::not_implemented("protocol not implemented"), request_id);
+  }
+  return r;
+}
+
+WireResponse render_error(Protocol protocol, const ServiceModel* model, const ApiError& err, std::string_view request_id) {
+  WireResponse r;
+  r.status = err.status;
+  switch (protocol) {
+    case Protocol::kJson:
+    case Protocol::kRestJson: {
+      r.content_type = protocol == Protocol::kJson ? json_content_type(model) : "application/json";
+      r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+      r.headers.emplace_back("x-amzn-ErrorType", err.code);
+      json::object o;
+      o["__type"] = err.code;
+      o["message"] = err.message;
+      r.body = json::serialize(o);
+      break;
+    }
+    case Protocol::kQuery:
+    case Protocol::kEc2: {
+      r.content_type = "text/xml";
+      r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+      std::string& out = r.body;
+      out = "<ErrorResponse";
+      if (model && !model->xml_namespace.empty()) out += " xmlns=\"" + model->xml_namespace + "\"";
+      out += "><Error><Type>";
+      out += err.sender_fault ? "Sender" : "Receiver";
+      out += "</Type><Code>";
+      xml_escape_append(out, err.code);
+      out += "</Code><Message>";
+      xml_escape_append(out, err.message);
+      out += "</Message></Error><RequestId>";
+      out += request_id;
+      out += "</RequestId></ErrorResponse>";
+      break;
+    }
+    case Protocol::kRestXml: {
+      r.content_type = "application/xml";
+      r.headers.emplace_back("x-amz-request-id", std::string(request_id));
+      std::string& out = r.body;
+      out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>";
+      xml_escape_append(out, err.code);
+      out += "</Code><Message>";
+      xml_escape_append(out, err.message);
+      out += "</Message><RequestId>";
+      out += request_id;
+      out += "</RequestId></Error>";
+      break;
+    }
+  }
+  return r;
+}
+
+}  // namespace podstack::protocol

@@ -1,0 +1,24 @@
+// Small wire encodings shared by the protocol codecs: base64, percent
+// decoding, ISO 8601 timestamps, XML escaping.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace podstack::protocol {
+
+std::string base64_encode(std::string_view in);
+std::optional<std::string> base64_decode(std::string_view in);
+std::string url_decode(std::string_view in, bool plus_is_space = true);
+// application/x-www-form-urlencoded (also a query string) -> ordered pairs.
+std::vector<std::pair<std::string, std::string>> parse_form(std::string_view in);
+// 2026-11-25T10:00:00.000Z
+std::string iso8601(double epoch_seconds);
+std::optional<double> parse_iso8601(std::string_view in);
+void xml_escape_append(std::string& out, std::string_view in);
+// Counts Unicode code points (AWS length constraints count characters).
+size_t utf8_length(std::string_view s);
+
+}  // namespace podstack::protocol

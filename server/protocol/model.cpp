@@ -1,0 +1,145 @@
+#include "server/protocol/model.h"
+
+#include <boost/json.hpp>
+#include <mutex>
+#include <stdexcept>
+
+namespace podstack::protocol {
+namespace json = boost::json;
+
+namespace {
+ShapeType parse_type(std::string_view t) {
+  if (t == "structure") return ShapeType::kStructure;
+  if (t == "list") return ShapeType::kList;
+  if (t == "map") return ShapeType::kMap;
+  if (t == "string") return ShapeType::kString;
+  if (t == "integer") return ShapeType::kInteger;
+  if (t == "long") return ShapeType::kLong;
+  if (t == "boolean") return ShapeType::kBoolean;
+  if (t == "timestamp") return ShapeType::kTimestamp;
+  if (t == "blob") return ShapeType::kBlob;
+  if (t == "double") return ShapeType::kDouble;
+  if (t == "float") return ShapeType::kFloat;
+  throw std::runtime_error("unknown shape type " + std::string(t));
+}
+
+Location parse_location(std::string_view l) {
+  if (l == "uri") return Location::kUri;
+  if (l == "querystring") return Location::kQuery;
+  if (l == "header") return Location::kHeader;
+  if (l == "headers") return Location::kHeaders;
+  if (l == "statusCode") return Location::kStatusCode;
+  return Location::kBody;
+}
+
+std::string str(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+bool flag(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_bool() && v->as_bool();
+}
+}  // namespace
+
+const Shape* ServiceModel::shape(std::string_view name) const {
+  auto it = shape_index_.find(std::string(name));
+  return it == shape_index_.end() ? nullptr : it->second;
+}
+
+std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view text) {
+  auto m = std::make_unique<ServiceModel>();
+  json::value root = json::parse(text);
+  const auto& meta = root.at("metadata").as_object();
+  m->protocol_name = str(meta, "protocol");
+  m->json_version = str(meta, "jsonVersion");
+  m->target_prefix = str(meta, "targetPrefix");
+  m->endpoint_prefix = str(meta, "endpointPrefix");
+  m->signing_name = str(meta, "signingName");
+  if (m->signing_name.empty()) m->signing_name = m->endpoint_prefix;
+  m->service_id = str(meta, "serviceId");
+  m->api_version = str(meta, "apiVersion");
+  m->xml_namespace = str(meta, "xmlNamespace");
+  const std::string& p = m->protocol_name;
+  m->protocol = p == "json" ? Protocol::kJson : p == "query" ? Protocol::kQuery : p == "rest-json" ? Protocol::kRestJson
+              : p == "rest-xml" ? Protocol::kRestXml : p == "ec2" ? Protocol::kEc2
+              : throw std::runtime_error("unknown protocol " + p);
+
+  const auto& shapes = root.at("shapes").as_object();
+  // Two passes: allocate every shape, then resolve references.
+  for (const auto& kv : shapes) {
+    Shape& s = m->shapes_.emplace_back();
+    s.name = std::string(kv.key());
+    m->shape_index_[s.name] = &s;
+  }
+  auto ref = [&](const json::value& v) -> const Shape* {
+    auto name = str(v.as_object(), "shape");
+    auto* s = m->shape(name);
+    if (!s) throw std::runtime_error("model references unknown shape " + name);
+    return s;
+  };
+  auto member_of = [&](std::string name, const json::object& o) {
+    Member mem;
+    mem.name = std::move(name);
+    mem.shape = ref(o);
+    mem.location = parse_location(str(o, "location"));
+    mem.location_name = str(o, "locationName");
+    mem.flattened = flag(o, "flattened");
+    mem.xml_attribute = flag(o, "xmlAttribute");
+    mem.idempotency_token = flag(o, "idempotencyToken");
+    mem.json_value = flag(o, "jsonvalue");
+    mem.timestamp_format = str(o, "timestampFormat");
+    return mem;
+  };
+  for (const auto& kv : shapes) {
+    Shape& s = *m->shape_index_[std::string(kv.key())];
+    const auto& o = kv.value().as_object();
+    s.type = parse_type(str(o, "type"));
+    s.flattened = flag(o, "flattened");
+    s.exception = flag(o, "exception");
+    s.streaming = flag(o, "streaming");
+    s.payload = str(o, "payload");
+    s.timestamp_format = str(o, "timestampFormat");
+    if (auto* v = o.if_contains("min"); v && v->is_number()) s.min = v->to_number<int64_t>();
+    if (auto* v = o.if_contains("max"); v && v->is_number()) s.max = v->to_number<int64_t>();
+    if (auto* v = o.if_contains("enum"); v && v->is_array())
+      for (auto& e : v->as_array()) s.enum_values.emplace_back(e.as_string());
+    if (auto* v = o.if_contains("xmlNamespace"); v && v->is_object()) s.xml_namespace = str(v->as_object(), "uri");
+    if (s.type == ShapeType::kStructure) {
+      if (auto* mems = o.if_contains("members")) {
+        for (const auto& mk : mems->as_object()) {
+          s.by_name[std::string(mk.key())] = s.members.size();
+          s.members.push_back(member_of(std::string(mk.key()), mk.value().as_object()));
+        }
+      }
+      if (auto* req = o.if_contains("required"))
+        for (auto& r : req->as_array())
+          if (auto it = s.by_name.find(std::string(r.as_string())); it != s.by_name.end()) s.members[it->second].required = true;
+    } else if (s.type == ShapeType::kList) {
+      s.list_member = member_of("member", o.at("member").as_object());
+    } else if (s.type == ShapeType::kMap) {
+      s.map_key = member_of("key", o.at("key").as_object());
+      s.map_value = member_of("value", o.at("value").as_object());
+    }
+  }
+  for (const auto& kv : root.at("operations").as_object()) {
+    const auto& o = kv.value().as_object();
+    Operation op;
+    op.name = std::string(kv.key());
+    if (auto* http = o.if_contains("http")) {
+      const auto& h = http->as_object();
+      if (auto x = str(h, "method"); !x.empty()) op.http_method = x;
+      if (auto x = str(h, "requestUri"); !x.empty()) op.request_uri = x;
+      if (auto* c = h.if_contains("responseCode")) op.http_status = static_cast<int>(c->to_number<int64_t>());
+    }
+    if (auto* in = o.if_contains("input")) op.input = ref(*in);
+    if (auto* out = o.if_contains("output")) {
+      op.output = ref(*out);
+      op.result_wrapper = str(out->as_object(), "resultWrapper");
+    }
+    m->operations_.emplace(op.name, std::move(op));
+  }
+  return m;
+}
+
+}  // namespace podstack::protocol

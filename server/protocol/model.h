@@ -1,0 +1,94 @@
+// AWS service models (botocore's service-2.json), pinned under
+// server/protocol/models/ and compiled into the binary. The protocol codecs
+// walk these shapes to parse, validate and serialize every operation, so a
+// service implements behaviour only, never wire formats.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace podstack::protocol {
+
+enum class ShapeType { kStructure, kList, kMap, kString, kInteger, kLong, kBoolean, kTimestamp, kBlob, kDouble, kFloat };
+enum class Location { kBody, kUri, kQuery, kHeader, kHeaders, kStatusCode };
+enum class Protocol { kJson, kQuery, kRestJson, kRestXml, kEc2 };
+
+struct Shape;
+
+struct Member {
+  std::string name;
+  const Shape* shape = nullptr;
+  Location location = Location::kBody;
+  std::string location_name;  // wire name (element, header, query key); empty: `name`
+  bool required = false;
+  bool flattened = false;
+  bool xml_attribute = false;
+  bool idempotency_token = false;
+  bool json_value = false;
+  std::string timestamp_format;
+  const std::string& wire_name() const { return location_name.empty() ? name : location_name; }
+};
+
+struct Shape {
+  std::string name;
+  ShapeType type = ShapeType::kString;
+  std::vector<Member> members;                         // structure
+  std::unordered_map<std::string, size_t> by_name;     // structure: member name -> index
+  std::string payload;                                 // structure: rest payload member
+  Member list_member;                                  // list
+  Member map_key, map_value;                           // map
+  bool flattened = false;
+  bool exception = false;
+  bool streaming = false;
+  std::optional<int64_t> min, max;
+  std::vector<std::string> enum_values;
+  std::string timestamp_format;
+  std::string xml_namespace;
+  const Member* member(std::string_view n) const {
+    auto it = by_name.find(std::string(n));
+    return it == by_name.end() ? nullptr : &members[it->second];
+  }
+};
+
+struct Operation {
+  std::string name;
+  std::string http_method = "POST";
+  std::string request_uri = "/";
+  int http_status = 200;
+  const Shape* input = nullptr;
+  const Shape* output = nullptr;
+  std::string result_wrapper;
+};
+
+class ServiceModel {
+ public:
+  // Throws std::runtime_error on a model that does not parse (a build bug).
+  static std::unique_ptr<ServiceModel> parse(std::string_view json);
+
+  Protocol protocol = Protocol::kJson;
+  std::string protocol_name, json_version, target_prefix, endpoint_prefix, signing_name, service_id,
+      api_version, xml_namespace;
+
+  const Operation* operation(std::string_view name) const {
+    auto it = operations_.find(std::string(name));
+    return it == operations_.end() ? nullptr : &it->second;
+  }
+  const std::unordered_map<std::string, Operation>& operations() const { return operations_; }
+  const Shape* shape(std::string_view name) const;
+
+ private:
+  std::unordered_map<std::string, Operation> operations_;
+  std::deque<Shape> shapes_;
+  std::unordered_map<std::string, Shape*> shape_index_;
+};
+
+// The pinned model of a service ("ssm", "sts", ...), parsed once on first use;
+// nullptr when podstack ships no model of that name.
+const ServiceModel* builtin_model(std::string_view service);
+
+}  // namespace podstack::protocol

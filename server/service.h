@@ -1,0 +1,172 @@
+// What a service is: decide (pure: request + const state -> events + output),
+// apply (the only mutation, used live and in replay), snapshot/restore.
+// Services never touch the store, sockets, files or the clock directly: the
+// CallContext carries time, ids and randomness, and decide() records any of
+// them it uses in its events so apply() reproduces them exactly.
+#pragma once
+#include <boost/json.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "proto/event.pb.h"
+#include "server/protocol/api_error.h"
+#include "server/protocol/model.h"
+#include "store/status.h"
+
+namespace podstack {
+
+namespace json = boost::json;
+using protocol::ApiError;
+
+struct CallContext {
+  std::string account = "000000000000";
+  std::string region = "us-east-1";
+  std::string request_id;
+  std::string access_key;
+  int64_t now_ms = 0;
+  double now() const { return static_cast<double>(now_ms) / 1000.0; }
+};
+
+// Randomness for decide(): thread-local, fast, never used by apply().
+std::string random_chars(size_t n, std::string_view alphabet);
+std::string random_uuid();
+int64_t wall_clock_ms();
+
+struct Decision {
+  json::value output = json::object();
+  std::vector<std::string> events;  // the service's serialized event messages, applied in order
+};
+
+class Service {
+ public:
+  virtual ~Service() = default;
+  virtual std::string_view name() const = 0;
+  virtual const protocol::ServiceModel& model() const = 0;
+  virtual bool has_operation(std::string_view op) const = 0;
+  // false: a read (shared lock, must emit no events).
+  virtual bool mutating(std::string_view op) const = 0;
+  // Never mutates; returns the error to send, or fills `out`.
+  virtual std::optional<ApiError> decide(std::string_view op, const json::object& input, const CallContext& ctx,
+                                         Decision& out) const = 0;
+  virtual void apply(const proto::Event& event) = 0;
+  // Deterministic bytes (sorted, deterministic proto serialization): the
+  // checkpoint content and the input of the state hash. Empty when no state.
+  virtual std::string snapshot() const = 0;
+  virtual Status restore(std::string_view bytes) = 0;
+  virtual void clear() = 0;
+  // One line for `podstack log`.
+  virtual std::string summarize(const proto::Event& event) const { return {}; }
+
+  std::shared_mutex& mutex() const { return mutex_; }
+
+ private:
+  mutable std::shared_mutex mutex_;
+};
+
+// Reads typed members of a decoded input; the protocol layer has already
+// checked types and model constraints.
+class Input {
+ public:
+  explicit Input(const json::object& o) : o_(o) {}
+  const json::object& raw() const { return o_; }
+  bool has(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    return v && !v->is_null();
+  }
+  std::optional<std::string_view> opt_str(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    if (!v || !v->is_string()) return std::nullopt;
+    return std::string_view(v->as_string());
+  }
+  // Required string: AWS's message when absent.
+  std::string_view str(std::string_view k) const;
+  std::string str_or(std::string_view k, std::string_view def) const {
+    auto v = opt_str(k);
+    return std::string(v ? *v : def);
+  }
+  bool flag(std::string_view k, bool def = false) const {
+    auto* v = o_.if_contains(k);
+    return v && v->is_bool() ? v->as_bool() : def;
+  }
+  std::optional<int64_t> opt_int(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    if (!v) return std::nullopt;
+    if (v->is_int64()) return v->as_int64();
+    if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
+    return std::nullopt;
+  }
+  const json::array* array(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    return v && v->is_array() ? &v->as_array() : nullptr;
+  }
+  const json::object* object(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    return v && v->is_object() ? &v->as_object() : nullptr;
+  }
+
+ private:
+  const json::object& o_;
+};
+
+// Operation table: "PutParameter" -> {mutating, handler}, built once per
+// service. An operation in the model but not in the table is answered with
+// AWS's NotImplemented-style error by the gateway.
+template <class Derived>
+class ServiceBase : public Service {
+ public:
+  using Handler = void (Derived::*)(const Input&, const CallContext&, Decision&) const;
+  struct Op {
+    bool mutating;
+    Handler handler;
+  };
+  using Table = std::unordered_map<std::string_view, Op>;
+
+  bool has_operation(std::string_view op) const override { return Derived::operations().count(op) != 0; }
+  bool mutating(std::string_view op) const override {
+    auto it = Derived::operations().find(op);
+    return it != Derived::operations().end() && it->second.mutating;
+  }
+  std::optional<ApiError> decide(std::string_view op, const json::object& input, const CallContext& ctx,
+                                 Decision& out) const override {
+    auto it = Derived::operations().find(op);
+    if (it == Derived::operations().end()) return ApiError::bad_request("InvalidAction", "Operation " + std::string(op) + " is not supported");
+    try {
+      (static_cast<const Derived*>(this)->*(it->second.handler))(Input(input), ctx, out);
+    } catch (ApiError& e) {
+      return std::move(e);
+    }
+    return std::nullopt;
+  }
+};
+
+// State partitioned by account and region, iterated in sorted order.
+template <class P>
+class Partitions {
+ public:
+  using Key = std::pair<std::string, std::string>;
+  const P* find(const CallContext& c) const { return find(c.account, c.region); }
+  const P* find(const std::string& account, const std::string& region) const {
+    auto it = map_.find(Key(account, region));
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  P& get(const std::string& account, const std::string& region) { return map_[Key(account, region)]; }
+  P& get(const proto::Event& e) { return get(e.account(), e.region()); }
+  void clear() { map_.clear(); }
+  auto begin() const { return map_.begin(); }
+  auto end() const { return map_.end(); }
+  bool empty() const { return map_.empty(); }
+
+ private:
+  std::map<Key, P> map_;
+};
+
+// Deterministic serialization (sorted map keys) for snapshots and hashing.
+std::string deterministic_bytes(const google::protobuf::MessageLite& m);
+
+}  // namespace podstack

@@ -1,0 +1,11 @@
+// zstd helpers shared by checkpoints and pods.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "store/status.h"
+
+namespace podstack {
+std::string zstd_compress(std::string_view in, int level = 3);
+Result<std::string> zstd_decompress(std::string_view in);
+}  // namespace podstack

@@ -1,0 +1,200 @@
+#include "store/event_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/options.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <filesystem>
+#include <random>
+
+namespace podstack {
+namespace {
+constexpr const char* kCfNames[] = {"default", "events", "blobs", "checkpoints", "meta"};
+enum Cf { kDefault = 0, kEvents, kBlobs, kCheckpoints, kMeta, kCfCount };
+
+Status from_rocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::ok();
+  if (s.IsNotFound()) return Status::not_found(s.ToString());
+  if (s.IsCorruption()) return Status::corruption(s.ToString());
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return Status::busy(s.ToString());
+  if (s.IsInvalidArgument()) return Status::invalid_argument(s.ToString());
+  return Status::io_error(s.ToString());
+}
+}  // namespace
+
+std::string encode_seq(uint64_t seq) {
+  std::string k(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    k[i] = static_cast<char>(seq & 0xff);
+    seq >>= 8;
+  }
+  return k;
+}
+
+uint64_t decode_seq(std::string_view key) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < key.size(); ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return v;
+}
+
+struct EventStore::Impl {
+  std::unique_ptr<rocksdb::Env> mem_env;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  rocksdb::WriteOptions write_options;
+  std::atomic<uint64_t> last_seq{0};
+  std::atomic<uint64_t> first_seq{0};
+
+  ~Impl() {
+    for (auto* h : cfs)
+      if (db && h) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    if (db) db->Close().PermitUncheckedError();
+    db.reset();
+  }
+};
+
+EventStore::EventStore(StoreOptions o) : options_(std::move(o)), impl_(std::make_unique<Impl>()) {}
+EventStore::~EventStore() = default;
+
+Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options) {
+  std::unique_ptr<EventStore> store(new EventStore(options));
+  Impl& im = *store->impl_;
+
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = !options.read_only;
+  db_opts.create_missing_column_families = !options.read_only;
+  db_opts.max_background_jobs = 2;
+  db_opts.keep_log_file_num = 4;
+  db_opts.max_total_wal_size = 64 << 20;
+  std::string path = options.path;
+  if (options.in_memory) {
+    im.mem_env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    db_opts.env = im.mem_env.get();
+    if (path.empty()) path = "/podstack-mem";
+  } else {
+    std::error_code ec;
+    if (!options.read_only) std::filesystem::create_directories(path, ec);
+    if (ec) return Status::io_error("cannot create " + path + ": " + ec.message());
+  }
+
+  rocksdb::ColumnFamilyOptions cf_opts;
+  cf_opts.compression = rocksdb::kZSTD;
+  rocksdb::ColumnFamilyOptions blob_opts = cf_opts;
+  blob_opts.enable_blob_files = true;
+  blob_opts.min_blob_size = 4096;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (int i = 0; i < kCfCount; ++i)
+    descs.emplace_back(kCfNames[i], i == kBlobs ? blob_opts : cf_opts);
+
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = options.read_only
+                          ? rocksdb::DB::OpenForReadOnly(db_opts, path, descs, &im.cfs, &raw)
+                          : rocksdb::DB::Open(db_opts, path, descs, &im.cfs, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
+      return Status::busy("the store at " + path + " is in use by another process (" + s.ToString() + ")");
+    return from_rocks(s);
+  }
+  im.db.reset(raw);
+  im.write_options.sync = options.sync;
+
+  // Store format: written on first open of an empty store, checked on every open.
+  std::string fmt;
+  s = im.db->Get(rocksdb::ReadOptions(), im.cfs[kMeta], "format", &fmt);
+  if (s.IsNotFound()) {
+    if (!options.read_only) {
+      std::random_device rd;
+      char id[33];
+      snprintf(id, sizeof id, "%08x%08x%08x%08x", rd(), rd(), rd(), rd());
+      rocksdb::WriteBatch b;
+      b.Put(im.cfs[kMeta], "format", std::to_string(kStoreFormat));
+      b.Put(im.cfs[kMeta], "instance_id", id);
+      rocksdb::WriteOptions wo;
+      wo.sync = !options.in_memory;
+      if (auto st = from_rocks(im.db->Write(wo, &b)); !st) return st;
+    }
+  } else if (!s.ok()) {
+    return from_rocks(s);
+  } else {
+    unsigned long v = std::strtoul(fmt.c_str(), nullptr, 10);
+    if (v == 0 || v > kStoreFormat)
+      return Status::unsupported_version("the store at " + path + " has format " + fmt +
+                                         ", this podstack reads formats up to " + std::to_string(kStoreFormat) +
+                                         "; upgrade podstack or use another DATA_DIR");
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.cfs[kEvents]));
+  it->SeekToLast();
+  if (it->Valid()) im.last_seq = decode_seq(it->key().ToStringView());
+  it->SeekToFirst();
+  if (it->Valid()) im.first_seq = decode_seq(it->key().ToStringView());
+  if (!it->status().ok()) return from_rocks(it->status());
+  return store;
+}
+
+Status EventStore::write(const WriteBatchData& batch) {
+  if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  Impl& im = *impl_;
+  rocksdb::WriteBatch b;
+  for (const auto& [seq, bytes] : batch.events) b.Put(im.cfs[kEvents], encode_seq(seq), bytes);
+  if (batch.checkpoint) b.Put(im.cfs[kCheckpoints], encode_seq(batch.checkpoint->first), batch.checkpoint->second);
+  for (const auto& [k, v] : batch.meta) b.Put(im.cfs[kMeta], k, v);
+  Status st = from_rocks(im.db->Write(im.write_options, &b));
+  if (st && !batch.events.empty()) {
+    im.last_seq.store(batch.events.back().first, std::memory_order_release);
+    uint64_t zero = 0;
+    im.first_seq.compare_exchange_strong(zero, batch.events.front().first);
+  }
+  return st;
+}
+
+uint64_t EventStore::last_sequence() const { return impl_->last_seq.load(std::memory_order_acquire); }
+uint64_t EventStore::first_sequence() const { return impl_->first_seq.load(std::memory_order_acquire); }
+
+Status EventStore::scan_events(uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit) const {
+  rocksdb::ReadOptions ro;
+  ro.readahead_size = 2 << 20;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cfs[kEvents]));
+  for (it->Seek(encode_seq(from)); it->Valid(); it->Next()) {
+    if (!visit(decode_seq(it->key().ToStringView()), it->value().ToStringView())) break;
+  }
+  return from_rocks(it->status());
+}
+
+Status EventStore::scan_checkpoints_desc(const std::function<bool(uint64_t, std::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cfs[kCheckpoints]));
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    if (!visit(decode_seq(it->key().ToStringView()), it->value().ToStringView())) break;
+  }
+  return from_rocks(it->status());
+}
+
+Status EventStore::prune_checkpoints(size_t keep) {
+  std::vector<std::string> doomed;
+  size_t seen = 0;
+  Status st = scan_checkpoints_desc([&](uint64_t seq, std::string_view) {
+    if (++seen > keep) doomed.push_back(encode_seq(seq));
+    return true;
+  });
+  if (!st || doomed.empty()) return st;
+  rocksdb::WriteBatch b;
+  for (auto& k : doomed) b.Delete(impl_->cfs[kCheckpoints], k);
+  return from_rocks(impl_->db->Write(impl_->write_options, &b));
+}
+
+Status EventStore::put_checkpoint_raw(uint64_t seq, std::string_view bytes) {
+  return from_rocks(impl_->db->Put(impl_->write_options, impl_->cfs[kCheckpoints], encode_seq(seq), bytes));
+}
+
+Result<std::string> EventStore::get_meta(std::string_view name) const {
+  std::string v;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cfs[kMeta], rocksdb::Slice(name.data(), name.size()), &v);
+  if (!s.ok()) return from_rocks(s);
+  return v;
+}
+
+}  // namespace podstack

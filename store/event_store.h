@@ -1,0 +1,81 @@
+// The event log on RocksDB.
+//
+// Column families (keys are big-endian u64 sequence numbers, so RocksDB's
+// bytewise order is log order):
+//
+//   events       seq -> podstack.proto.Event
+//   blobs        blob id (+ chunk) -> bytes      (S3 bodies, pod payloads)
+//   checkpoints  seq -> zstd(podstack.proto.StateSnapshot)
+//   meta         name -> value   ("format", "instance_id", "last_pod", ...)
+//
+// A store whose `meta/format` is newer than kStoreFormat is refused with
+// Status::unsupported_version: never a silent misread. With in_memory the
+// same code runs on rocksdb's MemEnv, so PERSISTENCE=0 takes the exact
+// commit path of PERSISTENCE=1.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/status.h"
+
+namespace podstack {
+
+inline constexpr uint32_t kStoreFormat = 1;
+
+struct StoreOptions {
+  std::string path;
+  bool in_memory = false;
+  bool sync = false;        // fsync the WAL on every group commit
+  bool read_only = false;   // offline inspection (CLI); never writes
+};
+
+struct WriteBatchData {
+  std::vector<std::pair<uint64_t, std::string>> events;
+  std::optional<std::pair<uint64_t, std::string>> checkpoint;
+  std::vector<std::pair<std::string, std::string>> meta;
+};
+
+class EventStore {
+ public:
+  static Result<std::unique_ptr<EventStore>> open(const StoreOptions& options);
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // One atomic RocksDB write: returns once it is in the WAL (and fsynced
+  // when StoreOptions::sync).
+  Status write(const WriteBatchData& batch);
+
+  // Highest sequence in the `events` column family (0 when empty).
+  uint64_t last_sequence() const;
+  uint64_t first_sequence() const;
+
+  // Visits events with sequence >= from, in order, until visit returns false.
+  Status scan_events(uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit) const;
+  // Visits checkpoints newest first until visit returns false.
+  Status scan_checkpoints_desc(const std::function<bool(uint64_t, std::string_view)>& visit) const;
+  // Removes all but the newest `keep` checkpoints.
+  Status prune_checkpoints(size_t keep);
+  // Test hook: overwrite a checkpoint's bytes (to simulate corruption).
+  Status put_checkpoint_raw(uint64_t seq, std::string_view bytes);
+
+  Result<std::string> get_meta(std::string_view name) const;
+  const std::string& path() const { return options_.path; }
+  bool in_memory() const { return options_.in_memory; }
+
+ private:
+  struct Impl;
+  explicit EventStore(StoreOptions o);
+  StoreOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::string encode_seq(uint64_t seq);
+uint64_t decode_seq(std::string_view key);
+
+}  // namespace podstack
