@@ -4,12 +4,22 @@
 
 namespace podstack {
 
-LogWriter::LogWriter(EventStore& store) : store_(store), thread_([this] { run(); }) {}
+LogWriter::LogWriter(EventStore& store, bool start_paused)
+    : store_(store), paused_(start_paused), thread_([this] { run(); }) {}
+
+void LogWriter::resume() {
+  {
+    std::lock_guard lk(mu_);
+    paused_ = false;
+  }
+  cv_.notify_one();
+}
 
 LogWriter::~LogWriter() {
   {
     std::lock_guard lk(mu_);
     stop_ = true;
+    paused_ = false;
   }
   cv_.notify_one();
   thread_.join();
@@ -53,7 +63,7 @@ void LogWriter::run() {
   for (;;) {
     {
       std::unique_lock lk(mu_);
-      cv_.wait(lk, [this] { return stop_ || !queue_.empty(); });
+      cv_.wait(lk, [this] { return stop_ || (!paused_ && !queue_.empty()); });
       if (queue_.empty() && stop_) return;
       batch.swap(queue_);
     }

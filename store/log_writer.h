@@ -21,13 +21,16 @@ class LogWriter {
   // Runs on the writer thread; must be quick (post elsewhere for real work).
   using Callback = std::function<void(const Status&)>;
 
-  explicit LogWriter(EventStore& store);
+  // start_paused: nothing is written until resume() (tests use it to make
+  // group formation deterministic).
+  explicit LogWriter(EventStore& store, bool start_paused = false);
   ~LogWriter();  // drains the queue, then stops
 
   void submit(std::vector<std::pair<uint64_t, std::string>> events, Callback done);
   void submit_checkpoint(uint64_t seq, std::string bytes, Callback done);
   // Blocks until everything submitted so far is written.
   Status flush();
+  void resume();
 
   uint64_t batches_written() const { return batches_; }
   // After a failed write every later submission fails too (fail-stop), so
@@ -49,6 +52,7 @@ class LogWriter {
   std::condition_variable cv_;
   std::deque<Item> queue_;
   bool stop_ = false;
+  bool paused_ = false;
   Status failure_;
   uint64_t batches_ = 0;
   std::thread thread_;

@@ -1,0 +1,172 @@
+#include "server/engine.h"
+
+#include <doctest/doctest.h>
+
+#include "../temp_dir.h"
+#include "server/services/registry.h"
+
+using namespace podstack;
+
+namespace {
+
+EngineOptions opts(const testing::TempDir& dir, uint64_t checkpoint_every = 1000000) {
+  EngineOptions o;
+  o.store.path = dir / "log";
+  o.checkpoint_every = checkpoint_every;
+  return o;
+}
+
+std::unique_ptr<Engine> open(EngineOptions o) {
+  auto e = Engine::open(std::move(o), make_services());
+  REQUIRE_MESSAGE(e.is_ok(), e.status().to_string());
+  return std::move(*e);
+}
+
+CallContext ctx(int64_t now_ms = 1700000000000) {
+  CallContext c;
+  c.request_id = "req";
+  c.now_ms = now_ms;
+  return c;
+}
+
+void put(Engine& e, const std::string& name, const std::string& value, bool overwrite = false) {
+  json::object in{{"Name", name}, {"Value", value}, {"Type", "String"}, {"Overwrite", overwrite}};
+  ExecResult r = e.execute(*e.service("ssm"), "PutParameter", in, ctx());
+  REQUIRE_FALSE(r.error);
+  REQUIRE(r.commit);
+  REQUIRE(r.commit->wait().is_ok());
+}
+
+std::string get(Engine& e, const std::string& name) {
+  ExecResult r = e.execute(*e.service("ssm"), "GetParameter", json::object{{"Name", name}}, ctx());
+  if (r.error) return "<" + r.error->code + ">";
+  return std::string(r.output.at("Parameter").at("Value").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("state is what replaying the log gives") {
+  testing::TempDir dir;
+  std::string hash;
+  {
+    auto e = open(opts(dir));
+    put(*e, "/a", "1");
+    put(*e, "/a", "2", true);
+    put(*e, "/b", "3");
+    hash = e->state_info().hash;
+    // No close(): no shutdown checkpoint, so reopening must replay every event.
+    e.reset();
+  }
+  EngineOptions o = opts(dir);
+  o.ignore_checkpoints = true;
+  auto e = open(o);
+  CHECK(e->startup().replayed == 3);
+  CHECK(e->state_info().hash == hash);
+  CHECK(get(*e, "/a") == "2");
+  CHECK(get(*e, "/b") == "3");
+}
+
+TEST_CASE("reads emit no events and errors change nothing") {
+  testing::TempDir dir;
+  auto e = open(opts(dir));
+  put(*e, "/a", "1");
+  uint64_t seq = e->last_sequence();
+  CHECK(get(*e, "/a") == "1");
+  CHECK(get(*e, "/missing") == "<ParameterNotFound>");
+  json::object dup{{"Name", "/a"}, {"Value", "x"}, {"Type", "String"}};
+  ExecResult r = e->execute(*e->service("ssm"), "PutParameter", dup, ctx());
+  REQUIRE(r.error);
+  CHECK(r.error->code == "ParameterAlreadyExists");
+  CHECK(e->last_sequence() == seq);
+}
+
+TEST_CASE("startup = newest checkpoint + replay of the tail") {
+  testing::TempDir dir;
+  std::string hash;
+  {
+    auto e = open(opts(dir));
+    for (int i = 0; i < 10; ++i) put(*e, "/p" + std::to_string(i), "v");
+    REQUIRE(e->checkpoint().is_ok());
+    for (int i = 10; i < 14; ++i) put(*e, "/p" + std::to_string(i), "v");
+    hash = e->state_info().hash;
+    e.reset();
+  }
+  auto e = open(opts(dir));
+  CHECK(e->startup().checkpoint_sequence >= 10);
+  CHECK(e->startup().replayed == 14 - e->startup().checkpoint_sequence);
+  CHECK(e->state_info().hash == hash);
+  CHECK(e->last_sequence() == 14);
+}
+
+TEST_CASE("a corrupt checkpoint falls back to an older one or a full replay") {
+  testing::TempDir dir;
+  std::string hash;
+  uint64_t last = 0;
+  {
+    auto e = open(opts(dir));
+    for (int i = 0; i < 5; ++i) put(*e, "/p" + std::to_string(i), "v");
+    REQUIRE(e->close().is_ok());  // writes the shutdown checkpoint at 5
+    hash = e->state_info().hash;
+    last = e->last_sequence();
+    REQUIRE(e->store().put_checkpoint_raw(last, "not a zstd frame").is_ok());
+    e.reset();
+  }
+  auto e = open(opts(dir));
+  CHECK(e->startup().skipped_checkpoints == 1);
+  CHECK(e->startup().checkpoint_sequence == 0);
+  CHECK(e->startup().replayed == last);
+  CHECK(e->state_info().hash == hash);
+}
+
+TEST_CASE("automatic checkpoints every N events") {
+  testing::TempDir dir;
+  {
+    auto e = open(opts(dir, 4));
+    for (int i = 0; i < 9; ++i) put(*e, "/p" + std::to_string(i), "v");
+    e.reset();  // the maintenance thread is joined; its checkpoints are written
+  }
+  auto e = open(opts(dir));
+  CHECK(e->startup().checkpoint_sequence >= 4);
+}
+
+TEST_CASE("the state hash is per service, deterministic, and ignores services without state") {
+  testing::TempDir a, b;
+  auto e1 = open(opts(a));
+  auto e2 = open(opts(b));
+  std::string empty = e1->state_info().hash;
+  put(*e1, "/x", "1");
+  put(*e1, "/y", "2");
+  put(*e2, "/y", "2");
+  put(*e2, "/x", "1");
+  // Same parameters, different order and timestamps equal: same hash.
+  CHECK(e1->state_info().hash == e2->state_info().hash);
+  CHECK(e1->state_info().hash != empty);
+  StateInfo info = e1->state_info();
+  CHECK(info.services.size() == e1->services().size());
+}
+
+TEST_CASE("reset is an event: it replays") {
+  testing::TempDir dir;
+  {
+    auto e = open(opts(dir));
+    put(*e, "/a", "1");
+    ExecResult r = e->reset("", ctx());
+    REQUIRE(r.commit->wait().is_ok());
+    put(*e, "/b", "2");
+    e.reset();
+  }
+  EngineOptions o = opts(dir);
+  o.ignore_checkpoints = true;
+  auto e = open(o);
+  CHECK(get(*e, "/a") == "<ParameterNotFound>");
+  CHECK(get(*e, "/b") == "2");
+}
+
+TEST_CASE("the in-memory store takes the same commit path") {
+  EngineOptions o;
+  o.store.in_memory = true;
+  auto e = open(o);
+  put(*e, "/a", "1");
+  CHECK(e->last_sequence() == 1);
+  CHECK(get(*e, "/a") == "1");
+}

@@ -1,0 +1,118 @@
+#include "server/gateway.h"
+
+#include <doctest/doctest.h>
+
+#include "server/services/registry.h"
+
+using namespace podstack;
+
+namespace {
+
+struct Fixture {
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Gateway> gateway;
+  Fixture() {
+    EngineOptions o;
+    o.store.in_memory = true;
+    auto e = Engine::open(o, make_services());
+    REQUIRE(e.is_ok());
+    engine = std::move(*e);
+    gateway = std::make_unique<Gateway>(*engine, GatewayOptions{});
+  }
+  Reply send(http::verb method, const std::string& target, const std::string& body,
+             std::initializer_list<std::pair<const char*, const char*>> headers) {
+    HttpRequest req{method, target, 11};
+    for (auto& [k, v] : headers) req.set(k, v);
+    req.body() = body;
+    req.prepare_payload();
+    Reply r = gateway->handle(req);
+    if (r.commit) REQUIRE(r.commit->wait().is_ok());
+    return r;
+  }
+};
+
+const char* kAuth =
+    "AWS4-HMAC-SHA256 Credential=111122223333/20261125/eu-west-1/ssm/aws4_request, SignedHeaders=host, Signature=abc";
+
+}  // namespace
+
+TEST_CASE("credentials: access key, region and service come from the SigV4 scope") {
+  HttpRequest req{http::verb::post, "/", 11};
+  req.set(http::field::authorization, kAuth);
+  Credentials c = parse_credentials(req, "");
+  CHECK(c.access_key == "111122223333");
+  CHECK(c.region == "eu-west-1");
+  CHECK(c.service == "ssm");
+  HttpRequest presigned{http::verb::get, "/", 11};
+  c = parse_credentials(presigned, "X-Amz-Credential=AKID%2F20261125%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=1");
+  CHECK(c.region == "us-west-2");
+  CHECK(c.service == "s3");
+  CHECK(account_for("111122223333") == "111122223333");
+  CHECK(account_for("test") == "000000000000");
+  CHECK(account_for("AKIA12345678") == "000000000000");
+}
+
+TEST_CASE("X-Amz-Target routes JSON protocols; the scope partitions state") {
+  Fixture f;
+  Reply r = f.send(http::verb::post, "/", R"({"Name":"/a","Value":"v","Type":"String"})",
+                   {{"X-Amz-Target", "AmazonSSM.PutParameter"}, {"Authorization", kAuth}});
+  CHECK(r.response.result_int() == 200);
+  CHECK(r.label == "ssm.PutParameter");
+  CHECK(r.response["x-amzn-RequestId"].size() == 36);
+  // Same name, default account and region: a different partition, so not found.
+  r = f.send(http::verb::post, "/", R"({"Name":"/a"})", {{"X-Amz-Target", "AmazonSSM.GetParameter"}});
+  CHECK(r.response.result_int() == 400);
+  CHECK(r.response.body().find("ParameterNotFound") != std::string::npos);
+  r = f.send(http::verb::post, "/", R"({"Name":"/a"})", {{"X-Amz-Target", "AmazonSSM.GetParameter"}, {"Authorization", kAuth}});
+  CHECK(r.response.result_int() == 200);
+}
+
+TEST_CASE("query Action routes to the query service") {
+  Fixture f;
+  Reply r = f.send(http::verb::post, "/", "Action=GetCallerIdentity&Version=2011-06-15",
+                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+  CHECK(r.response.result_int() == 200);
+  CHECK(r.response.body().find("<Account>000000000000</Account>") != std::string::npos);
+  r = f.send(http::verb::post, "/", "Action=NoSuchThing&Version=2011-06-15",
+             {{"Content-Type", "application/x-www-form-urlencoded"},
+              {"Authorization", "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/sts/aws4_request"}});
+  CHECK(r.response.result_int() == 400);
+  CHECK(r.response.body().find("<Code>InvalidAction</Code>") != std::string::npos);
+}
+
+TEST_CASE("unknown services and operations get AWS error shapes, not 404 pages") {
+  Fixture f;
+  Reply r = f.send(http::verb::post, "/", "{}", {{"X-Amz-Target", "AmazonSSM.NoSuchOp"}});
+  CHECK(r.response.result_int() == 400);
+  CHECK(r.response.body().find("UnknownOperationException") != std::string::npos);
+  r = f.send(http::verb::post, "/", "{}", {{"X-Amz-Target", "DynamoDB_20120810.ListTables"}});
+  CHECK(r.response.result_int() == 501);
+  CHECK(r.response.body().find("\"__type\":\"NotImplemented\"") != std::string::npos);
+  r = f.send(http::verb::post, "/", "Action=ListQueues",
+             {{"Content-Type", "application/x-www-form-urlencoded"},
+              {"Authorization", "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/sqs/aws4_request"}});
+  CHECK(r.response.result_int() == 501);
+  CHECK(r.response.body().find("<ErrorResponse") == 0);
+  r = f.send(http::verb::get, "/some-bucket", "", {});
+  CHECK(r.response.result_int() == 501);
+  CHECK(r.response.body().find("<Error><Code>NotImplemented</Code>") != std::string::npos);
+}
+
+TEST_CASE("internal endpoints: health, state, reset") {
+  Fixture f;
+  Reply r = f.send(http::verb::get, "/_localstack/health", "", {});
+  CHECK(r.response.result_int() == 200);
+  auto health = json::parse(r.response.body()).as_object();
+  CHECK(health.at("edition").as_string() == "podstack");
+  CHECK(health.at("services").at("ssm").as_string() == "running");
+  f.send(http::verb::post, "/", R"({"Name":"/a","Value":"v","Type":"String"})", {{"X-Amz-Target", "AmazonSSM.PutParameter"}});
+  auto state = json::parse(f.send(http::verb::get, "/_podstack/state", "", {}).response.body()).as_object();
+  CHECK(state.at("last_sequence").to_number<int>() == 1);
+  r = f.send(http::verb::post, "/_localstack/state/ssm/reset", "", {});
+  CHECK(r.response.result_int() == 200);
+  auto after = json::parse(f.send(http::verb::get, "/_podstack/state", "", {}).response.body()).as_object();
+  CHECK(after.at("last_sequence").to_number<int>() == 2);
+  CHECK(after.at("hash") != state.at("hash"));
+  CHECK(f.send(http::verb::post, "/_localstack/state/nope/reset", "", {}).response.result_int() == 404);
+  CHECK(f.send(http::verb::get, "/_podstack/nothing", "", {}).response.result_int() == 404);
+}
