@@ -21,20 +21,24 @@ namespace {
 
 // Waits for a commit ticket without blocking an I/O thread: the writer
 // thread's completion is posted back to the session's strand.
-asio::awaitable<Status> wait_commit(std::shared_ptr<CommitTicket> ticket) {
+// GCC 12 destroys some temporaries of a co_await expression twice (GCC PR
+// 99576), so no class-type temporary or by-value coroutine argument appears
+// in one here: parameters are references, the initiation is a named lambda
+// capturing only references.
+asio::awaitable<Status> wait_commit(CommitTicket& ticket) {
   auto ex = co_await asio::this_coro::executor;
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
-      [ticket, ex](auto handler) {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        auto work = std::make_shared<asio::executor_work_guard<decltype(ex)>>(ex);
-        ticket->on_complete([h, ex, work](const Status& s) {
-          asio::post(ex, [h, s, work]() mutable {
-            std::move (*h)(s);
-            work->reset();
-          });
-        });
-      },
-      asio::use_awaitable);
+  auto initiate = [&ticket, &ex](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    auto work = std::make_shared<asio::executor_work_guard<asio::any_io_executor>>(ex);
+    ticket.on_complete([h, work](const Status& s) {
+      asio::post(work->get_executor(), [h, s, work]() mutable {
+        std::move (*h)(s);
+        work->reset();
+      });
+    });
+  };
+  Status st = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(initiate, asio::use_awaitable);
+  co_return st;
 }
 
 }  // namespace
@@ -77,10 +81,10 @@ struct HttpServer::Impl {
     }
   }
 
-  asio::awaitable<void> write(std::shared_ptr<Conn> conn, HttpResponse& res) {
-    conn->stream.expires_after(std::chrono::seconds(60));
-    auto [ec, n] = co_await http::async_write(conn->stream, res, kTuple);
-    if (ec) conn->stream.socket().close(ec);
+  asio::awaitable<void> write(Conn& conn, HttpResponse& res) {
+    conn.stream.expires_after(std::chrono::seconds(60));
+    auto [ec, n] = co_await http::async_write(conn.stream, res, kTuple);
+    if (ec) conn.stream.socket().close(ec);
   }
 
   asio::awaitable<void> session(std::shared_ptr<Conn> conn) {
@@ -100,13 +104,13 @@ struct HttpServer::Impl {
                                           "Your request body exceeds the limit of " + std::to_string(opts.body_limit) + " bytes", 11);
           res.keep_alive(false);
           res.prepare_payload();
-          co_await write(conn, res);
+          co_await write(*conn, res);
         } else if (&ec.category() == &beast::http::make_error_code(http::error::bad_target).category() &&
                    ec != http::error::end_of_stream && ec != http::error::partial_message) {
           auto res = Gateway::plain_error(400, "BadRequest", "Malformed HTTP request: " + ec.message(), 11);
           res.keep_alive(false);
           res.prepare_payload();
-          co_await write(conn, res);
+          co_await write(*conn, res);
         }
         break;
       }
@@ -122,7 +126,7 @@ struct HttpServer::Impl {
         reply.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
       }
       if (reply.commit) {
-        Status st = co_await wait_commit(reply.commit);
+        Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
       }
       bool keep = req.keep_alive() && !stopping;
@@ -138,7 +142,7 @@ struct HttpServer::Impl {
         spdlog::debug("{} {} {} -> {} ({:.2f} ms)", req.method_string(), req.target(), reply.label,
                       reply.response.result_int(),
                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      co_await write(conn, reply.response);
+      co_await write(*conn, reply.response);
       conn->busy = false;
       if (!keep || !conn->stream.socket().is_open()) break;
     }

@@ -1,0 +1,28 @@
+-- wrk script: POST an AWS JSON 1.1 request. Env: TARGET (X-Amz-Target), BODY,
+-- UNIQUE=1 to substitute %d in BODY with a per-request counter.
+local target = os.getenv("TARGET")
+local body = os.getenv("BODY")
+local unique = os.getenv("UNIQUE") == "1"
+local counter = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
+wrk.headers["X-Amz-Target"] = target
+wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=test/20261125/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=0"
+
+function setup(thread)
+  thread:set("id", math.random(1, 1000000000))
+end
+
+request = function()
+  if unique then
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, string.format(body, id or 0, counter))
+  end
+  return wrk.format(nil, nil, nil, body)
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.1f p99_ms=%.3f errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Quick start, command 2: install dependencies, build, and run the whole test
+# suite (unit, integration with boto3 and the aws CLI, crash, JS SDK smoke)
+# through ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./tools/bootstrap.sh
+./tools/build.sh
+if [ -f tests/js/package-lock.json ]; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+cd build
+exec ctest --output-on-failure -j1 "$@"
