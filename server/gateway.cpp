@@ -170,7 +170,14 @@ Reply Gateway::handle(const HttpRequest& req) {
     return call(*chosen, chosen->model().operation(action), action, req, path, query, std::move(form), creds, request_id);
   }
 
+  // rest-json / rest-xml: the SigV4 scope names the service, the method and
+  // URI template the operation (see Gateway::call).
   std::string svc = creds.service.empty() ? "s3" : creds.service;
+  for (auto& s : engine_.services()) {
+    const auto& m = s->model();
+    if ((m.protocol == Protocol::kRestJson || m.protocol == Protocol::kRestXml) && m.signing_name == svc)
+      return call(*s, nullptr, {}, req, path, query, {}, creds, request_id);
+  }
   return not_implemented(guess_protocol(svc), svc, request_id);
 }
 
@@ -190,6 +197,23 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
     r.response = to_http(protocol::render_error(model.protocol, &model, e, r.request_id), req.version());
     return std::move(r);
   };
+  protocol::HttpRequest hr;
+  hr.method = std::string_view(req.method_string().data(), req.method_string().size());
+  hr.path = path;
+  if (!query.empty()) hr.query = protocol::parse_form(query);
+  hr.headers = &req.base();
+  hr.body = req.body();
+  hr.form = std::move(form);
+  bool rest = model.protocol == Protocol::kRestJson || model.protocol == Protocol::kRestXml;
+  if (rest) {
+    op = protocol::match_rest_operation(model, hr.method, path, hr.query, hr.labels);
+    if (op) {
+      op_name = op->name;
+      r.label = std::string(svc.name()) + "." + op->name;
+    } else {
+      return fail(protocol::ApiError::make(405, "MethodNotAllowed", "The specified method is not allowed against this resource."));
+    }
+  }
   if (!op) {
     if (model.protocol == Protocol::kQuery)
       return fail(protocol::ApiError::bad_request("InvalidAction", "The action " + std::string(op_name) + " is not valid for this web service."));
@@ -198,13 +222,6 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   if (!svc.has_operation(op->name))
     return fail(protocol::ApiError::not_implemented("The operation " + op->name + " of " + std::string(svc.name()) +
                                                     " is not implemented by podstack yet"));
-  protocol::HttpRequest hr;
-  hr.method = std::string_view(req.method_string().data(), req.method_string().size());
-  hr.path = path;
-  if (!query.empty()) hr.query = protocol::parse_form(query);
-  hr.headers = &req.base();
-  hr.body = req.body();
-  hr.form = std::move(form);
 
   CallContext ctx;
   ctx.access_key = creds.access_key;

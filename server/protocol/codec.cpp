@@ -4,18 +4,25 @@
 #include <charconv>
 #include <map>
 
+#include "server/protocol/codec_detail.h"
 #include "server/protocol/encoding.h"
 
 namespace podstack::protocol {
 namespace json = boost::json;
 
-namespace {
+namespace detail {
 
 std::string lower_first(std::string_view s) {
   std::string out(s);
   if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
   return out;
 }
+
+}  // namespace detail
+
+namespace {
+using namespace detail;
+using FormMap = std::map<std::string, std::string, std::less<>>;
 
 bool is_query_like(Protocol p) { return p == Protocol::kQuery || p == Protocol::kEc2; }
 
@@ -99,6 +106,10 @@ void validate_value(const Shape& s, const json::value& v, const std::string& pat
 
 // ---- JSON protocol input: type-check and normalise in place ----
 
+}  // namespace
+
+namespace detail {
+
 [[noreturn]] void type_error(const std::string& path, std::string_view expected) {
   throw ApiError::serialization("Unexpected value type at '" + path + "': expected " + std::string(expected));
 }
@@ -159,6 +170,10 @@ void normalise_json(const Shape& s, json::value& v, const std::string& path) {
   }
 }
 
+}  // namespace detail
+
+namespace {
+
 json::object parse_json_input(const ServiceModel& model, const Operation& op, const HttpRequest& req) {
   json::value v;
   if (req.body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -175,8 +190,6 @@ json::object parse_json_input(const ServiceModel& model, const Operation& op, co
 
 // ---- query protocol input ----
 
-using FormMap = std::map<std::string, std::string, std::less<>>;
-
 bool has_prefix(const FormMap& f, const std::string& prefix) {
   auto it = f.lower_bound(prefix);
   return it != f.end() && it->first.compare(0, prefix.size(), prefix) == 0;
@@ -184,7 +197,9 @@ bool has_prefix(const FormMap& f, const std::string& prefix) {
 
 std::optional<json::value> query_value(const Shape& s, const FormMap& f, const std::string& key, bool flattened);
 
-std::optional<json::value> query_scalar(const Shape& s, const std::string& raw, const std::string& key) {
+}  // namespace
+
+std::optional<json::value> detail::query_scalar(const Shape& s, const std::string& raw, const std::string& key) {
   auto bad = [&](std::string_view what) -> ApiError {
     return ApiError::bad_request("ValidationError", "Value '" + raw + "' at '" + key + "' failed to satisfy constraint: Member must be " + std::string(what));
   };
@@ -226,6 +241,8 @@ std::optional<json::value> query_scalar(const Shape& s, const std::string& raw, 
     default: return std::nullopt;
   }
 }
+
+namespace {
 
 std::optional<json::value> query_value(const Shape& s, const FormMap& f, const std::string& key, bool flattened) {
   switch (s.type) {
@@ -277,7 +294,11 @@ std::optional<json::value> query_value(const Shape& s, const FormMap& f, const s
   }
 }
 
+}  // namespace
+
 // ---- output ----
+
+namespace detail {
 
 void blobs_to_base64(const Shape& s, json::value& v) {
   switch (s.type) {
@@ -302,7 +323,7 @@ void blobs_to_base64(const Shape& s, json::value& v) {
   }
 }
 
-bool shape_has_blob(const Shape& s, int depth = 0) {
+bool shape_has_blob(const Shape& s, int depth) {
   if (depth > 12) return false;
   switch (s.type) {
     case ShapeType::kBlob: return true;
@@ -386,7 +407,7 @@ std::string json_content_type(const ServiceModel* model) {
   return "application/x-amz-json-" + (model && !model->json_version.empty() ? model->json_version : std::string("1.1"));
 }
 
-}  // namespace
+}  // namespace detail
 
 std::string validate(const Shape& shape, const json::value& v) {
   std::vector<std::string> errs;
@@ -414,8 +435,10 @@ json::object parse_input(const ServiceModel& model, const Operation& op, const H
       }
       break;
     }
-    default:
-      throw ApiError::not_implemented("The " + model.protocol_name + " protocol is not implemented yet");
+    case Protocol::kRestJson:
+    case Protocol::kRestXml:
+      input = parse_rest_input(model, op, req);
+      break;
   }
   if (op.input) {
     std::string msg = validate(*op.input, input);
@@ -459,8 +482,9 @@ WireResponse render_output(const ServiceModel& model, const Operation& op, json:
       out += "Response>";
       break;
     }
-    default:
-      return render_error(model.protocol, &model, ApiError::not_implemented("protocol not implemented"), request_id);
+    case Protocol::kRestJson:
+    case Protocol::kRestXml:
+      return render_rest_output(model, op, std::move(output), request_id);
   }
   return r;
 }

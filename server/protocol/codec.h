@@ -26,7 +26,15 @@ struct HttpRequest {
   const boost::beast::http::fields* headers = nullptr;
   std::string_view body;
   std::vector<std::pair<std::string, std::string>> form;   // decoded form body (query protocol)
+  std::vector<std::pair<std::string, std::string>> labels; // URI labels (rest protocols), from match_rest_operation
 };
+
+// rest-json / rest-xml: the operation whose method and requestUri template
+// ("/{Bucket}/{Key+}?uploads") match, preferring the most specific template;
+// fills `labels` with the decoded URI labels.
+const Operation* match_rest_operation(const ServiceModel& model, std::string_view method, std::string_view path,
+                                      const std::vector<std::pair<std::string, std::string>>& query,
+                                      std::vector<std::pair<std::string, std::string>>& labels);
 
 struct WireResponse {
   int status = 200;

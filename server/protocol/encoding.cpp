@@ -113,7 +113,7 @@ std::string iso8601(double epoch_seconds) {
   if (ms >= 1000) { ++t; ms -= 1000; }
   struct tm tm;
   gmtime_r(&t, &tm);
-  char buf[40];
+  char buf[64];
   snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
            tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
   return buf;
@@ -152,6 +152,23 @@ std::optional<double> parse_iso8601(std::string_view in) {
   tm.tm_min = mi;
   tm.tm_sec = s;
   return static_cast<double>(timegm(&tm) - offset) + frac;
+}
+
+std::string http_date(double epoch_seconds) {
+  time_t t = static_cast<time_t>(epoch_seconds);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[40];
+  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+std::optional<double> parse_http_date(std::string_view in) {
+  struct tm tm{};
+  std::string s(in);
+  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S", &tm);
+  if (!end) return std::nullopt;
+  return static_cast<double>(timegm(&tm));
 }
 
 void xml_escape_append(std::string& out, std::string_view in) {

@@ -17,6 +17,9 @@ std::vector<std::pair<std::string, std::string>> parse_form(std::string_view in)
 // 2026-11-25T10:00:00.000Z
 std::string iso8601(double epoch_seconds);
 std::optional<double> parse_iso8601(std::string_view in);
+// RFC 7231 IMF-fixdate, "Tue, 29 Apr 2014 18:30:38 GMT" (rest protocol headers).
+std::string http_date(double epoch_seconds);
+std::optional<double> parse_http_date(std::string_view in);
 void xml_escape_append(std::string& out, std::string_view in);
 // Counts Unicode code points (AWS length constraints count characters).
 size_t utf8_length(std::string_view s);

@@ -1,0 +1,349 @@
+// rest-json and rest-xml: members bound to the URI, the query string,
+// headers, the status code, or the body (a payload member, or the remaining
+// members as a JSON object / XML document).
+#include <boost/json.hpp>
+
+#include "server/protocol/codec_detail.h"
+#include "server/protocol/encoding.h"
+#include "server/protocol/xml.h"
+
+namespace podstack::protocol {
+namespace json = boost::json;
+using namespace detail;
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view p) {
+  std::vector<std::string_view> out;
+  while (!p.empty()) {
+    if (p[0] == '/') {
+      p.remove_prefix(1);
+      continue;
+    }
+    size_t slash = p.find('/');
+    out.push_back(p.substr(0, slash));
+    p = slash == std::string_view::npos ? std::string_view() : p.substr(slash);
+  }
+  return out;
+}
+
+std::string_view header(const HttpRequest& req, std::string_view name) {
+  if (!req.headers) return {};
+  auto it = req.headers->find(boost::beast::string_view(name.data(), name.size()));
+  return it == req.headers->end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+}
+
+std::optional<json::value> text_value(const Shape& s, const std::string& raw, const std::string& key, bool in_header) {
+  if (s.type == ShapeType::kTimestamp && in_header) {
+    if (auto t = parse_http_date(raw)) return json::value(*t);
+  }
+  if (s.type == ShapeType::kString && in_header && s.enum_values.empty()) return json::value(raw);
+  return query_scalar(s, raw, key);
+}
+
+// XML element -> internal value by shape.
+json::value from_xml(const Shape& s, const XmlNode& n, const std::string& path);
+
+json::value xml_struct(const Shape& s, const XmlNode& n, const std::string& path) {
+  json::object o;
+  for (const auto& m : s.members) {
+    if (m.location != Location::kBody) continue;
+    const std::string& wire = m.wire_name();
+    if (m.xml_attribute) {
+      for (auto& [k, v] : n.attributes)
+        if (k == wire)
+          if (auto val = query_scalar(*m.shape, v, path + "." + wire)) o[m.name] = std::move(*val);
+      continue;
+    }
+    bool flat = m.flattened || (m.shape->type == ShapeType::kList && m.shape->flattened);
+    if (m.shape->type == ShapeType::kList && flat) {
+      json::array a;
+      for (auto& c : n.children)
+        if (c.name == wire) a.push_back(from_xml(*m.shape->list_member.shape, c, path + "." + wire));
+      if (!a.empty()) o[m.name] = std::move(a);
+      continue;
+    }
+    if (const XmlNode* c = n.child(wire)) o[m.name] = from_xml(*m.shape, *c, path + "." + wire);
+  }
+  return o;
+}
+
+json::value from_xml(const Shape& s, const XmlNode& n, const std::string& path) {
+  switch (s.type) {
+    case ShapeType::kStructure: return xml_struct(s, n, path);
+    case ShapeType::kList: {
+      json::array a;
+      std::string item = s.list_member.location_name.empty() ? "member" : s.list_member.location_name;
+      for (auto& c : n.children)
+        if (c.name == item) a.push_back(from_xml(*s.list_member.shape, c, path));
+      return a;
+    }
+    case ShapeType::kMap: {
+      json::object o;
+      std::string kn = s.map_key.location_name.empty() ? "key" : s.map_key.location_name;
+      std::string vn = s.map_value.location_name.empty() ? "value" : s.map_value.location_name;
+      for (auto& e : n.children) {
+        const XmlNode* k = e.child(kn);
+        const XmlNode* v = e.child(vn);
+        if (k && v) o[k->text] = from_xml(*s.map_value.shape, *v, path);
+      }
+      return o;
+    }
+    default: {
+      auto v = query_scalar(s, n.text, path);
+      return v ? std::move(*v) : json::value();
+    }
+  }
+}
+
+void json_body(const Shape& s, json::object& input, std::string_view body, const std::string& path) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return;
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) throw ApiError::serialization("Malformed JSON request body: " + ec.message());
+  if (!v.is_object()) throw ApiError::serialization("The request body must be a JSON object");
+  normalise_json(s, v, path);
+  for (auto& kv : v.as_object()) {
+    const Member* m = s.member(kv.key());
+    if (m && m->location == Location::kBody) input[kv.key()] = std::move(kv.value());
+  }
+}
+
+XmlNode xml_body(std::string_view body) {
+  std::string err;
+  auto doc = parse_xml(body, &err);
+  if (!doc) throw ApiError::bad_request("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: " + err);
+  return std::move(*doc);
+}
+
+std::string header_text(const Shape& s, const json::value& v) {
+  if (s.type == ShapeType::kTimestamp && v.is_number()) return http_date(v.to_number<double>());
+  if (s.type == ShapeType::kString || s.type == ShapeType::kBlob) return v.is_string() ? std::string(v.as_string()) : "";
+  std::string out;
+  scalar_text(s, v, out);
+  return out;
+}
+
+}  // namespace
+
+const Operation* match_rest_operation(const ServiceModel& model, std::string_view method, std::string_view path,
+                                      const std::vector<std::pair<std::string, std::string>>& query,
+                                      std::vector<std::pair<std::string, std::string>>& labels) {
+  auto segs = split_path(path);
+  const Operation* best = nullptr;
+  int best_score = -1;
+  std::vector<std::pair<std::string, std::string>> best_labels;
+  for (const auto& [name, op] : model.operations()) {
+    if (op.http_method != method) continue;
+    std::string_view uri = op.request_uri;
+    std::string_view tpath = uri.substr(0, uri.find('?'));
+    std::string_view tquery = uri.find('?') == std::string_view::npos ? std::string_view() : uri.substr(uri.find('?') + 1);
+    auto tsegs = split_path(tpath);
+    std::vector<std::pair<std::string, std::string>> got;
+    int score = 0;
+    size_t i = 0;
+    bool ok = true;
+    for (size_t t = 0; t < tsegs.size() && ok; ++t) {
+      std::string_view ts = tsegs[t];
+      if (ts.size() > 2 && ts.front() == '{' && ts.back() == '}') {
+        std::string_view label = ts.substr(1, ts.size() - 2);
+        if (!label.empty() && label.back() == '+') {
+          label.remove_suffix(1);
+          if (i >= segs.size()) { ok = false; break; }
+          // Greedy: the rest of the path, slashes included (as sent).
+          size_t start = segs[i].data() - path.data();
+          got.emplace_back(std::string(label), url_decode(path.substr(start), false));
+          i = segs.size();
+          continue;
+        }
+        if (i >= segs.size()) { ok = false; break; }
+        got.emplace_back(std::string(label), url_decode(segs[i++], false));
+      } else {
+        if (i >= segs.size() || segs[i] != ts) { ok = false; break; }
+        ++i;
+        score += 10;
+      }
+    }
+    if (!ok || i != segs.size()) continue;
+    // Literal query requirements: "?uploads", "?list-type=2".
+    while (!tquery.empty() && ok) {
+      size_t amp = tquery.find('&');
+      std::string_view kv = tquery.substr(0, amp);
+      tquery = amp == std::string_view::npos ? std::string_view() : tquery.substr(amp + 1);
+      size_t eq = kv.find('=');
+      std::string_view k = kv.substr(0, eq);
+      bool found = false;
+      for (auto& [qk, qv] : query)
+        if (qk == k && (eq == std::string_view::npos || qv == kv.substr(eq + 1))) found = true;
+      ok = found;
+      score += 5;
+    }
+    if (ok && score > best_score) {
+      best = &op;
+      best_score = score;
+      best_labels = std::move(got);
+    }
+  }
+  if (best) labels = std::move(best_labels);
+  return best;
+}
+
+json::object parse_rest_input(const ServiceModel& model, const Operation& op, const HttpRequest& req) {
+  json::object input;
+  if (!op.input) return input;
+  const Shape& in = *op.input;
+  std::string path = lower_first(in.name);
+  for (const auto& m : in.members) {
+    const std::string& wire = m.wire_name();
+    switch (m.location) {
+      case Location::kUri:
+        for (auto& [k, v] : req.labels)
+          if (k == wire)
+            if (auto val = text_value(*m.shape, v, lower_first(m.name), false)) input[m.name] = std::move(*val);
+        break;
+      case Location::kQuery:
+        if (m.shape->type == ShapeType::kMap) {
+          json::object o;
+          for (auto& [k, v] : req.query) o[k] = v;
+          if (!o.empty()) input[m.name] = std::move(o);
+        } else if (m.shape->type == ShapeType::kList) {
+          json::array a;
+          for (auto& [k, v] : req.query)
+            if (k == wire)
+              if (auto val = text_value(*m.shape->list_member.shape, v, lower_first(m.name), false)) a.push_back(std::move(*val));
+          if (!a.empty()) input[m.name] = std::move(a);
+        } else {
+          for (auto& [k, v] : req.query)
+            if (k == wire)
+              if (auto val = text_value(*m.shape, v, lower_first(m.name), false)) input[m.name] = std::move(*val);
+        }
+        break;
+      case Location::kHeader: {
+        std::string_view h = header(req, wire);
+        if (h.empty() && !(req.headers && req.headers->find(boost::beast::string_view(wire.data(), wire.size())) != req.headers->end()))
+          break;
+        std::string raw(h);
+        if (m.json_value) {
+          auto dec = base64_decode(raw);
+          boost::system::error_code ec;
+          json::value jv = dec ? json::parse(*dec, ec) : json::value();
+          if (!dec || ec) throw ApiError::serialization("Header " + wire + " is not base64-encoded JSON");
+          input[m.name] = std::move(jv);
+        } else if (auto val = text_value(*m.shape, raw, lower_first(m.name), true)) {
+          input[m.name] = std::move(*val);
+        }
+        break;
+      }
+      case Location::kHeaders: {
+        if (!req.headers) break;
+        json::object o;
+        std::string prefix = wire;
+        for (auto& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& f : *req.headers) {
+          std::string name(f.name_string());
+          for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (name.rfind(prefix, 0) == 0) o[name.substr(prefix.size())] = std::string(f.value());
+        }
+        if (!o.empty()) input[m.name] = std::move(o);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (!in.payload.empty()) {
+    const Member* pm = in.member(in.payload);
+    if (pm && (pm->shape->type == ShapeType::kBlob || pm->shape->type == ShapeType::kString)) {
+      if (!req.body.empty()) input[pm->name] = json::string(req.body);
+    } else if (pm && pm->shape->type == ShapeType::kStructure && req.body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      if (model.protocol == Protocol::kRestJson) {
+        boost::system::error_code ec;
+        json::value v = json::parse(req.body, ec);
+        if (ec) throw ApiError::serialization("Malformed JSON request body: " + ec.message());
+        normalise_json(*pm->shape, v, lower_first(pm->name));
+        input[pm->name] = std::move(v);
+      } else {
+        input[pm->name] = from_xml(*pm->shape, xml_body(req.body), lower_first(pm->name));
+      }
+    }
+  } else if (model.protocol == Protocol::kRestJson) {
+    json_body(in, input, req.body, path);
+  } else if (req.body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    json::value v = xml_struct(in, xml_body(req.body), path);
+    for (auto& kv : v.as_object()) input[kv.key()] = std::move(kv.value());
+  }
+  return input;
+}
+
+WireResponse render_rest_output(const ServiceModel& model, const Operation& op, json::value output, std::string_view request_id) {
+  WireResponse r;
+  r.status = op.http_status;
+  bool is_json = model.protocol == Protocol::kRestJson;
+  r.headers.emplace_back(is_json ? "x-amzn-RequestId" : "x-amz-request-id", std::string(request_id));
+  if (!op.output || !output.is_object()) {
+    if (is_json) {
+      r.content_type = "application/json";
+      r.body = "{}";
+    }
+    return r;
+  }
+  const Shape& out = *op.output;
+  json::object& o = output.as_object();
+  json::object body;
+  for (const auto& m : out.members) {
+    json::value* v = o.if_contains(m.name);
+    if (!v || v->is_null()) continue;
+    switch (m.location) {
+      case Location::kHeader:
+        if (m.json_value) r.headers.emplace_back(m.wire_name(), base64_encode(json::serialize(*v)));
+        else r.headers.emplace_back(m.wire_name(), header_text(*m.shape, *v));
+        break;
+      case Location::kHeaders:
+        if (v->is_object())
+          for (auto& kv : v->as_object())
+            r.headers.emplace_back(m.wire_name() + std::string(kv.key()), kv.value().is_string() ? std::string(kv.value().as_string()) : "");
+        break;
+      case Location::kStatusCode:
+        if (v->is_number()) r.status = v->to_number<int>();
+        break;
+      default:
+        if (m.name != out.payload) body[m.name] = std::move(*v);
+    }
+  }
+  if (!out.payload.empty()) {
+    const Member* pm = out.member(out.payload);
+    json::value* v = o.if_contains(out.payload);
+    if (pm && v && !v->is_null()) {
+      if (pm->shape->type == ShapeType::kBlob || pm->shape->type == ShapeType::kString) {
+        r.body = v->is_string() ? std::string(v->as_string()) : std::string();
+        if (r.content_type.empty()) r.content_type = "application/octet-stream";
+      } else if (is_json) {
+        if (shape_has_blob(*pm->shape)) blobs_to_base64(*pm->shape, *v);
+        r.content_type = "application/json";
+        r.body = json::serialize(*v);
+      } else {
+        r.content_type = "application/xml";
+        r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+        xml_value(*pm->shape, *v, pm->wire_name(), false, r.body);
+      }
+    }
+    return r;
+  }
+  if (is_json) {
+    json::value b(std::move(body));
+    if (shape_has_blob(out)) blobs_to_base64(out, b);
+    r.content_type = "application/json";
+    r.body = json::serialize(b);
+  } else if (!body.empty()) {
+    r.content_type = "application/xml";
+    std::string root = op.name + "Result";
+    r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<" + root;
+    if (!model.xml_namespace.empty()) r.body += " xmlns=\"" + model.xml_namespace + "\"";
+    r.body += '>';
+    xml_members(out, body, r.body);
+    r.body += "</" + root + '>';
+  }
+  return r;
+}
+
+}  // namespace podstack::protocol
