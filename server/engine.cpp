@@ -316,6 +316,7 @@ Status Engine::checkpoint() {
   if (!writer_) return Status::invalid_argument("read-only engine");
   proto::StateSnapshot snap;
   uint64_t seq;
+  auto t0 = std::chrono::steady_clock::now();
   {
     std::vector<std::shared_lock<std::shared_mutex>> locks;
     for (auto& s : services_) locks.emplace_back(s->mutex());
@@ -331,6 +332,11 @@ Status Engine::checkpoint() {
       ss->set_service(std::string(s->name()));
       ss->set_state(std::move(bytes));
     }
+  }
+  {
+    std::lock_guard lk(maint_mu_);
+    last_checkpoint_at_ = std::chrono::steady_clock::now();
+    last_checkpoint_cost_ = last_checkpoint_at_ - t0;
   }
   auto ticket = std::make_shared<CommitTicket>();
   writer_->submit_checkpoint(seq, zstd_compress(deterministic_bytes(snap)),
@@ -365,6 +371,10 @@ void Engine::maintenance_loop() {
       unlock_all_exclusive();
     }
     if (ckpt && !failed_) {
+      std::unique_lock lk(maint_mu_);
+      auto not_before = last_checkpoint_at_ + 50 * last_checkpoint_cost_;
+      if (maint_cv_.wait_until(lk, not_before, [this] { return stop_; })) return;
+      lk.unlock();
       if (Status st = checkpoint(); !st) spdlog::warn("checkpoint failed: {}", st.to_string());
     }
   }

@@ -1,5 +1,7 @@
 -- wrk script: POST an AWS JSON 1.1 request. Env: TARGET (X-Amz-Target), BODY,
--- UNIQUE=1 to substitute %d in BODY with a per-request counter.
+-- UNIQUE=1 to substitute the two %d in BODY with a per-thread id and a
+-- counter cycling over 1000 values (1000 distinct keys per thread: state
+-- stays the size of a real stack instead of growing without bound).
 local target = os.getenv("TARGET")
 local body = os.getenv("BODY")
 local unique = os.getenv("UNIQUE") == "1"
@@ -16,7 +18,7 @@ end
 request = function()
   if unique then
     counter = counter + 1
-    return wrk.format(nil, nil, nil, string.format(body, id or 0, counter))
+    return wrk.format(nil, nil, nil, string.format(body, id or 0, counter % 1000))
   end
   return wrk.format(nil, nil, nil, body)
 end
