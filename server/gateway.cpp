@@ -102,6 +102,32 @@ Credentials parse_credentials(const HttpRequest& req, std::string_view raw_query
   return c;
 }
 
+Credentials host_hint(std::string_view host) {
+  // sqs.us-east-1.localhost.localstack.cloud, ssm.eu-west-1.amazonaws.com,
+  // bucket.s3.us-east-1.amazonaws.com: "<service>.<region>." somewhere in the host.
+  Credentials c;
+  host = host.substr(0, host.rfind(':') == std::string_view::npos || host.find(']') != std::string_view::npos ? host.size() : host.rfind(':'));
+  std::vector<std::string_view> labels;
+  while (!host.empty()) {
+    size_t dot = host.find('.');
+    labels.push_back(host.substr(0, dot));
+    host = dot == std::string_view::npos ? std::string_view() : host.substr(dot + 1);
+  }
+  auto is_region = [](std::string_view l) {
+    // xx-word-N, e.g. us-east-1, eu-central-2, us-gov-west-1
+    return l.size() >= 9 && l.size() <= 16 && std::isdigit(static_cast<unsigned char>(l.back())) &&
+           std::count(l.begin(), l.end(), '-') >= 2 && std::isalpha(static_cast<unsigned char>(l[0]));
+  };
+  for (size_t i = 0; i + 1 < labels.size(); ++i) {
+    if (is_region(labels[i + 1])) {
+      c.service = std::string(labels[i]);
+      c.region = std::string(labels[i + 1]);
+      return c;
+    }
+  }
+  return c;
+}
+
 std::string account_for(std::string_view access_key) {
   if (access_key.size() == 12 && access_key.find_first_not_of("0123456789") == std::string_view::npos)
     return std::string(access_key);
@@ -133,6 +159,11 @@ Reply Gateway::handle(const HttpRequest& req) {
     return internal(req, path, query, request_id);
 
   Credentials creds = parse_credentials(req, query);
+  if (creds.service.empty() || creds.region.empty()) {
+    Credentials h = host_hint(header(req, "host"));
+    if (creds.service.empty()) creds.service = h.service;
+    if (creds.region.empty()) creds.region = h.region;
+  }
 
   // JSON protocols name the operation in X-Amz-Target: "AmazonSSM.GetParameter".
   if (std::string_view t = header(req, "x-amz-target"); !t.empty()) {

@@ -42,6 +42,8 @@ struct Credentials {
 };
 // Parses the SigV4 Authorization header (or presigned X-Amz-Credential).
 Credentials parse_credentials(const HttpRequest& req, std::string_view raw_query);
+// "<service>.<region>." in a Host header (AWS and LocalStack endpoint names).
+Credentials host_hint(std::string_view host);
 // LocalStack's rule: a 12-digit access key id is the account id.
 std::string account_for(std::string_view access_key);
 

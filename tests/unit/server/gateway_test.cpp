@@ -52,6 +52,25 @@ TEST_CASE("credentials: access key, region and service come from the SigV4 scope
   CHECK(account_for("AKIA12345678") == "000000000000");
 }
 
+TEST_CASE("host names carry service and region when the request is unsigned") {
+  Credentials c = host_hint("sts.eu-west-2.localhost.localstack.cloud:4566");
+  CHECK(c.service == "sts");
+  CHECK(c.region == "eu-west-2");
+  c = host_hint("ssm.us-gov-west-1.amazonaws.com");
+  CHECK(c.service == "ssm");
+  CHECK(c.region == "us-gov-west-1");
+  CHECK(host_hint("localhost:4566").service.empty());
+  CHECK(host_hint("127.0.0.1:4566").service.empty());
+  Fixture f;
+  Reply r = f.send(http::verb::post, "/", "Action=GetCallerIdentity&Version=2011-06-15",
+                   {{"Content-Type", "application/x-www-form-urlencoded"}, {"Host", "sts.ap-south-1.amazonaws.com"}});
+  CHECK(r.response.result_int() == 200);
+  r = f.send(http::verb::post, "/", R"({"Name":"/h","Value":"v","Type":"String"})",
+             {{"X-Amz-Target", "AmazonSSM.PutParameter"}, {"Host", "ssm.ap-south-1.amazonaws.com"}});
+  REQUIRE(r.response.result_int() == 200);
+  CHECK(f.engine->service("ssm")->snapshot().find("ap-south-1") != std::string::npos);
+}
+
 TEST_CASE("X-Amz-Target routes JSON protocols; the scope partitions state") {
   Fixture f;
   Reply r = f.send(http::verb::post, "/", R"({"Name":"/a","Value":"v","Type":"String"})",
