@@ -292,6 +292,11 @@ void Engine::on_log_failure(const Status& s) {
   maint_cv_.notify_one();
 }
 
+void Engine::wait_writable() {
+  std::unique_lock lk(maint_mu_);
+  writable_cv_.wait(lk, [this] { return !failed_ || stop_; });
+}
+
 uint64_t Engine::last_sequence() const { return applied_seq_.load(); }
 
 StateInfo Engine::state_info() const {
@@ -363,7 +368,11 @@ void Engine::maintenance_loop() {
       Status st = load();
       if (st) {
         writer_->clear_failure();
-        failed_ = false;
+        {
+          std::lock_guard lk(maint_mu_);
+          failed_ = false;
+        }
+        writable_cv_.notify_all();
         spdlog::info("state rebuilt from the log at sequence {}; writes accepted again", applied_seq_.load());
       } else {
         spdlog::error("rebuilding state from the log failed: {}; writes stay refused", st.to_string());

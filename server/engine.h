@@ -90,6 +90,8 @@ class Engine {
   Status close();
 
   const StartupStats& startup() const { return startup_; }
+  // Blocks while the engine rebuilds state after a failed log write.
+  void wait_writable();
   EventStore& store() { return *store_; }
   std::string summarize(const proto::Event& e) const;
 
@@ -118,6 +120,7 @@ class Engine {
 
   std::mutex maint_mu_;
   std::condition_variable maint_cv_;
+  std::condition_variable writable_cv_;
   bool want_checkpoint_ = false;
   bool want_rebuild_ = false;
   bool stop_ = false;

@@ -137,6 +137,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
 
 Status EventStore::write(const WriteBatchData& batch) {
   if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  if (fail_writes_) return Status::io_error("injected write failure");
   Impl& im = *impl_;
   rocksdb::WriteBatch b;
   for (const auto& [seq, bytes] : batch.events) b.Put(im.cfs[kEvents], encode_seq(seq), bytes);

@@ -13,6 +13,7 @@
 // same code runs on rocksdb's MemEnv, so PERSISTENCE=0 takes the exact
 // commit path of PERSISTENCE=1.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -65,6 +66,8 @@ class EventStore {
   Status put_checkpoint_raw(uint64_t seq, std::string_view bytes);
 
   Result<std::string> get_meta(std::string_view name) const;
+  // Test hook: make every write fail with an I/O error (fail-stop tests).
+  void fail_writes_for_testing(bool fail) { fail_writes_ = fail; }
   const std::string& path() const { return options_.path; }
   bool in_memory() const { return options_.in_memory; }
 
@@ -73,6 +76,7 @@ class EventStore {
   explicit EventStore(StoreOptions o);
   StoreOptions options_;
   std::unique_ptr<Impl> impl_;
+  std::atomic<bool> fail_writes_{false};
 };
 
 std::string encode_seq(uint64_t seq);

@@ -170,3 +170,24 @@ TEST_CASE("the in-memory store takes the same commit path") {
   CHECK(e->last_sequence() == 1);
   CHECK(get(*e, "/a") == "1");
 }
+
+TEST_CASE("a failed log write is fail-stop: the request fails, memory is rebuilt from the log") {
+  testing::TempDir dir;
+  auto e = open(opts(dir));
+  put(*e, "/kept", "1");
+  std::string before = e->state_info().hash;
+  e->store().fail_writes_for_testing(true);
+  json::object in{{"Name", "/lost"}, {"Value", "x"}, {"Type", "String"}};
+  ExecResult r = e->execute(*e->service("ssm"), "PutParameter", in, ctx());
+  REQUIRE(r.commit);
+  CHECK_FALSE(r.commit->wait().is_ok());  // the client is told: never acknowledged
+  e->store().fail_writes_for_testing(false);
+  e->wait_writable();
+  // Memory agrees with the log again: the failed write is gone, the old state is intact.
+  CHECK(get(*e, "/lost") == "<ParameterNotFound>");
+  CHECK(get(*e, "/kept") == "1");
+  CHECK(e->state_info().hash == before);
+  put(*e, "/after", "2");
+  CHECK(get(*e, "/after") == "2");
+  CHECK(e->last_sequence() == 2);
+}
