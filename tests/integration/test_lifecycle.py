@@ -42,7 +42,7 @@ def test_persistence_off_forgets_on_restart(tmp_path):
 def test_graceful_shutdown_under_load_keeps_every_acknowledged_write(server):
     """SIGTERM while writers run: in-flight requests finish, the exit is clean, nothing acked is lost."""
     acked = []
-    lock = threading.Lock()
+    lock = threading.Condition()
 
     def writer(t):
         c = server.client("ssm")
@@ -53,14 +53,13 @@ def test_graceful_shutdown_under_load_keeps_every_acknowledged_write(server):
                 return
             with lock:
                 acked.append(f"/load/{t}/{i}")
+                lock.notify_all()
 
     threads = [threading.Thread(target=writer, args=(t,)) for t in range(4)]
     for t in threads:
         t.start()
-    while True:  # wait until some writes are acknowledged (progress, not time)
-        with lock:
-            if len(acked) >= 200:
-                break
+    with lock:  # stop once writes are flowing (progress, not time)
+        assert lock.wait_for(lambda: len(acked) >= 200, timeout=60)
     rc = server.stop()
     for t in threads:
         t.join()
