@@ -59,4 +59,43 @@ std::string deterministic_bytes(const google::protobuf::MessageLite& m) {
   return out;
 }
 
+namespace {
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out += static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+}
+void put_bytes(std::string& out, uint32_t field, std::string_view bytes) {
+  put_varint(out, (field << 3) | 2);  // length-delimited
+  put_varint(out, bytes.size());
+  out.append(bytes);
+}
+}  // namespace
+
+void PartitionWriter::begin(const std::string& account, const std::string& region) {
+  flush_partition();
+  open_ = true;
+  any_items_ = false;
+  if (!account.empty()) put_bytes(part_, 1, account);
+  if (!region.empty()) put_bytes(part_, 2, region);
+}
+
+void PartitionWriter::item(const google::protobuf::MessageLite& m) {
+  any_items_ = true;
+  put_bytes(part_, 3, deterministic_bytes(m));
+}
+
+void PartitionWriter::flush_partition() {
+  if (open_ && any_items_) put_bytes(out_, 1, part_);
+  part_.clear();
+  open_ = false;
+}
+
+std::string PartitionWriter::finish() {
+  flush_partition();
+  return std::move(out_);
+}
+
 }  // namespace podstack

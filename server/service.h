@@ -169,4 +169,22 @@ class Partitions {
 // Deterministic serialization (sorted map keys) for snapshots and hashing.
 std::string deterministic_bytes(const google::protobuf::MessageLite& m);
 
+// Snapshot encoder for the common state shape
+//   message State { repeated Partition partitions = 1; }
+//   message Partition { string account = 1; string region = 2; repeated Item items = 3; }
+// written straight from live maps, without copying the items: checkpoints
+// hold the services' locks only for the time it takes to serialize.
+class PartitionWriter {
+ public:
+  void begin(const std::string& account, const std::string& region);
+  void item(const google::protobuf::MessageLite& m);
+  // The State bytes; empty when no partition had items.
+  std::string finish();
+
+ private:
+  void flush_partition();
+  std::string out_, part_;
+  bool open_ = false, any_items_ = false;
+};
+
 }  // namespace podstack

@@ -367,15 +367,12 @@ class SsmService final : public ServiceBase<SsmService> {
   }
 
   std::string snapshot() const override {
-    ssm::State st;
+    PartitionWriter w;  // encodes ssm::State without copying parameters
     for (auto& [key, part] : parts_) {
-      if (part.params.empty()) continue;
-      auto* p = st.add_partitions();
-      p->set_account(key.first);
-      p->set_region(key.second);
-      for (auto& [n, param] : part.params) *p->add_parameters() = param;
+      w.begin(key.first, key.second);
+      for (auto& [n, param] : part.params) w.item(param);
     }
-    return st.partitions_size() ? deterministic_bytes(st) : std::string();
+    return w.finish();
   }
 
   Status restore(std::string_view bytes) override {

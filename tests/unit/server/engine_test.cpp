@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "../temp_dir.h"
+#include "proto/ssm.pb.h"
 #include "server/services/registry.h"
 
 using namespace podstack;
@@ -190,4 +191,27 @@ TEST_CASE("a failed log write is fail-stop: the request fails, memory is rebuilt
   put(*e, "/after", "2");
   CHECK(get(*e, "/after") == "2");
   CHECK(e->last_sequence() == 2);
+}
+
+TEST_CASE("PartitionWriter encodes exactly what the State message would") {
+  PartitionWriter w;
+  w.begin("000000000000", "us-east-1");
+  ssm::Parameter a;
+  a.set_name("/a");
+  a.add_versions()->set_value("1");
+  w.item(a);
+  w.begin("111111111111", "eu-west-1");  // no items: left out, as a proto State built from maps would
+  w.begin("222222222222", "eu-west-1");
+  ssm::Parameter b;
+  b.set_name("/b");
+  w.item(b);
+  std::string bytes = w.finish();
+  ssm::State st;
+  REQUIRE(st.ParseFromString(bytes));
+  REQUIRE(st.partitions_size() == 2);
+  CHECK(st.partitions(0).account() == "000000000000");
+  CHECK(st.partitions(0).parameters(0).versions(0).value() == "1");
+  CHECK(st.partitions(1).region() == "eu-west-1");
+  CHECK(deterministic_bytes(st) == bytes);
+  CHECK(PartitionWriter().finish().empty());
 }
