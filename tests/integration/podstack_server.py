@@ -97,11 +97,13 @@ class PodstackServer:
         return f"http://127.0.0.1:{self.port}"
 
     def client(self, service, region="us-east-1", **kw):
-        import boto3
+        import boto3.session
         from botocore.config import Config
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=region,
-                            aws_access_key_id="test", aws_secret_access_key="test",
-                            config=Config(retries={"max_attempts": 1}), **kw)
+        kw.setdefault("aws_access_key_id", "test")
+        kw.setdefault("aws_secret_access_key", "test")
+        # A session per client: boto3's default session is not thread-safe.
+        return boto3.session.Session().client(service, endpoint_url=self.endpoint, region_name=region,
+                                              config=Config(retries={"max_attempts": 1}), **kw)
 
     def get_json(self, path):
         with urllib.request.urlopen(self.endpoint + path, timeout=10) as r:
