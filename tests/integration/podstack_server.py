@@ -32,7 +32,9 @@ class PodstackServer:
         assert self.proc is None, "already running"
         env = dict(os.environ)
         env.update({
-            "GATEWAY_LISTEN": "127.0.0.1:0",
+            # Port 0 on first start (the OS picks a free one); restarts reuse
+            # it, so clients made before a restart keep working.
+            "GATEWAY_LISTEN": f"127.0.0.1:{self.port or 0}",
             "DATA_DIR": self.data_dir,
             "PERSISTENCE": "1" if self.persistence else "0",
             "LOG_LEVEL": env.get("PODSTACK_TEST_LOG_LEVEL", "info"),
