@@ -223,7 +223,11 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
         const auto& m = ev.stage_moved();
         Secret* s = secret(m.name());
         if (!s) break;
-        if (!m.remove_from().empty()) {
+        if (!m.move_to().empty()) {
+          // Moving takes the label off every other version (the one in
+          // remove_from included) and, for AWSCURRENT, leaves AWSPREVIOUS behind.
+          move_stages(*s, m.move_to(), {m.stage()});
+        } else if (!m.remove_from().empty()) {
           for (auto& v : *s->mutable_versions()) {
             if (v.version_id() != m.remove_from()) continue;
             auto* st = v.mutable_stages();
@@ -231,7 +235,6 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
             if (it != st->end()) st->erase(it);
           }
         }
-        if (!m.move_to().empty()) move_stages(*s, m.move_to(), {m.stage()});
         s->set_last_changed_date(m.changed());
         break;
       }
