@@ -9,7 +9,7 @@ local counter = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
 wrk.headers["X-Amz-Target"] = target
-wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=test/20261125/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=0"
+wrk.headers["Authorization"] = os.getenv("AUTH")
 
 function setup(thread)
   thread:set("id", math.random(1, 1000000000))

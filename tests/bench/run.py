@@ -43,10 +43,15 @@ def wait_http(url, timeout=30):
     return False
 
 
+def auth(service):
+    return f"AWS4-HMAC-SHA256 Credential=test/20261125/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+
+
 def call(port, target, body):
+    service = "ssm" if target.startswith("AmazonSSM") else "secretsmanager"
     req = urllib.request.Request(f"http://127.0.0.1:{port}/", data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target,
-                                          "Authorization": "AWS4-HMAC-SHA256 Credential=test/20261125/us-east-1/ssm/aws4_request"})
+                                          "Authorization": auth(service)})
     return urllib.request.urlopen(req, timeout=10).read()
 
 
@@ -75,10 +80,7 @@ OPS = [
 
 def seed(port):
     call(port, "AmazonSSM.PutParameter", {"Name": "/bench/param", "Value": "x" * 64, "Type": "String", "Overwrite": True})
-    try:
-        call(port, "secretsmanager.CreateSecret", {"Name": "bench-secret", "SecretString": "s" * 64})
-    except Exception:
-        pass
+    call(port, "secretsmanager.CreateSecret", {"Name": "bench-secret", "SecretString": "s" * 64})
 
 
 def start_podstack(tmp, port):
@@ -127,20 +129,23 @@ def main():
             seed(p)
         for op, target, body, unique in OPS:
             for name, p in servers.items():
+                service = "ssm" if target.startswith("AmazonSSM") else "secretsmanager"
                 rps, p99, errors = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
-                                       {"TARGET": target, "BODY": body, "UNIQUE": unique})
+                                       {"TARGET": target, "BODY": body, "UNIQUE": unique, "AUTH": auth(service)})
                 results[f"{op}/{name}"] = {"rps": rps, "p99_ms": p99, "errors": errors}
 
-        if shutil.which("nginx"):
+        nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+        if nginx:
             nport = free_port()
             root = os.path.join(tmp, "www")
             os.makedirs(root)
+            os.chmod(tmp, 0o755)  # nginx workers run unprivileged
             open(os.path.join(root, "1k"), "w").write("x" * 1024)
             conf = os.path.join(tmp, "nginx.conf")
             open(conf, "w").write(
                 f"worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err; daemon off;"
                 f"events {{}} http {{ access_log off; server {{ listen 127.0.0.1:{nport}; root {root}; }} }}")
-            procs.append(subprocess.Popen(["nginx", "-c", conf], stderr=subprocess.DEVNULL))
+            procs.append(subprocess.Popen([nginx, "-c", conf], stderr=subprocess.DEVNULL))
             if wait_http(f"http://127.0.0.1:{nport}/1k"):
                 rps, p99, _ = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
                 results["nginx_1k"] = {"rps": rps, "p99_ms": p99}
@@ -158,14 +163,18 @@ def main():
 
     print(json.dumps(results, indent=2))
     print()
-    print(f"{'operation':<16}{'podstack rps':>14}{'p99 ms':>9}{'moto rps':>11}{'x moto':>9}{'% nginx':>9}")
+    print(f"{'operation':<16}{'podstack rps':>14}{'p99 ms':>9}{'moto rps':>11}{'moto p99':>10}{'x moto':>9}{'% nginx':>9}")
     ceiling = results.get("nginx_1k", {}).get("rps")
     for op, *_ in OPS:
         ps = results.get(f"{op}/podstack", {})
         mo = results.get(f"{op}/moto", {})
         ratio = f"{ps['rps'] / mo['rps']:.0f}x" if mo.get("rps") else "-"
         pct = f"{100 * ps['rps'] / ceiling:.0f}%" if ceiling else "-"
-        print(f"{op:<16}{ps.get('rps', 0):>14.0f}{ps.get('p99_ms', 0):>9.2f}{mo.get('rps', 0):>11.0f}{ratio:>9}{pct:>9}")
+        print(f"{op:<16}{ps.get('rps', 0):>14.0f}{ps.get('p99_ms', 0):>9.2f}{mo.get('rps', 0):>11.0f}"
+              f"{mo.get('p99_ms', 0):>10.1f}{ratio:>9}{pct:>9}")
+        for name, r in (("podstack", ps), ("moto", mo)):
+            if r.get("errors"):
+                print(f"  warning: {name} answered {r['errors']} {op} requests with errors")
     print(f"cold start to healthy: {results['cold_start_ms']:.1f} ms; replay: {results.get('replay_events_per_second', 0):,} events/s")
 
 
