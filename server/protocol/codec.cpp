@@ -489,6 +489,16 @@ WireResponse render_output(const ServiceModel& model, const Operation& op, json:
   return r;
 }
 
+namespace {
+void code_and_message(std::string& out, const ApiError& err) {
+  out += "<Code>";
+  xml_escape_append(out, err.code);
+  out += "</Code><Message>";
+  xml_escape_append(out, err.message);
+  out += "</Message>";
+}
+}  // namespace
+
 WireResponse render_error(Protocol protocol, const ServiceModel* model, const ApiError& err, std::string_view request_id) {
   WireResponse r;
   r.status = err.status;
@@ -513,11 +523,9 @@ WireResponse render_error(Protocol protocol, const ServiceModel* model, const Ap
       if (model && !model->xml_namespace.empty()) out += " xmlns=\"" + model->xml_namespace + "\"";
       out += "><Error><Type>";
       out += err.sender_fault ? "Sender" : "Receiver";
-      out += "</Type><Code>";
-      xml_escape_append(out, err.code);
-      out += "</Code><Message>";
-      xml_escape_append(out, err.message);
-      out += "</Message></Error><RequestId>";
+      out += "</Type>";
+      code_and_message(out, err);
+      out += "</Error><RequestId>";
       out += request_id;
       out += "</RequestId></ErrorResponse>";
       break;
@@ -526,11 +534,9 @@ WireResponse render_error(Protocol protocol, const ServiceModel* model, const Ap
       r.content_type = "application/xml";
       r.headers.emplace_back("x-amz-request-id", std::string(request_id));
       std::string& out = r.body;
-      out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>";
-      xml_escape_append(out, err.code);
-      out += "</Code><Message>";
-      xml_escape_append(out, err.message);
-      out += "</Message><RequestId>";
+      out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>";
+      code_and_message(out, err);
+      out += "<RequestId>";
       out += request_id;
       out += "</RequestId></Error>";
       break;

@@ -122,3 +122,15 @@ class PodstackServer:
 
     def state_hash(self):
         return self.state()["hash"]
+
+
+def error_code(excinfo):
+    """The AWS error code of a pytest.raises(ClientError) result."""
+    return excinfo.value.response["Error"]["Code"]
+
+
+def without_metadata(resp):
+    """A boto3 response without ResponseMetadata (request ids differ between calls)."""
+    resp = dict(resp)
+    resp.pop("ResponseMetadata", None)
+    return resp

@@ -6,14 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 
-def code(e):
-    return e.value.response["Error"]["Code"]
-
-
-def strip(resp):
-    resp = dict(resp)
-    resp.pop("ResponseMetadata", None)
-    return resp
+from podstack_server import error_code as code, without_metadata as strip
 
 
 @pytest.fixture
