@@ -176,13 +176,155 @@ Status Engine::apply_one(const proto::Event& e) {
   return Status::ok();
 }
 
-void Engine::apply_engine_event(const proto::Event& e) {
+void Engine::apply_engine_event(const proto::Event& e, const proto::StateSnapshot* preloaded) {
   if (e.operation() == "ResetState") {
     proto::StateReset r;
     r.ParseFromString(e.payload());
     for (auto& s : services_)
       if (r.service().empty() || s->name() == r.service()) s->clear();
+  } else if (e.operation() == "PodLoaded") {
+    proto::PodLoaded meta;
+    if (!meta.ParseFromString(e.payload())) throw std::runtime_error("PodLoaded event does not parse");
+    if (preloaded) {
+      apply_pod(meta, *preloaded);
+      return;
+    }
+    auto blob = store_->get_blob(meta.blob());
+    if (!blob) throw std::runtime_error("the state of pod " + meta.name() + " is missing from the blob store");
+    auto raw = zstd_decompress(*blob);
+    proto::StateSnapshot snap;
+    if (!raw || !snap.ParseFromString(*raw)) throw std::runtime_error("the stored state of pod " + meta.name() + " is corrupt");
+    apply_pod(meta, snap);
   }
+}
+
+void Engine::apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap) {
+  auto wanted = [&](std::string_view name) {
+    return meta.services().empty() || std::find(meta.services().begin(), meta.services().end(), name) != meta.services().end();
+  };
+  for (auto& s : services_) {
+    if (!wanted(s->name())) continue;
+    const proto::ServiceState* in_pod = nullptr;
+    for (auto& ss : snap.services())
+      if (ss.service() == s->name()) in_pod = &ss;
+    if (meta.strategy() == "overwrite") {
+      if (in_pod) {
+        s->restore(in_pod->state()).ignore_error();  // validated before the event was written
+      } else {
+        s->clear();
+      }
+    } else if (in_pod && meta.strategy() == "service-merge") {
+      s->restore(in_pod->state()).ignore_error();
+    } else if (in_pod && meta.strategy() == "account-region-merge") {
+      s->restore(merge_partitions(s->snapshot(), in_pod->state())).ignore_error();
+    }
+  }
+}
+
+StateExport Engine::export_state(const std::vector<std::string>& only) const {
+  StateExport out;
+  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  for (auto& s : services_) locks.emplace_back(s->mutex());
+  out.snapshot.set_format(kSnapshotFormat);
+  out.snapshot.set_sequence(applied_seq_.load());
+  out.snapshot.set_time_ms(wall_clock_ms());
+  out.info.last_sequence = applied_seq_.load();
+  std::string combined;
+  for (auto& s : services_) {
+    if (!only.empty() && std::find(only.begin(), only.end(), std::string(s->name())) == only.end()) continue;
+    std::string bytes = s->snapshot();
+    std::string h = sha256_hex(bytes);
+    if (!bytes.empty()) {
+      combined += std::string(s->name()) + "=" + h + "\n";
+      out.resources.emplace_back(std::string(s->name()), s->resource_count());
+      auto* ss = out.snapshot.add_services();
+      ss->set_service(std::string(s->name()));
+      ss->set_state(std::move(bytes));
+    }
+    out.info.services.emplace_back(std::string(s->name()), std::move(h));
+  }
+  out.info.hash = sha256_hex(combined);
+  return out;
+}
+
+ExecResult Engine::load_pod(const PodLoad& pod, const CallContext& ctx) {
+  ExecResult r;
+  if (!writer_) {
+    r.error = ApiError::unavailable("podstack is read-only here");
+    return r;
+  }
+  if (pod.strategy != "overwrite" && pod.strategy != "service-merge" && pod.strategy != "account-region-merge") {
+    r.error = ApiError::bad_request("InvalidParameter", "unknown strategy '" + pod.strategy +
+                                                            "': use overwrite, service-merge or account-region-merge");
+    return r;
+  }
+  // Everything is checked before live state is touched: the frame, the
+  // snapshot, and every service's state restored into a fresh instance.
+  auto raw = zstd_decompress(pod.state);
+  proto::StateSnapshot snap;
+  if (!raw || !snap.ParseFromString(*raw)) {
+    r.error = ApiError::bad_request("InvalidPod", "the pod's state is corrupt");
+    return r;
+  }
+  if (snap.format() > kSnapshotFormat) {
+    r.error = ApiError::bad_request("InvalidPod", "the pod's snapshot format is newer than this podstack");
+    return r;
+  }
+  for (auto& ss : snap.services()) {
+    Service* live = service(ss.service());
+    if (!live) {
+      r.error = ApiError::bad_request("InvalidPod", "the pod holds state of service '" + ss.service() + "', which this podstack does not have");
+      return r;
+    }
+    if (Status st = live->check_snapshot(ss.state()); !st) {
+      r.error = ApiError::bad_request("InvalidPod", "the pod's " + ss.service() + " state is corrupt: " + st.to_string());
+      return r;
+    }
+  }
+  for (auto& name : pod.services)
+    if (!service(name)) {
+      r.error = ApiError::bad_request("InvalidParameter", "unknown service '" + name + "'");
+      return r;
+    }
+  proto::PodLoaded meta;
+  meta.set_name(pod.name);
+  meta.set_version(pod.version);
+  meta.set_strategy(pod.strategy);
+  for (auto& s : pod.services) meta.add_services(s);
+  meta.set_blob("pod/" + sha256_hex(pod.state));
+  meta.set_state_hash(pod.state_hash);
+
+  proto::Event e;
+  e.set_time_ms(ctx.now_ms);
+  e.set_account(ctx.account);
+  e.set_region(ctx.region);
+  e.set_service(kEngineService);
+  e.set_operation("PodLoaded");
+  e.set_request_id(ctx.request_id);
+  e.set_payload(meta.SerializeAsString());
+  auto ticket = std::make_shared<CommitTicket>();
+  lock_all_exclusive();
+  if (failed_) {
+    unlock_all_exclusive();
+    r.error = ApiError::unavailable("podstack is recovering from a failed log write; retry shortly");
+    return r;
+  }
+  {
+    std::lock_guard seq(seq_mu_);
+    e.set_sequence(++last_seq_);
+    writer_->submit({{e.sequence(), e.SerializeAsString()}},
+                    [this, ticket](const Status& st) {
+                      if (!st) on_log_failure(st);
+                      ticket->complete(st);
+                    },
+                    {{meta.blob(), pod.state}});
+  }
+  apply_pod(meta, snap);
+  applied_seq_ = e.sequence();
+  unlock_all_exclusive();
+  r.output = json::object{{"sequence", e.sequence()}};
+  r.commit = std::move(ticket);
+  return r;
 }
 
 ExecResult Engine::execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx) {
@@ -409,6 +551,11 @@ Status Engine::close() {
 
 std::string Engine::summarize(const proto::Event& e) const {
   if (e.service() == kEngineService) {
+    if (e.operation() == "PodLoaded") {
+      proto::PodLoaded p;
+      p.ParseFromString(e.payload());
+      return "pod=" + p.name() + ":" + std::to_string(p.version()) + " strategy=" + p.strategy();
+    }
     proto::StateReset r;
     r.ParseFromString(e.payload());
     return r.service().empty() ? "all services" : "service=" + r.service();

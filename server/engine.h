@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "proto/pod.pb.h"
 #include "server/service.h"
 #include "store/event_store.h"
 #include "store/log_writer.h"
@@ -63,6 +64,22 @@ struct StateInfo {
   std::vector<std::pair<std::string, std::string>> services;  // name -> hash, every service
 };
 
+// The state of (some) services at one sequence, for pods.
+struct StateExport {
+  proto::StateSnapshot snapshot;
+  StateInfo info;                                   // hashes of the exported services
+  std::vector<std::pair<std::string, uint64_t>> resources;  // service -> resource count
+};
+
+struct PodLoad {
+  std::string name;
+  uint64_t version = 0;
+  std::string strategy = "overwrite";  // overwrite | service-merge | account-region-merge
+  std::vector<std::string> services;   // empty: all
+  std::string state;                   // zstd(StateSnapshot) as in the pod
+  std::string state_hash;
+};
+
 struct StartupStats {
   uint64_t checkpoint_sequence = 0;
   uint64_t replayed = 0;
@@ -83,6 +100,11 @@ class Engine {
   ExecResult reset(const std::string& service, const CallContext& ctx);
 
   StateInfo state_info() const;
+  // A consistent export of the named services (all when empty).
+  StateExport export_state(const std::vector<std::string>& services) const;
+  // Validates the pod's state aside, then swaps it in under every service's
+  // lock as one PodLoaded event (its state kept in the blobs column family).
+  ExecResult load_pod(const PodLoad& pod, const CallContext& ctx);
   uint64_t last_sequence() const;
   // A durable checkpoint of the current state, now.
   Status checkpoint();
@@ -100,7 +122,8 @@ class Engine {
   Status load();                       // checkpoint + replay into empty services
   Status replay_from(uint64_t from);
   Status apply_one(const proto::Event& e);
-  void apply_engine_event(const proto::Event& e);
+  void apply_engine_event(const proto::Event& e, const proto::StateSnapshot* preloaded = nullptr);
+  void apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap);
   ExecResult commit(Service* svc, std::vector<proto::Event> events, json::value output);
   void on_log_failure(const Status& s);
   void maintenance_loop();

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
+#include "server/pods_api.h"
 #include "server/protocol/encoding.h"
 
 namespace podstack {
@@ -369,6 +371,79 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     json::object o;
     o["events"] = std::move(events);
     return json_reply(200, o);
+  }
+  if (path == "/_podstack/pods" || path.rfind("/_podstack/pods/", 0) == 0) {
+    // /_podstack/pods                 GET: every pod and its versions
+    // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
+    // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
+    // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
+    std::map<std::string, std::string> q;
+    for (auto& [k, v] : protocol::parse_form(query)) q[k] = v;
+    pods::Registry registry(options_.data_dir + "/pods");
+    std::string_view rest = path.size() > 16 ? path.substr(16) : std::string_view();
+    std::string name(rest.substr(0, rest.find('/')));
+    std::string action(rest.find('/') == std::string_view::npos ? std::string_view() : rest.substr(rest.find('/') + 1));
+    auto fail_status = [&](const Status& st) { return error(http_status_of(st), st.message()); };
+    if (name.empty()) {
+      if (!get) return error(405, "use GET");
+      json::array list;
+      for (auto& n : registry.names()) {
+        json::array vs;
+        for (auto v : registry.versions(n)) vs.push_back(v);
+        list.push_back(json::object{{"name", n}, {"versions", std::move(vs)}});
+      }
+      return json_reply(200, json::object{{"pods", std::move(list)}});
+    }
+    pods::PodRef ref;
+    ref.name = name;
+    if (Status st = pods::validate_pod_name(name); !st) return fail_status(st);
+    if (!q["version"].empty()) {
+      auto parsed = pods::parse_pod_ref(name + ":" + q["version"]);
+      if (!parsed) return fail_status(parsed.status());
+      ref = *parsed;
+    }
+    if (action.empty() && post) {
+      SaveOptions o;
+      o.name = name;
+      o.message = q["message"];
+      o.producer_version = options_.version;
+      o.services = split_csv(q["services"]);
+      auto h = save_pod(engine_, registry, o);
+      if (!h) return fail_status(h.status());
+      return json_reply(200, header_json(*h));
+    }
+    if (action.empty() && get) {
+      json::array vs;
+      for (auto v : registry.versions(name)) {
+        pods::PodRef r{name, v};
+        auto p = registry.resolve(r);
+        auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+        vs.push_back(pod ? json::value(header_json(pod->header)) : json::value(json::object{{"version", v}, {"error", pod.status().message()}}));
+      }
+      if (vs.empty()) return error(404, "there is no pod named '" + name + "'");
+      return json_reply(200, json::object{{"name", name}, {"versions", std::move(vs)}});
+    }
+    if (action == "load" && post) {
+      LoadOptions o;
+      o.ref = ref;
+      o.strategy = q["strategy"].empty() ? "overwrite" : q["strategy"];
+      o.services = split_csv(q["services"]);
+      CallContext ctx;
+      ctx.request_id = request_id;
+      ctx.now_ms = wall_clock_ms();
+      auto h = load_pod_from_registry(engine_, registry, o, ctx);
+      if (!h) return fail_status(h.status());
+      json::object out = header_json(*h);
+      out["live_hash"] = engine_.state_info().hash;
+      out["strategy"] = o.strategy;
+      return json_reply(200, out);
+    }
+    if (action == "verify" && get) {
+      auto v = verify_pod(engine_, registry, ref);
+      if (!v) return fail_status(v.status());
+      return json_reply(200, verify_json(*v));
+    }
+    return error(404, "no such pods endpoint: " + std::string(path));
   }
   return error(404, "no such podstack endpoint: " + std::string(path));
 }

@@ -4,6 +4,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <chrono>
+#include <map>
 #include <random>
 
 namespace podstack {
@@ -73,6 +74,44 @@ void put_bytes(std::string& out, uint32_t field, std::string_view bytes) {
   out.append(bytes);
 }
 }  // namespace
+
+namespace {
+// (account, region) of one serialized Partition, and its raw bytes.
+bool read_partitions(std::string_view state, std::map<std::pair<std::string, std::string>, std::string>& out) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(state.data()), static_cast<int>(state.size()));
+  for (uint32_t tag; (tag = in.ReadTag()) != 0;) {
+    if (tag != ((1u << 3) | 2)) return false;
+    std::string part;
+    uint32_t len;
+    if (!in.ReadVarint32(&len) || !in.ReadString(&part, static_cast<int>(len))) return false;
+    google::protobuf::io::CodedInputStream p(reinterpret_cast<const uint8_t*>(part.data()), static_cast<int>(part.size()));
+    std::string account, region;
+    for (uint32_t t; (t = p.ReadTag()) != 0;) {
+      uint32_t field = t >> 3;
+      if ((t & 7) != 2) return false;
+      uint32_t l;
+      std::string v;
+      if (!p.ReadVarint32(&l)) return false;
+      if (field == 1 || field == 2) {
+        if (!p.ReadString(field == 1 ? &account : &region, static_cast<int>(l))) return false;
+      } else if (!p.Skip(static_cast<int>(l))) {
+        return false;
+      }
+    }
+    out[{account, region}] = std::move(part);
+  }
+  return true;
+}
+}  // namespace
+
+std::string merge_partitions(std::string_view base, std::string_view overlay) {
+  std::map<std::pair<std::string, std::string>, std::string> parts, over;
+  if (!read_partitions(base, parts) || !read_partitions(overlay, over)) return std::string(overlay);
+  for (auto& [k, v] : over) parts[k] = std::move(v);
+  std::string out;
+  for (auto& [k, v] : parts) put_bytes(out, 1, v);
+  return out;
+}
 
 void PartitionWriter::begin(const std::string& account, const std::string& region) {
   flush_partition();

@@ -59,9 +59,13 @@ class Service {
   // checkpoint content and the input of the state hash. Empty when no state.
   virtual std::string snapshot() const = 0;
   virtual Status restore(std::string_view bytes) = 0;
+  // Would restore() accept these bytes? Checked before a pod touches live state.
+  virtual Status check_snapshot(std::string_view bytes) const { return Status::ok(); }
   virtual void clear() = 0;
   // One line for `podstack log`.
   virtual std::string summarize(const proto::Event& event) const { return {}; }
+  // Parameters, secrets, ...: for `pod inspect`.
+  virtual uint64_t resource_count() const { return 0; }
 
   std::shared_mutex& mutex() const { return mutex_; }
 
@@ -161,6 +165,12 @@ class Partitions {
   auto begin() const { return map_.begin(); }
   auto end() const { return map_.end(); }
   bool empty() const { return map_.empty(); }
+  template <class F>
+  uint64_t count(F size_of) const {
+    uint64_t n = 0;
+    for (auto& [k, p] : map_) n += size_of(p);
+    return n;
+  }
 
  private:
   std::map<Key, P> map_;
@@ -168,6 +178,10 @@ class Partitions {
 
 // Deterministic serialization (sorted map keys) for snapshots and hashing.
 std::string deterministic_bytes(const google::protobuf::MessageLite& m);
+
+// Merges two snapshots of the common state shape below: partitions of
+// `overlay` replace the same (account, region) partitions of `base`.
+std::string merge_partitions(std::string_view base, std::string_view overlay);
 
 // Snapshot encoder for the common state shape
 //   message State { repeated Partition partitions = 1; }

@@ -143,6 +143,7 @@ Status EventStore::write(const WriteBatchData& batch) {
   for (const auto& [seq, bytes] : batch.events) b.Put(im.cfs[kEvents], encode_seq(seq), bytes);
   if (batch.checkpoint) b.Put(im.cfs[kCheckpoints], encode_seq(batch.checkpoint->first), batch.checkpoint->second);
   for (const auto& [k, v] : batch.meta) b.Put(im.cfs[kMeta], k, v);
+  for (const auto& [k, v] : batch.blobs) b.Put(im.cfs[kBlobs], k, v);
   Status st = from_rocks(im.db->Write(im.write_options, &b));
   if (st && !batch.events.empty()) {
     im.last_seq.store(batch.events.back().first, std::memory_order_release);
@@ -194,6 +195,13 @@ Status EventStore::put_checkpoint_raw(uint64_t seq, std::string_view bytes) {
 Result<std::string> EventStore::get_meta(std::string_view name) const {
   std::string v;
   auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cfs[kMeta], rocksdb::Slice(name.data(), name.size()), &v);
+  if (!s.ok()) return from_rocks(s);
+  return v;
+}
+
+Result<std::string> EventStore::get_blob(std::string_view key) const {
+  std::string v;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cfs[kBlobs], rocksdb::Slice(key.data(), key.size()), &v);
   if (!s.ok()) return from_rocks(s);
   return v;
 }

@@ -39,6 +39,7 @@ struct WriteBatchData {
   std::vector<std::pair<uint64_t, std::string>> events;
   std::optional<std::pair<uint64_t, std::string>> checkpoint;
   std::vector<std::pair<std::string, std::string>> meta;
+  std::vector<std::pair<std::string, std::string>> blobs;  // key -> bytes, in the same atomic write
 };
 
 class EventStore {
@@ -66,6 +67,7 @@ class EventStore {
   Status put_checkpoint_raw(uint64_t seq, std::string_view bytes);
 
   Result<std::string> get_meta(std::string_view name) const;
+  Result<std::string> get_blob(std::string_view key) const;
   // Test hook: make every write fail with an I/O error (fail-stop tests).
   void fail_writes_for_testing(bool fail) { fail_writes_ = fail; }
   const std::string& path() const { return options_.path; }

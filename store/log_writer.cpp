@@ -25,10 +25,11 @@ LogWriter::~LogWriter() {
   thread_.join();
 }
 
-void LogWriter::submit(std::vector<std::pair<uint64_t, std::string>> events, Callback done) {
+void LogWriter::submit(std::vector<std::pair<uint64_t, std::string>> events, Callback done,
+                       std::vector<std::pair<std::string, std::string>> blobs) {
   {
     std::lock_guard lk(mu_);
-    queue_.push_back(Item{std::move(events), std::nullopt, std::move(done)});
+    queue_.push_back(Item{std::move(events), std::nullopt, std::move(done), std::move(blobs)});
   }
   cv_.notify_one();
 }
@@ -36,7 +37,7 @@ void LogWriter::submit(std::vector<std::pair<uint64_t, std::string>> events, Cal
 void LogWriter::submit_checkpoint(uint64_t seq, std::string bytes, Callback done) {
   {
     std::lock_guard lk(mu_);
-    queue_.push_back(Item{{}, std::make_pair(seq, std::move(bytes)), std::move(done)});
+    queue_.push_back(Item{{}, std::make_pair(seq, std::move(bytes)), std::move(done), {}});
   }
   cv_.notify_one();
 }
@@ -70,6 +71,7 @@ void LogWriter::run() {
     WriteBatchData data;
     for (auto& item : batch) {
       for (auto& e : item.events) data.events.push_back(std::move(e));
+      for (auto& b : item.blobs) data.blobs.push_back(std::move(b));
       // Only the newest checkpoint in a group matters; it follows its events.
       if (item.checkpoint) data.checkpoint = std::move(item.checkpoint);
     }
@@ -78,7 +80,7 @@ void LogWriter::run() {
       std::lock_guard lk(mu_);
       st = failure_;
     }
-    if (st && (!data.events.empty() || data.checkpoint)) {
+    if (st && (!data.events.empty() || data.checkpoint || !data.blobs.empty())) {
       st = store_.write(data);
       if (!st) {
         std::lock_guard lk(mu_);

@@ -26,7 +26,8 @@ class LogWriter {
   explicit LogWriter(EventStore& store, bool start_paused = false);
   ~LogWriter();  // drains the queue, then stops
 
-  void submit(std::vector<std::pair<uint64_t, std::string>> events, Callback done);
+  void submit(std::vector<std::pair<uint64_t, std::string>> events, Callback done,
+              std::vector<std::pair<std::string, std::string>> blobs = {});
   void submit_checkpoint(uint64_t seq, std::string bytes, Callback done);
   // Blocks until everything submitted so far is written.
   Status flush();
@@ -44,6 +45,7 @@ class LogWriter {
     std::vector<std::pair<uint64_t, std::string>> events;
     std::optional<std::pair<uint64_t, std::string>> checkpoint;
     Callback done;
+    std::vector<std::pair<std::string, std::string>> blobs;
   };
   void run();
 

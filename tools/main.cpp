@@ -3,6 +3,8 @@
 //   podstack serve                      run the server (configured by env vars)
 //   podstack log [--since N] ...        list events, from a running server or DATA_DIR
 //   podstack state hash [--from-scratch]  print the deterministic state hash
+//   podstack state reset [--service S]    empty the state (as an event)
+//   podstack pod save|load|list|versions|inspect|verify|delete|export|import
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -10,12 +12,15 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <optional>
 
 #include "server/config.h"
 #include "server/engine.h"
 #include "server/gateway.h"
 #include "server/http_server.h"
+#include "server/pods_api.h"
 #include "server/services/registry.h"
 #include "tools/cli_client.h"
 
@@ -49,6 +54,39 @@ int serve() {
   if (!engine) {
     spdlog::error("cannot open the event store: {}", engine.status().to_string());
     return 1;
+  }
+  // AUTO_LOAD_POD=name[:version],...: loaded before the server listens, so
+  // healthy means loaded. With a persistent store that already holds state
+  // the pods load only when AUTO_LOAD_POD_EVERY_START=1 (a restart must not
+  // wipe local work); a failure stops startup.
+  if (const char* auto_load = std::getenv("AUTO_LOAD_POD"); auto_load && *auto_load) {
+    pods::Registry registry(cfg.data_dir + "/pods");
+    bool has_state = (*engine)->last_sequence() > 0;
+    if (has_state && !env_flag("AUTO_LOAD_POD_EVERY_START")) {
+      spdlog::info("AUTO_LOAD_POD={} not loaded: the store already holds state (sequence {}); set AUTO_LOAD_POD_EVERY_START=1 to load it on every start",
+                   auto_load, (*engine)->last_sequence());
+    } else {
+      for (auto& text : split_csv(auto_load)) {
+        auto ref = pods::parse_pod_ref(text);
+        if (!ref) {
+          spdlog::error("AUTO_LOAD_POD: {}", ref.status().message());
+          return 1;
+        }
+        LoadOptions lo;
+        lo.ref = *ref;
+        lo.strategy = "service-merge";
+        CallContext ctx;
+        ctx.request_id = "auto-load-pod";
+        ctx.now_ms = wall_clock_ms();
+        auto h = load_pod_from_registry(**engine, registry, lo, ctx);
+        if (!h) {
+          spdlog::error("AUTO_LOAD_POD: cannot load pod '{}': {}", text, h.status().message());
+          return 1;
+        }
+        spdlog::info("loaded pod {}:{} (hash {}, {} services)", h->name(), h->version(), h->state_hash().substr(0, 16),
+                     h->services_size());
+      }
+    }
   }
   GatewayOptions go;
   go.version = kVersion;
@@ -195,6 +233,218 @@ int cmd_state_hash(const Target& t, bool from_scratch, bool as_json) {
   return 0;
 }
 
+void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
+
+std::string human_bytes(uint64_t n) {
+  char buf[32];
+  if (n >= (1u << 20)) snprintf(buf, sizeof buf, "%.1f MiB", n / 1048576.0);
+  else if (n >= 1024) snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
+  else snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+void print_header(const json::object& h) {
+  std::printf("pod %s:%llu  %s\n", h.at("name").as_string().c_str(),
+              static_cast<unsigned long long>(h.at("version").to_number<uint64_t>()), h.at("created").as_string().c_str());
+  if (!h.at("message").as_string().empty()) std::printf("  message   %s\n", h.at("message").as_string().c_str());
+  std::printf("  hash      %s\n  sequence  %llu\n  size      %s (%s compressed)\n", h.at("state_hash").as_string().c_str(),
+              static_cast<unsigned long long>(h.at("source_sequence").to_number<uint64_t>()),
+              human_bytes(h.at("state_bytes").to_number<uint64_t>()).c_str(),
+              human_bytes(h.at("compressed_bytes").to_number<uint64_t>()).c_str());
+  for (auto& kv : h.at("services").as_object())
+    std::printf("  %-15s %llu resources\n", std::string(kv.key()).c_str(),
+                static_cast<unsigned long long>(kv.value().at("resources").to_number<uint64_t>()));
+}
+
+struct PodArgs {
+  Target target;
+  std::string ref, message, services, strategy = "overwrite", file, new_name;
+  bool json = false;
+};
+
+std::string q_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ',' || c == ':') out += static_cast<char>(c);
+    else {
+      char b[4];
+      snprintf(b, sizeof b, "%%%02X", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+// Asks the server when one runs; nullopt: none answers (go offline).
+std::optional<cli::HttpResult> ask(const PodArgs& a, const std::string& method, const std::string& target) {
+  if (!use_server(a.target)) return std::nullopt;
+  return cli::http_call(endpoint_of(a.target), method, target);
+}
+
+int answer(const cli::HttpResult& r, bool as_json, const std::function<void(const json::object&)>& show) {
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  if (ec || !v.is_object()) return fail("server answered " + std::to_string(r.status) + ": " + r.body);
+  if (r.status != 200) return fail(std::string(v.as_object().contains("error") ? v.at("error").as_string().c_str() : r.body.c_str()));
+  if (as_json) print_json(v);
+  else show(v.as_object());
+  return 0;
+}
+
+int cmd_pod(const std::string& sub, const PodArgs& a) {
+  pods::Registry registry(data_dir_of(a.target) + "/pods");
+  auto ref = a.ref.empty() ? Result<pods::PodRef>(pods::PodRef{}) : pods::parse_pod_ref(a.ref);
+  if (!ref) return fail(ref.status().message());
+  std::string version_q = ref->version ? "version=" + std::to_string(*ref->version) : "";
+  if (sub == "save") {
+    if (ref->version) return fail("pod save takes a name, not a version: the next version is chosen for you");
+    if (auto r = ask(a, "POST", "/_podstack/pods/" + ref->name + "?message=" + q_escape(a.message) + "&services=" + q_escape(a.services)))
+      return answer(*r, a.json, [](const json::object& h) { std::printf("saved "); print_header(h); });
+    auto engine = open_offline(a.target, false);
+    if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
+    SaveOptions o{ref->name, a.message, kVersion, split_csv(a.services)};
+    auto h = save_pod(**engine, registry, o);
+    if (!h) return fail(h.status().message());
+    if (a.json) print_json(header_json(*h));
+    else { std::printf("saved "); print_header(header_json(*h)); }
+    return 0;
+  }
+  if (sub == "load") {
+    if (auto r = ask(a, "POST", "/_podstack/pods/" + ref->name + "/load?" + version_q + "&strategy=" + q_escape(a.strategy) +
+                                     "&services=" + q_escape(a.services)))
+      return answer(*r, a.json, [](const json::object& h) { std::printf("loaded "); print_header(h); });
+    EngineOptions eo;
+    eo.store.path = store_path(data_dir_of(a.target));
+    spdlog::set_level(spdlog::level::err);
+    auto engine = Engine::open(eo, make_services());
+    if (!engine) return fail("cannot open " + data_dir_of(a.target) + ": " + engine.status().to_string());
+    CallContext ctx;
+    ctx.request_id = "cli";
+    ctx.now_ms = wall_clock_ms();
+    auto h = load_pod_from_registry(**engine, registry, LoadOptions{*ref, a.strategy, split_csv(a.services)}, ctx);
+    if (!h) return fail(h.status().message());
+    if (Status st = (*engine)->close(); !st) return fail(st.to_string());
+    if (a.json) print_json(header_json(*h));
+    else { std::printf("loaded "); print_header(header_json(*h)); }
+    return 0;
+  }
+  if (sub == "verify") {
+    auto show = [](const json::object& v) {
+      if (v.at("ok").as_bool()) {
+        std::printf("ok: live state equals pod %s (hash %s)\n", v.at("pod").as_string().c_str(), v.at("pod_hash").as_string().c_str());
+      } else {
+        std::printf("drift: live state differs from pod %s\n  pod hash   %s\n  live hash  %s\n  services   ", v.at("pod").as_string().c_str(),
+                    v.at("pod_hash").as_string().c_str(), v.at("live_hash").as_string().c_str());
+        for (auto& d : v.at("differing_services").as_array()) std::printf("%s ", d.as_string().c_str());
+        std::printf("\n");
+      }
+    };
+    json::object v;
+    if (auto r = ask(a, "GET", "/_podstack/pods/" + ref->name + "/verify?" + version_q)) {
+      if (r->status != 200) return answer(*r, a.json, show);
+      v = json::parse(r->body).as_object();
+    } else {
+      auto engine = open_offline(a.target, false);
+      if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
+      auto res = verify_pod(**engine, registry, *ref);
+      if (!res) return fail(res.status().message());
+      v = verify_json(*res);
+    }
+    if (a.json) print_json(v);
+    else show(v);
+    return v.at("ok").as_bool() ? 0 : 1;
+  }
+  // Registry commands: files in DATA_DIR/pods, no server needed.
+  if (sub == "list") {
+    json::array list;
+    for (auto& n : registry.names()) {
+      json::array vs;
+      for (auto v : registry.versions(n)) vs.push_back(v);
+      list.push_back(json::object{{"name", n}, {"versions", std::move(vs)}});
+    }
+    if (a.json) print_json(list);
+    else
+      for (auto& p : list)
+        std::printf("%-30s %zu version(s)\n", p.at("name").as_string().c_str(), p.at("versions").as_array().size());
+    return 0;
+  }
+  if (sub == "versions" || sub == "inspect") {
+    std::vector<uint64_t> vs = sub == "versions" ? registry.versions(ref->name) : std::vector<uint64_t>{};
+    if (sub == "inspect") {
+      uint64_t v = 0;
+      auto p = registry.resolve(*ref, &v);
+      if (!p) return fail(p.status().message());
+      vs.push_back(v);
+    }
+    if (vs.empty()) return fail("there is no pod named '" + ref->name + "'");
+    json::array out;
+    for (auto v : vs) {
+      auto p = registry.resolve(pods::PodRef{ref->name, v});
+      auto pod = pods::read_pod(*p);
+      if (!pod) return fail(pod.status().message());
+      out.push_back(header_json(pod->header));
+    }
+    if (a.json) print_json(sub == "inspect" ? out[0] : json::value(out));
+    else for (auto& h : out) print_header(h.as_object());
+    return 0;
+  }
+  if (sub == "delete") {
+    if (Status st = registry.remove(*ref); !st) return fail(st.message());
+    if (a.json) print_json(json::object{{"deleted", ref->to_string()}});
+    else std::printf("deleted %s\n", ref->to_string().c_str());
+    return 0;
+  }
+  if (sub == "export") {
+    auto p = registry.resolve(*ref);
+    if (!p) return fail(p.status().message());
+    auto bytes = pods::read_file(*p);
+    if (!bytes) return fail(bytes.status().message());
+    if (auto pod = pods::decode_pod(*bytes, *p); !pod) return fail(pod.status().message());
+    if (Status st = pods::write_file_atomic(a.file, *bytes, false); !st) return fail(st.message());
+    if (a.json) print_json(json::object{{"exported", *p}, {"file", a.file}});
+    else std::printf("exported %s to %s\n", ref->to_string().c_str(), a.file.c_str());
+    return 0;
+  }
+  if (sub == "import") {
+    auto pod = pods::read_pod(a.file);
+    if (!pod) return fail(pod.status().message());
+    std::string name = a.new_name.empty() ? pod->header.name() : a.new_name;
+    if (Status st = pods::validate_pod_name(name); !st) return fail(st.message());
+    pod->header.set_name(name);
+    auto v = registry.add(*pod);
+    if (!v) return fail(v.status().message());
+    if (a.json) print_json(header_json(pod->header));
+    else std::printf("imported %s as %s:%llu\n", a.file.c_str(), name.c_str(), static_cast<unsigned long long>(*v));
+    return 0;
+  }
+  return fail("unknown pod command " + sub);
+}
+
+int cmd_state_reset(const Target& t, const std::string& service) {
+  std::string path = service.empty() ? "/_localstack/state/reset" : "/_localstack/state/" + service + "/reset";
+  if (use_server(t)) {
+    if (auto r = cli::http_call(endpoint_of(t), "POST", path)) {
+      if (r->status != 200) return fail("server answered " + std::to_string(r->status) + ": " + r->body);
+      std::printf("reset %s\n", service.empty() ? "all services" : service.c_str());
+      return 0;
+    }
+  }
+  EngineOptions eo;
+  eo.store.path = store_path(data_dir_of(t));
+  spdlog::set_level(spdlog::level::err);
+  auto engine = Engine::open(eo, make_services());
+  if (!engine) return fail("cannot open " + data_dir_of(t) + ": " + engine.status().to_string());
+  if (!service.empty() && !(*engine)->service(service)) return fail("unknown service '" + service + "'");
+  CallContext ctx;
+  ctx.request_id = "cli";
+  ctx.now_ms = wall_clock_ms();
+  ExecResult r = (*engine)->reset(service, ctx);
+  if (Status st = r.commit->wait(); !st) return fail(st.to_string());
+  if (Status st = (*engine)->close(); !st) return fail(st.to_string());
+  std::printf("reset %s\n", service.empty() ? "all services" : service.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -224,7 +474,48 @@ int main(int argc, char** argv) {
   hash_cmd->add_flag("--json", hash_json, "per-service hashes and last sequence as JSON");
   add_target_options(hash_cmd, hash_target);
 
+  Target reset_target;
+  std::string reset_service;
+  auto* reset_cmd = state_cmd->add_subcommand("reset", "empty the state (an event: it replays)");
+  reset_cmd->add_option("--service", reset_service, "only this service");
+  add_target_options(reset_cmd, reset_target);
+
+  auto* pod_cmd = app.add_subcommand("pod", "save, load and inspect pods: versioned snapshots of the state");
+  pod_cmd->require_subcommand(1);
+  PodArgs pa;
+  std::string pod_sub;
+  auto add_pod = [&](const char* name, const char* help) {
+    auto* c = pod_cmd->add_subcommand(name, help);
+    c->add_flag("--json", pa.json, "JSON output for scripts");
+    add_target_options(c, pa.target);
+    c->callback([&, name] { pod_sub = name; });
+    return c;
+  };
+  auto* save = add_pod("save", "save the live state as the next version of NAME");
+  save->add_option("name", pa.ref, "pod name")->required();
+  save->add_option("-m,--message", pa.message, "what this version is");
+  save->add_option("--services", pa.services, "only these services (comma-separated)");
+  auto* load = add_pod("load", "load NAME[:VERSION] into the live state");
+  load->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  load->add_option("--strategy", pa.strategy, "overwrite | service-merge | account-region-merge")
+      ->check(CLI::IsMember({"overwrite", "service-merge", "account-region-merge"}));
+  load->add_option("--services", pa.services, "only these services (comma-separated)");
+  add_pod("list", "list pods");
+  add_pod("versions", "list the versions of NAME")->add_option("name", pa.ref, "pod name")->required();
+  add_pod("inspect", "header, services, resource counts and sizes of NAME[:VERSION]")->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_pod("verify", "exit 0 if the live state equals NAME[:VERSION], else show the drift and exit 1")
+      ->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_pod("delete", "delete NAME[:VERSION] (all versions without one)")->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  auto* exp = add_pod("export", "copy NAME[:VERSION] to FILE");
+  exp->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  exp->add_option("file", pa.file, "destination file")->required();
+  auto* imp = add_pod("import", "add FILE to the registry as the next version of its name (or NAME)");
+  imp->add_option("file", pa.file, "a pod file")->required();
+  imp->add_option("name", pa.new_name, "store under this name");
+
   CLI11_PARSE(app, argc, argv);
+  if (*pod_cmd) return cmd_pod(pod_sub, pa);
+  if (*reset_cmd) return cmd_state_reset(reset_target, reset_service);
   if (*serve_cmd) return serve();
   if (*log_cmd) return cmd_log(log_target, since, service, limit, log_json);
   if (*hash_cmd) return cmd_state_hash(hash_target, from_scratch, hash_json);

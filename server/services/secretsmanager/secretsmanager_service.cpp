@@ -289,6 +289,16 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     return Status::ok();
   }
 
+  Status check_snapshot(std::string_view bytes) const override {
+    sm::State st;
+    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("secretsmanager state does not parse");
+    return Status::ok();
+  }
+
+  uint64_t resource_count() const override {
+    return parts_.count([](const Partition& p) { return p.secrets.size(); });
+  }
+
   void clear() override { parts_.clear(); }
 
   std::string summarize(const proto::Event& e) const override {

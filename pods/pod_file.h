@@ -1,0 +1,49 @@
+// The pod file format: a versioned, checksummed, compressed snapshot of state.
+//
+//   offset  size  field
+//   0       8     magic "PODSTACK"
+//   8       4     format version, u32 little-endian (kPodFormat)
+//   12      4     header length H, u32 LE
+//   16      H     PodHeader (proto/pod.proto)
+//   16+H    8     state length S, u64 LE
+//   24+H    S     zstd frame of podstack.proto.StateSnapshot
+//   24+H+S  8     blob stream length B, u64 LE (0 until S3 bodies exist)
+//   32+H+S  B     blob stream
+//   ...     8     trailer magic "PODEND\0\0"
+//   ...     32    SHA-256 of every byte before the trailer magic
+//
+// Writers go through a `.partial` file, fsync it, rename it into place and
+// fsync the directory, so a pod file either exists whole or not at all.
+// Readers check magic, version and checksum before anything else sees the
+// content: a newer format, a truncated file, a wrong checksum and a foreign
+// file each become one clear Status.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "proto/pod.pb.h"
+#include "store/status.h"
+
+namespace podstack::pods {
+
+inline constexpr uint32_t kPodFormat = 1;
+
+struct PodContent {
+  proto::PodHeader header;
+  std::string state;  // zstd(StateSnapshot), as stored
+  std::string blobs;
+};
+
+// Serializes a pod to bytes (header, frames, trailer).
+std::string encode_pod(const PodContent& pod);
+// Parses and verifies pod bytes; `what` names the source in error messages.
+Result<PodContent> decode_pod(std::string_view bytes, const std::string& what);
+
+// Crash-safe file I/O: write `.partial`, fsync, rename (never over an
+// existing file when no_replace), fsync the directory.
+Status write_file_atomic(const std::string& path, std::string_view bytes, bool no_replace);
+Result<std::string> read_file(const std::string& path);
+Result<PodContent> read_pod(const std::string& path);
+
+}  // namespace podstack::pods

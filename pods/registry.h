@@ -1,0 +1,47 @@
+// The local pod registry: DATA_DIR/pods/NAME/000001.pod, 000002.pod, ...
+// Version numbers are taken with link(2), which fails if the file exists, so
+// concurrent savers never share a version; leftover `.partial` files from a
+// crash are removed when the registry is opened.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pods/pod_file.h"
+
+namespace podstack::pods {
+
+struct PodRef {
+  std::string name;
+  std::optional<uint64_t> version;  // none: the newest
+  std::string to_string() const { return version ? name + ":" + std::to_string(*version) : name; }
+};
+
+// Pod names: 1-128 of [A-Za-z0-9._-], not starting with '.': no separators,
+// no path traversal.
+Status validate_pod_name(const std::string& name);
+// "name" or "name:3".
+Result<PodRef> parse_pod_ref(const std::string& text);
+
+class Registry {
+ public:
+  explicit Registry(std::string root);
+  const std::string& root() const { return root_; }
+
+  std::vector<std::string> names() const;
+  std::vector<uint64_t> versions(const std::string& name) const;
+  // Path of the referenced version; not_found with a clear sentence otherwise.
+  Result<std::string> resolve(const PodRef& ref, uint64_t* version_out = nullptr) const;
+  // Stores `pod` as the next version of header.name (sets header.version).
+  Result<uint64_t> add(PodContent& pod);
+  // One version, or every version of the name.
+  Status remove(const PodRef& ref);
+
+ private:
+  std::string dir(const std::string& name) const { return root_ + "/" + name; }
+  std::string file(const std::string& name, uint64_t v) const;
+  std::string root_;
+};
+
+}  // namespace podstack::pods

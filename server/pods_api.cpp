@@ -1,0 +1,136 @@
+#include "server/pods_api.h"
+
+#include <sstream>
+
+#include "server/protocol/encoding.h"
+#include "store/compression.h"
+
+namespace podstack {
+
+std::vector<std::string> split_csv(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+int http_status_of(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kNotFound: return 404;
+    case Status::Code::kInvalidArgument: return 400;
+    case Status::Code::kCorruption:
+    case Status::Code::kChecksumMismatch:
+    case Status::Code::kUnsupportedVersion: return 422;
+    case Status::Code::kBusy: return 409;
+    default: return 500;
+  }
+}
+
+Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, const SaveOptions& o) {
+  if (Status st = pods::validate_pod_name(o.name); !st) return st;
+  for (auto& s : o.services)
+    if (!engine.service(s)) return Status::invalid_argument("unknown service '" + s + "'");
+  StateExport ex = engine.export_state(o.services);
+  std::string raw = deterministic_bytes(ex.snapshot);
+  pods::PodContent pod;
+  proto::PodHeader& h = pod.header;
+  h.set_name(o.name);
+  h.set_message(o.message);
+  h.set_created_ms(wall_clock_ms());
+  h.set_podstack_version(o.producer_version);
+  h.set_source_sequence(ex.info.last_sequence);
+  h.set_state_hash(ex.info.hash);
+  h.set_partial(!o.services.empty());
+  for (auto& ss : ex.snapshot.services()) {
+    auto* sum = h.add_services();
+    sum->set_service(ss.service());
+    sum->set_bytes(ss.state().size());
+    for (auto& [n, hash] : ex.info.services)
+      if (n == ss.service()) sum->set_hash(hash);
+    for (auto& [n, count] : ex.resources)
+      if (n == ss.service()) sum->set_resources(count);
+  }
+  pod.state = zstd_compress(raw, 3);
+  h.set_state_bytes(raw.size());
+  h.set_compressed_bytes(pod.state.size());
+  auto v = registry.add(pod);
+  if (!v) return v.status();
+  return pod.header;
+}
+
+Result<proto::PodHeader> load_pod_from_registry(Engine& engine, const pods::Registry& registry, const LoadOptions& o,
+                                                const CallContext& ctx) {
+  uint64_t version = 0;
+  auto path = registry.resolve(o.ref, &version);
+  if (!path) return path.status();
+  auto pod = pods::read_pod(*path);
+  if (!pod) return pod.status();
+  PodLoad load;
+  load.name = o.ref.name;
+  load.version = version;
+  load.strategy = o.strategy;
+  load.services = o.services;
+  load.state = std::move(pod->state);
+  load.state_hash = pod->header.state_hash();
+  ExecResult r = engine.load_pod(load, ctx);
+  if (r.error) return Status::invalid_argument(r.error->message);
+  if (Status st = r.commit->wait(); !st) return st;
+  // A checkpoint right after the load: the next start does not replay it.
+  if (Status st = engine.checkpoint(); !st) return st;
+  return pod->header;
+}
+
+Result<VerifyResult> verify_pod(const Engine& engine, const pods::Registry& registry, const pods::PodRef& ref) {
+  auto path = registry.resolve(ref);
+  if (!path) return path.status();
+  auto pod = pods::read_pod(*path);
+  if (!pod) return pod.status();
+  VerifyResult v;
+  v.header = pod->header;
+  std::vector<std::string> only;
+  if (pod->header.partial())
+    for (auto& s : pod->header.services()) only.push_back(s.service());
+  v.live = engine.export_state(only).info;
+  for (auto& [name, live_hash] : v.live.services) {
+    std::string pod_hash = sha256_hex("");
+    for (auto& s : pod->header.services())
+      if (s.service() == name) pod_hash = s.hash();
+    if (pod_hash != live_hash) v.differing.push_back(name);
+  }
+  v.ok = v.differing.empty() && (pod->header.partial() || v.live.hash == pod->header.state_hash());
+  return v;
+}
+
+json::object header_json(const proto::PodHeader& h) {
+  json::object o;
+  o["name"] = h.name();
+  o["version"] = h.version();
+  o["message"] = h.message();
+  o["created"] = protocol::iso8601(static_cast<double>(h.created_ms()) / 1000);
+  o["podstack_version"] = h.podstack_version();
+  o["source_sequence"] = h.source_sequence();
+  o["state_hash"] = h.state_hash();
+  o["state_bytes"] = h.state_bytes();
+  o["compressed_bytes"] = h.compressed_bytes();
+  o["partial"] = h.partial();
+  json::object svcs;
+  for (auto& s : h.services())
+    svcs[s.service()] = json::object{{"hash", s.hash()}, {"resources", s.resources()}, {"bytes", s.bytes()}};
+  o["services"] = std::move(svcs);
+  return o;
+}
+
+json::object verify_json(const VerifyResult& v) {
+  json::array diff;
+  for (auto& d : v.differing) diff.push_back(json::string(d));
+  return json::object{{"ok", v.ok},
+                      {"pod", v.header.name() + ":" + std::to_string(v.header.version())},
+                      {"pod_hash", v.header.state_hash()},
+                      {"live_hash", v.live.hash},
+                      {"live_sequence", v.live.last_sequence},
+                      {"differing_services", std::move(diff)}};
+}
+
+}  // namespace podstack
