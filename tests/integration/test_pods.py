@@ -1,0 +1,222 @@
+"""Pods end to end: save, load (each strategy), versions, verify and drift, AUTO_LOAD_POD, export/import,
+corrupt files, and that a loaded pod replays from the log like any other write."""
+import json
+import os
+import subprocess
+
+import pytest
+from botocore.exceptions import ClientError
+
+from podstack_server import BIN, PodstackServer, error_code
+
+
+def pod(server, *args, check=True):
+    r = subprocess.run([BIN, "pod", *args, "--endpoint", server.endpoint, "--json"], capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "DATA_DIR": server.data_dir})
+    if check:
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+    return r
+
+
+def offline(data_dir, *args):
+    return subprocess.run([BIN, *args, "--data-dir", data_dir], capture_output=True, text=True, timeout=60)
+
+
+def populate(server):
+    ssm, sm = server.client("ssm"), server.client("secretsmanager")
+    ssm.put_parameter(Name="/app/url", Value="https://x", Type="String")
+    ssm.put_parameter(Name="/app/key", Value="k", Type="SecureString")
+    sm.create_secret(Name="db", SecretString="pw")
+    server.client("ssm", region="eu-west-1").put_parameter(Name="/eu", Value="eu", Type="String")
+
+
+def reads(server):
+    ssm, sm = server.client("ssm"), server.client("secretsmanager")
+    names = sorted(p["Name"] for p in ssm.describe_parameters()["Parameters"])
+    values = {n: ssm.get_parameter(Name=n, WithDecryption=True)["Parameter"]["Value"] for n in names}
+    secrets = {s["Name"]: sm.get_secret_value(SecretId=s["Name"])["SecretString"] for s in sm.list_secrets()["SecretList"]}
+    eu = sorted(p["Name"] for p in server.client("ssm", region="eu-west-1").describe_parameters()["Parameters"])
+    return values, secrets, eu
+
+
+def test_round_trip_save_reset_load(server):
+    """Populate, save, reset, load: the state hash and every read are equal again."""
+    populate(server)
+    before, h = reads(server), server.state_hash()
+    saved = pod(server, "save", "baseline", "-m", "known good")
+    assert saved["version"] == 1 and saved["state_hash"] == h and saved["message"] == "known good"
+    assert saved["services"]["ssm"]["resources"] == 3 and saved["services"]["secretsmanager"]["resources"] == 1
+    server.post("/_localstack/state/reset")
+    assert server.state_hash() != h
+    loaded = pod(server, "load", "baseline")
+    assert loaded["live_hash"] == h
+    assert reads(server) == before
+    assert pod(server, "verify", "baseline")["ok"] is True
+
+
+def test_ci_flow_verify_reports_drift_and_load_restores(tmp_path):
+    """The acceptance flow: AUTO_LOAD_POD=baseline, write, verify shows drift, load restores, verify passes."""
+    seed = PodstackServer(tmp_path / "seed").start()
+    populate(seed)
+    pod(seed, "save", "baseline")
+    seed.stop()
+    ci = PodstackServer(tmp_path / "ci", env={"AUTO_LOAD_POD": "baseline"})
+    os.makedirs(tmp_path / "ci", exist_ok=True)
+    os.rename(tmp_path / "seed" / "pods", tmp_path / "ci" / "pods")
+    ci.start()
+    try:
+        assert any("loaded pod baseline:1" in l for l in ci.log_lines)
+        assert pod(ci, "verify", "baseline")["ok"] is True
+        ci.client("ssm").put_parameter(Name="/app/url", Value="changed", Type="String", Overwrite=True)
+        r = pod(ci, "verify", "baseline", check=False)
+        assert r.returncode == 1
+        drift = json.loads(r.stdout)
+        assert drift["ok"] is False and drift["differing_services"] == ["ssm"]
+        pod(ci, "load", "baseline")
+        assert pod(ci, "verify", "baseline")["ok"] is True
+        assert ci.client("ssm").get_parameter(Name="/app/url")["Parameter"]["Value"] == "https://x"
+    finally:
+        ci.stop()
+
+
+def test_auto_load_failure_stops_startup(tmp_path):
+    """A missing pod is a clear startup error and a non-zero exit, never a half-loaded stack."""
+    s = PodstackServer(tmp_path / "d", env={"AUTO_LOAD_POD": "nope"})
+    with pytest.raises(RuntimeError) as e:
+        s.start()
+    assert "cannot load pod 'nope'" in str(e.value)
+
+
+def test_auto_load_skips_a_store_with_state(tmp_path):
+    """With PERSISTENCE=1 a restart does not wipe local work unless asked to on every start."""
+    s = PodstackServer(tmp_path / "d").start()
+    populate(s)
+    pod(s, "save", "baseline")
+    s.client("ssm").put_parameter(Name="/local/work", Value="keep", Type="String")
+    s.stop()
+    s.extra_env["AUTO_LOAD_POD"] = "baseline"
+    s.start()
+    try:
+        assert any("not loaded: the store already holds state" in l for l in s.log_lines)
+        assert s.client("ssm").get_parameter(Name="/local/work")["Parameter"]["Value"] == "keep"
+    finally:
+        s.stop()
+
+
+def test_versions_and_loading_an_older_one(server):
+    ssm = server.client("ssm")
+    ssm.put_parameter(Name="/v", Value="1", Type="String")
+    pod(server, "save", "p")
+    ssm.put_parameter(Name="/v", Value="2", Type="String", Overwrite=True)
+    assert pod(server, "save", "p")["version"] == 2
+    assert [h["version"] for h in pod(server, "versions", "p")] == [1, 2]
+    assert pod(server, "inspect", "p:1")["version"] == 1
+    pod(server, "load", "p:1")
+    assert ssm.get_parameter(Name="/v")["Parameter"]["Value"] == "1"
+    assert pod(server, "verify", "p:1")["ok"] and not pod(server, "verify", "p", check=False).returncode == 0
+
+
+def test_strategies(server):
+    """overwrite replaces everything; service-merge only the pod's services; account-region-merge only its partitions."""
+    ssm, sm = server.client("ssm"), server.client("secretsmanager")
+    ssm.put_parameter(Name="/in-pod", Value="pod", Type="String")
+    pod(server, "save", "ssm-only", "--services", "ssm")
+    ssm.put_parameter(Name="/later", Value="x", Type="String")
+    sm.create_secret(Name="later-secret", SecretString="x")
+    west = server.client("ssm", region="eu-west-1")
+    west.put_parameter(Name="/west", Value="w", Type="String")
+
+    pod(server, "load", "ssm-only", "--strategy", "account-region-merge")
+    assert west.get_parameter(Name="/west")["Parameter"]["Value"] == "w"        # other partition kept
+    with pytest.raises(ClientError):
+        ssm.get_parameter(Name="/later")                                          # same partition replaced
+    assert sm.get_secret_value(SecretId="later-secret")["SecretString"] == "x"   # other service kept
+
+    west.put_parameter(Name="/west2", Value="w", Type="String")
+    pod(server, "load", "ssm-only", "--strategy", "service-merge")
+    with pytest.raises(ClientError):
+        west.get_parameter(Name="/west2")                                         # whole service replaced
+    assert sm.get_secret_value(SecretId="later-secret")["SecretString"] == "x"   # other service kept
+
+    pod(server, "save", "everything")
+    pod(server, "load", "ssm-only", "--strategy", "overwrite")
+    with pytest.raises(ClientError):
+        sm.get_secret_value(SecretId="later-secret")                              # overwrite: all services
+    pod(server, "load", "everything", "--services", "secretsmanager")
+    assert sm.get_secret_value(SecretId="later-secret")["SecretString"] == "x"
+    assert ssm.get_parameter(Name="/in-pod")["Parameter"]["Value"] == "pod"
+
+
+def test_loaded_state_replays_from_the_log(server):
+    """PodLoaded keeps the pod's state in the store: kill -9 and a full replay give the same hash."""
+    populate(server)
+    pod(server, "save", "b")
+    server.post("/_localstack/state/reset")
+    server.client("ssm").put_parameter(Name="/extra", Value="1", Type="String")
+    pod(server, "load", "b", "--strategy", "service-merge")
+    h = server.state_hash()
+    server.crash_restart()
+    assert server.state_hash() == h
+    server.stop()
+    replay = offline(server.data_dir, "state", "hash", "--from-scratch")
+    assert replay.stdout.strip() == h
+    server.start()
+
+
+def test_export_import_delete(server, tmp_path):
+    populate(server)
+    pod(server, "save", "orig")
+    f = str(tmp_path / "orig.pod")
+    pod(server, "export", "orig", f)
+    pod(server, "delete", "orig")
+    assert pod(server, "list") == []
+    imported = pod(server, "import", f, "copy")
+    assert imported["name"] == "copy" and imported["version"] == 1
+    assert pod(server, "verify", "copy")["ok"]
+
+
+@pytest.mark.parametrize("damage,sentence", [
+    (lambda b: b[: len(b) // 2], "truncated"),
+    (lambda b: b[:40] + bytes([b[40] ^ 1]) + b[41:], "checksum"),
+    (lambda b: b"PK\x03\x04" + b[4:], "not a podstack pod file"),
+    (lambda b: b[:8] + (99).to_bytes(4, "little") + b[12:], "upgrade podstack"),
+])
+def test_corrupt_pods_are_refused_and_state_untouched(server, tmp_path, damage, sentence):
+    populate(server)
+    pod(server, "save", "good")
+    path = os.path.join(server.data_dir, "pods", "good", "000001.pod")
+    bad = damage(open(path, "rb").read())
+    f = str(tmp_path / "bad.pod")
+    open(f, "wb").write(bad)
+    r = pod(server, "import", f, check=False)
+    assert r.returncode == 1 and sentence in r.stderr and r.stderr.count("\n") == 1
+    open(path, "wb").write(bad)  # damage the registry copy too
+    server.client("ssm").put_parameter(Name="/after", Value="1", Type="String")
+    h = server.state_hash()
+    r = pod(server, "load", "good", check=False)
+    assert r.returncode == 1 and sentence in r.stderr
+    assert server.state_hash() == h
+
+
+def test_bad_names_and_unknown_pods(server):
+    r = pod(server, "save", "../escape", check=False)
+    assert r.returncode == 1 and "pod name" in r.stderr
+    r = pod(server, "load", "missing", check=False)
+    assert r.returncode == 1 and "no pod named 'missing'" in r.stderr
+
+
+def test_offline_save_and_load(tmp_path):
+    """Without a server the CLI works on DATA_DIR directly."""
+    s = PodstackServer(tmp_path / "d").start()
+    populate(s)
+    h = s.state_hash()
+    s.stop()
+    d = str(tmp_path / "d")
+    assert offline(d, "pod", "save", "off").returncode == 0
+    assert offline(d, "state", "reset").returncode == 0
+    assert offline(d, "state", "hash").stdout.strip() != h
+    r = offline(d, "pod", "load", "off")
+    assert r.returncode == 0, r.stderr
+    assert offline(d, "state", "hash").stdout.strip() == h
+    assert offline(d, "pod", "verify", "off").returncode == 0
