@@ -85,11 +85,15 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
 
 Engine::~Engine() { close().ignore_error(); }
 
-Service* Engine::service(std::string_view name) const {
-  for (auto& s : services_)
+namespace {
+Service* find_service(const std::vector<std::unique_ptr<Service>>& svcs, std::string_view name) {
+  for (auto& s : svcs)
     if (s->name() == name) return s.get();
   return nullptr;
 }
+}  // namespace
+
+Service* Engine::service(std::string_view name) const { return find_service(services_, name); }
 
 void Engine::lock_all_exclusive() {
   for (auto& s : services_) s->mutex().lock();
@@ -98,37 +102,41 @@ void Engine::unlock_all_exclusive() {
   for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->mutex().unlock();
 }
 
+Status Engine::restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped) const {
+  *restored_seq = 0;
+  return store_->scan_checkpoints_desc([&](uint64_t seq, std::string_view bytes) {
+    if (seq > at_most) return true;
+    auto fail = [&](const std::string& why) {
+      spdlog::warn("checkpoint at sequence {} is unusable ({}); falling back to an older one or a full replay", seq, why);
+      if (skipped) ++*skipped;
+      for (auto& s : svcs) s->clear();
+      return true;  // keep looking
+    };
+    if (seq > store_->last_sequence()) return fail("it is newer than the log");
+    auto raw = zstd_decompress(bytes);
+    if (!raw) return fail(raw.status().to_string());
+    proto::StateSnapshot snap;
+    if (!snap.ParseFromString(*raw)) return fail("snapshot does not parse");
+    if (snap.format() > kSnapshotFormat) return fail("snapshot format " + std::to_string(snap.format()) + " is newer than this podstack");
+    for (const auto& ss : snap.services()) {
+      Service* svc = find_service(svcs, ss.service());
+      if (!svc) return fail("it holds state of unknown service '" + ss.service() + "'");
+      if (Status st = svc->restore(ss.state()); !st) return fail(ss.service() + ": " + st.to_string());
+    }
+    *restored_seq = seq;
+    return false;
+  });
+}
+
 Status Engine::load() {
   for (auto& s : services_) s->clear();
-  uint64_t from = 1;
   startup_ = StartupStats{};
   if (!options_.ignore_checkpoints) {
-    Status scan = store_->scan_checkpoints_desc([&](uint64_t seq, std::string_view bytes) {
-      auto fail = [&](const std::string& why) {
-        spdlog::warn("checkpoint at sequence {} is unusable ({}); falling back to an older one or a full replay", seq, why);
-        ++startup_.skipped_checkpoints;
-        for (auto& s : services_) s->clear();
-        return true;  // keep looking
-      };
-      if (seq > store_->last_sequence()) return fail("it is newer than the log");
-      auto raw = zstd_decompress(bytes);
-      if (!raw) return fail(raw.status().to_string());
-      proto::StateSnapshot snap;
-      if (!snap.ParseFromString(*raw)) return fail("snapshot does not parse");
-      if (snap.format() > kSnapshotFormat) return fail("snapshot format " + std::to_string(snap.format()) + " is newer than this podstack");
-      for (const auto& ss : snap.services()) {
-        Service* svc = service(ss.service());
-        if (!svc) return fail("it holds state of unknown service '" + ss.service() + "'");
-        if (Status st = svc->restore(ss.state()); !st) return fail(ss.service() + ": " + st.to_string());
-      }
-      from = seq + 1;
-      startup_.checkpoint_sequence = seq;
-      return false;
-    });
+    Status scan = restore_checkpoint(services_, UINT64_MAX, &startup_.checkpoint_sequence, &startup_.skipped_checkpoints);
     if (!scan) return scan;
   }
   checkpoint_seq_ = startup_.checkpoint_sequence;
-  Status st = replay_from(from);
+  Status st = replay_into(services_, startup_.checkpoint_sequence + 1, UINT64_MAX, &startup_.replayed);
   if (!st) return st;
   std::lock_guard lk(seq_mu_);
   last_seq_ = std::max(store_->last_sequence(), startup_.checkpoint_sequence);
@@ -136,11 +144,12 @@ Status Engine::load() {
   return Status::ok();
 }
 
-Status Engine::replay_from(uint64_t from) {
+Status Engine::replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t* replayed) const {
   Status inner;
   proto::Event e;
   uint64_t expected = from;
   Status scan = store_->scan_events(from, [&](uint64_t seq, std::string_view bytes) {
+    if (seq > to) return false;
     if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || e.sequence() != seq) {
       inner = Status::corruption("event " + std::to_string(seq) + " in the log does not parse");
       return false;
@@ -150,20 +159,24 @@ Status Engine::replay_from(uint64_t from) {
       return false;
     }
     expected = seq + 1;
-    inner = apply_one(e);
+    inner = apply_one(e, svcs);
     if (!inner) return false;
-    ++startup_.replayed;
+    if (replayed) ++*replayed;
     return true;
   });
   return scan ? inner : scan;
 }
 
-Status Engine::apply_one(const proto::Event& e) {
+Status Engine::apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const {
   if (e.service() == kEngineService) {
-    apply_engine_event(e);
+    try {
+      apply_engine_event(e, svcs, preloaded);
+    } catch (const std::exception& ex) {
+      return Status::corruption("event " + std::to_string(e.sequence()) + " (" + e.operation() + ") cannot be applied: " + ex.what());
+    }
     return Status::ok();
   }
-  Service* svc = service(e.service());
+  Service* svc = find_service(svcs, e.service());
   if (!svc)
     return Status::unsupported_version("event " + std::to_string(e.sequence()) + " belongs to service '" + e.service() +
                                        "', which this podstack does not have");
@@ -176,17 +189,17 @@ Status Engine::apply_one(const proto::Event& e) {
   return Status::ok();
 }
 
-void Engine::apply_engine_event(const proto::Event& e, const proto::StateSnapshot* preloaded) {
+void Engine::apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const {
   if (e.operation() == "ResetState") {
     proto::StateReset r;
     r.ParseFromString(e.payload());
-    for (auto& s : services_)
+    for (auto& s : svcs)
       if (r.service().empty() || s->name() == r.service()) s->clear();
   } else if (e.operation() == "PodLoaded") {
     proto::PodLoaded meta;
     if (!meta.ParseFromString(e.payload())) throw std::runtime_error("PodLoaded event does not parse");
     if (preloaded) {
-      apply_pod(meta, *preloaded);
+      apply_pod(meta, *preloaded, svcs);
       return;
     }
     auto blob = store_->get_blob(meta.blob());
@@ -194,15 +207,15 @@ void Engine::apply_engine_event(const proto::Event& e, const proto::StateSnapsho
     auto raw = zstd_decompress(*blob);
     proto::StateSnapshot snap;
     if (!raw || !snap.ParseFromString(*raw)) throw std::runtime_error("the stored state of pod " + meta.name() + " is corrupt");
-    apply_pod(meta, snap);
+    apply_pod(meta, snap, svcs);
   }
 }
 
-void Engine::apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap) {
+void Engine::apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap, Services& svcs) {
   auto wanted = [&](std::string_view name) {
     return meta.services().empty() || std::find(meta.services().begin(), meta.services().end(), name) != meta.services().end();
   };
-  for (auto& s : services_) {
+  for (auto& s : svcs) {
     if (!wanted(s->name())) continue;
     const proto::ServiceState* in_pod = nullptr;
     for (auto& ss : snap.services())
@@ -221,16 +234,14 @@ void Engine::apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot&
   }
 }
 
-StateExport Engine::export_state(const std::vector<std::string>& only) const {
+StateExport Engine::export_services(const Services& svcs, uint64_t seq, const std::vector<std::string>& only) {
   StateExport out;
-  std::vector<std::shared_lock<std::shared_mutex>> locks;
-  for (auto& s : services_) locks.emplace_back(s->mutex());
   out.snapshot.set_format(kSnapshotFormat);
-  out.snapshot.set_sequence(applied_seq_.load());
+  out.snapshot.set_sequence(seq);
   out.snapshot.set_time_ms(wall_clock_ms());
-  out.info.last_sequence = applied_seq_.load();
+  out.info.last_sequence = seq;
   std::string combined;
-  for (auto& s : services_) {
+  for (auto& s : svcs) {
     if (!only.empty() && std::find(only.begin(), only.end(), std::string(s->name())) == only.end()) continue;
     std::string bytes = s->snapshot();
     std::string h = sha256_hex(bytes);
@@ -245,6 +256,54 @@ StateExport Engine::export_state(const std::vector<std::string>& only) const {
   }
   out.info.hash = sha256_hex(combined);
   return out;
+}
+
+StateExport Engine::export_state(const std::vector<std::string>& only) const {
+  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  for (auto& s : services_) locks.emplace_back(s->mutex());
+  return export_services(services_, applied_seq_.load(), only);
+}
+
+Result<StateExport> Engine::export_at(uint64_t seq, const std::vector<std::string>& only) const {
+  if (!options_.factory) return Status::invalid_argument("this engine cannot build past states (no service factory)");
+  if (seq > applied_seq_.load())
+    return Status::invalid_argument("sequence " + std::to_string(seq) + " is in the future (the log ends at " +
+                                    std::to_string(applied_seq_.load()) + ")");
+  Services fresh = options_.factory();
+  std::sort(fresh.begin(), fresh.end(), [](auto& a, auto& b) { return a->name() < b->name(); });
+  uint64_t from = 0;
+  if (Status st = restore_checkpoint(fresh, seq, &from, nullptr); !st) return st;
+  if (Status st = replay_into(fresh, from + 1, seq, nullptr); !st) return st;
+  return export_services(fresh, seq, only);
+}
+
+Result<uint64_t> Engine::sequence_at_time(int64_t ms) const {
+  uint64_t found = 0;
+  proto::Event e;
+  Status st = store_->scan_events(1, [&](uint64_t seq, std::string_view bytes) {
+    if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
+    if (e.time_ms() > ms) return false;
+    found = seq;
+    return true;
+  });
+  if (!st) return st;
+  return found;
+}
+
+ExecResult Engine::rollback(uint64_t seq, const CallContext& ctx) {
+  auto ex = export_at(seq);
+  if (!ex) {
+    ExecResult r;
+    r.error = ApiError::bad_request("InvalidParameter", ex.status().message());
+    return r;
+  }
+  PodLoad load;
+  load.name = "@rollback";
+  load.version = seq;
+  load.strategy = "overwrite";
+  load.state = zstd_compress(deterministic_bytes(ex->snapshot));
+  load.state_hash = ex->info.hash;
+  return load_pod(load, ctx);
 }
 
 ExecResult Engine::load_pod(const PodLoad& pod, const CallContext& ctx) {
@@ -319,7 +378,7 @@ ExecResult Engine::load_pod(const PodLoad& pod, const CallContext& ctx) {
                     },
                     {{meta.blob(), pod.state}});
   }
-  apply_pod(meta, snap);
+  apply_pod(meta, snap, services_);
   applied_seq_ = e.sequence();
   unlock_all_exclusive();
   r.output = json::object{{"sequence", e.sequence()}};
@@ -376,7 +435,7 @@ ExecResult Engine::execute(Service& svc, std::string_view op, const json::object
     });
   }
   for (auto& e : events) {
-    if (Status st = apply_one(e); !st) {
+    if (Status st = apply_one(e, services_); !st) {
       spdlog::error("apply failed after commit: {}", st.to_string());
       on_log_failure(st);
     }
@@ -418,7 +477,7 @@ ExecResult Engine::reset(const std::string& service_name, const CallContext& ctx
       ticket->complete(st);
     });
   }
-  apply_engine_event(e);
+  apply_engine_event(e, services_, nullptr);
   applied_seq_ = e.sequence();
   unlock_all_exclusive();
   r.output = json::object();
@@ -554,6 +613,7 @@ std::string Engine::summarize(const proto::Event& e) const {
     if (e.operation() == "PodLoaded") {
       proto::PodLoaded p;
       p.ParseFromString(e.payload());
+      if (p.name() == "@rollback") return "rollback to sequence " + std::to_string(p.version());
       return "pod=" + p.name() + ":" + std::to_string(p.version()) + " strategy=" + p.strategy();
     }
     proto::StateReset r;

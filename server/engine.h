@@ -48,6 +48,9 @@ class CommitTicket {
 
 struct EngineOptions {
   StoreOptions store;
+  // Makes a fresh set of services: state as of an earlier sequence is built
+  // aside in one (rollback, `state hash --to-seq`).
+  std::function<std::vector<std::unique_ptr<Service>>()> factory;
   uint64_t checkpoint_every = 10000;
   bool ignore_checkpoints = false;  // full replay from sequence 1 (state hash --from-scratch)
 };
@@ -105,6 +108,13 @@ class Engine {
   // Validates the pod's state aside, then swaps it in under every service's
   // lock as one PodLoaded event (its state kept in the blobs column family).
   ExecResult load_pod(const PodLoad& pod, const CallContext& ctx);
+  // The state as of log sequence `seq` (newest checkpoint <= seq + replay), built aside.
+  Result<StateExport> export_at(uint64_t seq, const std::vector<std::string>& services = {}) const;
+  // The last sequence whose event time is <= ms (0: before the first event).
+  Result<uint64_t> sequence_at_time(int64_t ms) const;
+  // Rebuilds state as of `seq` and swaps it in as one event; history is kept,
+  // so a later rollback can roll forward again.
+  ExecResult rollback(uint64_t seq, const CallContext& ctx);
   uint64_t last_sequence() const;
   // A durable checkpoint of the current state, now.
   Status checkpoint();
@@ -119,11 +129,15 @@ class Engine {
 
  private:
   Engine(EngineOptions o, std::vector<std::unique_ptr<Service>> s);
-  Status load();                       // checkpoint + replay into empty services
-  Status replay_from(uint64_t from);
-  Status apply_one(const proto::Event& e);
-  void apply_engine_event(const proto::Event& e, const proto::StateSnapshot* preloaded = nullptr);
-  void apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap);
+  using Services = std::vector<std::unique_ptr<Service>>;
+  Status load();  // checkpoint + replay into empty services
+  // Newest usable checkpoint with sequence <= at_most into `svcs`.
+  Status restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped) const;
+  Status replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t* replayed) const;
+  Status apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded = nullptr) const;
+  void apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const;
+  static StateExport export_services(const Services& svcs, uint64_t seq, const std::vector<std::string>& only);
+  static void apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap, Services& svcs);
   ExecResult commit(Service* svc, std::vector<proto::Event> events, json::value output);
   void on_log_failure(const Status& s);
   void maintenance_loop();

@@ -350,6 +350,30 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     out.commit = std::move(x.commit);
     return out;
   }
+  if (path == "/_podstack/state/rollback") {
+    if (!post) return error(405, "use POST");
+    std::map<std::string, std::string> q;
+    for (auto& [k, v] : protocol::parse_form(query)) q[k] = v;
+    uint64_t seq = 0;
+    if (!q["to_seq"].empty()) {
+      seq = std::strtoull(q["to_seq"].c_str(), nullptr, 10);
+    } else if (!q["to_time"].empty()) {  // epoch milliseconds
+      auto s = engine_.sequence_at_time(std::strtoll(q["to_time"].c_str(), nullptr, 10));
+      if (!s) return error(500, s.status().message());
+      seq = *s;
+    } else {
+      return error(400, "give to_seq or to_time");
+    }
+    CallContext ctx;
+    ctx.request_id = request_id;
+    ctx.now_ms = wall_clock_ms();
+    ExecResult x = engine_.rollback(seq, ctx);
+    if (x.error) return error(x.error->status, x.error->message);
+    Status st = x.commit->wait();
+    if (!st) return error(500, st.to_string());
+    return json_reply(200, json::object{{"to_sequence", seq}, {"hash", engine_.state_info().hash},
+                                        {"sequence", engine_.last_sequence()}});
+  }
   if (path == "/_podstack/log") {
     uint64_t since = 1, limit = 1000;
     std::string service;

@@ -4,6 +4,7 @@
 //   podstack log [--since N] ...        list events, from a running server or DATA_DIR
 //   podstack state hash [--from-scratch]  print the deterministic state hash
 //   podstack state reset [--service S]    empty the state (as an event)
+//   podstack state rollback --to-seq N | --to-time T
 //   podstack pod save|load|list|versions|inspect|verify|delete|export|import
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +22,7 @@
 #include "server/gateway.h"
 #include "server/http_server.h"
 #include "server/pods_api.h"
+#include "server/protocol/encoding.h"
 #include "server/services/registry.h"
 #include "tools/cli_client.h"
 
@@ -50,6 +52,7 @@ int serve() {
   eo.store.in_memory = !cfg.persistence;
   eo.store.sync = cfg.persistence_sync;
   eo.checkpoint_every = cfg.checkpoint_every;
+  eo.factory = make_services;
   auto engine = Engine::open(eo, make_services());
   if (!engine) {
     spdlog::error("cannot open the event store: {}", engine.status().to_string());
@@ -159,6 +162,7 @@ Result<std::unique_ptr<Engine>> open_offline(const Target& t, bool from_scratch)
   eo.store.path = store_path(data_dir_of(t));
   eo.store.read_only = true;
   eo.ignore_checkpoints = from_scratch;
+  eo.factory = make_services;
   spdlog::set_level(spdlog::level::err);
   return Engine::open(eo, make_services());
 }
@@ -208,9 +212,20 @@ int cmd_log(const Target& t, uint64_t since, const std::string& service, uint64_
   return 0;
 }
 
-int cmd_state_hash(const Target& t, bool from_scratch, bool as_json) {
+int cmd_state_hash(const Target& t, bool from_scratch, bool as_json, std::optional<uint64_t> to_seq) {
   json::object out;
-  if (use_server(t) && !from_scratch) {
+  if (to_seq) {
+    auto engine = open_offline(t, from_scratch);
+    if (!engine) return fail("cannot read " + data_dir_of(t) + ": " + engine.status().to_string());
+    auto ex = (*engine)->export_at(*to_seq);
+    if (!ex) return fail(ex.status().message());
+    out["last_sequence"] = ex->info.last_sequence;
+    out["hash"] = ex->info.hash;
+    json::object svcs;
+    for (auto& [n, h] : ex->info.services) svcs[n] = h;
+    out["services"] = std::move(svcs);
+  }
+  if (out.empty() && use_server(t) && !from_scratch) {
     if (auto r = cli::http_call(endpoint_of(t), "GET", "/_podstack/state")) {
       if (r->status != 200) return fail("server answered " + std::to_string(r->status));
       out = json::parse(r->body).as_object();
@@ -420,6 +435,52 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
   return fail("unknown pod command " + sub);
 }
 
+int cmd_state_rollback(const Target& t, std::optional<uint64_t> to_seq, const std::string& to_time) {
+  if (!to_seq && to_time.empty()) return fail("state rollback needs --to-seq N or --to-time T");
+  std::optional<double> when;
+  if (!to_time.empty()) {
+    when = protocol::parse_iso8601(to_time);
+    if (!when) return fail("'" + to_time + "' is not a time (use ISO 8601, e.g. 2026-11-25T10:00:00Z)");
+  }
+  auto report = [](const json::object& o) {
+    std::printf("rolled back to sequence %llu (hash %s)\n", static_cast<unsigned long long>(o.at("to_sequence").to_number<uint64_t>()),
+                o.at("hash").as_string().c_str());
+  };
+  if (use_server(t)) {
+    std::string q = to_seq ? "to_seq=" + std::to_string(*to_seq) : "to_time=" + std::to_string(static_cast<int64_t>(*when * 1000));
+    if (auto r = cli::http_call(endpoint_of(t), "POST", "/_podstack/state/rollback?" + q)) {
+      auto v = json::parse(r->body);
+      if (r->status != 200) return fail(v.is_object() && v.as_object().contains("error") ? std::string(v.at("error").as_string()) : r->body);
+      report(v.as_object());
+      return 0;
+    }
+  }
+  EngineOptions eo;
+  eo.store.path = store_path(data_dir_of(t));
+  eo.factory = make_services;
+  spdlog::set_level(spdlog::level::err);
+  auto engine = Engine::open(eo, make_services());
+  if (!engine) return fail("cannot open " + data_dir_of(t) + ": " + engine.status().to_string());
+  uint64_t seq = 0;
+  if (to_seq) {
+    seq = *to_seq;
+  } else {
+    auto s = (*engine)->sequence_at_time(static_cast<int64_t>(*when * 1000));
+    if (!s) return fail(s.status().message());
+    seq = *s;
+  }
+  CallContext ctx;
+  ctx.request_id = "cli";
+  ctx.now_ms = wall_clock_ms();
+  ExecResult r = (*engine)->rollback(seq, ctx);
+  if (r.error) return fail(r.error->message);
+  if (Status st = r.commit->wait(); !st) return fail(st.to_string());
+  std::string hash = (*engine)->state_info().hash;
+  if (Status st = (*engine)->close(); !st) return fail(st.to_string());
+  report(json::object{{"to_sequence", seq}, {"hash", hash}});
+  return 0;
+}
+
 int cmd_state_reset(const Target& t, const std::string& service) {
   std::string path = service.empty() ? "/_localstack/state/reset" : "/_localstack/state/" + service + "/reset";
   if (use_server(t)) {
@@ -474,6 +535,16 @@ int main(int argc, char** argv) {
   hash_cmd->add_flag("--json", hash_json, "per-service hashes and last sequence as JSON");
   add_target_options(hash_cmd, hash_target);
 
+  Target rb_target;
+  std::optional<uint64_t> rb_seq;
+  std::string rb_time;
+  auto* rb_cmd = state_cmd->add_subcommand("rollback", "rebuild the state as of an earlier log point (an event: history is kept)");
+  rb_cmd->add_option("--to-seq", rb_seq, "the last event to keep");
+  rb_cmd->add_option("--to-time", rb_time, "the state at this time (ISO 8601)");
+  add_target_options(rb_cmd, rb_target);
+  std::optional<uint64_t> hash_to_seq;
+  hash_cmd->add_option("--to-seq", hash_to_seq, "the hash of the state as of this sequence (offline)");
+
   Target reset_target;
   std::string reset_service;
   auto* reset_cmd = state_cmd->add_subcommand("reset", "empty the state (an event: it replays)");
@@ -518,6 +589,7 @@ int main(int argc, char** argv) {
   if (*reset_cmd) return cmd_state_reset(reset_target, reset_service);
   if (*serve_cmd) return serve();
   if (*log_cmd) return cmd_log(log_target, since, service, limit, log_json);
-  if (*hash_cmd) return cmd_state_hash(hash_target, from_scratch, hash_json);
+  if (*hash_cmd) return cmd_state_hash(hash_target, from_scratch, hash_json, hash_to_seq);
+  if (*rb_cmd) return cmd_state_rollback(rb_target, rb_seq, rb_time);
   return 1;
 }

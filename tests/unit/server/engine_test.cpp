@@ -14,6 +14,7 @@ EngineOptions opts(const testing::TempDir& dir, uint64_t checkpoint_every = 1000
   EngineOptions o;
   o.store.path = dir / "log";
   o.checkpoint_every = checkpoint_every;
+  o.factory = make_services;
   return o;
 }
 
@@ -214,4 +215,67 @@ TEST_CASE("PartitionWriter encodes exactly what the State message would") {
   CHECK(st.partitions(1).region() == "eu-west-1");
   CHECK(deterministic_bytes(st) == bytes);
   CHECK(PartitionWriter().finish().empty());
+}
+
+TEST_CASE("rollback rebuilds an earlier state as one event, and can roll forward again") {
+  testing::TempDir dir;
+  auto e = open(opts(dir, 3));  // checkpoints along the way: export_at starts from one <= the target
+  put(*e, "/a", "1");
+  put(*e, "/a", "2", true);
+  std::string at2 = e->state_info().hash;
+  put(*e, "/b", "3");
+  put(*e, "/a", "4", true);
+  std::string at4 = e->state_info().hash;
+  REQUIRE(e->export_at(2).value().info.hash == at2);
+
+  ExecResult r = e->rollback(2, ctx());
+  REQUIRE_FALSE(r.error);
+  REQUIRE(r.commit->wait().is_ok());
+  CHECK(e->state_info().hash == at2);
+  CHECK(get(*e, "/a") == "2");
+  CHECK(get(*e, "/b") == "<ParameterNotFound>");
+  CHECK(e->last_sequence() == 5);  // history kept: the rollback is event 5
+
+  r = e->rollback(4, ctx());  // forward again
+  REQUIRE(r.commit->wait().is_ok());
+  CHECK(e->state_info().hash == at4);
+  CHECK_FALSE(e->export_at(99).is_ok());
+
+  std::string now = e->state_info().hash;
+  e.reset();
+  EngineOptions o = opts(dir);
+  o.ignore_checkpoints = true;
+  CHECK(open(o)->state_info().hash == now);  // rollbacks replay
+}
+
+TEST_CASE("account-region-merge replaces only the pod's partitions") {
+  std::string base, overlay;
+  {
+    PartitionWriter w;
+    w.begin("1", "a");
+    ssm::Parameter p;
+    p.set_name("/base-a");
+    w.item(p);
+    w.begin("1", "b");
+    p.set_name("/base-b");
+    w.item(p);
+    base = w.finish();
+  }
+  {
+    PartitionWriter w;
+    w.begin("1", "b");
+    ssm::Parameter p;
+    p.set_name("/pod-b");
+    w.item(p);
+    w.begin("2", "a");
+    p.set_name("/pod-2a");
+    w.item(p);
+    overlay = w.finish();
+  }
+  ssm::State st;
+  REQUIRE(st.ParseFromString(merge_partitions(base, overlay)));
+  REQUIRE(st.partitions_size() == 3);
+  CHECK(st.partitions(0).parameters(0).name() == "/base-a");
+  CHECK(st.partitions(1).parameters(0).name() == "/pod-b");
+  CHECK(st.partitions(2).parameters(0).name() == "/pod-2a");
 }
