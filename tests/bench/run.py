@@ -5,8 +5,9 @@ with wrk on the same two cores. Reports requests/s, p99 and ratios.
 
   tests/bench/run.py [--duration 5] [--connections 16] [--events 1000000]
 
-Also: cold start (exec -> /_localstack/health answers) and the replay rate of
-1 M events (build/tests/bench/replay_bench). Not a test: nothing here asserts.
+Also: cold start (exec -> /_localstack/health answers), the replay rate of
+1 M events (build/tests/bench/replay_bench) and pod save/load of 100,000 SSM
+parameters (build/tests/bench/pod_bench). Not a test: nothing here asserts.
 """
 import argparse
 import json
@@ -24,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.environ.get("PODSTACK_BIN", os.path.join(REPO, "build", "tools", "podstack"))
 REPLAY = os.path.join(REPO, "build", "tests", "bench", "replay_bench")
+POD = os.path.join(REPO, "build", "tests", "bench", "pod_bench")
 
 
 def free_port():
@@ -155,6 +157,12 @@ def main():
             m = re.search(r"events_per_second=(\d+)", out)
             if m:
                 results["replay_events_per_second"] = int(m.group(1))
+        if os.path.exists(POD):
+            out = subprocess.run([POD, os.path.join(tmp, "pod"), "100000"], capture_output=True, text=True).stdout
+            m = re.search(r"save_seconds=([\d.]+) load_seconds=([\d.]+)", out)
+            if m:
+                results["pod_100k_save_seconds"] = float(m.group(1))
+                results["pod_100k_load_seconds"] = float(m.group(2))
     finally:
         for p in procs:
             p.terminate()
@@ -176,6 +184,9 @@ def main():
             if r.get("errors"):
                 print(f"  warning: {name} answered {r['errors']} {op} requests with errors")
     print(f"cold start to healthy: {results['cold_start_ms']:.1f} ms; replay: {results.get('replay_events_per_second', 0):,} events/s")
+    if "pod_100k_save_seconds" in results:
+        print(f"pod of 100,000 SSM parameters: save {results['pod_100k_save_seconds']:.3f} s, "
+              f"load {results['pod_100k_load_seconds']:.3f} s")
 
 
 if __name__ == "__main__":
