@@ -147,6 +147,7 @@ def test_create_duplicate_name_is_rejected(sm, restart_check):
 
 def test_create_with_both_string_and_binary_is_rejected(sm):
     """SecretString and SecretBinary are mutually exclusive; nothing is created."""
+    # AWS: "Either SecretString or SecretBinary must have a value, but not both." (moto 5.2 accepts both.)
     assert error_of(lambda: sm.create_secret(Name="both", SecretString="x", SecretBinary=b"y")) == \
         "InvalidParameterException"
     assert error_of(lambda: sm.describe_secret(SecretId="both")) == "ResourceNotFoundException"
@@ -223,7 +224,7 @@ def test_put_secret_value_rotates_stages(sm, restart_check):
     listed = restart_check(lambda: versions(sm, "rot"))
     assert {v["VersionId"]: v["VersionStages"] for v in listed["Versions"]} == \
         {v1: [], v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
-    # Without IncludeDeprecated a version with no label is not listed.
+    # Without IncludeDeprecated a version with no label is not listed (moto 5.2 lists it anyway).
     assert stages(sm, "rot") == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
     assert sm.get_secret_value(SecretId="rot")["SecretString"] == "3"
     assert sm.get_secret_value(SecretId="rot", VersionStage="AWSPREVIOUS")["SecretString"] == "2"
@@ -286,6 +287,7 @@ def test_put_with_explicit_awscurrent_and_custom_label(sm, restart_check):
 
 def test_put_errors(sm):
     """PutSecretValue on a missing secret, or with both value kinds, fails."""
+    # Both kinds at once: InvalidParameterException per AWS (moto 5.2 accepts it).
     assert error_of(lambda: sm.put_secret_value(SecretId="nope", SecretString="x")) == "ResourceNotFoundException"
     sm.create_secret(Name="pe", SecretString="x")
     assert error_of(lambda: sm.put_secret_value(SecretId="pe", SecretString="x", SecretBinary=b"y")) == \
@@ -467,9 +469,10 @@ def test_delete_bad_options(sm, kw):
 
 
 def test_delete_missing(sm):
-    """DeleteSecret on an unknown secret is ResourceNotFoundException."""
-    assert error_of(lambda: sm.delete_secret(SecretId="nope", ForceDeleteWithoutRecovery=True)) == \
-        "ResourceNotFoundException"
+    """DeleteSecret (with a recovery window) on an unknown secret is ResourceNotFoundException."""
+    # Not asserted: ForceDeleteWithoutRecovery on an unknown secret, which moto answers with success on
+    # purpose (modelled on AWS); the AWS documentation does not say.
+    assert error_of(lambda: sm.delete_secret(SecretId="nope")) == "ResourceNotFoundException"
 
 
 def test_force_delete_removes_immediately(sm, restart_check):
@@ -493,6 +496,8 @@ def test_force_delete_a_secret_already_scheduled(sm, restart_check):
 
 def test_scheduled_secret_refuses_reads_and_writes(sm, restart_check):
     """During the recovery window GetSecretValue, PutSecretValue and UpdateSecret are InvalidRequestException."""
+    # AWS's InvalidRequestException: "Possible causes: The secret is scheduled for deletion."
+    # (moto 5.2 lets PutSecretValue through.)
     sm.create_secret(Name="pending", SecretString="x")
     sm.delete_secret(SecretId="pending", RecoveryWindowInDays=7)
     restart_check(lambda: describe(sm, "pending"))  # DescribeSecret still answers, before and after restarts
@@ -506,6 +511,8 @@ def test_scheduled_secret_refuses_reads_and_writes(sm, restart_check):
 
 def test_name_of_scheduled_secret_is_not_free(sm):
     """CreateSecret with the name of a secret in its recovery window is InvalidRequestException."""
+    # AWS: "You can't create this secret because a secret with this name is already scheduled for
+    # deletion." (moto 5.2 says ResourceExistsException.)
     sm.create_secret(Name="taken", SecretString="x")
     sm.delete_secret(SecretId="taken", RecoveryWindowInDays=7)
     assert error_of(lambda: sm.create_secret(Name="taken", SecretString="y")) == "InvalidRequestException"
@@ -538,6 +545,7 @@ def test_move_awscurrent_gives_old_current_awsprevious(sm, restart_check):
     r = sm.update_secret_version_stage(SecretId="uvs", VersionStage="AWSCURRENT",
                                        RemoveFromVersionId=v1, MoveToVersionId=v2)
     assert r["Name"] == "uvs"
+    # The stages and the value read by label must agree (moto 5.2 keeps serving the old value).
     assert restart_check(lambda: stages(sm, "uvs")) == {v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT", "PENDING"]}
     assert sm.get_secret_value(SecretId="uvs")["SecretString"] == "2"
 
@@ -554,6 +562,7 @@ def test_move_awscurrent_takes_awsprevious_off_the_older_version(sm, restart_che
 
 def test_rollback_to_previous_version(sm, restart_check):
     """Moving AWSCURRENT back to the AWSPREVIOUS version swaps the two labels."""
+    # (moto 5.2 moves the labels but keeps serving the old value.)
     v1 = sm.create_secret(Name="rb", SecretString="1")["VersionId"]
     v2 = sm.put_secret_value(SecretId="rb", SecretString="2")["VersionId"]
     sm.update_secret_version_stage(SecretId="rb", VersionStage="AWSCURRENT", RemoveFromVersionId=v2, MoveToVersionId=v1)
@@ -603,6 +612,7 @@ def test_update_version_stage_missing_secret(sm):
 
 def test_list_secret_version_ids_fields(sm):
     """Each entry has VersionId, VersionStages and CreatedDate; the response names the secret."""
+    # moto 5.2 puts the name in ARN; AWS returns the ARN.
     r = sm.create_secret(Name="lv", SecretString="1")
     out = sm.list_secret_version_ids(SecretId="lv")
     assert (out["ARN"], out["Name"]) == (r["ARN"], "lv")
@@ -612,7 +622,7 @@ def test_list_secret_version_ids_fields(sm):
 
 
 def test_list_secret_version_ids_pagination(sm):
-    """MaxResults and NextToken page through every version exactly once."""
+    """MaxResults and NextToken page through every version exactly once (moto 5.2 ignores MaxResults)."""
     ids = {sm.create_secret(Name="many", SecretString="0")["VersionId"]}
     for i in range(1, 5):
         ids.add(sm.put_secret_value(SecretId="many", SecretString=str(i))["VersionId"])
@@ -628,7 +638,7 @@ def test_list_secret_version_ids_pagination(sm):
 
 
 def test_list_secret_version_ids_missing(sm):
-    """ListSecretVersionIds on an unknown secret is ResourceNotFoundException."""
+    """ListSecretVersionIds on an unknown secret is ResourceNotFoundException (moto 5.2: a 500)."""
     assert error_of(lambda: sm.list_secret_version_ids(SecretId="nope")) == "ResourceNotFoundException"
 
 
@@ -681,7 +691,11 @@ def test_regions_are_separate(server, account, restart_check):
 
 
 def test_accounts_are_separate(server):
-    """Podstack (like LocalStack) takes the account from a 12-digit access key id; accounts do not share secrets."""
+    """Accounts do not share secrets.
+
+    Podstack-specific (the LocalStack convention): the account is a 12-digit access key id.
+    moto does not partition this way; against AWS use two real accounts.
+    """
     mine = server.client("secretsmanager")
     other = server.client("secretsmanager", aws_access_key_id="111111111111")
     mine.create_secret(Name="acct", SecretString="mine")
@@ -692,6 +706,8 @@ def test_accounts_are_separate(server):
 
 
 # ---- JSON 1.1 on the wire ----
+# moto 5.2 differs from AWS here on every point (500 HTML pages, 404 for ResourceNotFoundException,
+# text/html on success); these follow AWS: every client error of this service is a 400 JSON document.
 
 def raw(server, target, body):
     """A SigV4-signed JSON 1.1 POST (as AWS requires), returning (status, headers, body bytes)."""

@@ -10,7 +10,12 @@
 #include "server/services/secretsmanager/secretsmanager_service.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
 #include <map>
+#include <optional>
 
 #include "proto/secretsmanager.pb.h"
 #include "server/services/pagination.h"
@@ -40,6 +45,9 @@ ApiError marked_for_deletion() {
                                "You can't perform this operation on the secret because it was marked for deletion.");
 }
 ApiError invalid_parameter(std::string msg) { return ApiError::bad_request("InvalidParameterException", std::move(msg)); }
+ApiError invalid_next_token() {
+  return ApiError::bad_request("InvalidNextTokenException", "The NextToken value is invalid.");
+}
 
 bool has_stage(const SecretVersion& v, std::string_view stage) {
   return std::find(v.stages().begin(), v.stages().end(), stage) != v.stages().end();
@@ -311,7 +319,13 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
       case sm::Event::kDeletionScheduled: return "name=" + ev.deletion_scheduled().name() + " scheduled for deletion";
       case sm::Event::kPurged: return "name=" + ev.purged().name() + " deleted";
       case sm::Event::kRestored: return "name=" + ev.restored().name() + " restored";
-      case sm::Event::kStageMoved: return "name=" + ev.stage_moved().name() + " " + ev.stage_moved().stage() + " -> " + ev.stage_moved().move_to();
+      case sm::Event::kStageMoved: {
+        const auto& m = ev.stage_moved();
+        std::string line = "name=" + m.name() + " stage=" + m.stage();
+        if (!m.remove_from().empty()) line += " from=" + m.remove_from();
+        if (!m.move_to().empty()) line += " to=" + m.move_to();
+        return line;
+      }
       case sm::Event::kTagsAdded: return "name=" + ev.tags_added().name() + " tags+" + std::to_string(ev.tags_added().tags_size());
       case sm::Event::kTagsRemoved: return "name=" + ev.tags_removed().name() + " tags-" + std::to_string(ev.tags_removed().keys_size());
       default: return {};
@@ -327,10 +341,22 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     if (!p) return nullptr;
     const Secret* found = nullptr;
     if (id.rfind("arn:", 0) == 0) {
-      for (auto& [n, s] : p->secrets) {
-        std::string_view arn = s.arn();
-        if (arn == id || (arn.size() == id.size() + 7 && arn.substr(0, id.size()) == id && arn[id.size()] == '-')) found = &s;
-      }
+      // arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME[-XXXXXX]; the
+      // stored ARN decides (region and account included). A complete ARN wins
+      // over a partial one that happens to name a secret ending in "-XXXXXX".
+      constexpr std::string_view kMarker = ":secret:";
+      auto at = id.find(kMarker);
+      if (at == std::string_view::npos) return nullptr;
+      std::string_view rest = id.substr(at + kMarker.size());
+      auto named = [&](std::string_view n) -> const Secret* {
+        auto it = p->secrets.find(n);
+        return it == p->secrets.end() ? nullptr : &it->second;
+      };
+      if (rest.size() > 7 && rest[rest.size() - 7] == '-')
+        if (const Secret* s = named(rest.substr(0, rest.size() - 7)); s && s->arn() == id) found = s;
+      if (!found)
+        if (const Secret* s = named(rest); s && s->arn().size() == id.size() + 7 && s->arn().compare(0, id.size(), id) == 0)
+          found = s;
     } else {
       auto it = p->secrets.find(id);
       if (it != p->secrets.end()) found = &it->second;
@@ -381,6 +407,8 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     for (char c : name)
       if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("/_+=.@-").find(c) != std::string_view::npos))
         throw ApiError::validation("Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!");
+    SecretVersion v;
+    read_value(in, v);
     const Partition* p = part(ctx);
     if (p) {
       auto it = p->secrets.find(name);
@@ -407,8 +435,6 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
         if (auto* v = o.if_contains("Value"); v && v->is_string()) tag->set_value(std::string(v->as_string()));
       }
     }
-    SecretVersion v;
-    read_value(in, v);
     json::object out{{"ARN", s.arn()}, {"Name", s.name()}};
     if (v.has_string() || v.has_binary()) {
       v.set_version_id(in.str_or("ClientRequestToken", random_uuid()));
@@ -433,9 +459,11 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     const SecretVersion* v = nullptr;
     if (vid) {
       v = version_by_id(s, *vid);
-      if (v && stage && !has_stage(*v, *stage)) v = nullptr;
       if (!v)
         throw ApiError::bad_request("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: " + std::string(*vid));
+      if (stage && !has_stage(*v, *stage))
+        throw ApiError::bad_request("InvalidRequestException",
+                                    "You provided a VersionStage that is not associated to the provided VersionId.");
     } else {
       std::string_view label = stage ? *stage : kCurrent;
       v = version_by_stage(s, label);
@@ -484,9 +512,14 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     if (in.has("SecretString") && in.has("SecretBinary"))
       throw invalid_parameter("You can't specify both a binary secret value and a string secret value in the same secret.");
     std::vector<std::string> stages;
-    if (auto* vs = in.array("VersionStages"))
-      for (auto& x : *vs) stages.emplace_back(x.as_string());
-    else
+    if (auto* vs = in.array("VersionStages")) {
+      for (auto& x : *vs)
+        if (std::find(stages.begin(), stages.end(), x.as_string()) == stages.end()) stages.emplace_back(x.as_string());
+    }
+    // "If this operation creates the first version for the secret, then Secrets
+    // Manager automatically attaches the staging label AWSCURRENT to it."
+    if ((!in.has("VersionStages") || s.versions_size() == 0) &&
+        std::find(stages.begin(), stages.end(), kCurrent) == stages.end())
       stages.emplace_back(kCurrent);
     bool created = false;
     std::string id = put_version(in, ctx, s, stages, d, &created);
@@ -542,24 +575,35 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
 
   void describe_secret(const Input& in, const CallContext& ctx, Decision& d) const { d.output = describe(must_find(in, ctx)); }
 
+  // ListSecrets filters (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Filter.html):
+  // name, tag-key and tag-value are case-sensitive prefix matches; description
+  // and all are case-insensitive and word-based ("Breaks the filter value
+  // string into words"; the user guide calls description a phrase search, and
+  // AWS finds "key" in "api key for prod"): every word of the value must start
+  // a word of one attribute. The values of one filter are ORed; a value with a
+  // leading "!" excludes the secrets it matches.
   static bool filter_match(const Secret& s, const std::string& key, const json::array& values) {
     auto prefix = [](std::string_view value, std::string_view want) { return value.substr(0, want.size()) == want; };
     auto matches = [&](std::string_view want) {
       if (key == "name") return prefix(s.name(), want);
-      if (key == "description") return prefix(s.description(), want);
-      if (key == "primary-region") return false;
-      for (auto& t : s.tags()) {
-        if ((key == "tag-key" || key == "all") && prefix(t.key(), want)) return true;
-        if ((key == "tag-value" || key == "all") && prefix(t.value(), want)) return true;
+      if (key == "description") return words_match(want, s.description());
+      if (key == "tag-key" || key == "tag-value") {
+        for (auto& t : s.tags())
+          if (prefix(key == "tag-key" ? t.key() : t.value(), want)) return true;
+        return false;
       }
-      if (key == "all") return prefix(s.name(), want) || prefix(s.description(), want);
-      return false;
+      if (key == "all") {
+        if (words_match(want, s.name()) || words_match(want, s.description())) return true;
+        for (auto& t : s.tags())
+          if (words_match(want, t.key()) || words_match(want, t.value())) return true;
+        return false;
+      }
+      return false;  // primary-region, owning-service: podstack secrets are never replicas or service-owned
     };
     bool any = false;
     for (auto& v : values) {
       std::string_view want = v.as_string();
-      bool negate = !want.empty() && want[0] == '!';
-      if (negate) {
+      if (!want.empty() && want[0] == '!') {
         if (matches(want.substr(1))) return false;
         any = true;
       } else if (matches(want)) {
@@ -567,6 +611,46 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
       }
     }
     return any;
+  }
+
+  // Lower-cased words of `text`: runs of letters and digits; each run also
+  // contributes its camelCase parts, so "MyDescription" is found by "desc" and
+  // by "mydescription".
+  static std::vector<std::string> words(std::string_view text, bool camel_parts) {
+    std::vector<std::string> out;
+    auto lower = [](unsigned char c) { return static_cast<char>(std::tolower(c)); };
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+      size_t j = i;
+      while (j < text.size() && std::isalnum(static_cast<unsigned char>(text[j]))) ++j;
+      if (j == i) break;
+      std::string_view run = text.substr(i, j - i);
+      std::string w;
+      std::transform(run.begin(), run.end(), std::back_inserter(w), lower);
+      out.push_back(w);
+      if (camel_parts) {
+        size_t part = 0;
+        for (size_t k = 1; k <= run.size(); ++k) {
+          bool boundary = k == run.size() || (std::islower(static_cast<unsigned char>(run[k - 1])) &&
+                                              std::isupper(static_cast<unsigned char>(run[k])));
+          if (!boundary) continue;
+          if (part != 0 || k != run.size()) out.push_back(w.substr(part, k - part));
+          part = k;
+        }
+      }
+      i = j;
+    }
+    return out;
+  }
+
+  static bool words_match(std::string_view want, std::string_view text) {
+    auto wanted = words(want, false);
+    if (wanted.empty()) return false;
+    auto have = words(text, true);
+    return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
+      return std::any_of(have.begin(), have.end(), [&](const std::string& h) { return h.compare(0, w.size(), w) == 0; });
+    });
   }
 
   void list_secrets(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -582,25 +666,39 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
         filters.emplace_back(std::string(k->as_string()), v->as_array());
       }
     bool desc = in.str_or("SortOrder", "asc") == "desc";
+    // SortBy is newer than the pinned model (created-date when absent); the
+    // codec passes it through. Last access is not tracked, so it orders by name.
+    std::string sort_by = in.str_or("SortBy", "created-date");
+    if (sort_by != "created-date" && sort_by != "last-changed-date" && sort_by != "last-accessed-date" && sort_by != "name")
+      throw invalid_parameter("Invalid SortBy value: " + sort_by);
+    auto primary = [&](const Secret& s) {
+      if (sort_by == "created-date") return s.created_date();
+      if (sort_by == "last-changed-date") return s.last_changed_date();
+      return 0.0;
+    };
+    using SortKey = std::pair<double, std::string_view>;  // the name breaks ties, so every secret has its own key
+    auto key_of = [&](const Secret& s) { return SortKey(primary(s), s.name()); };
+    auto before = [&](const SortKey& a, const SortKey& b) { return desc ? b < a : a < b; };
+
+    Page page = make_page(in);
+    std::optional<std::pair<double, std::string>> after;
+    if (!page.after().empty()) after = parse_list_token(page.after());
+
     std::vector<const Secret*> all;
     if (const Partition* p = part(ctx))
       for (auto& [n, s] : p->secrets) {
         if (expired(s, ctx.now()) || (scheduled(s) && !planned)) continue;
+        if (after && !before(SortKey(after->first, after->second), key_of(s))) continue;
         bool ok = std::all_of(filters.begin(), filters.end(), [&](auto& f) { return filter_match(s, f.first, f.second); });
         if (ok) all.push_back(&s);
       }
-    // AWS lists by creation date; the name breaks ties so pages are stable.
-    std::sort(all.begin(), all.end(), [](const Secret* a, const Secret* b) {
-      return a->created_date() != b->created_date() ? a->created_date() < b->created_date() : a->name() < b->name();
-    });
-    if (desc) std::reverse(all.begin(), all.end());
-    Page page(in, 100);
-    size_t start = page.after().empty() ? 0 : std::strtoull(page.after().c_str(), nullptr, 10);
+    std::sort(all.begin(), all.end(), [&](const Secret* a, const Secret* b) { return before(key_of(*a), key_of(*b)); });
     json::array items;
-    for (size_t i = start; i < all.size(); ++i) {
-      // The page key is the position of the next secret to list.
-      if (page.full(items.size(), std::to_string(i + 1))) break;
-      json::object o = describe(*all[i]);
+    for (const Secret* s : all) {
+      // The page key is the sort key of the last secret listed: pages stay
+      // right while other secrets come and go.
+      if (page.full(items.size(), list_token(primary(*s), s->name()))) break;
+      json::object o = describe(*s);
       o["SecretVersionsToStages"] = o["VersionIdsToStages"];
       o.erase("VersionIdsToStages");
       items.push_back(std::move(o));
@@ -608,6 +706,31 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     json::object out{{"SecretList", std::move(items)}};
     page.emit(out);
     d.output = std::move(out);
+  }
+
+  static std::string list_token(double primary, const std::string& name) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", primary);
+    return std::string(buf) + "\n" + name;
+  }
+
+  static std::pair<double, std::string> parse_list_token(const std::string& key) {
+    auto nl = key.find('\n');
+    if (nl == std::string::npos) throw invalid_next_token();
+    char* end = nullptr;
+    double primary = std::strtod(key.c_str(), &end);
+    if (end != key.c_str() + nl) throw invalid_next_token();
+    return {primary, key.substr(nl + 1)};
+  }
+
+  // Page rejects a token it did not issue with a generic ValidationException;
+  // Secrets Manager's own error for that is InvalidNextTokenException.
+  static Page make_page(const Input& in) {
+    try {
+      return Page(in, 100);
+    } catch (const ApiError&) {
+      throw invalid_next_token();
+    }
   }
 
   void delete_secret(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -665,6 +788,8 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
                               ", so you must explicitly reference that version in RemoveFromVersionId.");
     if (stage == kCurrent && move.empty() && !remove.empty())
       throw invalid_parameter("You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.");
+    d.output = json::object{{"ARN", s.arn()}, {"Name", s.name()}};
+    if (move.empty() && remove.empty()) return;  // names no version: nothing changes
     sm::Event ev;
     auto* m = ev.mutable_stage_moved();
     m->set_name(s.name());
@@ -673,20 +798,31 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     m->set_move_to(move);
     m->set_changed(ctx.now());
     d.events.push_back(bytes(ev));
-    d.output = json::object{{"ARN", s.arn()}, {"Name", s.name()}};
   }
 
   void list_version_ids(const Input& in, const CallContext& ctx, Decision& d) const {
     const Secret& s = must_find(in, ctx);
     bool deprecated = in.flag("IncludeDeprecated");
-    Page page(in, 100);
-    uint64_t after = page.after().empty() ? 0 : std::strtoull(page.after().c_str(), nullptr, 10) + 1;
+    Page page = make_page(in);
+    // The page key is the creation order of the last version listed.
+    std::optional<uint64_t> after;
+    if (!page.after().empty()) {
+      char* end = nullptr;
+      after = std::strtoull(page.after().c_str(), &end, 10);
+      if (*end != '\0') throw invalid_next_token();
+    }
     json::array versions;
     for (auto& v : s.versions()) {
-      if (v.order() < after && !page.after().empty()) continue;
+      if (after && v.order() <= *after) continue;
       if (v.stages_size() == 0 && !deprecated) continue;
       if (page.full(versions.size(), std::to_string(v.order()))) break;
-      versions.push_back(json::object{{"VersionId", v.version_id()}, {"VersionStages", stages_json(v)}, {"CreatedDate", v.created_date()}});
+      json::object o{{"VersionId", v.version_id()}};
+      // VersionStages has at least one member in the model: a deprecated version has none to show.
+      if (v.stages_size()) o["VersionStages"] = stages_json(v);
+      o["CreatedDate"] = v.created_date();
+      // AWS names the AWS managed key this way when the secret has no KmsKeyId.
+      o["KmsKeyIds"] = json::array{json::string(s.kms_key_id().empty() ? "DefaultEncryptionKey" : s.kms_key_id())};
+      versions.push_back(std::move(o));
     }
     json::object out{{"Versions", std::move(versions)}, {"ARN", s.arn()}, {"Name", s.name()}};
     page.emit(out);
