@@ -105,7 +105,7 @@ class PodstackServer:
         kw.setdefault("aws_secret_access_key", "test")
         # A session per client: boto3's default session is not thread-safe.
         return boto3.session.Session().client(service, endpoint_url=self.endpoint, region_name=region,
-                                              config=Config(retries={"max_attempts": 1}), **kw)
+                                              config=Config(retries={"total_max_attempts": 1}), **kw)
 
     def get_json(self, path):
         with urllib.request.urlopen(self.endpoint + path, timeout=10) as r:

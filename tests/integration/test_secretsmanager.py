@@ -202,6 +202,15 @@ def test_get_by_version_id_and_stage(sm):
     assert sm.get_secret_value(SecretId="sel", VersionId=v2, VersionStage="AWSCURRENT")["SecretString"] == "2"
 
 
+def test_get_version_id_and_stage_must_agree(sm):
+    """VersionId and VersionStage naming different versions is InvalidRequestException."""
+    # AWS: "You provided a VersionStage that is not associated to the provided VersionId."
+    v1 = sm.create_secret(Name="mismatch", SecretString="1")["VersionId"]
+    sm.put_secret_value(SecretId="mismatch", SecretString="2")
+    assert error_of(lambda: sm.get_secret_value(SecretId="mismatch", VersionId=v1, VersionStage="AWSCURRENT")) == \
+        "InvalidRequestException"
+
+
 def test_get_missing_secret_version_or_stage(sm, account):
     """Unknown secret, unknown VersionId and an unattached label are all ResourceNotFoundException."""
     sm.create_secret(Name="only", SecretString="x")
@@ -424,6 +433,13 @@ def test_list_pagination(sm):
     assert pages >= 3
 
 
+def test_list_bad_next_token(sm):
+    """A NextToken the service never issued is InvalidNextTokenException (modeled for ListSecrets)."""
+    # (moto 5.2 answers 500.)
+    sm.create_secret(Name="tokened", SecretString="x")
+    assert error_of(lambda: sm.list_secrets(NextToken="not-a-token")) == "InvalidNextTokenException"
+
+
 def test_list_hides_secrets_scheduled_for_deletion(sm):
     """By default ListSecrets omits secrets scheduled for deletion; IncludePlannedDeletion shows them."""
     sm.create_secret(Name="keep", SecretString="x")
@@ -555,7 +571,8 @@ def test_move_awscurrent_takes_awsprevious_off_the_older_version(sm, restart_che
     v1 = sm.create_secret(Name="uvs3", SecretString="1")["VersionId"]
     v2 = sm.put_secret_value(SecretId="uvs3", SecretString="2")["VersionId"]
     v3 = sm.put_secret_value(SecretId="uvs3", SecretString="3", VersionStages=["PENDING"])["VersionId"]
-    sm.update_secret_version_stage(SecretId="uvs3", VersionStage="AWSCURRENT", RemoveFromVersionId=v2, MoveToVersionId=v3)
+    sm.update_secret_version_stage(SecretId="uvs3", VersionStage="AWSCURRENT",
+                                   RemoveFromVersionId=v2, MoveToVersionId=v3)
     assert restart_check(lambda: stages(sm, "uvs3", deprecated=True)) == \
         {v1: [], v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT", "PENDING"]}
 
