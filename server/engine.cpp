@@ -63,6 +63,20 @@ Status CommitTicket::wait() {
 
 // ---- Engine ----
 
+namespace {
+proto::Event envelope(const CallContext& ctx, std::string_view service, std::string_view operation, std::string payload) {
+  proto::Event e;
+  e.set_time_ms(ctx.now_ms);
+  e.set_account(ctx.account);
+  e.set_region(ctx.region);
+  e.set_service(std::string(service));
+  e.set_operation(std::string(operation));
+  e.set_request_id(ctx.request_id);
+  e.set_payload(std::move(payload));
+  return e;
+}
+}  // namespace
+
 Engine::Engine(EngineOptions o, std::vector<std::unique_ptr<Service>> s)
     : options_(std::move(o)), services_(std::move(s)) {
   std::sort(services_.begin(), services_.end(), [](auto& a, auto& b) { return a->name() < b->name(); });
@@ -353,14 +367,14 @@ ExecResult Engine::load_pod(const PodLoad& pod, const CallContext& ctx) {
   meta.set_blob("pod/" + sha256_hex(pod.state));
   meta.set_state_hash(pod.state_hash);
 
-  proto::Event e;
-  e.set_time_ms(ctx.now_ms);
-  e.set_account(ctx.account);
-  e.set_region(ctx.region);
-  e.set_service(kEngineService);
-  e.set_operation("PodLoaded");
-  e.set_request_id(ctx.request_id);
-  e.set_payload(meta.SerializeAsString());
+  std::string blob_key = meta.blob();
+  return commit_engine_event(envelope(ctx, kEngineService, "PodLoaded", meta.SerializeAsString()), &snap,
+                             {{blob_key, pod.state}});
+}
+
+ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapshot* preloaded,
+                                       std::vector<std::pair<std::string, std::string>> blobs) {
+  ExecResult r;
   auto ticket = std::make_shared<CommitTicket>();
   lock_all_exclusive();
   if (failed_) {
@@ -376,9 +390,12 @@ ExecResult Engine::load_pod(const PodLoad& pod, const CallContext& ctx) {
                       if (!st) on_log_failure(st);
                       ticket->complete(st);
                     },
-                    {{meta.blob(), pod.state}});
+                    std::move(blobs));
   }
-  apply_pod(meta, snap, services_);
+  if (Status st = apply_one(e, services_, preloaded); !st) {
+    spdlog::error("apply failed after commit: {}", st.to_string());
+    on_log_failure(st);
+  }
   applied_seq_ = e.sequence();
   unlock_all_exclusive();
   r.output = json::object{{"sequence", e.sequence()}};
@@ -409,17 +426,9 @@ ExecResult Engine::execute(Service& svc, std::string_view op, const json::object
   r.output = std::move(d.output);
   if (d.events.empty()) return r;
 
-  std::vector<proto::Event> events(d.events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    proto::Event& e = events[i];
-    e.set_time_ms(ctx.now_ms);
-    e.set_account(ctx.account);
-    e.set_region(ctx.region);
-    e.set_service(std::string(svc.name()));
-    e.set_operation(std::string(op));
-    e.set_request_id(ctx.request_id);
-    e.set_payload(std::move(d.events[i]));
-  }
+  std::vector<proto::Event> events;
+  events.reserve(d.events.size());
+  for (auto& payload : d.events) events.push_back(envelope(ctx, svc.name(), op, std::move(payload)));
   auto ticket = std::make_shared<CommitTicket>();
   {
     std::vector<std::pair<uint64_t, std::string>> bytes;
@@ -457,32 +466,9 @@ ExecResult Engine::reset(const std::string& service_name, const CallContext& ctx
     r.error = ApiError::unavailable("podstack is read-only here");
     return r;
   }
-  proto::Event e;
-  e.set_time_ms(ctx.now_ms);
-  e.set_account(ctx.account);
-  e.set_region(ctx.region);
-  e.set_service(kEngineService);
-  e.set_operation("ResetState");
-  e.set_request_id(ctx.request_id);
   proto::StateReset body;
   body.set_service(service_name);
-  e.set_payload(body.SerializeAsString());
-  auto ticket = std::make_shared<CommitTicket>();
-  lock_all_exclusive();
-  {
-    std::lock_guard seq(seq_mu_);
-    e.set_sequence(++last_seq_);
-    writer_->submit({{e.sequence(), e.SerializeAsString()}}, [this, ticket](const Status& st) {
-      if (!st) on_log_failure(st);
-      ticket->complete(st);
-    });
-  }
-  apply_engine_event(e, services_, nullptr);
-  applied_seq_ = e.sequence();
-  unlock_all_exclusive();
-  r.output = json::object();
-  r.commit = std::move(ticket);
-  return r;
+  return commit_engine_event(envelope(ctx, kEngineService, "ResetState", body.SerializeAsString()), nullptr, {});
 }
 
 void Engine::on_log_failure(const Status& s) {

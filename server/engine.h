@@ -138,7 +138,9 @@ class Engine {
   void apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const;
   static StateExport export_services(const Services& svcs, uint64_t seq, const std::vector<std::string>& only);
   static void apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap, Services& svcs);
-  ExecResult commit(Service* svc, std::vector<proto::Event> events, json::value output);
+  // Engine events (reset, pod load, rollback): under every service's lock.
+  ExecResult commit_engine_event(proto::Event e, const proto::StateSnapshot* preloaded,
+                                 std::vector<std::pair<std::string, std::string>> blobs);
   void on_log_failure(const Status& s);
   void maintenance_loop();
   void lock_all_exclusive();
