@@ -87,6 +87,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
   auto store = EventStore::open(e->options_.store);
   if (!store) return store.status();
   e->store_ = std::move(*store);
+  for (auto& s : e->services_) s->attach_store(e->store_.get());
   auto t0 = std::chrono::steady_clock::now();
   if (Status st = e->load(); !st) return st;
   e->startup_.replay_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -150,7 +150,66 @@ Reply Gateway::not_implemented(Protocol p, std::string_view service, const std::
   return r;
 }
 
-Reply Gateway::handle(const HttpRequest& req) {
+std::string s3_virtual_bucket(std::string_view host) {
+  if (host.find(']') != std::string_view::npos) return {};  // IPv6 literal
+  host = host.substr(0, host.find(':'));
+  for (std::string_view s : {".s3.", ".s3-website."}) {
+    size_t p = host.find(s);
+    if (p != std::string_view::npos && p > 0) return std::string(host.substr(0, p));
+  }
+  // bucket.localhost (LocalStack's short form)
+  constexpr std::string_view kLocal = ".localhost";
+  if (host.size() > kLocal.size() && host.substr(host.size() - kLocal.size()) == kLocal) {
+    std::string_view b = host.substr(0, host.size() - kLocal.size());
+    if (b.find('.') == std::string_view::npos || b.find(".localstack.cloud") == std::string_view::npos) return std::string(b);
+  }
+  return {};
+}
+
+namespace {
+// The S3 path of a request: virtual-hosted requests get "/<bucket>" prepended.
+std::string s3_path(const HttpRequest& req, std::string_view path) {
+  std::string bucket = s3_virtual_bucket(header(req, "host"));
+  if (bucket.empty()) return std::string(path);
+  return "/" + bucket + (path.empty() ? std::string("/") : std::string(path));
+}
+bool is_s3_request(const Credentials& creds) { return creds.service.empty() || creds.service == "s3"; }
+
+}  // namespace
+
+std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
+  if (req.method() != http::verb::put) return nullptr;
+  std::string_view target(req.target().data(), req.target().size());
+  size_t qpos = target.find('?');
+  std::string_view path = target.substr(0, qpos);
+  std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+  if (path.rfind("/_", 0) == 0 || !header(req, "x-amz-target").empty()) return nullptr;
+  Credentials creds = parse_credentials(req, query);
+  if (creds.service.empty()) creds.service = host_hint(header(req, "host")).service;
+  if (!is_s3_request(creds)) return nullptr;
+  Service* s3 = engine_.service("s3");
+  if (!s3) return nullptr;
+  if (!options_.enabled.empty() && std::find(options_.enabled.begin(), options_.enabled.end(), "s3") == options_.enabled.end())
+    return nullptr;
+  std::vector<std::pair<std::string, std::string>> q, labels;
+  if (!query.empty()) q = protocol::parse_form(query);
+  std::string p = s3_path(req, path);
+  const protocol::Operation* op = protocol::match_rest_operation(s3->model(), "PUT", p, q, labels, &req.base());
+  if (!op) return nullptr;
+  return std::shared_ptr<StreamedBody>(s3->streamed_body(op->name, req.base(), engine_.store()));
+}
+
+Reply Gateway::body_failed(const HttpRequest& req, const protocol::ApiError& e) {
+  Reply r;
+  r.request_id = random_uuid();
+  r.protocol = Protocol::kRestXml;
+  if (Service* s3 = engine_.service("s3")) r.model = &s3->model();
+  r.label = "s3.body";
+  r.response = to_http(protocol::render_error(Protocol::kRestXml, r.model, e, r.request_id), req.version());
+  return r;
+}
+
+Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body) {
   std::string request_id = random_uuid();
   std::string_view target(req.target().data(), req.target().size());
   size_t qpos = target.find('?');
@@ -206,17 +265,18 @@ Reply Gateway::handle(const HttpRequest& req) {
   // rest-json / rest-xml: the SigV4 scope names the service, the method and
   // URI template the operation (see Gateway::call).
   std::string svc = creds.service.empty() ? "s3" : creds.service;
+  std::string rest_path = svc == "s3" ? s3_path(req, path) : std::string(path);
   for (auto& s : engine_.services()) {
     const auto& m = s->model();
     if ((m.protocol == Protocol::kRestJson || m.protocol == Protocol::kRestXml) && m.signing_name == svc)
-      return call(*s, nullptr, {}, req, path, query, {}, creds, request_id);
+      return call(*s, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
   }
   return not_implemented(guess_protocol(svc), svc, request_id);
 }
 
 Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
                     std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
-                    const Credentials& creds, std::string request_id) {
+                    const Credentials& creds, std::string request_id, std::shared_ptr<StreamedBody> body) {
   const auto& model = svc.model();
   if (!options_.enabled.empty() &&
       std::find(options_.enabled.begin(), options_.enabled.end(), std::string(svc.name())) == options_.enabled.end())
@@ -227,6 +287,7 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   r.request_id = std::move(request_id);
   r.label = std::string(svc.name()) + "." + std::string(op_name);
   auto fail = [&](const protocol::ApiError& e) {
+    if (body) body->discard();
     r.response = to_http(protocol::render_error(model.protocol, &model, e, r.request_id), req.version());
     return std::move(r);
   };
@@ -239,7 +300,7 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   hr.form = std::move(form);
   bool rest = model.protocol == Protocol::kRestJson || model.protocol == Protocol::kRestXml;
   if (rest) {
-    op = protocol::match_rest_operation(model, hr.method, path, hr.query, hr.labels);
+    op = protocol::match_rest_operation(model, hr.method, path, hr.query, hr.labels, &req.base());
     if (op) {
       op_name = op->name;
       r.label = std::string(svc.name()) + "." + op->name;
@@ -271,6 +332,7 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   } catch (const std::exception& e) {
     return fail(protocol::ApiError::serialization(std::string("Could not parse the request: ") + e.what()));
   }
+  if (body) input["__body"] = body->describe();
   ExecResult x;
   try {
     x = engine_.execute(svc, op->name, input, ctx);
@@ -279,12 +341,38 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
     return fail(protocol::ApiError::internal("internal error"));
   }
   if (x.error) return fail(*x.error);
+  int status_override = 0;
+  if (x.output.is_object()) {
+    json::object& o = x.output.as_object();
+    if (auto* st = o.if_contains("__stream")) {
+      r.source = std::shared_ptr<BodySource>(svc.body_source(*st, engine_.store()));
+      o.erase("__stream");
+    }
+    if (auto* st = o.if_contains("__status")) {
+      status_override = static_cast<int>(st->to_number<int64_t>());
+      o.erase("__status");
+    }
+  }
+  std::string raw_xml;  // a document the model cannot describe (S3's GetBucketLocation)
+  if (x.output.is_object())
+    if (auto* xml = x.output.as_object().if_contains("__xml")) {
+      raw_xml = std::string(xml->as_string());
+      x.output.as_object().erase("__xml");
+    }
   r.response = to_http(protocol::render_output(model, *op, std::move(x.output), r.request_id), req.version());
+  if (!raw_xml.empty()) {
+    r.response.set(http::field::content_type, "application/xml");
+    r.response.body() = std::move(raw_xml);
+  }
+  if (status_override) r.response.result(static_cast<http::status>(status_override));
   r.commit = std::move(x.commit);
+  r.received = std::move(body);
   return r;
 }
 
 void Gateway::commit_failed(Reply& r, const Status& s) {
+  if (r.received) r.received->discard();
+  r.source.reset();
   auto e = protocol::ApiError::internal("the event log could not be written: " + s.to_string());
   r.response = to_http(protocol::render_error(r.protocol, r.model, e, r.request_id), r.response.version());
 }

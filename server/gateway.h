@@ -35,6 +35,8 @@ struct Reply {
   const protocol::ServiceModel* model = nullptr;
   std::string request_id;
   std::string label;  // "ssm.PutParameter", for the request log line
+  std::shared_ptr<StreamedBody> received;  // a streamed request body, discarded if the commit fails
+  std::shared_ptr<BodySource> source;      // a streamed response body (S3 GetObject)
 };
 
 struct Credentials {
@@ -44,13 +46,22 @@ struct Credentials {
 Credentials parse_credentials(const HttpRequest& req, std::string_view raw_query);
 // "<service>.<region>." in a Host header (AWS and LocalStack endpoint names).
 Credentials host_hint(std::string_view host);
+// S3 virtual-hosted style: "bucket.s3.localhost.localstack.cloud",
+// "bucket.localhost", "bucket.s3.us-east-1.amazonaws.com" -> "bucket"; else empty.
+std::string s3_virtual_bucket(std::string_view host);
 // LocalStack's rule: a 12-digit access key id is the account id.
 std::string account_for(std::string_view access_key);
 
 class Gateway {
  public:
   Gateway(Engine& engine, GatewayOptions options);
-  Reply handle(const HttpRequest& req);
+  // Called with only the header of `req` read: a receiver when its body is
+  // to be streamed (S3 PutObject / UploadPart), else null (buffer it).
+  std::shared_ptr<StreamedBody> streamed_body(const HttpRequest& req);
+  // `body`: the streamed body of `req`, already received and finished.
+  Reply handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body = nullptr);
+  // A streamed body that failed while arriving (truncated, bad digest, ...).
+  Reply body_failed(const HttpRequest& req, const protocol::ApiError& e);
   // The commit of `r` failed: the client gets a 500 in the protocol's shape.
   void commit_failed(Reply& r, const Status& s);
   // Errors found before routing (oversized, malformed HTTP).
@@ -60,7 +71,7 @@ class Gateway {
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);
   Reply call(Service& svc, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
              std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
-             const Credentials& creds, std::string request_id);
+             const Credentials& creds, std::string request_id, std::shared_ptr<StreamedBody> body = nullptr);
   Reply not_implemented(protocol::Protocol p, std::string_view service, const std::string& request_id);
 
   Engine& engine_;

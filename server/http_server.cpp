@@ -87,15 +87,115 @@ struct HttpServer::Impl {
     if (ec) conn.stream.socket().close(ec);
   }
 
+  // "Expect: 100-continue": tell the client to send the body.
+  asio::awaitable<bool> send_continue(Conn& conn, const HttpRequest& req) {
+    auto it = req.find(http::field::expect);
+    if (it == req.end() || !beast::iequals(it->value(), "100-continue")) co_return true;
+    http::response<http::empty_body> cont{http::status::continue_, req.version()};
+    auto [ec, n] = co_await http::async_write(conn.stream, cont, kTuple);
+    co_return !ec;
+  }
+
+  // Streams a request body into `sink` as it arrives (S3 objects), in pieces.
+  asio::awaitable<std::optional<protocol::ApiError>> receive_body(Conn& conn, beast::flat_buffer& buffer,
+                                                                  http::request_parser<http::buffer_body>& bp,
+                                                                  StreamedBody& sink, bool& broken) {
+    std::vector<char> piece(256 * 1024);
+    while (!bp.is_done()) {
+      bp.get().body().data = piece.data();
+      bp.get().body().size = piece.size();
+      conn.stream.expires_after(opts.read_timeout);
+      auto [ec, n] = co_await http::async_read(conn.stream, buffer, bp, kTuple);
+      if (ec == http::error::need_buffer) ec = {};
+      size_t got = piece.size() - bp.get().body().size;
+      if (got > 0)
+        if (auto e = sink.feed(std::string_view(piece.data(), got))) {
+          broken = true;  // the rest of the body is not read: close after answering
+          co_return e;
+        }
+      if (ec) {
+        broken = true;
+        co_return protocol::ApiError::bad_request("IncompleteBody", "The request body terminated unexpectedly");
+      }
+    }
+    co_return sink.finish();
+  }
+
+  // Writes a response whose body comes piece by piece from `source`.
+  asio::awaitable<void> write_streamed(Conn& conn, HttpResponse& head, BodySource& source) {
+    http::response<http::buffer_body> res{head.result(), head.version()};
+    for (auto& f : head.base()) res.set(f.name_string(), f.value());
+    res.keep_alive(head.keep_alive());
+    res.content_length(source.length());
+    res.body().data = nullptr;
+    res.body().more = true;
+    http::response_serializer<http::buffer_body> sr{res};
+    conn.stream.expires_after(std::chrono::seconds(60));
+    auto [ec, n] = co_await http::async_write_header(conn.stream, sr, kTuple);
+    if (ec) {
+      conn.stream.socket().close(ec);
+      co_return;
+    }
+    for (;;) {
+      auto piece = source.next();
+      if (!piece) {
+        // The status is already sent: all that is left is to cut the body short.
+        spdlog::error("streaming a response body failed: {}", piece.status().to_string());
+        conn.stream.socket().close(ec);
+        co_return;
+      }
+      std::string& data = *piece;
+      if (data.empty()) break;
+      res.body().data = data.data();
+      res.body().size = data.size();
+      res.body().more = true;
+      conn.stream.expires_after(std::chrono::seconds(60));
+      auto [wec, wn] = co_await http::async_write(conn.stream, sr, kTuple);
+      if (wec == http::error::need_buffer) wec = {};
+      if (wec) {
+        conn.stream.socket().close(wec);
+        co_return;
+      }
+    }
+    res.body().data = nullptr;
+    res.body().size = 0;
+    res.body().more = false;
+    auto [fec, fn] = co_await http::async_write(conn.stream, sr, kTuple);
+    if (fec) conn.stream.socket().close(fec);
+  }
+
   asio::awaitable<void> session(std::shared_ptr<Conn> conn) {
     beast::flat_buffer buffer;
     for (;;) {
       if (stopping) break;
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(opts.body_limit);
-      parser.header_limit(64 * 1024);
+      http::request_parser<http::empty_body> hp;
+      hp.body_limit(boost::none);
+      hp.header_limit(64 * 1024);
       conn->stream.expires_after(opts.read_timeout);
-      auto [ec, n] = co_await http::async_read(conn->stream, buffer, parser, kTuple);
+      auto [hec, hn] = co_await http::async_read_header(conn->stream, buffer, hp, kTuple);
+      beast::error_code ec = hec;
+      HttpRequest req;
+      std::shared_ptr<StreamedBody> streamed;
+      std::optional<protocol::ApiError> body_error;
+      bool broken = false;
+      if (!ec) {
+        HttpRequest head{hp.get().base()};
+        streamed = gateway.streamed_body(head);
+        if (!(co_await send_continue(*conn, head))) break;
+        if (streamed) {
+          http::request_parser<http::buffer_body> bp(std::move(hp));
+          bp.body_limit(boost::none);
+          body_error = co_await receive_body(*conn, buffer, bp, *streamed, broken);
+          req = std::move(head);
+        } else {
+          http::request_parser<http::string_body> parser(std::move(hp));
+          parser.body_limit(opts.body_limit);
+          conn->stream.expires_after(opts.read_timeout);
+          auto [bec, bn] = co_await http::async_read(conn->stream, buffer, parser, kTuple);
+          ec = bec;
+          if (!ec) req = parser.release();
+        }
+      }
       if (ec) {
         // A peer that closed, timed out or was cancelled at shutdown just goes away;
         // a malformed or oversized request gets an answer first.
@@ -116,33 +216,38 @@ struct HttpServer::Impl {
       }
       conn->busy = true;
       conn->stream.expires_never();
-      HttpRequest req = parser.release();
       auto t0 = std::chrono::steady_clock::now();
       Reply reply;
       try {
-        reply = gateway.handle(req);
+        reply = body_error ? gateway.body_failed(req, *body_error) : gateway.handle(req, streamed);
       } catch (const std::exception& e) {
         spdlog::error("request failed: {}", e.what());
         reply.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
       }
+      if (streamed && !reply.received) streamed->discard();
       if (reply.commit) {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
       }
-      bool keep = req.keep_alive() && !stopping;
+      bool keep = req.keep_alive() && !stopping && !broken;
       reply.response.keep_alive(keep);
       if (req.method() == http::verb::head) {
-        reply.response.content_length(reply.response.body().size());
+        // HEAD: the headers of the GET, no body (Content-Length as the GET's).
+        if (reply.response.find(http::field::content_length) == reply.response.end())
+          reply.response.content_length(reply.response.body().size());
         reply.response.body().clear();
-        reply.response.set(http::field::content_length, std::to_string(0));
-      } else {
+        reply.source.reset();
+      } else if (!reply.source) {
+        auto st = reply.response.result();
+        if (st == http::status::no_content || st == http::status::not_modified) reply.response.body().clear();
         reply.response.prepare_payload();
       }
       if (spdlog::should_log(spdlog::level::debug))
         spdlog::debug("{} {} {} -> {} ({:.2f} ms)", req.method_string(), req.target(), reply.label,
                       reply.response.result_int(),
                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      co_await write(*conn, reply.response);
+      if (reply.source) co_await write_streamed(*conn, reply.response, *reply.source);
+      else co_await write(*conn, reply.response);
       conn->busy = false;
       if (!keep || !conn->stream.socket().is_open()) break;
     }

@@ -4,7 +4,9 @@
 // CallContext carries time, ids and randomness, and decide() records any of
 // them it uses in its events so apply() reproduces them exactly.
 #pragma once
+#include <boost/beast/http/fields.hpp>
 #include <boost/json.hpp>
+#include <memory>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -43,6 +45,30 @@ struct Decision {
   std::vector<std::string> events;  // the service's serialized event messages, applied in order
 };
 
+// A request body consumed as it arrives (S3 objects) instead of buffered
+// whole: the HTTP layer feeds it, then the operation's input gets
+// describe() as member "__body".
+class StreamedBody {
+ public:
+  virtual ~StreamedBody() = default;
+  virtual std::optional<ApiError> feed(std::string_view bytes) = 0;
+  virtual std::optional<ApiError> finish() = 0;
+  virtual json::value describe() const = 0;
+  // Not committed (rejected, or the commit failed): drop what was stored.
+  virtual void discard() = 0;
+};
+
+// A response body produced piece by piece (S3 GetObject).
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual uint64_t length() const = 0;
+  // The next piece; empty when done.
+  virtual Result<std::string> next() = 0;
+};
+
+class EventStore;
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -66,6 +92,16 @@ class Service {
   virtual std::string summarize(const proto::Event& event) const { return {}; }
   // Parameters, secrets, ...: for `pod inspect`.
   virtual uint64_t resource_count() const { return 0; }
+  // Streaming: a body receiver for `op` when its body should not be buffered;
+  // a source for an output that names a stored body (member "__stream").
+  virtual std::unique_ptr<StreamedBody> streamed_body(std::string_view op, const boost::beast::http::fields& headers,
+                                                      EventStore& store) const {
+    return nullptr;
+  }
+  virtual std::unique_ptr<BodySource> body_source(const json::value& stream, EventStore& store) const { return nullptr; }
+  // The store, for services that read stored bodies in decide() (S3's
+  // UploadPartCopy hashes a byte range of an immutable blob).
+  virtual void attach_store(EventStore* store) {}
 
   std::shared_mutex& mutex() const { return mutex_; }
 

@@ -206,4 +206,29 @@ Result<std::string> EventStore::get_blob(std::string_view key) const {
   return v;
 }
 
+Status EventStore::put_blob(std::string_view key, std::string_view bytes) {
+  if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  if (fail_writes_) return Status::io_error("injected write failure");
+  rocksdb::WriteOptions wo;  // not synced: the referencing event's commit syncs the WAL
+  return from_rocks(impl_->db->Put(wo, impl_->cfs[kBlobs], rocksdb::Slice(key.data(), key.size()),
+                                   rocksdb::Slice(bytes.data(), bytes.size())));
+}
+
+Status EventStore::delete_blob_range(std::string_view begin, std::string_view end) {
+  if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  rocksdb::WriteOptions wo;
+  return from_rocks(impl_->db->DeleteRange(wo, impl_->cfs[kBlobs], rocksdb::Slice(begin.data(), begin.size()),
+                                           rocksdb::Slice(end.data(), end.size())));
+}
+
+Status EventStore::scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cfs[kBlobs]));
+  rocksdb::Slice p(prefix.data(), prefix.size());
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next())
+    if (!visit(it->key().ToStringView())) break;
+  return from_rocks(it->status());
+}
+
 }  // namespace podstack

@@ -68,6 +68,14 @@ class EventStore {
 
   Result<std::string> get_meta(std::string_view name) const;
   Result<std::string> get_blob(std::string_view key) const;
+  // Streamed bodies (S3): chunks are written outside the group commit, WAL
+  // on but not fsynced; the commit of the event that references them fsyncs
+  // the WAL, which covers every earlier write, so an acknowledged object is
+  // durable with its body. Chunks no event references are deleted by range.
+  Status put_blob(std::string_view key, std::string_view bytes);
+  Status delete_blob_range(std::string_view begin, std::string_view end);
+  // Visits blob keys (not values) with `prefix`, in order, until visit returns false.
+  Status scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const;
   // Test hook: make every write fail with an I/O error (fail-stop tests).
   void fail_writes_for_testing(bool fail) { fail_writes_ = fail; }
   const std::string& path() const { return options_.path; }

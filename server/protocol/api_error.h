@@ -3,6 +3,7 @@
 #pragma once
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace podstack::protocol {
 
@@ -11,9 +12,18 @@ struct ApiError {
   std::string code;
   std::string message;
   bool sender_fault = true;  // query protocol <Type>Sender|Receiver</Type>
+  // Extra elements of a rest-xml <Error> (S3's BucketName, Key, ...), in order.
+  std::vector<std::pair<std::string, std::string>> details;
+  // Extra response headers (S3's x-amz-delete-marker on a 404, ...).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  ApiError&& with(std::string name, std::string value) && {
+    details.emplace_back(std::move(name), std::move(value));
+    return std::move(*this);
+  }
 
   static ApiError make(int status, std::string code, std::string message) {
-    return ApiError{status, std::move(code), std::move(message), status < 500};
+    return ApiError{status, std::move(code), std::move(message), status < 500, {}, {}};
   }
   static ApiError bad_request(std::string code, std::string message) { return make(400, std::move(code), std::move(message)); }
   static ApiError not_found(std::string code, std::string message) { return make(400, std::move(code), std::move(message)); }

@@ -502,6 +502,7 @@ void code_and_message(std::string& out, const ApiError& err) {
 WireResponse render_error(Protocol protocol, const ServiceModel* model, const ApiError& err, std::string_view request_id) {
   WireResponse r;
   r.status = err.status;
+  r.headers = err.headers;
   switch (protocol) {
     case Protocol::kJson:
     case Protocol::kRestJson: {
@@ -536,6 +537,11 @@ WireResponse render_error(Protocol protocol, const ServiceModel* model, const Ap
       std::string& out = r.body;
       out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>";
       code_and_message(out, err);
+      for (auto& [k, v] : err.details) {
+        out += '<' + k + '>';
+        xml_escape_append(out, v);
+        out += "</" + k + '>';
+      }
       out += "<RequestId>";
       out += request_id;
       out += "</RequestId></Error>";

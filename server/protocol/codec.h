@@ -31,10 +31,15 @@ struct HttpRequest {
 
 // rest-json / rest-xml: the operation whose method and requestUri template
 // ("/{Bucket}/{Key+}?uploads") match, preferring the most specific template;
-// fills `labels` with the decoded URI labels.
+// fills `labels` with the decoded URI labels. Operations sharing a template
+// (S3's PutObject / CopyObject / UploadPart) are told apart by their
+// required query and header members (with `headers`): an operation missing
+// one does not match, one with more of them present wins; then the newer
+// of a deprecated pair (GetBucketLifecycleConfiguration over GetBucketLifecycle).
 const Operation* match_rest_operation(const ServiceModel& model, std::string_view method, std::string_view path,
                                       const std::vector<std::pair<std::string, std::string>>& query,
-                                      std::vector<std::pair<std::string, std::string>>& labels);
+                                      std::vector<std::pair<std::string, std::string>>& labels,
+                                      const boost::beast::http::fields* headers = nullptr);
 
 struct WireResponse {
   int status = 200;

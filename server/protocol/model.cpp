@@ -136,6 +136,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view text) {
     if (auto* out = o.if_contains("output")) {
       op.output = ref(*out);
       op.result_wrapper = str(out->as_object(), "resultWrapper");
+      op.xml_root = str(out->as_object(), "podstackXmlRoot");
     }
     m->operations_.emplace(op.name, std::move(op));
   }

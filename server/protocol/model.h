@@ -63,6 +63,7 @@ struct Operation {
   const Shape* input = nullptr;
   const Shape* output = nullptr;
   std::string result_wrapper;
+  std::string xml_root;  // rest-xml output root when AWS does not use "<Op>Result" (tools/model_patches)
 };
 
 class ServiceModel {

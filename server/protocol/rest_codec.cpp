@@ -128,7 +128,8 @@ std::string header_text(const Shape& s, const json::value& v) {
 
 const Operation* match_rest_operation(const ServiceModel& model, std::string_view method, std::string_view path,
                                       const std::vector<std::pair<std::string, std::string>>& query,
-                                      std::vector<std::pair<std::string, std::string>>& labels) {
+                                      std::vector<std::pair<std::string, std::string>>& labels,
+                                      const boost::beast::http::fields* headers) {
   auto segs = split_path(path);
   const Operation* best = nullptr;
   int best_score = -1;
@@ -178,7 +179,27 @@ const Operation* match_rest_operation(const ServiceModel& model, std::string_vie
       ok = found;
       score += 5;
     }
-    if (ok && score > best_score) {
+    // Required query/header members: absent -> no match; present -> more specific.
+    if (ok && op.input) {
+      for (const auto& m : op.input->members) {
+        if (!m.required || (m.location != Location::kQuery && m.location != Location::kHeader)) continue;
+        const std::string& wire = m.wire_name();
+        bool present = false;
+        if (m.location == Location::kQuery) {
+          for (auto& [qk, qv] : query) present = present || qk == wire;
+        } else if (headers) {
+          present = headers->find(boost::beast::string_view(wire.data(), wire.size())) != headers->end();
+        } else {
+          present = true;  // no headers to check: do not exclude
+        }
+        if (!present) {
+          ok = false;
+          break;
+        }
+        score += 3;
+      }
+    }
+    if (ok && (score > best_score || (score == best_score && best && op.name.size() > best->name.size()))) {
       best = &op;
       best_score = score;
       best_labels = std::move(got);
@@ -336,7 +357,7 @@ WireResponse render_rest_output(const ServiceModel& model, const Operation& op, 
     r.body = json::serialize(b);
   } else if (!body.empty()) {
     r.content_type = "application/xml";
-    std::string root = op.name + "Result";
+    std::string root = op.xml_root.empty() ? op.name + "Result" : op.xml_root;
     r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<" + root;
     if (!model.xml_namespace.empty()) r.body += " xmlns=\"" + model.xml_namespace + "\"";
     r.body += '>';

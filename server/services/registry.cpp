@@ -1,5 +1,6 @@
 #include "server/services/registry.h"
 
+#include "server/services/s3/s3_service.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
 #include "server/services/ssm/ssm_service.h"
 #include "server/services/sts/sts_service.h"
@@ -9,6 +10,7 @@ namespace podstack {
 std::vector<std::unique_ptr<Service>> make_services() {
   std::vector<std::unique_ptr<Service>> all;
   all.push_back(make_sts_service());
+  all.push_back(make_s3_service());
   all.push_back(make_ssm_service());
   all.push_back(make_secretsmanager_service());
   return all;

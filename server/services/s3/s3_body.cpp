@@ -1,0 +1,345 @@
+#include "server/services/s3/s3_body.h"
+
+#include <openssl/evp.h>
+
+#include <boost/crc.hpp>
+#include <cstring>
+
+#include "server/protocol/encoding.h"
+
+namespace podstack::s3 {
+
+std::string chunk_key(std::string_view blob, uint32_t index) {
+  std::string k = "s3/";
+  k += blob;
+  k += '/';
+  for (int s = 24; s >= 0; s -= 8) k += static_cast<char>((index >> s) & 0xff);
+  return k;
+}
+
+Status delete_blob(EventStore& store, std::string_view blob) {
+  std::string begin = "s3/" + std::string(blob) + "/";
+  std::string end = begin;
+  end.back() = '/' + 1;
+  return store.delete_blob_range(begin, end);
+}
+
+std::string hex(std::string_view bytes) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += d[c >> 4];
+    out += d[c & 15];
+  }
+  return out;
+}
+
+// ---- Hasher ----
+
+struct Hasher::Impl {
+  EVP_MD_CTX* md = nullptr;
+  boost::crc_32_type crc32;
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc32c;
+  boost::crc_optimal<64, 0xAD93D23594C93659ULL, ~0ULL, ~0ULL, true, true> crc64;
+  int kind = 0;  // 0 evp, 1 crc32, 2 crc32c, 3 crc64nvme
+  ~Impl() {
+    if (md) EVP_MD_CTX_free(md);
+  }
+};
+
+bool Hasher::supported(std::string_view a) {
+  return a == "MD5" || a == "CRC32" || a == "CRC32C" || a == "CRC64NVME" || a == "SHA1" || a == "SHA256";
+}
+
+Hasher::Hasher(std::string algorithm) : algorithm_(std::move(algorithm)), impl_(std::make_unique<Impl>()) {
+  const EVP_MD* md = nullptr;
+  if (algorithm_ == "MD5") md = EVP_md5();
+  else if (algorithm_ == "SHA1") md = EVP_sha1();
+  else if (algorithm_ == "SHA256") md = EVP_sha256();
+  else if (algorithm_ == "CRC32") impl_->kind = 1;
+  else if (algorithm_ == "CRC32C") impl_->kind = 2;
+  else if (algorithm_ == "CRC64NVME") impl_->kind = 3;
+  if (md) {
+    impl_->md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(impl_->md, md, nullptr);
+  }
+}
+Hasher::~Hasher() = default;
+Hasher::Hasher(Hasher&&) noexcept = default;
+
+void Hasher::update(std::string_view d) {
+  switch (impl_->kind) {
+    case 0:
+      if (impl_->md) EVP_DigestUpdate(impl_->md, d.data(), d.size());
+      break;
+    case 1: impl_->crc32.process_bytes(d.data(), d.size()); break;
+    case 2: impl_->crc32c.process_bytes(d.data(), d.size()); break;
+    case 3: impl_->crc64.process_bytes(d.data(), d.size()); break;
+  }
+}
+
+std::string Hasher::digest() {
+  auto be = [](uint64_t v, int bytes) {
+    std::string s(bytes, '\0');
+    for (int i = bytes - 1; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
+    return s;
+  };
+  switch (impl_->kind) {
+    case 1: return be(impl_->crc32.checksum(), 4);
+    case 2: return be(impl_->crc32c.checksum(), 4);
+    case 3: return be(impl_->crc64.checksum(), 8);
+    default: {
+      if (!impl_->md) return {};
+      unsigned char out[EVP_MAX_MD_SIZE];
+      unsigned int n = 0;
+      EVP_DigestFinal_ex(impl_->md, out, &n);
+      return std::string(reinterpret_cast<char*>(out), n);
+    }
+  }
+}
+
+// ---- BodyReceiver ----
+
+namespace {
+std::string_view hdr(const boost::beast::http::fields& h, std::string_view name) {
+  auto it = h.find(boost::beast::string_view(name.data(), name.size()));
+  return it == h.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+}
+std::string upper(std::string_view s) {
+  std::string o(s);
+  for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return o;
+}
+ApiError incomplete() {
+  return ApiError::bad_request("IncompleteBody", "The request body terminated unexpectedly");
+}
+}  // namespace
+
+BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& h, std::string blob_id)
+    : store_(store) {
+  id_ = blob_id;
+  body_.blob = std::move(blob_id);
+  std::string_view sha = hdr(h, "x-amz-content-sha256");
+  std::string_view enc = hdr(h, "content-encoding");
+  chunked_ = sha.rfind("STREAMING-", 0) == 0 || enc.find("aws-chunked") != std::string_view::npos;
+  if (auto d = hdr(h, "x-amz-decoded-content-length"); !d.empty()) {
+    char* end = nullptr;
+    uint64_t v = std::strtoull(std::string(d).c_str(), &end, 10);
+    if (end && *end == '\0') decoded_length_ = v;
+  }
+  content_md5_ = std::string(hdr(h, "content-md5"));
+  if (!content_md5_.empty()) {
+    auto raw = protocol::base64_decode(content_md5_);
+    if (!raw || raw->size() != 16)
+      header_error_ = ApiError::bad_request("InvalidDigest", "The Content-MD5 you specified was invalid.");
+  }
+  // Checksums asked for: x-amz-checksum-<alg> values, x-amz-sdk-checksum-algorithm,
+  // x-amz-checksum-algorithm, or announced trailers (x-amz-trailer).
+  auto want = [&](std::string alg) {
+    if (!Hasher::supported(alg) || alg == "MD5") {
+      header_error_ = ApiError::bad_request("InvalidRequest", "Checksum algorithm " + alg + " is not supported.");
+      return;
+    }
+    for (auto& hs : hashers_)
+      if (hs.algorithm() == alg) return;
+    hashers_.emplace_back(alg);
+  };
+  for (auto& f : h) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-algorithm" && name != "x-amz-checksum-type") {
+      std::string alg = upper(name.substr(15));
+      want(alg);
+      expected_.emplace_back(alg, std::string(f.value()));
+    }
+  }
+  for (std::string_view n : {"x-amz-sdk-checksum-algorithm", "x-amz-checksum-algorithm"})
+    if (auto a = hdr(h, n); !a.empty()) want(upper(a));
+  if (auto t = hdr(h, "x-amz-trailer"); !t.empty()) {
+    std::string_view rest = t;
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      std::string_view one = rest.substr(0, comma);
+      while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+      while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+      std::string lower(one);
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.rfind("x-amz-checksum-", 0) == 0) want(upper(lower.substr(15)));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  buf_.reserve(kChunkSize);
+}
+
+BodyReceiver::~BodyReceiver() = default;
+
+std::optional<ApiError> BodyReceiver::flush() {
+  if (buf_.empty()) return std::nullopt;
+  if (Status s = store_.put_blob(chunk_key(id_, chunks_++), buf_); !s)
+    return ApiError::internal("the blob store could not be written: " + s.to_string());
+  buf_.clear();
+  return std::nullopt;
+}
+
+std::optional<ApiError> BodyReceiver::data(std::string_view bytes) {
+  body_.size += bytes.size();
+  if (body_.size > kMaxPutSize)
+    return ApiError::bad_request("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+        .with("ProposedSize", std::to_string(body_.size))
+        .with("MaxSizeAllowed", std::to_string(kMaxPutSize));
+  md5_.update(bytes);
+  for (auto& h : hashers_) h.update(bytes);
+  while (!bytes.empty()) {
+    size_t take = std::min<size_t>(bytes.size(), kChunkSize - buf_.size());
+    buf_.append(bytes.data(), take);
+    bytes.remove_prefix(take);
+    if (buf_.size() == kChunkSize)
+      if (auto e = flush()) return e;
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> BodyReceiver::trailer_line(std::string_view line) {
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return incomplete();
+  std::string name(line.substr(0, colon));
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.remove_suffix(1);
+  if (name.rfind("x-amz-checksum-", 0) == 0) {
+    std::string alg = upper(name.substr(15));
+    if (!Hasher::supported(alg) || alg == "MD5")
+      return ApiError::bad_request("InvalidRequest", "Checksum algorithm " + alg + " is not supported.");
+    bool have = false;
+    for (auto& h : hashers_) have = have || h.algorithm() == alg;
+    if (!have) return ApiError::bad_request("InvalidRequest", "The trailer " + name + " was not announced in x-amz-trailer.");
+    expected_.emplace_back(alg, std::string(value));
+  }
+  return std::nullopt;  // x-amz-trailer-signature and others: accepted (any credentials)
+}
+
+std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
+  if (!chunked_) return data(in);
+  // aws-chunked: "<hex>[;chunk-signature=..]\r\n<bytes>\r\n" ... "0[;..]\r\n" trailers "\r\n".
+  while (!in.empty()) {
+    switch (st_) {
+      case St::kSize:
+      case St::kTrailer: {
+        size_t nl = in.find('\n');
+        if (line_.size() + (nl == std::string_view::npos ? in.size() : nl) > 4096) return incomplete();
+        if (nl == std::string_view::npos) {
+          line_.append(in);
+          in = {};
+          break;
+        }
+        line_.append(in.substr(0, nl));
+        in.remove_prefix(nl + 1);
+        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+        std::string line = std::move(line_);
+        line_.clear();
+        if (st_ == St::kTrailer) {
+          if (line.empty()) {
+            st_ = St::kDone;
+            break;
+          }
+          if (auto e = trailer_line(line)) return e;
+          break;
+        }
+        std::string_view size_text = std::string_view(line).substr(0, line.find(';'));
+        if (size_text.empty() || size_text.size() > 16 || size_text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos)
+          return incomplete();
+        remaining_ = std::stoull(std::string(size_text), nullptr, 16);
+        st_ = remaining_ == 0 ? St::kTrailer : St::kData;
+        break;
+      }
+      case St::kData: {
+        size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, in.size()));
+        if (auto e = data(in.substr(0, take))) return e;
+        in.remove_prefix(take);
+        remaining_ -= take;
+        if (remaining_ == 0) st_ = St::kDataEnd;
+        break;
+      }
+      case St::kDataEnd: {
+        // "\r\n" after the chunk's bytes
+        size_t nl = in.find('\n');
+        if (nl == std::string_view::npos) {
+          if (in.find_first_not_of('\r') != std::string_view::npos) return incomplete();
+          in = {};
+          break;
+        }
+        if (in.substr(0, nl).find_first_not_of('\r') != std::string_view::npos) return incomplete();
+        in.remove_prefix(nl + 1);
+        st_ = St::kSize;
+        break;
+      }
+      case St::kDone:
+        return ApiError::bad_request("InvalidRequest", "Unexpected bytes after the final aws-chunked chunk");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> BodyReceiver::finish() {
+  if (header_error_) return header_error_;
+  // A body whose final chunk (or its trailer section) never came is truncated.
+  if (chunked_ && st_ != St::kDone) return incomplete();
+  if (decoded_length_ && *decoded_length_ != body_.size) return incomplete();
+  if (auto e = flush()) return e;
+  body_.md5 = md5_.digest();
+  if (!content_md5_.empty() && protocol::base64_encode(body_.md5) != content_md5_)
+    return ApiError::bad_request("BadDigest", "The Content-MD5 you specified did not match what we received.");
+  for (auto& h : hashers_) {
+    std::string got = protocol::base64_encode(h.digest());
+    for (auto& [alg, want] : expected_)
+      if (alg == h.algorithm() && want != got)
+        return ApiError::bad_request("BadDigest", "The " + alg + " you specified did not match the calculated checksum.");
+    body_.checksums.emplace_back(h.algorithm(), got);
+  }
+  if (body_.size == 0) body_.blob.clear();
+  return std::nullopt;
+}
+
+void BodyReceiver::discard() {
+  if (discarded_) return;
+  discarded_ = true;
+  if (chunks_ > 0) (void)delete_blob(store_, id_);
+}
+
+// ---- BlobReader ----
+
+BlobReader::BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length)
+    : store_(store), segs_(std::move(segments)), length_(length), left_(length) {
+  // Skip to `offset`.
+  while (seg_ < segs_.size() && offset >= segs_[seg_].size) {
+    offset -= segs_[seg_].size;
+    ++seg_;
+  }
+  pos_ = offset;
+}
+
+Result<std::string> BlobReader::next() {
+  if (left_ == 0 || seg_ >= segs_.size()) return std::string();
+  const SegmentRef& s = segs_[seg_];
+  uint64_t at = s.offset + pos_;  // offset in the blob
+  uint32_t index = static_cast<uint32_t>(at / kChunkSize);
+  uint64_t within = at % kChunkSize;
+  auto chunk = store_.get_blob(chunk_key(s.blob, index));
+  if (!chunk) return Status::corruption("object body chunk " + std::to_string(index) + " of blob " + s.blob + " is missing");
+  std::string& c = *chunk;
+  if (within > c.size()) return Status::corruption("object body chunk " + std::to_string(index) + " of blob " + s.blob + " is short");
+  uint64_t take = std::min<uint64_t>({c.size() - within, s.size - pos_, left_});
+  if (take == 0) return Status::corruption("object body of blob " + s.blob + " is short");
+  std::string out = within == 0 && take == c.size() ? std::move(c) : c.substr(within, take);
+  pos_ += take;
+  left_ -= take;
+  if (pos_ == s.size) {
+    ++seg_;
+    pos_ = 0;
+  }
+  return out;
+}
+
+}  // namespace podstack::s3

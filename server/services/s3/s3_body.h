@@ -1,0 +1,124 @@
+// S3 object bodies on the blob store.
+//
+//   request body ──▶ BodyReceiver ──▶ aws-chunked decoding (signed chunks,
+//                    │                 trailing checksums)
+//                    ├─▶ MD5 + x-amz-checksum-* hashers
+//                    └─▶ 1 MiB chunks ──▶ blobs CF "s3/<id>/<u32 BE index>"
+//
+// A body is written to the blob store as it arrives, so a 5 GiB upload
+// needs one chunk of memory. The chunks are unreferenced until the event
+// that names the blob commits; a failed or rejected upload deletes them.
+// Reading walks an object's segments chunk by chunk (BlobReader).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/beast/http/fields.hpp>
+
+#include "server/protocol/api_error.h"
+#include "store/event_store.h"
+#include "store/status.h"
+
+namespace podstack::s3 {
+
+using protocol::ApiError;
+
+inline constexpr uint64_t kChunkSize = 1 << 20;
+inline constexpr uint64_t kMaxPutSize = 5ull << 30;  // 5 GiB: PutObject and UploadPart
+
+std::string chunk_key(std::string_view blob, uint32_t index);
+// Deletes every chunk of a blob.
+Status delete_blob(EventStore& store, std::string_view blob);
+
+// Incremental checksums, S3's algorithms. Values are base64 of the big-endian digest.
+class Hasher {
+ public:
+  explicit Hasher(std::string algorithm);  // MD5 | CRC32 | CRC32C | CRC64NVME | SHA1 | SHA256
+  ~Hasher();
+  Hasher(Hasher&&) noexcept;
+  void update(std::string_view data);
+  std::string digest();  // raw bytes
+  const std::string& algorithm() const { return algorithm_; }
+  static bool supported(std::string_view algorithm);
+
+ private:
+  struct Impl;
+  std::string algorithm_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Composite checksum of a multipart object: checksum of the parts' raw checksums, "-N".
+std::string hex(std::string_view bytes);
+
+struct ReceivedBody {
+  std::string blob;     // empty: no bytes were stored (empty body)
+  uint64_t size = 0;
+  std::string md5;      // raw
+  std::vector<std::pair<std::string, std::string>> checksums;  // algorithm -> base64, verified
+};
+
+class BodyReceiver {
+ public:
+  // `headers` of the request (Content-MD5, x-amz-checksum-*, aws-chunked, ...).
+  BodyReceiver(EventStore& store, const boost::beast::http::fields& headers, std::string blob_id);
+  ~BodyReceiver();
+  // Bytes of the HTTP body as they arrive (after HTTP chunked decoding).
+  std::optional<ApiError> feed(std::string_view data);
+  // The whole body arrived: checks lengths, Content-MD5 and checksums.
+  std::optional<ApiError> finish();
+  const ReceivedBody& body() const { return body_; }
+  // The upload was rejected or not committed: delete its chunks.
+  void discard();
+  // A header error known before any byte (bad Content-MD5, unknown algorithm, ...).
+  const std::optional<ApiError>& header_error() const { return header_error_; }
+
+ private:
+  std::optional<ApiError> data(std::string_view bytes);
+  std::optional<ApiError> flush();
+  std::optional<ApiError> trailer_line(std::string_view line);
+
+  EventStore& store_;
+  std::string id_;
+  ReceivedBody body_;
+  std::string buf_;
+  uint32_t chunks_ = 0;
+  Hasher md5_{"MD5"};
+  std::vector<Hasher> hashers_;
+  std::vector<std::pair<std::string, std::string>> expected_;  // algorithm -> base64 (headers or trailers)
+  std::string content_md5_;                                    // base64 from the header
+  std::optional<uint64_t> decoded_length_;
+  std::optional<ApiError> header_error_;
+  bool chunked_ = false;
+  bool discarded_ = false;
+  // aws-chunked decoder
+  enum class St { kSize, kData, kDataEnd, kTrailer, kDone } st_ = St::kSize;
+  std::string line_;
+  uint64_t remaining_ = 0;
+};
+
+// Reads `length` bytes starting at `offset` of an object's segments, one
+// piece (at most a chunk) at a time.
+struct SegmentRef {
+  std::string blob;
+  uint64_t offset = 0, size = 0;
+};
+class BlobReader {
+ public:
+  BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length);
+  uint64_t length() const { return length_; }
+  // The next piece; empty when done.
+  Result<std::string> next();
+
+ private:
+  EventStore& store_;
+  std::vector<SegmentRef> segs_;
+  uint64_t length_, left_;
+  size_t seg_ = 0;
+  uint64_t pos_ = 0;  // offset within the current segment
+};
+
+}  // namespace podstack::s3

@@ -1,0 +1,1699 @@
+// S3: buckets, objects, versions, multipart uploads, bucket configuration.
+//
+// State: per account (buckets are global to an account, not per region, as
+// in AWS), buckets by name; per bucket, objects by key with their versions
+// newest first, and multipart uploads by id. Bodies live in the blob store
+// (s3_body.h); objects hold segments of blobs, so copies share bytes.
+// AWS reference: https://docs.aws.amazon.com/AmazonS3/latest/API/
+#include "server/services/s3/s3_service.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <map>
+
+#include "proto/s3.pb.h"
+#include "server/protocol/encoding.h"
+#include "server/services/s3/s3_body.h"
+
+namespace podstack {
+namespace {
+
+using s3::ObjectVersion;
+
+constexpr std::string_view kOwnerId = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a";
+constexpr std::string_view kOwnerName = "webfile";
+constexpr uint64_t kMinPartSize = 5ull << 20;
+constexpr int kMaxKeyLength = 1024;
+
+struct BucketState {
+  s3::Bucket meta;  // without objects and uploads
+  std::map<std::string, std::vector<ObjectVersion>, std::less<>> objects;  // newest version first
+  std::map<std::string, s3::Upload, std::less<>> uploads;
+};
+
+struct Partition {
+  std::map<std::string, BucketState, std::less<>> buckets;
+};
+
+// ---- errors, in S3's words ----
+
+ApiError no_such_bucket(std::string_view b) {
+  return ApiError::make(404, "NoSuchBucket", "The specified bucket does not exist").with("BucketName", std::string(b));
+}
+ApiError no_such_key(std::string_view k) {
+  return ApiError::make(404, "NoSuchKey", "The specified key does not exist.").with("Key", std::string(k));
+}
+ApiError no_such_upload(std::string_view id) {
+  return ApiError::make(404, "NoSuchUpload",
+                        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
+                        "aborted or completed.")
+      .with("UploadId", std::string(id));
+}
+ApiError invalid_argument(std::string msg, std::string name = {}, std::string value = {}) {
+  ApiError e = ApiError::bad_request("InvalidArgument", std::move(msg));
+  if (!name.empty()) e.details = {{"ArgumentName", std::move(name)}, {"ArgumentValue", std::move(value)}};
+  return e;
+}
+ApiError precondition_failed(std::string condition) {
+  return ApiError::make(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+      .with("Condition", std::move(condition));
+}
+ApiError malformed_xml() {
+  return ApiError::bad_request("MalformedXML",
+                               "The XML you provided was not well-formed or did not validate against our published schema");
+}
+
+// ---- small helpers ----
+
+std::string quoted(const std::string& etag) { return "\"" + etag + "\""; }
+std::string unquote(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ')) s.remove_suffix(1);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  return std::string(s);
+}
+// If-Match / If-None-Match lists: "*" or comma-separated (quoted) etags.
+bool etag_matches(std::string_view list, const std::string& etag) {
+  while (!list.empty()) {
+    size_t c = list.find(',');
+    std::string one = unquote(list.substr(0, c));
+    if (one == "*" || one == etag) return true;
+    list = c == std::string_view::npos ? std::string_view() : list.substr(c + 1);
+  }
+  return false;
+}
+
+double seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+
+std::string url_encode(std::string_view s) {
+  static const char* hexd = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') out += static_cast<char>(c);
+    else {
+      out += '%';
+      out += hexd[c >> 4];
+      out += hexd[c & 15];
+    }
+  }
+  return out;
+}
+
+bool valid_bucket_name(std::string_view n) {
+  if (n.size() < 3 || n.size() > 63) return false;
+  for (char c : n)
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-'))
+      return false;
+  if (!std::isalnum(static_cast<unsigned char>(n.front())) || !std::isalnum(static_cast<unsigned char>(n.back()))) return false;
+  if (n.find("..") != std::string_view::npos || n.find(".-") != std::string_view::npos || n.find("-.") != std::string_view::npos)
+    return false;
+  if (n.rfind("xn--", 0) == 0 || n.rfind("sthree-", 0) == 0) return false;
+  // Not an IP address.
+  int dots = 0;
+  bool digits_only = true;
+  for (char c : n) {
+    if (c == '.') ++dots;
+    else if (!std::isdigit(static_cast<unsigned char>(c))) digits_only = false;
+  }
+  return !(dots == 3 && digits_only);
+}
+
+// Sorted (name, value) lists in the protos.
+template <class R, class F>
+void sort_by(R* list, F key) {
+  std::sort(list->begin(), list->end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+}
+
+const std::map<std::string_view, std::string_view>& header_members() {
+  // Input/output member -> stored header name.
+  static const std::map<std::string_view, std::string_view> m = {
+      {"ContentType", "Content-Type"},           {"CacheControl", "Cache-Control"},
+      {"ContentDisposition", "Content-Disposition"}, {"ContentEncoding", "Content-Encoding"},
+      {"ContentLanguage", "Content-Language"},   {"Expires", "Expires"},
+      {"WebsiteRedirectLocation", "x-amz-website-redirect-location"},
+      {"ServerSideEncryption", "x-amz-server-side-encryption"}};
+  return m;
+}
+
+const char* kChecksumMembers[][2] = {
+    {"CRC32", "ChecksumCRC32"}, {"CRC32C", "ChecksumCRC32C"}, {"SHA1", "ChecksumSHA1"}, {"SHA256", "ChecksumSHA256"}};
+
+// "k1=v1&k2=v2" (x-amz-tagging) -> tags
+std::vector<s3::Tag> parse_tagging_header(std::string_view h) {
+  std::vector<s3::Tag> out;
+  for (auto& [k, v] : protocol::parse_form(h)) {
+    s3::Tag t;
+    t.set_key(k);
+    t.set_value(v);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<s3::Tag> tags_from_input(const json::object* tagging) {
+  // {"TagSet": [{"Key":..,"Value":..}]}
+  std::vector<s3::Tag> out;
+  if (!tagging) throw malformed_xml();
+  auto* set = tagging->if_contains("TagSet");
+  if (!set || !set->is_array()) throw malformed_xml();
+  std::map<std::string, std::string> seen;
+  for (auto& t : set->as_array()) {
+    if (!t.is_object()) throw malformed_xml();
+    auto* k = t.as_object().if_contains("Key");
+    auto* v = t.as_object().if_contains("Value");
+    if (!k || !k->is_string()) throw malformed_xml();
+    std::string key(k->as_string());
+    if (seen.count(key)) throw invalid_argument("Cannot provide multiple Tags with the same key", "Tag", key);
+    seen[key] = v && v->is_string() ? std::string(v->as_string()) : "";
+  }
+  if (seen.size() > 50) throw ApiError::bad_request("BadRequest", "Object tags cannot be greater than 50");
+  for (auto& [k, v] : seen) {
+    if (k.empty() || k.size() > 128) throw ApiError::bad_request("InvalidTag", "The TagKey you have provided is invalid");
+    if (v.size() > 256) throw ApiError::bad_request("InvalidTag", "The TagValue you have provided is invalid");
+    s3::Tag t;
+    t.set_key(k);
+    t.set_value(v);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+json::array tags_json(const google::protobuf::RepeatedPtrField<s3::Tag>& tags) {
+  json::array a;
+  for (auto& t : tags) a.push_back(json::object{{"Key", t.key()}, {"Value", t.value()}});
+  return a;
+}
+
+json::object owner_json() { return json::object{{"ID", kOwnerId}, {"DisplayName", kOwnerName}}; }
+
+// Range header -> [first, last] of `size`; nullopt: no (usable) range. Throws InvalidRange.
+std::optional<std::pair<uint64_t, uint64_t>> parse_range(std::string_view r, uint64_t size) {
+  if (r.rfind("bytes=", 0) != 0) return std::nullopt;
+  r.remove_prefix(6);
+  if (r.find(',') != std::string_view::npos) return std::nullopt;  // multiple ranges: S3 ignores them
+  size_t dash = r.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  std::string a(r.substr(0, dash)), b(r.substr(dash + 1));
+  auto num = [](const std::string& s, uint64_t& v) {
+    if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+    v = std::stoull(s);
+    return true;
+  };
+  auto unsatisfiable = [&] {
+    return ApiError::make(416, "InvalidRange", "The requested range is not satisfiable")
+        .with("RangeRequested", "bytes=" + std::string(r))
+        .with("ActualObjectSize", std::to_string(size));
+  };
+  uint64_t first = 0, last = 0;
+  if (a.empty()) {  // suffix: last n bytes
+    uint64_t n;
+    if (!num(b, n)) return std::nullopt;
+    if (n == 0 || size == 0) throw unsatisfiable();
+    first = n >= size ? 0 : size - n;
+    return std::make_pair(first, size - 1);
+  }
+  if (!num(a, first)) return std::nullopt;
+  if (b.empty()) last = size == 0 ? 0 : size - 1;
+  else if (!num(b, last)) return std::nullopt;
+  if (last < first) return std::nullopt;  // syntactically invalid: ignored, as S3 does
+  if (first >= size) throw unsatisfiable();
+  return std::make_pair(first, std::min(last, size - 1));
+}
+
+json::value stream_spec(const ObjectVersion& o, uint64_t offset, uint64_t length) {
+  json::array segs;
+  for (auto& s : o.segments()) segs.push_back(json::array{json::value(s.blob()), s.offset(), s.size()});
+  return json::object{{"segments", std::move(segs)}, {"offset", offset}, {"length", length}};
+}
+
+// Generic stored bucket configurations: one table, one code path.
+struct ConfigOp {
+  std::string_view config;   // stored name
+  std::string_view member;   // input/output payload member
+  std::string_view missing_code, missing_message;
+};
+const std::map<std::string_view, ConfigOp>& config_ops() {
+  static const std::map<std::string_view, ConfigOp> m = {
+      {"Cors", {"cors", "CORSConfiguration", "NoSuchCORSConfiguration", "The CORS configuration does not exist"}},
+      {"LifecycleConfiguration",
+       {"lifecycle", "LifecycleConfiguration", "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"}},
+      {"Encryption",
+       {"encryption", "ServerSideEncryptionConfiguration", "ServerSideEncryptionConfigurationNotFoundError",
+        "The server side encryption configuration was not found"}},
+      {"Policy", {"policy", "Policy", "NoSuchBucketPolicy", "The bucket policy does not exist"}},
+      {"Website", {"website", "WebsiteConfiguration", "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"}},
+      {"NotificationConfiguration", {"notification", "NotificationConfiguration", "", ""}},
+      {"Replication",
+       {"replication", "ReplicationConfiguration", "ReplicationConfigurationNotFoundError", "The replication configuration was not found"}},
+      {"OwnershipControls",
+       {"ownership", "OwnershipControls", "OwnershipControlsNotFoundError", "The bucket ownership controls were not found"}},
+      {"Logging", {"logging", "BucketLoggingStatus", "", ""}},
+      {"RequestPayment", {"requestpayment", "RequestPaymentConfiguration", "", ""}},
+      {"AccelerateConfiguration", {"accelerate", "AccelerateConfiguration", "", ""}},
+  };
+  return m;
+}
+
+class S3Service final : public ServiceBase<S3Service> {
+ public:
+  std::string_view name() const override { return "s3"; }
+  const protocol::ServiceModel& model() const override { return *protocol::builtin_model("s3"); }
+
+  static const Table& operations() {
+    static const Table t = [] {
+      Table t = {
+          {"CreateBucket", {true, &S3Service::create_bucket}},
+          {"DeleteBucket", {true, &S3Service::delete_bucket}},
+          {"HeadBucket", {false, &S3Service::head_bucket}},
+          {"ListBuckets", {false, &S3Service::list_buckets}},
+          {"GetBucketLocation", {false, &S3Service::get_bucket_location}},
+          {"PutBucketVersioning", {true, &S3Service::put_bucket_versioning}},
+          {"GetBucketVersioning", {false, &S3Service::get_bucket_versioning}},
+          {"PutBucketTagging", {true, &S3Service::put_bucket_tagging}},
+          {"GetBucketTagging", {false, &S3Service::get_bucket_tagging}},
+          {"DeleteBucketTagging", {true, &S3Service::delete_bucket_tagging}},
+          {"GetBucketAcl", {false, &S3Service::get_acl}},
+          {"PutBucketAcl", {false, &S3Service::put_acl}},
+          {"GetObjectAcl", {false, &S3Service::get_acl}},
+          {"PutObjectAcl", {false, &S3Service::put_acl}},
+          {"PutObject", {true, &S3Service::put_object}},
+          {"GetObject", {false, &S3Service::get_object}},
+          {"HeadObject", {false, &S3Service::get_object}},
+          {"DeleteObject", {true, &S3Service::delete_object}},
+          {"DeleteObjects", {true, &S3Service::delete_objects}},
+          {"CopyObject", {true, &S3Service::copy_object}},
+          {"ListObjects", {false, &S3Service::list_objects}},
+          {"ListObjectsV2", {false, &S3Service::list_objects}},
+          {"ListObjectVersions", {false, &S3Service::list_object_versions}},
+          {"PutObjectTagging", {true, &S3Service::put_object_tagging}},
+          {"GetObjectTagging", {false, &S3Service::get_object_tagging}},
+          {"DeleteObjectTagging", {true, &S3Service::put_object_tagging}},
+          {"CreateMultipartUpload", {true, &S3Service::create_multipart_upload}},
+          {"UploadPart", {true, &S3Service::upload_part}},
+          {"UploadPartCopy", {true, &S3Service::upload_part}},
+          {"CompleteMultipartUpload", {true, &S3Service::complete_multipart_upload}},
+          {"AbortMultipartUpload", {true, &S3Service::abort_multipart_upload}},
+          {"ListParts", {false, &S3Service::list_parts}},
+          {"ListMultipartUploads", {false, &S3Service::list_multipart_uploads}},
+      };
+      // Stored configurations: the operations the model has for each.
+      static std::deque<std::string> names;  // the table keys are views: keep the strings alive
+      const auto& ops = protocol::builtin_model("s3")->operations();
+      for (auto& [name, c] : config_ops()) {
+        for (std::string verb : {"Put", "Get", "Delete"}) {
+          std::string op = verb + "Bucket" + std::string(name);
+          if (verb == "Delete" && name == "LifecycleConfiguration") op = "DeleteBucketLifecycle";
+          if (!ops.count(op)) continue;
+          names.push_back(op);
+          t[names.back()] = {verb != "Get", verb == "Get" ? &S3Service::get_config : &S3Service::put_config};
+        }
+      }
+      return t;
+    }();
+    return t;
+  }
+
+  void attach_store(EventStore* store) override { store_ = store; }
+
+  // The handlers shared by several operations need the operation's name.
+  std::optional<ApiError> decide(std::string_view op, const json::object& input, const CallContext& ctx,
+                                 Decision& out) const override {
+    current_op() = op;
+    return ServiceBase<S3Service>::decide(op, input, ctx, out);
+  }
+  static std::string_view& current_op() {
+    static thread_local std::string_view op;
+    return op;
+  }
+
+  std::unique_ptr<StreamedBody> streamed_body(std::string_view op, const boost::beast::http::fields& headers,
+                                              EventStore& store) const override {
+    if (op != "PutObject" && op != "UploadPart") return nullptr;
+    struct Body final : StreamedBody {
+      s3::BodyReceiver r;
+      Body(EventStore& st, const boost::beast::http::fields& h) : r(st, h, random_chars(24, "0123456789abcdefghijklmnopqrstuvwxyz")) {}
+      std::optional<ApiError> feed(std::string_view b) override {
+        if (auto& e = r.header_error()) return e;
+        return r.feed(b);
+      }
+      std::optional<ApiError> finish() override { return r.finish(); }
+      void discard() override { r.discard(); }
+      json::value describe() const override {
+        const auto& b = r.body();
+        json::object cs;
+        for (auto& [a, v] : b.checksums) cs[a] = v;
+        return json::object{{"blob", b.blob}, {"size", b.size}, {"md5", s3::hex(b.md5)}, {"checksums", std::move(cs)}};
+      }
+    };
+    return std::make_unique<Body>(store, headers);
+  }
+
+  std::unique_ptr<BodySource> body_source(const json::value& spec, EventStore& store) const override {
+    struct Source final : BodySource {
+      s3::BlobReader r;
+      Source(EventStore& st, std::vector<s3::SegmentRef> segs, uint64_t off, uint64_t len) : r(st, std::move(segs), off, len) {}
+      uint64_t length() const override { return r.length(); }
+      Result<std::string> next() override { return r.next(); }
+    };
+    const auto& o = spec.as_object();
+    std::vector<s3::SegmentRef> segs;
+    for (auto& s : o.at("segments").as_array()) {
+      const auto& a = s.as_array();
+      segs.push_back({std::string(a[0].as_string()), a[1].to_number<uint64_t>(), a[2].to_number<uint64_t>()});
+    }
+    return std::make_unique<Source>(store, std::move(segs), o.at("offset").to_number<uint64_t>(),
+                                    o.at("length").to_number<uint64_t>());
+  }
+
+  // ---- apply: the only mutation ----
+  void apply(const proto::Event& e) override {
+    s3::Event ev;
+    if (!ev.ParseFromString(e.payload())) throw std::runtime_error("s3 event does not parse");
+    Partition& part = parts_.get(e.account(), "");
+    auto bucket = [&](const std::string& name) -> BucketState* {
+      auto it = part.buckets.find(name);
+      return it == part.buckets.end() ? nullptr : &it->second;
+    };
+    switch (ev.kind_case()) {
+      case s3::Event::kBucketCreated: {
+        BucketState& b = part.buckets[ev.bucket_created().bucket().name()];
+        b.meta = ev.bucket_created().bucket();
+        break;
+      }
+      case s3::Event::kBucketDeleted:
+        part.buckets.erase(ev.bucket_deleted().bucket());
+        break;
+      case s3::Event::kConfigSet:
+        if (auto* b = bucket(ev.config_set().bucket())) {
+          auto* cfgs = b->meta.mutable_configs();
+          for (int i = 0; i < cfgs->size(); ++i)
+            if (cfgs->Get(i).name() == ev.config_set().name()) {
+              cfgs->DeleteSubrange(i, 1);
+              break;
+            }
+          if (!ev.config_set().value().empty()) {
+            auto* c = cfgs->Add();
+            c->set_name(ev.config_set().name());
+            c->set_value(ev.config_set().value());
+            sort_by(cfgs, [](const s3::Config& c) { return c.name(); });
+          }
+        }
+        break;
+      case s3::Event::kVersioningSet:
+        if (auto* b = bucket(ev.versioning_set().bucket())) b->meta.set_versioning(ev.versioning_set().status());
+        break;
+      case s3::Event::kTagsSet:
+        if (auto* b = bucket(ev.tags_set().bucket())) *b->meta.mutable_tags() = ev.tags_set().tags();
+        break;
+      case s3::Event::kObjectPut:
+        if (auto* b = bucket(ev.object_put().bucket())) put_version(*b, ev.object_put().object());
+        break;
+      case s3::Event::kObjectUpdated:
+        if (auto* b = bucket(ev.object_updated().bucket())) {
+          auto it = b->objects.find(ev.object_updated().object().key());
+          if (it != b->objects.end())
+            for (auto& v : it->second)
+              if (v.version_id() == ev.object_updated().object().version_id()) v = ev.object_updated().object();
+        }
+        break;
+      case s3::Event::kVersionDeleted:
+        if (auto* b = bucket(ev.version_deleted().bucket())) {
+          auto it = b->objects.find(ev.version_deleted().key());
+          if (it != b->objects.end()) {
+            auto& vs = it->second;
+            vs.erase(std::remove_if(vs.begin(), vs.end(),
+                                    [&](const ObjectVersion& v) { return v.version_id() == ev.version_deleted().version_id(); }),
+                     vs.end());
+            if (vs.empty()) b->objects.erase(it);
+          }
+        }
+        break;
+      case s3::Event::kUploadCreated:
+        if (auto* b = bucket(ev.upload_created().bucket())) b->uploads[ev.upload_created().upload().upload_id()] = ev.upload_created().upload();
+        break;
+      case s3::Event::kPartUploaded:
+        if (auto* b = bucket(ev.part_uploaded().bucket())) {
+          auto it = b->uploads.find(ev.part_uploaded().upload_id());
+          if (it == b->uploads.end()) break;
+          auto* parts = it->second.mutable_parts();
+          const s3::Part& p = ev.part_uploaded().part();
+          bool replaced = false;
+          for (auto& q : *parts)
+            if (q.number() == p.number()) {
+              q = p;
+              replaced = true;
+            }
+          if (!replaced) {
+            *parts->Add() = p;
+            sort_by(parts, [](const s3::Part& x) { return x.number(); });
+          }
+        }
+        break;
+      case s3::Event::kUploadCompleted:
+        if (auto* b = bucket(ev.upload_completed().bucket())) {
+          b->uploads.erase(ev.upload_completed().upload_id());
+          put_version(*b, ev.upload_completed().object());
+        }
+        break;
+      case s3::Event::kUploadAborted:
+        if (auto* b = bucket(ev.upload_aborted().bucket())) b->uploads.erase(ev.upload_aborted().upload_id());
+        break;
+      default:
+        throw std::runtime_error("empty s3 event");
+    }
+  }
+
+  std::string snapshot() const override {
+    PartitionWriter w;
+    for (auto& [key, part] : parts_) {
+      w.begin(key.first, key.second);
+      for (auto& [n, b] : part.buckets) w.item(to_proto(b));
+    }
+    return w.finish();
+  }
+
+  Status restore(std::string_view bytes) override {
+    s3::State st;
+    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("s3 state does not parse");
+    parts_.clear();
+    for (auto& p : st.partitions()) {
+      Partition& part = parts_.get(p.account(), p.region());
+      for (auto& pb : p.buckets()) {
+        BucketState& b = part.buckets[pb.name()];
+        b.meta = pb;
+        b.meta.clear_objects();
+        b.meta.clear_uploads();
+        for (auto& o : pb.objects()) b.objects[o.key()].push_back(o);
+        for (auto& u : pb.uploads()) b.uploads[u.upload_id()] = u;
+      }
+    }
+    return Status::ok();
+  }
+
+  Status check_snapshot(std::string_view bytes) const override {
+    s3::State st;
+    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("s3 state does not parse");
+    return Status::ok();
+  }
+
+  uint64_t resource_count() const override {
+    return parts_.count([](const Partition& p) {
+      uint64_t n = p.buckets.size();
+      for (auto& [k, b] : p.buckets) n += b.objects.size();
+      return n;
+    });
+  }
+
+  void clear() override { parts_.clear(); }
+
+  std::string summarize(const proto::Event& e) const override {
+    s3::Event ev;
+    if (!ev.ParseFromString(e.payload())) return "(unreadable)";
+    switch (ev.kind_case()) {
+      case s3::Event::kBucketCreated: return "bucket=" + ev.bucket_created().bucket().name();
+      case s3::Event::kBucketDeleted: return "bucket=" + ev.bucket_deleted().bucket();
+      case s3::Event::kConfigSet: return "bucket=" + ev.config_set().bucket() + " " + ev.config_set().name();
+      case s3::Event::kVersioningSet: return "bucket=" + ev.versioning_set().bucket() + " " + ev.versioning_set().status();
+      case s3::Event::kTagsSet: return "bucket=" + ev.tags_set().bucket();
+      case s3::Event::kObjectPut: {
+        auto& o = ev.object_put().object();
+        return "s3://" + ev.object_put().bucket() + "/" + o.key() + (o.delete_marker() ? " delete-marker" : " size=" + std::to_string(o.size())) +
+               " version=" + o.version_id();
+      }
+      case s3::Event::kObjectUpdated: return "s3://" + ev.object_updated().bucket() + "/" + ev.object_updated().object().key();
+      case s3::Event::kVersionDeleted:
+        return "s3://" + ev.version_deleted().bucket() + "/" + ev.version_deleted().key() + " version=" + ev.version_deleted().version_id();
+      case s3::Event::kUploadCreated: return "s3://" + ev.upload_created().bucket() + "/" + ev.upload_created().upload().key();
+      case s3::Event::kPartUploaded:
+        return "upload=" + ev.part_uploaded().upload_id() + " part=" + std::to_string(ev.part_uploaded().part().number());
+      case s3::Event::kUploadCompleted:
+        return "s3://" + ev.upload_completed().bucket() + "/" + ev.upload_completed().object().key() + " size=" +
+               std::to_string(ev.upload_completed().object().size());
+      case s3::Event::kUploadAborted: return "upload=" + ev.upload_aborted().upload_id();
+      default: return {};
+    }
+  }
+
+ private:
+  // ---- state helpers ----
+  static void put_version(BucketState& b, const ObjectVersion& o) {
+    auto& vs = b.objects[o.key()];
+    vs.erase(std::remove_if(vs.begin(), vs.end(), [&](const ObjectVersion& v) { return v.version_id() == o.version_id(); }),
+             vs.end());
+    vs.insert(vs.begin(), o);
+  }
+
+  static s3::Bucket to_proto(const BucketState& b) {
+    s3::Bucket pb = b.meta;
+    for (auto& [k, vs] : b.objects)
+      for (auto& v : vs) *pb.add_objects() = v;
+    for (auto& [id, u] : b.uploads) *pb.add_uploads() = u;
+    return pb;
+  }
+
+  const BucketState& bucket(const CallContext& ctx, std::string_view name) const {
+    const Partition* p = parts_.find(ctx.account, "");
+    if (p) {
+      auto it = p->buckets.find(name);
+      if (it != p->buckets.end()) return it->second;
+    }
+    throw no_such_bucket(name);
+  }
+
+  static std::string new_version_id() { return random_chars(32, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._"); }
+
+  // The version a request names: VersionId or the latest. Throws S3's errors.
+  static const ObjectVersion& find_version(const BucketState& b, std::string_view key, const Input& in, bool allow_marker = false) {
+    auto it = b.objects.find(key);
+    auto vid = in.opt_str("VersionId");
+    if (vid && !vid->empty()) {
+      if (it != b.objects.end())
+        for (auto& v : it->second)
+          if (v.version_id() == *vid) {
+            if (v.delete_marker() && !allow_marker) {
+              ApiError e = ApiError::make(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+                               .with("Method", "GET")
+                               .with("ResourceType", "DeleteMarker");
+              e.headers = {{"x-amz-delete-marker", "true"}, {"x-amz-version-id", v.version_id()}};
+              throw e;
+            }
+            return v;
+          }
+      if (*vid != "null" && vid->size() != 32) throw invalid_argument("Invalid version id specified", "versionId", std::string(*vid));
+      throw ApiError::make(404, "NoSuchVersion", "The specified version does not exist.")
+          .with("Key", std::string(key))
+          .with("VersionId", std::string(*vid));
+    }
+    if (it == b.objects.end() || it->second.empty()) throw no_such_key(key);
+    const ObjectVersion& v = it->second.front();
+    if (v.delete_marker() && !allow_marker) {
+      ApiError e = no_such_key(key);
+      e.headers = {{"x-amz-delete-marker", "true"}, {"x-amz-version-id", v.version_id()}};
+      throw e;
+    }
+    return v;
+  }
+
+  static const ObjectVersion* latest(const BucketState& b, std::string_view key) {
+    auto it = b.objects.find(key);
+    if (it == b.objects.end() || it->second.empty() || it->second.front().delete_marker()) return nullptr;
+    return &it->second.front();
+  }
+
+  static void check_key(std::string_view key) {
+    if (key.size() > static_cast<size_t>(kMaxKeyLength))
+      throw ApiError::bad_request("KeyTooLongError", "Your key is too long").with("MaxSizeAllowed", "1024").with("Size", std::to_string(key.size()));
+  }
+
+  // Headers, metadata, tags and storage class of a new object from the request.
+  static void describe_object(const Input& in, ObjectVersion& o) {
+    for (auto& [member, header] : header_members()) {
+      auto* v = in.raw().if_contains(member);
+      if (!v || v->is_null()) continue;
+      std::string value;
+      if (v->is_string()) value = std::string(v->as_string());
+      else if (v->is_number()) value = protocol::http_date(v->to_number<double>());
+      if (member == "ContentEncoding") {
+        // aws-chunked is the transfer of this request, not the object's encoding.
+        std::string kept;
+        std::string_view rest = value;
+        while (!rest.empty()) {
+          size_t c = rest.find(',');
+          std::string one = unquote(rest.substr(0, c));
+          if (!one.empty() && one != "aws-chunked") kept += (kept.empty() ? "" : ",") + one;
+          rest = c == std::string_view::npos ? std::string_view() : rest.substr(c + 1);
+        }
+        value = kept;
+      }
+      if (value.empty()) continue;
+      auto* h = o.add_headers();
+      h->set_name(std::string(header));
+      h->set_value(value);
+    }
+    sort_by(o.mutable_headers(), [](const s3::Header& h) { return h.name(); });
+    o.clear_metadata();
+    if (auto* md = in.object("Metadata")) {
+      std::map<std::string, std::string> sorted;
+      for (auto& kv : *md) sorted[std::string(kv.key())] = kv.value().is_string() ? std::string(kv.value().as_string()) : "";
+      for (auto& [k, v] : sorted) {
+        auto* h = o.add_metadata();
+        h->set_name(k);
+        h->set_value(v);
+      }
+    }
+    if (auto t = in.opt_str("Tagging")) {
+      auto tags = parse_tagging_header(*t);
+      std::sort(tags.begin(), tags.end(), [](auto& a, auto& b) { return a.key() < b.key(); });
+      for (auto& tag : tags) *o.add_tags() = tag;
+    }
+    std::string sc = in.str_or("StorageClass", "STANDARD");
+    o.set_storage_class(sc);
+  }
+
+  static const std::string* header_of(const ObjectVersion& o, std::string_view name) {
+    for (auto& h : o.headers())
+      if (h.name() == name) return &h.value();
+    return nullptr;
+  }
+
+  // Object headers for GET/HEAD and the like.
+  static void object_output(const ObjectVersion& o, json::object& out, bool with_checksums) {
+    out["ETag"] = quoted(o.etag());
+    out["LastModified"] = seconds(o.last_modified_ms());
+    out["ContentLength"] = o.size();
+    out["AcceptRanges"] = "bytes";
+    std::string ct = "binary/octet-stream";
+    for (auto& [member, header] : header_members()) {
+      if (const std::string* v = header_of(o, header)) {
+        if (member == "Expires") {
+          if (auto t = protocol::parse_http_date(*v)) out["Expires"] = *t;
+        } else if (member == "ContentType") {
+          ct = *v;
+        } else {
+          out[member] = *v;
+        }
+      }
+    }
+    out["ContentType"] = ct;
+    if (o.metadata_size()) {
+      json::object md;
+      for (auto& h : o.metadata()) md[h.name()] = h.value();
+      out["Metadata"] = std::move(md);
+    }
+    if (o.version_id() != "null") out["VersionId"] = o.version_id();
+    if (o.storage_class() != "STANDARD" && !o.storage_class().empty()) out["StorageClass"] = o.storage_class();
+    if (o.tags_size()) out["TagCount"] = o.tags_size();
+    if (o.part_sizes_size()) out["PartsCount"] = o.part_sizes_size();
+    if (with_checksums)
+      for (auto& c : o.checksums())
+        for (auto& [alg, member] : kChecksumMembers)
+          if (c.algorithm() == alg) out[member] = c.value();
+  }
+
+  static void checksum_output(const google::protobuf::RepeatedPtrField<s3::Checksum>& cs, json::object& out) {
+    for (auto& c : cs)
+      for (auto& [alg, member] : kChecksumMembers)
+        if (c.algorithm() == alg) out[member] = c.value();
+  }
+
+  // The body a PutObject / UploadPart received ("__body" from the HTTP layer).
+  struct Body {
+    std::string blob, md5;
+    uint64_t size = 0;
+    std::vector<std::pair<std::string, std::string>> checksums;
+  };
+  static Body received_body(const Input& in) {
+    Body b;
+    auto* o = in.object("__body");
+    if (!o) throw ApiError::internal("the object body was not received");
+    b.blob = std::string(o->at("blob").as_string());
+    b.size = o->at("size").to_number<uint64_t>();
+    b.md5 = std::string(o->at("md5").as_string());
+    for (auto& kv : o->at("checksums").as_object()) b.checksums.emplace_back(std::string(kv.key()), std::string(kv.value().as_string()));
+    return b;
+  }
+
+  // ---- buckets ----
+  void create_bucket(const Input& in, const CallContext& ctx, Decision& out) const {
+    std::string name(in.str("Bucket"));
+    if (!valid_bucket_name(name))
+      throw ApiError::bad_request("InvalidBucketName", "The specified bucket is not valid.").with("BucketName", name);
+    std::string constraint;
+    if (auto* cfg = in.object("CreateBucketConfiguration"))
+      if (auto* lc = cfg->if_contains("LocationConstraint"); lc && lc->is_string()) constraint = std::string(lc->as_string());
+    std::string region = ctx.region;
+    if (!constraint.empty()) {
+      if (constraint == "us-east-1")
+        throw ApiError::bad_request("InvalidLocationConstraint", "The specified location-constraint is not valid")
+            .with("LocationConstraint", constraint);
+      if (constraint != "EU" && constraint != region)
+        throw ApiError::bad_request("IllegalLocationConstraintException",
+                                    "The " + constraint + " location constraint is incompatible for the region specific endpoint this request was sent to.");
+      region = constraint == "EU" ? "eu-west-1" : constraint;
+    } else if (region != "us-east-1") {
+      throw ApiError::bad_request("IllegalLocationConstraintException",
+                                  "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.");
+    }
+    for (auto& [key, part] : parts_) {
+      if (!part.buckets.count(name)) continue;
+      if (key.first != ctx.account)
+        throw ApiError::make(409, "BucketAlreadyExists",
+                             "The requested bucket name is not available. The bucket namespace is shared by all users of the system. "
+                             "Please select a different name and try again.")
+            .with("BucketName", name);
+      if (region == "us-east-1" && part.buckets.at(name).meta.region() == "us-east-1") {
+        out.output = json::object{{"Location", "/" + name}};  // us-east-1 answers a re-create with 200
+        return;
+      }
+      throw ApiError::make(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.")
+          .with("BucketName", name);
+    }
+    s3::Event ev;
+    auto* b = ev.mutable_bucket_created()->mutable_bucket();
+    b->set_name(name);
+    b->set_created_ms(ctx.now_ms);
+    b->set_region(region);
+    b->set_owner(ctx.account);
+    if (auto ol = in.opt_str("ObjectOwnership")) {
+      auto* c = b->add_configs();
+      c->set_name("ownership");
+      c->set_value(json::serialize(json::object{{"Rules", json::array{json::object{{"ObjectOwnership", *ol}}}}}));
+    }
+    out.events.push_back(ev.SerializeAsString());
+    out.output = json::object{{"Location", "/" + name}};
+  }
+
+  void delete_bucket(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    if (!b.objects.empty())
+      throw ApiError::make(409, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", b.meta.name());
+    s3::Event ev;
+    ev.mutable_bucket_deleted()->set_bucket(b.meta.name());
+    out.events.push_back(ev.SerializeAsString());
+  }
+
+  void head_bucket(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    out.output = json::object{{"BucketRegion", b.meta.region()}};
+  }
+
+  void list_buckets(const Input& in, const CallContext& ctx, Decision& out) const {
+    json::array list;
+    if (const Partition* p = parts_.find(ctx.account, ""))
+      for (auto& [n, b] : p->buckets) list.push_back(json::object{{"Name", n}, {"CreationDate", seconds(b.meta.created_ms())}});
+    out.output = json::object{{"Buckets", std::move(list)}, {"Owner", owner_json()}};
+  }
+
+  void get_bucket_location(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    // <LocationConstraint>region</LocationConstraint>, empty for us-east-1.
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+    if (b.meta.region() != "us-east-1") protocol::xml_escape_append(xml, b.meta.region());
+    xml += "</LocationConstraint>";
+    out.output = json::object{{"__xml", xml}};
+  }
+
+  void put_bucket_versioning(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    auto* cfg = in.object("VersioningConfiguration");
+    auto* st = cfg ? cfg->if_contains("Status") : nullptr;
+    if (!st || !st->is_string()) throw malformed_xml();
+    std::string status(st->as_string());
+    if (status != "Enabled" && status != "Suspended") throw malformed_xml();
+    s3::Event ev;
+    ev.mutable_versioning_set()->set_bucket(b.meta.name());
+    ev.mutable_versioning_set()->set_status(status);
+    out.events.push_back(ev.SerializeAsString());
+  }
+
+  void get_bucket_versioning(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    json::object o;
+    if (!b.meta.versioning().empty()) o["Status"] = b.meta.versioning();
+    out.output = std::move(o);
+  }
+
+  void put_bucket_tagging(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    auto tags = tags_from_input(in.object("Tagging"));
+    s3::Event ev;
+    ev.mutable_tags_set()->set_bucket(b.meta.name());
+    for (auto& t : tags) *ev.mutable_tags_set()->add_tags() = t;
+    out.events.push_back(ev.SerializeAsString());
+  }
+
+  void get_bucket_tagging(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    if (b.meta.tags_size() == 0)
+      throw ApiError::make(404, "NoSuchTagSet", "The TagSet does not exist").with("BucketName", b.meta.name());
+    out.output = json::object{{"TagSet", tags_json(b.meta.tags())}};
+  }
+
+  void delete_bucket_tagging(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    if (b.meta.tags_size() == 0) return;
+    s3::Event ev;
+    ev.mutable_tags_set()->set_bucket(b.meta.name());
+    out.events.push_back(ev.SerializeAsString());
+  }
+
+  // Stored configurations (CORS, lifecycle, encryption, policy, ...): the
+  // payload member's value kept as JSON, returned as given.
+  // The stored configuration an operation names: "PutBucketCors" -> cors.
+  static const ConfigOp& config_of(std::string_view op) {
+    for (std::string_view verb : {"PutBucket", "GetBucket", "DeleteBucket"})
+      if (op.rfind(verb, 0) == 0) {
+        std::string_view rest = op.substr(verb.size());
+        if (rest == "Lifecycle") rest = "LifecycleConfiguration";
+        auto it = config_ops().find(rest);
+        if (it != config_ops().end()) return it->second;
+      }
+    throw ApiError::internal("unknown configuration operation " + std::string(op));
+  }
+
+  void put_config(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string_view opname = current_op();
+    const ConfigOp& op = config_of(opname);
+    bool del = opname.rfind("DeleteBucket", 0) == 0;
+    std::string value;
+    if (!del) {
+      const json::value* v = in.raw().if_contains(op.member);
+      if (!v || v->is_null()) throw malformed_xml();
+      if (op.config == "policy") {
+        if (!v->is_string()) throw malformed_xml();
+        boost::system::error_code ec;
+        json::value doc = json::parse(v->as_string(), ec);
+        if (ec || !doc.is_object())
+          throw ApiError::bad_request("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'");
+        value = std::string(v->as_string());
+      } else {
+        value = json::serialize(*v);
+      }
+    } else {
+      bool have = false;
+      for (auto& c : b.meta.configs()) have = have || c.name() == op.config;
+      if (!have) return;
+    }
+    s3::Event ev;
+    auto* cs = ev.mutable_config_set();
+    cs->set_bucket(b.meta.name());
+    cs->set_name(std::string(op.config));
+    cs->set_value(value);
+    out.events.push_back(ev.SerializeAsString());
+  }
+
+  void get_config(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    const ConfigOp* op = &config_of(current_op());
+    for (auto& c : b.meta.configs()) {
+      if (c.name() != op->config) continue;
+      if (op->config == "policy") {
+        out.output = json::object{{"Policy", c.value()}};
+        return;
+      }
+      json::value v = json::parse(c.value());
+      // Operations whose output is the configuration's members, not a payload.
+      if (v.is_object() && (op->config == "cors" || op->config == "lifecycle" || op->config == "notification" ||
+                            op->config == "website" || op->config == "logging" || op->config == "requestpayment" ||
+                            op->config == "accelerate")) {
+        out.output = v.as_object();
+      } else {
+        out.output = json::object{{op->member, std::move(v)}};
+      }
+      return;
+    }
+    if (op->config == "encryption") {  // every bucket has SSE-S3 by default (since 2023)
+      out.output = json::object{{"ServerSideEncryptionConfiguration",
+                                 json::object{{"Rules", json::array{json::object{
+                                                            {"ApplyServerSideEncryptionByDefault", json::object{{"SSEAlgorithm", "AES256"}}},
+                                                            {"BucketKeyEnabled", false}}}}}}};
+      return;
+    }
+    if (op->missing_code.empty()) {
+      out.output = json::object();
+      return;
+    }
+    throw ApiError::make(404, std::string(op->missing_code), std::string(op->missing_message)).with("BucketName", b.meta.name());
+  }
+
+  void get_acl(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    if (auto key = in.opt_str("Key")) find_version(b, *key, in);
+    json::object grantee = owner_json();
+    grantee["Type"] = "CanonicalUser";
+    out.output = json::object{{"Owner", owner_json()},
+                              {"Grants", json::array{json::object{{"Grantee", std::move(grantee)}, {"Permission", "FULL_CONTROL"}}}}};
+  }
+
+  void put_acl(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    if (auto key = in.opt_str("Key")) find_version(b, *key, in);
+  }
+
+  // ---- objects ----
+  std::string version_for_write(const BucketState& b) const { return b.meta.versioning() == "Enabled" ? new_version_id() : "null"; }
+
+  static void check_write_conditions(const BucketState& b, std::string_view key, const Input& in) {
+    const ObjectVersion* cur = latest(b, key);
+    if (auto inm = in.opt_str("IfNoneMatch")) {
+      if (*inm != "*") throw ApiError::make(501, "NotImplemented", "A header you provided implies functionality that is not implemented").with("Header", "If-None-Match");
+      if (cur) throw precondition_failed("If-None-Match");
+    }
+    if (auto im = in.opt_str("IfMatch")) {
+      if (!cur) throw no_such_key(key);
+      if (!etag_matches(*im, cur->etag())) throw precondition_failed("If-Match");
+    }
+  }
+
+  void put_object(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string key(in.str("Key"));
+    check_key(key);
+    check_write_conditions(b, key, in);
+    Body body = received_body(in);
+    ObjectVersion o;
+    o.set_key(key);
+    o.set_version_id(version_for_write(b));
+    o.set_last_modified_ms(ctx.now_ms);
+    o.set_etag(body.md5);
+    o.set_size(body.size);
+    o.set_owner(ctx.account);
+    if (body.size > 0) {
+      auto* s = o.add_segments();
+      s->set_blob(body.blob);
+      s->set_size(body.size);
+    }
+    for (auto& [alg, v] : body.checksums) {
+      auto* c = o.add_checksums();
+      c->set_algorithm(alg);
+      c->set_value(v);
+    }
+    describe_object(in, o);
+    json::object res{{"ETag", quoted(o.etag())}};
+    if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    checksum_output(o.checksums(), res);
+    s3::Event ev;
+    ev.mutable_object_put()->set_bucket(b.meta.name());
+    *ev.mutable_object_put()->mutable_object() = std::move(o);
+    out.events.push_back(ev.SerializeAsString());
+    out.output = std::move(res);
+  }
+
+  void get_object(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string key(in.str("Key"));
+    const ObjectVersion& o = find_version(b, key, in);
+    double lm = std::floor(seconds(o.last_modified_ms()));
+    // Conditions, in RFC 7232's order (as S3 applies them).
+    auto im = in.opt_str("IfMatch");
+    auto inm = in.opt_str("IfNoneMatch");
+    if (im && !etag_matches(*im, o.etag())) throw precondition_failed("If-Match");
+    if (!im)
+      if (auto t = in.raw().if_contains("IfUnmodifiedSince"); t && t->is_number() && lm > t->to_number<double>())
+        throw precondition_failed("If-Unmodified-Since");
+    auto not_modified = [&] {
+      ApiError e = ApiError::make(304, "NotModified", "Not Modified");
+      e.headers = {{"ETag", quoted(o.etag())}, {"Last-Modified", protocol::http_date(seconds(o.last_modified_ms()))}};
+      return e;
+    };
+    if (inm && etag_matches(*inm, o.etag())) throw not_modified();
+    if (!inm)
+      if (auto t = in.raw().if_contains("IfModifiedSince"); t && t->is_number() && lm <= t->to_number<double>()) throw not_modified();
+
+    json::object res;
+    object_output(o, res, in.str_or("ChecksumMode", "") == "ENABLED");
+    uint64_t first = 0, length = o.size();
+    if (auto pn = in.opt_int("PartNumber")) {
+      int64_t parts = std::max(1, o.part_sizes_size());
+      if (*pn < 1 || *pn > parts)
+        throw ApiError::make(416, "InvalidPartNumber", "The requested partnumber is not satisfiable").with("PartNumberRequested", std::to_string(*pn)).with("ActualPartCount", std::to_string(parts));
+      if (o.part_sizes_size()) {
+        for (int i = 0; i < *pn - 1; ++i) first += o.part_sizes(i);
+        length = o.part_sizes(static_cast<int>(*pn - 1));
+        res["__status"] = 206;
+        res["ContentRange"] = "bytes " + std::to_string(first) + "-" + std::to_string(first + length - 1) + "/" + std::to_string(o.size());
+        res.erase("ChecksumCRC32");
+        res.erase("ChecksumCRC32C");
+        res.erase("ChecksumSHA1");
+        res.erase("ChecksumSHA256");
+      }
+      res["PartsCount"] = parts;
+    } else if (auto r = in.opt_str("Range")) {
+      if (auto range = parse_range(*r, o.size())) {
+        first = range->first;
+        length = range->second - range->first + 1;
+        res["__status"] = 206;
+        res["ContentRange"] = "bytes " + std::to_string(first) + "-" + std::to_string(range->second) + "/" + std::to_string(o.size());
+      }
+    }
+    res["ContentLength"] = length;
+    // response-* query overrides
+    static const std::pair<const char*, const char*> kOverrides[] = {
+        {"ResponseContentType", "ContentType"},         {"ResponseContentLanguage", "ContentLanguage"},
+        {"ResponseCacheControl", "CacheControl"},       {"ResponseContentDisposition", "ContentDisposition"},
+        {"ResponseContentEncoding", "ContentEncoding"}, {"ResponseExpires", "Expires"}};
+    for (auto& [q, member] : kOverrides)
+      if (auto* v = in.raw().if_contains(q); v && !v->is_null()) res[member] = *v;
+    if (length > 0) res["__stream"] = stream_spec(o, first, length);
+    out.output = std::move(res);
+  }
+
+  // Deletes `key` (a version, or the latest): the events and the output members.
+  void delete_one(const BucketState& b, const std::string& key, std::optional<std::string> version_id, const CallContext& ctx,
+                  Decision& out, json::object& res) const {
+    s3::Event ev;
+    if (version_id) {
+      auto it = b.objects.find(key);
+      if (it != b.objects.end())
+        for (auto& v : it->second)
+          if (v.version_id() == *version_id) {
+            if (v.delete_marker()) res["DeleteMarker"] = true;
+            auto* d = ev.mutable_version_deleted();
+            d->set_bucket(b.meta.name());
+            d->set_key(key);
+            d->set_version_id(*version_id);
+            out.events.push_back(ev.SerializeAsString());
+            break;
+          }
+      bool found = res.contains("DeleteMarker") || !ev.version_deleted().key().empty();
+      if (!found && *version_id != "null" && version_id->size() != 32)
+        throw invalid_argument("Invalid version id specified", "versionId", *version_id);
+      res["VersionId"] = *version_id;
+      return;
+    }
+    if (b.meta.versioning().empty()) {
+      auto it = b.objects.find(key);
+      if (it == b.objects.end()) return;
+      auto* d = ev.mutable_version_deleted();
+      d->set_bucket(b.meta.name());
+      d->set_key(key);
+      d->set_version_id("null");
+      out.events.push_back(ev.SerializeAsString());
+      return;
+    }
+    // Versioned (or suspended): a delete marker becomes the latest version.
+    ObjectVersion m;
+    m.set_key(key);
+    m.set_version_id(version_for_write(b));
+    m.set_delete_marker(true);
+    m.set_last_modified_ms(ctx.now_ms);
+    m.set_owner(ctx.account);
+    ev.mutable_object_put()->set_bucket(b.meta.name());
+    *ev.mutable_object_put()->mutable_object() = m;
+    out.events.push_back(ev.SerializeAsString());
+    res["DeleteMarker"] = true;
+    res["VersionId"] = m.version_id();
+  }
+
+  void delete_object(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string key(in.str("Key"));
+    json::object res;
+    auto vid = in.opt_str("VersionId");
+    delete_one(b, key, vid ? std::optional<std::string>(std::string(*vid)) : std::nullopt, ctx, out, res);
+    out.output = std::move(res);
+  }
+
+  void delete_objects(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    auto* del = in.object("Delete");
+    auto* objs = del ? del->if_contains("Objects") : nullptr;
+    if (!objs || !objs->is_array() || objs->as_array().empty() || objs->as_array().size() > 1000) throw malformed_xml();
+    bool quiet = del->if_contains("Quiet") && del->at("Quiet").is_bool() && del->at("Quiet").as_bool();
+    json::array deleted, errors;
+    for (auto& ov : objs->as_array()) {
+      if (!ov.is_object() || !ov.as_object().contains("Key")) throw malformed_xml();
+      std::string key(ov.as_object().at("Key").as_string());
+      std::optional<std::string> vid;
+      if (auto* v = ov.as_object().if_contains("VersionId"); v && v->is_string()) vid = std::string(v->as_string());
+      json::object r;
+      try {
+        delete_one(b, key, vid, ctx, out, r);
+      } catch (const ApiError& e) {
+        json::object err{{"Key", key}, {"Code", e.code}, {"Message", e.message}};
+        if (vid) err["VersionId"] = *vid;
+        errors.push_back(std::move(err));
+        continue;
+      }
+      if (quiet) continue;
+      json::object d{{"Key", key}};
+      if (vid) d["VersionId"] = *vid;
+      if (r.contains("DeleteMarker")) {
+        d["DeleteMarker"] = true;
+        if (!vid) d["DeleteMarkerVersionId"] = r.at("VersionId");
+      }
+      deleted.push_back(std::move(d));
+    }
+    json::object res;
+    if (!deleted.empty()) res["Deleted"] = std::move(deleted);
+    if (!errors.empty()) res["Errors"] = std::move(errors);
+    out.output = std::move(res);
+  }
+
+  // "bucket/key?versionId=x" (URL-encoded, leading slash optional).
+  struct CopySource {
+    std::string bucket, key, version_id;
+  };
+  static CopySource parse_copy_source(std::string_view cs) {
+    CopySource src;
+    std::string_view rest = cs;
+    std::string_view q;
+    if (size_t p = rest.find('?'); p != std::string_view::npos) {
+      q = rest.substr(p + 1);
+      rest = rest.substr(0, p);
+    }
+    std::string decoded = protocol::url_decode(rest, false);
+    std::string_view d = decoded;
+    if (!d.empty() && d[0] == '/') d.remove_prefix(1);
+    size_t slash = d.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 >= d.size())
+      throw invalid_argument("Invalid copy source object key", "x-amz-copy-source", std::string(cs));
+    src.bucket = std::string(d.substr(0, slash));
+    src.key = std::string(d.substr(slash + 1));
+    for (auto& [k, v] : protocol::parse_form(q))
+      if (k == "versionId") src.version_id = v;
+    return src;
+  }
+
+  const ObjectVersion& copy_source(const CallContext& ctx, const Input& in, CopySource& src) const {
+    src = parse_copy_source(in.str("CopySource"));
+    const BucketState& sb = bucket(ctx, src.bucket);
+    const ObjectVersion* o = nullptr;
+    auto it = sb.objects.find(src.key);
+    if (!src.version_id.empty()) {
+      if (it != sb.objects.end())
+        for (auto& v : it->second)
+          if (v.version_id() == src.version_id) o = &v;
+      if (!o) throw ApiError::make(404, "NoSuchVersion", "The specified version does not exist.").with("Key", src.key).with("VersionId", src.version_id);
+      if (o->delete_marker()) throw invalid_argument("The source of a copy request may not specifically refer to a delete marker by version id.");
+    } else {
+      o = latest(sb, src.key);
+      if (!o) throw no_such_key(src.key);
+    }
+    double lm = std::floor(seconds(o->last_modified_ms()));
+    auto im = in.opt_str("CopySourceIfMatch");
+    if (im && !etag_matches(*im, o->etag())) throw precondition_failed("x-amz-copy-source-If-Match");
+    if (auto inm = in.opt_str("CopySourceIfNoneMatch"); inm && etag_matches(*inm, o->etag()))
+      throw precondition_failed("x-amz-copy-source-If-None-Match");
+    if (auto* t = in.raw().if_contains("CopySourceIfUnmodifiedSince"); !im && t && t->is_number() && lm > t->to_number<double>())
+      throw precondition_failed("x-amz-copy-source-If-Unmodified-Since");
+    if (auto* t = in.raw().if_contains("CopySourceIfModifiedSince"); t && t->is_number() && lm <= t->to_number<double>())
+      throw precondition_failed("x-amz-copy-source-If-Modified-Since");
+    return *o;
+  }
+
+  void copy_object(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string key(in.str("Key"));
+    check_key(key);
+    CopySource src;
+    const ObjectVersion& s = copy_source(ctx, in, src);
+    std::string directive = in.str_or("MetadataDirective", "COPY");
+    std::string tag_directive = in.str_or("TaggingDirective", "COPY");
+    if (src.bucket == b.meta.name() && src.key == key && src.version_id.empty() && directive == "COPY" &&
+        !in.has("StorageClass") && !in.has("WebsiteRedirectLocation") && !in.has("ServerSideEncryption"))
+      throw ApiError::bad_request("InvalidRequest",
+                                  "This copy request is illegal because it is trying to copy an object to itself without changing the "
+                                  "object's metadata, storage class, website redirect location or encryption attributes.");
+    ObjectVersion o = s;
+    o.set_key(key);
+    o.set_version_id(version_for_write(b));
+    o.set_last_modified_ms(ctx.now_ms);
+    o.set_owner(ctx.account);
+    if (directive == "REPLACE") {
+      o.clear_headers();
+      o.clear_metadata();
+      auto tags = o.tags();
+      describe_object(in, o);
+      if (tag_directive != "REPLACE") *o.mutable_tags() = tags;
+    } else {
+      if (in.has("StorageClass")) o.set_storage_class(in.str_or("StorageClass", "STANDARD"));
+      if (tag_directive == "REPLACE") {
+        o.clear_tags();
+        if (auto t = in.opt_str("Tagging")) {
+          auto tags = parse_tagging_header(*t);
+          std::sort(tags.begin(), tags.end(), [](auto& a, auto& b) { return a.key() < b.key(); });
+          for (auto& tag : tags) *o.add_tags() = tag;
+        }
+      }
+    }
+    json::object res{{"CopyObjectResult", json::object{{"ETag", quoted(o.etag())}, {"LastModified", seconds(o.last_modified_ms())}}}};
+    if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    if (s.version_id() != "null") res["CopySourceVersionId"] = s.version_id();
+    s3::Event ev;
+    ev.mutable_object_put()->set_bucket(b.meta.name());
+    *ev.mutable_object_put()->mutable_object() = std::move(o);
+    out.events.push_back(ev.SerializeAsString());
+    out.output = std::move(res);
+  }
+
+  void list_objects(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    bool v2 = current_op() == "ListObjectsV2";
+    std::string prefix = in.str_or("Prefix", "");
+    std::string delim = in.str_or("Delimiter", "");
+    int64_t max_keys = in.opt_int("MaxKeys").value_or(1000);
+    if (max_keys < 0) throw invalid_argument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", std::to_string(max_keys));
+    max_keys = std::min<int64_t>(max_keys, 1000);
+    bool url = in.str_or("EncodingType", "") == "url";
+    auto enc = [&](const std::string& s) { return url ? url_encode(s) : s; };
+    std::string start;  // keys > start
+    if (v2) {
+      if (auto tok = in.opt_str("ContinuationToken")) {
+        auto raw = protocol::base64_decode(*tok);
+        if (!raw || raw->rfind("ps1:", 0) != 0) throw invalid_argument("The continuation token provided is incorrect", "continuation-token", std::string(*tok));
+        start = raw->substr(4);
+      } else {
+        start = in.str_or("StartAfter", "");
+      }
+    } else {
+      start = in.str_or("Marker", "");
+    }
+    json::array contents, prefixes;
+    std::string last;
+    bool truncated = false;
+    int64_t count = 0;
+    auto it = start.empty() ? b.objects.lower_bound(prefix) : b.objects.upper_bound(start);
+    if (!prefix.empty() && it != b.objects.end() && it->first < prefix) it = b.objects.lower_bound(prefix);
+    // A page that ended on a common prefix continues after all of its keys.
+    std::string last_prefix = !delim.empty() && start.size() >= delim.size() &&
+                                      start.compare(start.size() - delim.size(), delim.size(), delim) == 0
+                                  ? start
+                                  : std::string();
+    for (; it != b.objects.end(); ++it) {
+      const std::string& k = it->first;
+      if (k.compare(0, prefix.size(), prefix) != 0) break;
+      if (it->second.empty() || it->second.front().delete_marker()) continue;
+      std::string cp;
+      if (!delim.empty()) {
+        size_t p = k.find(delim, prefix.size());
+        if (p != std::string::npos) cp = k.substr(0, p + delim.size());
+      }
+      if (!cp.empty() && cp == last_prefix) continue;
+      if (count >= max_keys) {
+        truncated = true;
+        break;
+      }
+      ++count;
+      if (!cp.empty()) {
+        last_prefix = cp;
+        last = cp;
+        prefixes.push_back(json::object{{"Prefix", enc(cp)}});
+        // Skip the rest of this prefix.
+        continue;
+      }
+      last = k;
+      const ObjectVersion& o = it->second.front();
+      json::object c{{"Key", enc(k)}, {"LastModified", seconds(o.last_modified_ms())}, {"ETag", quoted(o.etag())},
+                     {"Size", o.size()}, {"StorageClass", o.storage_class().empty() ? "STANDARD" : o.storage_class()}};
+      if (!v2 || in.flag("FetchOwner")) c["Owner"] = owner_json();
+      if (o.checksums_size()) c["ChecksumAlgorithm"] = json::array{json::value(o.checksums(0).algorithm())};
+      contents.push_back(std::move(c));
+    }
+    json::object res{{"Name", b.meta.name()}, {"Prefix", enc(prefix)}, {"MaxKeys", in.opt_int("MaxKeys").value_or(1000)},
+                     {"IsTruncated", truncated}};
+    if (!delim.empty()) res["Delimiter"] = enc(delim);
+    if (url) res["EncodingType"] = "url";
+    if (!contents.empty()) res["Contents"] = std::move(contents);
+    if (!prefixes.empty()) res["CommonPrefixes"] = std::move(prefixes);
+    if (v2) {
+      res["KeyCount"] = count;
+      if (auto tok = in.opt_str("ContinuationToken")) res["ContinuationToken"] = *tok;
+      if (auto sa = in.opt_str("StartAfter")) res["StartAfter"] = enc(std::string(*sa));
+      if (truncated) res["NextContinuationToken"] = protocol::base64_encode("ps1:" + last);
+    } else {
+      res["Marker"] = enc(in.str_or("Marker", ""));
+      if (truncated && !delim.empty()) res["NextMarker"] = enc(last);
+    }
+    out.output = std::move(res);
+  }
+
+  void list_object_versions(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string prefix = in.str_or("Prefix", "");
+    std::string delim = in.str_or("Delimiter", "");
+    int64_t max_keys = std::min<int64_t>(in.opt_int("MaxKeys").value_or(1000), 1000);
+    std::string key_marker = in.str_or("KeyMarker", "");
+    std::string vid_marker = in.str_or("VersionIdMarker", "");
+    bool url = in.str_or("EncodingType", "") == "url";
+    auto enc = [&](const std::string& s) { return url ? url_encode(s) : s; };
+    json::array versions, markers, prefixes;
+    int64_t count = 0;
+    bool truncated = false;
+    std::string next_key, next_vid, last_prefix;
+    auto it = key_marker.empty() ? b.objects.lower_bound(prefix) : b.objects.lower_bound(key_marker);
+    for (; it != b.objects.end() && !truncated; ++it) {
+      const std::string& k = it->first;
+      if (k.compare(0, prefix.size(), prefix) != 0) {
+        if (k > prefix) break;
+        continue;
+      }
+      std::string cp;
+      if (!delim.empty()) {
+        size_t p = k.find(delim, prefix.size());
+        if (p != std::string::npos) cp = k.substr(0, p + delim.size());
+      }
+      if (!cp.empty()) {
+        if (cp == last_prefix || (!key_marker.empty() && cp <= key_marker)) continue;
+        if (count >= max_keys) {
+          truncated = true;
+          break;
+        }
+        ++count;
+        last_prefix = cp;
+        prefixes.push_back(json::object{{"Prefix", enc(cp)}});
+        next_key = cp;
+        next_vid.clear();
+        continue;
+      }
+      bool skipping = !key_marker.empty() && k == key_marker;
+      if (skipping && vid_marker.empty()) continue;  // KeyMarker alone: versions of keys after it
+      bool first = true;
+      for (auto& v : it->second) {
+        bool is_latest = first;
+        first = false;
+        if (skipping) {
+          if (v.version_id() == vid_marker) skipping = false;
+          continue;
+        }
+        if (count >= max_keys) {
+          truncated = true;
+          break;
+        }
+        ++count;
+        json::object e{{"Key", enc(k)}, {"VersionId", v.version_id()}, {"IsLatest", is_latest},
+                       {"LastModified", seconds(v.last_modified_ms())}, {"Owner", owner_json()}};
+        if (v.delete_marker()) {
+          markers.push_back(std::move(e));
+        } else {
+          e["ETag"] = quoted(v.etag());
+          e["Size"] = v.size();
+          e["StorageClass"] = v.storage_class().empty() ? "STANDARD" : v.storage_class();
+          versions.push_back(std::move(e));
+        }
+        next_key = k;
+        next_vid = v.version_id();
+      }
+    }
+    json::object res{{"Name", b.meta.name()}, {"Prefix", enc(prefix)}, {"KeyMarker", enc(key_marker)},
+                     {"VersionIdMarker", vid_marker}, {"MaxKeys", max_keys}, {"IsTruncated", truncated}};
+    if (!delim.empty()) res["Delimiter"] = enc(delim);
+    if (url) res["EncodingType"] = "url";
+    if (!versions.empty()) res["Versions"] = std::move(versions);
+    if (!markers.empty()) res["DeleteMarkers"] = std::move(markers);
+    if (!prefixes.empty()) res["CommonPrefixes"] = std::move(prefixes);
+    if (truncated) {
+      res["NextKeyMarker"] = enc(next_key);
+      if (!next_vid.empty()) res["NextVersionIdMarker"] = next_vid;
+    }
+    out.output = std::move(res);
+  }
+
+  void put_object_tagging(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string key(in.str("Key"));
+    ObjectVersion o = find_version(b, key, in);
+    o.clear_tags();
+    if (in.has("Tagging"))
+      for (auto& t : tags_from_input(in.object("Tagging"))) *o.add_tags() = t;
+    json::object res;
+    if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    s3::Event ev;
+    ev.mutable_object_updated()->set_bucket(b.meta.name());
+    *ev.mutable_object_updated()->mutable_object() = std::move(o);
+    out.events.push_back(ev.SerializeAsString());
+    out.output = std::move(res);
+  }
+
+  void get_object_tagging(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    const ObjectVersion& o = find_version(b, in.str("Key"), in);
+    json::object res{{"TagSet", tags_json(o.tags())}};
+    if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    out.output = std::move(res);
+  }
+
+  // ---- multipart ----
+  const s3::Upload& upload(const BucketState& b, const Input& in) const {
+    std::string id(in.str("UploadId"));
+    auto it = b.uploads.find(id);
+    if (it == b.uploads.end() || it->second.key() != in.str("Key")) throw no_such_upload(id);
+    return it->second;
+  }
+
+  void create_multipart_upload(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string key(in.str("Key"));
+    check_key(key);
+    s3::Upload u;
+    u.set_upload_id(random_chars(64, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"));
+    u.set_key(key);
+    u.set_initiated_ms(ctx.now_ms);
+    u.set_checksum_algorithm(in.str_or("ChecksumAlgorithm", ""));
+    ObjectVersion& o = *u.mutable_object();
+    o.set_key(key);
+    o.set_owner(ctx.account);
+    describe_object(in, o);
+    json::object res{{"Bucket", b.meta.name()}, {"Key", key}, {"UploadId", u.upload_id()}};
+    if (!u.checksum_algorithm().empty()) res["ChecksumAlgorithm"] = u.checksum_algorithm();
+    s3::Event ev;
+    ev.mutable_upload_created()->set_bucket(b.meta.name());
+    *ev.mutable_upload_created()->mutable_upload() = std::move(u);
+    out.events.push_back(ev.SerializeAsString());
+    out.output = std::move(res);
+  }
+
+  void upload_part(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    int64_t n = in.opt_int("PartNumber").value_or(0);
+    if (n < 1 || n > 10000)
+      throw invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", std::to_string(n));
+    const s3::Upload& u = upload(b, in);
+    s3::Part p;
+    p.set_number(static_cast<int32_t>(n));
+    p.set_last_modified_ms(ctx.now_ms);
+    json::object res;
+    if (in.has("CopySource")) {  // UploadPartCopy
+      CopySource src;
+      const ObjectVersion& s = copy_source(ctx, in, src);
+      uint64_t first = 0, last = s.size() == 0 ? 0 : s.size() - 1;
+      if (auto r = in.opt_str("CopySourceRange")) {
+        auto range = parse_range(*r, s.size());
+        if (!range || range->second >= s.size() || std::string_view(*r).find('-') == 0)
+          throw invalid_argument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the "
+                                 "zero-based offsets of the first and last bytes to copy",
+                                 "x-amz-copy-source-range", std::string(*r));
+        first = range->first;
+        last = range->second;
+      }
+      uint64_t len = s.size() == 0 ? 0 : last - first + 1;
+      // The part's segments: the source's, cut to [first, first+len).
+      uint64_t pos = 0;
+      for (auto& seg : s.segments()) {
+        uint64_t a = std::max(pos, first), z = std::min(pos + seg.size(), first + len);
+        if (a < z) {
+          auto* ns = p.add_segments();
+          ns->set_blob(seg.blob());
+          ns->set_offset(seg.offset() + (a - pos));
+          ns->set_size(z - a);
+        }
+        pos += seg.size();
+      }
+      p.set_size(len);
+      // ETag: MD5 of the bytes copied (read from the immutable blobs).
+      if (first == 0 && len == s.size() && s.part_sizes_size() == 0) {
+        p.set_etag(s.etag());
+      } else {
+        if (!store_) throw ApiError::internal("the blob store is not attached");
+        std::vector<s3::SegmentRef> segs;
+        for (auto& seg : s.segments()) segs.push_back({seg.blob(), seg.offset(), seg.size()});
+        s3::BlobReader r(*store_, std::move(segs), first, len);
+        s3::Hasher md5("MD5");
+        for (;;) {
+          auto piece = r.next();
+          if (!piece) throw ApiError::internal(piece.status().to_string());
+          if (piece->empty()) break;
+          md5.update(*piece);
+        }
+        p.set_etag(s3::hex(md5.digest()));
+      }
+      res["CopyPartResult"] = json::object{{"ETag", quoted(p.etag())}, {"LastModified", seconds(ctx.now_ms)}};
+      if (s.version_id() != "null") res["CopySourceVersionId"] = s.version_id();
+    } else {
+      Body body = received_body(in);
+      p.set_size(body.size);
+      p.set_etag(body.md5);
+      if (body.size > 0) {
+        auto* s = p.add_segments();
+        s->set_blob(body.blob);
+        s->set_size(body.size);
+      }
+      for (auto& [alg, v] : body.checksums) {
+        auto* c = p.add_checksums();
+        c->set_algorithm(alg);
+        c->set_value(v);
+      }
+      res["ETag"] = quoted(p.etag());
+      checksum_output(p.checksums(), res);
+    }
+    s3::Event ev;
+    auto* pu = ev.mutable_part_uploaded();
+    pu->set_bucket(b.meta.name());
+    pu->set_upload_id(u.upload_id());
+    *pu->mutable_part() = std::move(p);
+    out.events.push_back(ev.SerializeAsString());
+    out.output = std::move(res);
+  }
+
+  void complete_multipart_upload(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    const s3::Upload& u = upload(b, in);
+    check_write_conditions(b, u.key(), in);
+    auto* mu = in.object("MultipartUpload");
+    auto* parts = mu ? mu->if_contains("Parts") : nullptr;
+    if (!parts || !parts->is_array() || parts->as_array().empty())
+      throw ApiError::bad_request("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+    std::map<int32_t, const s3::Part*> have;
+    for (auto& p : u.parts()) have[p.number()] = &p;
+    ObjectVersion o = u.object();
+    o.set_version_id(version_for_write(b));
+    o.set_last_modified_ms(ctx.now_ms);
+    o.clear_segments();
+    std::string md5s;
+    uint64_t size = 0;
+    int32_t prev = 0;
+    const auto& list = parts->as_array();
+    std::string alg = u.checksum_algorithm();
+    std::string composite_raw;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const json::object& cp = list[i].as_object();
+      int32_t n = static_cast<int32_t>(cp.at("PartNumber").to_number<int64_t>());
+      if (n <= prev)
+        throw ApiError::bad_request("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.")
+            .with("UploadId", u.upload_id());
+      prev = n;
+      auto it = have.find(n);
+      std::string etag = cp.contains("ETag") ? unquote(cp.at("ETag").as_string()) : "";
+      if (it == have.end() || it->second->etag() != etag)
+        throw ApiError::bad_request("InvalidPart",
+                                    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the "
+                                    "specified entity tag may not match the part's entity tag.")
+            .with("UploadId", u.upload_id())
+            .with("PartNumber", std::to_string(n))
+            .with("ETag", etag);
+      const s3::Part& p = *it->second;
+      if (i + 1 < list.size() && p.size() < kMinPartSize)
+        throw ApiError::bad_request("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+            .with("ProposedSize", std::to_string(p.size()))
+            .with("MinSizeAllowed", std::to_string(kMinPartSize))
+            .with("PartNumber", std::to_string(n))
+            .with("ETag", etag);
+      for (auto& s : p.segments()) *o.add_segments() = s;
+      o.add_part_sizes(p.size());
+      size += p.size();
+      std::string raw_md5;
+      for (size_t k = 0; k + 1 < p.etag().size(); k += 2) raw_md5 += static_cast<char>(std::stoi(p.etag().substr(k, 2), nullptr, 16));
+      md5s += raw_md5;
+      if (!alg.empty())
+        for (auto& c : p.checksums())
+          if (c.algorithm() == alg)
+            if (auto raw = protocol::base64_decode(c.value())) composite_raw += *raw;
+    }
+    s3::Hasher md5("MD5");
+    md5.update(md5s);
+    o.set_etag(s3::hex(md5.digest()) + "-" + std::to_string(list.size()));
+    o.set_size(size);
+    o.clear_checksums();
+    if (!alg.empty() && s3::Hasher::supported(alg) && alg != "MD5") {
+      s3::Hasher h(alg);
+      h.update(composite_raw);
+      auto* c = o.add_checksums();
+      c->set_algorithm(alg);
+      c->set_value(protocol::base64_encode(h.digest()) + "-" + std::to_string(list.size()));
+    }
+    json::object res{{"Location", "http://localhost:4566/" + b.meta.name() + "/" + url_encode(o.key())},
+                     {"Bucket", b.meta.name()}, {"Key", o.key()}, {"ETag", quoted(o.etag())}};
+    if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    checksum_output(o.checksums(), res);
+    s3::Event ev;
+    auto* uc = ev.mutable_upload_completed();
+    uc->set_bucket(b.meta.name());
+    uc->set_upload_id(u.upload_id());
+    *uc->mutable_object() = std::move(o);
+    out.events.push_back(ev.SerializeAsString());
+    out.output = std::move(res);
+  }
+
+  void abort_multipart_upload(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    const s3::Upload& u = upload(b, in);
+    s3::Event ev;
+    ev.mutable_upload_aborted()->set_bucket(b.meta.name());
+    ev.mutable_upload_aborted()->set_upload_id(u.upload_id());
+    out.events.push_back(ev.SerializeAsString());
+  }
+
+  void list_parts(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    const s3::Upload& u = upload(b, in);
+    int64_t marker = in.opt_int("PartNumberMarker").value_or(0);
+    int64_t max_parts = std::min<int64_t>(in.opt_int("MaxParts").value_or(1000), 1000);
+    json::array parts;
+    bool truncated = false;
+    int64_t last = 0;
+    for (auto& p : u.parts()) {
+      if (p.number() <= marker) continue;
+      if (static_cast<int64_t>(parts.size()) >= max_parts) {
+        truncated = true;
+        break;
+      }
+      json::object po{{"PartNumber", p.number()}, {"LastModified", seconds(p.last_modified_ms())}, {"ETag", quoted(p.etag())},
+                      {"Size", p.size()}};
+      checksum_output(p.checksums(), po);
+      parts.push_back(std::move(po));
+      last = p.number();
+    }
+    json::object res{{"Bucket", b.meta.name()}, {"Key", u.key()}, {"UploadId", u.upload_id()},
+                     {"PartNumberMarker", marker}, {"MaxParts", max_parts}, {"IsTruncated", truncated},
+                     {"Initiator", owner_json()}, {"Owner", owner_json()},
+                     {"StorageClass", u.object().storage_class().empty() ? "STANDARD" : u.object().storage_class()}};
+    if (truncated) res["NextPartNumberMarker"] = last;
+    if (!parts.empty()) res["Parts"] = std::move(parts);
+    if (!u.checksum_algorithm().empty()) res["ChecksumAlgorithm"] = u.checksum_algorithm();
+    out.output = std::move(res);
+  }
+
+  void list_multipart_uploads(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    std::string prefix = in.str_or("Prefix", "");
+    std::string key_marker = in.str_or("KeyMarker", "");
+    std::string id_marker = in.str_or("UploadIdMarker", "");
+    int64_t max = std::min<int64_t>(in.opt_int("MaxUploads").value_or(1000), 1000);
+    // Uploads in (key, initiated, id) order.
+    std::vector<const s3::Upload*> all;
+    for (auto& [id, u] : b.uploads)
+      if (u.key().compare(0, prefix.size(), prefix) == 0) all.push_back(&u);
+    std::sort(all.begin(), all.end(), [](const s3::Upload* a, const s3::Upload* b) {
+      if (a->key() != b->key()) return a->key() < b->key();
+      if (a->initiated_ms() != b->initiated_ms()) return a->initiated_ms() < b->initiated_ms();
+      return a->upload_id() < b->upload_id();
+    });
+    json::array uploads;
+    bool truncated = false;
+    std::string next_key, next_id;
+    for (auto* u : all) {
+      if (!key_marker.empty()) {
+        if (u->key() < key_marker) continue;
+        if (u->key() == key_marker && (id_marker.empty() || u->upload_id() <= id_marker)) continue;
+      }
+      if (static_cast<int64_t>(uploads.size()) >= max) {
+        truncated = true;
+        break;
+      }
+      uploads.push_back(json::object{{"Key", u->key()}, {"UploadId", u->upload_id()}, {"Initiated", seconds(u->initiated_ms())},
+                                     {"StorageClass", u->object().storage_class().empty() ? "STANDARD" : u->object().storage_class()},
+                                     {"Owner", owner_json()}, {"Initiator", owner_json()}});
+      next_key = u->key();
+      next_id = u->upload_id();
+    }
+    json::object res{{"Bucket", b.meta.name()}, {"KeyMarker", key_marker}, {"UploadIdMarker", id_marker},
+                     {"MaxUploads", max}, {"IsTruncated", truncated}, {"Prefix", prefix}};
+    if (truncated) {
+      res["NextKeyMarker"] = next_key;
+      res["NextUploadIdMarker"] = next_id;
+    }
+    if (!uploads.empty()) res["Uploads"] = std::move(uploads);
+    out.output = std::move(res);
+  }
+
+  Partitions<Partition> parts_;
+  EventStore* store_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Service> make_s3_service() { return std::make_unique<S3Service>(); }
+
+}  // namespace podstack
