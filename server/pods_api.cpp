@@ -1,5 +1,6 @@
 #include "server/pods_api.h"
 
+#include <set>
 #include <sstream>
 
 #include "server/protocol/encoding.h"
@@ -28,6 +29,69 @@ int http_status_of(const Status& s) {
   }
 }
 
+namespace {
+
+// The blob stream of a pod: the blob store entries its state references,
+//   repeated { u32 LE key length, key, u64 LE value length, value }
+// sorted by key, zstd-compressed.
+void put_le(std::string& out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i, v >>= 8) out += static_cast<char>(v & 0xff);
+}
+uint64_t get_le(std::string_view in, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+Result<std::string> collect_blobs(Engine& engine, const proto::StateSnapshot& snap, uint64_t* count) {
+  std::set<std::string> prefixes;
+  for (auto& ss : snap.services())
+    if (Service* svc = engine.service(ss.service()))
+      svc->blob_prefixes(ss.state(), [&](const std::string& p) { prefixes.insert(p); });
+  std::string out;
+  *count = 0;
+  for (auto& prefix : prefixes) {
+    std::vector<std::string> keys;
+    if (Status st = engine.store().scan_blob_keys(prefix, [&](std::string_view k) {
+          keys.emplace_back(k);
+          return true;
+        });
+        !st)
+      return st;
+    for (auto& k : keys) {
+      auto v = engine.store().get_blob(k);
+      if (!v) return v.status();
+      put_le(out, k.size(), 4);
+      out += k;
+      put_le(out, v->size(), 8);
+      out += *v;
+      ++*count;
+    }
+  }
+  return out;
+}
+
+// Writes a pod's blob entries into the store (before its state is swapped
+// in; entries are immutable and keyed by unique ids, so rewriting is harmless).
+Status restore_blobs(Engine& engine, std::string_view stream) {
+  while (!stream.empty()) {
+    if (stream.size() < 4) return Status::corruption("the pod's blob stream is truncated");
+    uint64_t kl = get_le(stream, 4);
+    stream.remove_prefix(4);
+    if (stream.size() < kl + 8) return Status::corruption("the pod's blob stream is truncated");
+    std::string_view key = stream.substr(0, kl);
+    stream.remove_prefix(kl);
+    uint64_t vl = get_le(stream, 8);
+    stream.remove_prefix(8);
+    if (stream.size() < vl) return Status::corruption("the pod's blob stream is truncated");
+    if (Status st = engine.store().put_blob(key, stream.substr(0, vl)); !st) return st;
+    stream.remove_prefix(vl);
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, const SaveOptions& o) {
   if (Status st = pods::validate_pod_name(o.name); !st) return st;
   for (auto& s : o.services)
@@ -54,7 +118,15 @@ Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, cons
   }
   pod.state = zstd_compress(raw, 3);
   h.set_state_bytes(raw.size());
-  h.set_compressed_bytes(pod.state.size());
+  uint64_t blob_count = 0;
+  auto blobs = collect_blobs(engine, ex.snapshot, &blob_count);
+  if (!blobs) return blobs.status();
+  if (!blobs->empty()) {
+    h.set_blob_bytes(blobs->size());
+    h.set_blob_count(blob_count);
+    pod.blobs = zstd_compress(*blobs, 1);
+  }
+  h.set_compressed_bytes(pod.state.size() + pod.blobs.size());
   auto v = registry.add(pod);
   if (!v) return v.status();
   return pod.header;
@@ -74,6 +146,11 @@ Result<proto::PodHeader> load_pod_from_registry(Engine& engine, const pods::Regi
   load.services = o.services;
   load.state = std::move(pod->state);
   load.state_hash = pod->header.state_hash();
+  if (!pod->blobs.empty()) {
+    auto raw = zstd_decompress(pod->blobs);
+    if (!raw) return raw.status();
+    if (Status st = restore_blobs(engine, *raw); !st) return st;
+  }
   ExecResult r = engine.load_pod(load, ctx);
   if (r.error) return Status::invalid_argument(r.error->message);
   if (Status st = r.commit->wait(); !st) return st;
@@ -115,6 +192,8 @@ json::object header_json(const proto::PodHeader& h) {
   o["state_bytes"] = h.state_bytes();
   o["compressed_bytes"] = h.compressed_bytes();
   o["partial"] = h.partial();
+  o["blob_bytes"] = h.blob_bytes();
+  o["blob_count"] = h.blob_count();
   json::object svcs;
   for (auto& s : h.services())
     svcs[s.service()] = json::object{{"hash", s.hash()}, {"resources", s.resources()}, {"bytes", s.bytes()}};

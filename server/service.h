@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <memory>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -99,6 +100,9 @@ class Service {
     return nullptr;
   }
   virtual std::unique_ptr<BodySource> body_source(const json::value& stream, EventStore& store) const { return nullptr; }
+  // Blob store key prefixes a snapshot of this service references (S3:
+  // "s3/<blob>/" per body): pods carry those entries with the state.
+  virtual void blob_prefixes(std::string_view snapshot, const std::function<void(const std::string&)>& visit) const {}
   // The store, for services that read stored bodies in decide() (S3's
   // UploadPartCopy hashes a byte range of an immutable blob).
   virtual void attach_store(EventStore* store) {}

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "proto/s3.pb.h"
 #include "server/protocol/encoding.h"
@@ -315,6 +316,23 @@ class S3Service final : public ServiceBase<S3Service> {
   }
 
   void attach_store(EventStore* store) override { store_ = store; }
+
+  void blob_prefixes(std::string_view snapshot, const std::function<void(const std::string&)>& visit) const override {
+    s3::State st;
+    if (!st.ParseFromArray(snapshot.data(), static_cast<int>(snapshot.size()))) return;
+    std::set<std::string> seen;
+    auto add = [&](const s3::Segment& s) {
+      if (seen.insert(s.blob()).second) visit("s3/" + s.blob() + "/");
+    };
+    for (auto& p : st.partitions())
+      for (auto& b : p.buckets()) {
+        for (auto& o : b.objects())
+          for (auto& s : o.segments()) add(s);
+        for (auto& u : b.uploads())
+          for (auto& part : u.parts())
+            for (auto& s : part.segments()) add(s);
+      }
+  }
 
   // The handlers shared by several operations need the operation's name.
   std::optional<ApiError> decide(std::string_view op, const json::object& input, const CallContext& ctx,
