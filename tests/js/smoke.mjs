@@ -1,9 +1,10 @@
-// AWS SDK for JavaScript v3 against podstack: STS, SSM and Secrets Manager through
+// AWS SDK for JavaScript v3 against podstack: STS, SSM, Secrets Manager and S3 through
 // unmodified clients pointed at PODSTACK_ENDPOINT. Prints "js smoke: ok" and exits 0
 // on success; any failed assertion or error exits non-zero.
 // Names carry a per-run suffix, so the script can run twice against one server.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
   SSMClient, PutParameterCommand, GetParameterCommand, GetParametersByPathCommand, DeleteParameterCommand,
@@ -12,6 +13,10 @@ import {
   SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand,
   DescribeSecretCommand, DeleteSecretCommand,
 } from "@aws-sdk/client-secrets-manager";
+import {
+  S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command,
+  DeleteObjectCommand,
+} from "@aws-sdk/client-s3";
 
 const endpoint = process.env.PODSTACK_ENDPOINT;
 const account = process.env.PODSTACK_ACCOUNT ?? "000000000000";
@@ -89,11 +94,79 @@ async function secretsManager() {
   await rejectsWith(client.send(new GetSecretValueCommand({ SecretId: name })), "ResourceNotFoundException");
 }
 
+// CRC32 (IEEE), base64 of the big-endian value, as in x-amz-checksum-crc32.
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE((c ^ 0xffffffff) >>> 0);
+  return out.toString("base64");
+}
+
+async function s3() {
+  // The SDK's defaults: CRC32 request checksums (a header for a known body, an aws-chunked
+  // trailer for a stream) and response checksum validation.
+  const client = new S3Client({ ...config, forcePathStyle: true });
+  const sent = [];
+  client.middlewareStack.add((next) => async (args) => {
+    sent.push({ ...args.request.headers });
+    return next(args);
+  }, { step: "finalizeRequest", name: "recordHeaders" });
+  const Bucket = `js-${run}`;
+  await client.send(new CreateBucketCommand({ Bucket }));
+
+  const text = "hello from js";
+  const put = await client.send(new PutObjectCommand({
+    Bucket, Key: "dir/hello ü.txt", Body: text, ContentType: "text/plain", Metadata: { origin: "js" },
+  }));
+  assert.equal(put.ChecksumCRC32, crc32(Buffer.from(text)));
+  assert.equal(sent.at(-1)["x-amz-checksum-crc32"], crc32(Buffer.from(text)));
+  const got = await client.send(new GetObjectCommand({ Bucket, Key: "dir/hello ü.txt", ChecksumMode: "ENABLED" }));
+  assert.equal(await got.Body.transformToString(), text);
+  assert.equal(got.ContentType, "text/plain");
+  assert.deepEqual(got.Metadata, { origin: "js" });
+  assert.equal(got.ChecksumCRC32, crc32(Buffer.from(text)));
+
+  // A stream goes up aws-chunked with a CRC32 trailer.
+  const big = randomBytes(3 * 1024 * 1024 + 17);
+  const streamed = await client.send(new PutObjectCommand({
+    Bucket, Key: "dir/stream.bin", ContentLength: big.length,
+    Body: Readable.from([big.subarray(0, 1000000), big.subarray(1000000)]),
+  }));
+  const req = sent.at(-1);
+  assert.match(req["content-encoding"] ?? "", /aws-chunked/);
+  assert.equal(req["x-amz-trailer"], "x-amz-checksum-crc32");
+  assert.equal(streamed.ChecksumCRC32, crc32(big));
+  const back = await client.send(new GetObjectCommand({ Bucket, Key: "dir/stream.bin", ChecksumMode: "ENABLED" }));
+  assert.ok(Buffer.from(await back.Body.transformToByteArray()).equals(big));
+  assert.equal(back.ChecksumCRC32, crc32(big));
+  const head = await client.send(new HeadObjectCommand({ Bucket, Key: "dir/stream.bin" }));
+  assert.equal(head.ContentLength, big.length);
+  assert.equal(head.ContentEncoding, undefined);
+
+  const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix: "dir/" }));
+  assert.deepEqual(listed.Contents.map((o) => [o.Key, o.Size]),
+    [["dir/hello ü.txt", text.length], ["dir/stream.bin", big.length]]);
+  const page = await client.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1 }));
+  assert.equal(page.IsTruncated, true);
+  const rest = await client.send(new ListObjectsV2Command({ Bucket, ContinuationToken: page.NextContinuationToken }));
+  assert.deepEqual(rest.Contents.map((o) => o.Key), ["dir/stream.bin"]);
+
+  await client.send(new DeleteObjectCommand({ Bucket, Key: "dir/hello ü.txt" }));
+  await rejectsWith(client.send(new GetObjectCommand({ Bucket, Key: "dir/hello ü.txt" })), "NoSuchKey");
+}
+
 try {
   assert.ok(endpoint, "PODSTACK_ENDPOINT is not set");
   await sts();
   await ssm();
   await secretsManager();
+  await s3();
   console.log("js smoke: ok");
 } catch (e) {
   console.error(e);

@@ -31,7 +31,7 @@ def ensure_node_modules():
 
 
 def test_js_sdk_v3_smoke(server):
-    """STS, SSM and Secrets Manager through the JS SDK v3; what it wrote survives a kill -9."""
+    """STS, SSM, Secrets Manager and S3 through the JS SDK v3; what it wrote survives a kill -9."""
     ensure_node_modules()
     r = subprocess.run(["node", "smoke.mjs"], cwd=HERE, env={**os.environ, "PODSTACK_ENDPOINT": server.endpoint},
                        capture_output=True, text=True, timeout=120)

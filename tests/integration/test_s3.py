@@ -1,0 +1,1198 @@
+"""S3 through boto3, raw HTTP and the aws CLI, as AWS documents it; bodies survive restart and kill -9."""
+import base64
+import concurrent.futures
+import datetime
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import xml.etree.ElementTree as ET
+import zlib
+
+import pytest
+from botocore.exceptions import ClientError
+
+from podstack_server import PodstackServer, error_code as code
+
+MiB = 1024 * 1024
+NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+
+
+# ---- fixtures and helpers ----
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    """One server for the tests that do not restart it."""
+    s = PodstackServer(tmp_path_factory.mktemp("s3") / "data").start()
+    yield s
+    died = s.proc.poll()
+    s.stop()
+    assert died is None, f"podstack exited ({died}) during the module:\n" + "\n".join(s.log_lines[-40:])
+
+
+@pytest.fixture(scope="module")
+def s3(srv):
+    return srv.client("s3")
+
+
+def new_name(prefix="b"):
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def bucket(s3):
+    name = new_name()
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def vbucket(s3):
+    name = new_name("v")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    return name
+
+
+def md5(b):
+    return hashlib.md5(b).hexdigest()
+
+
+def raw(server, method, path, body=None, headers=None, host=None):
+    """An unsigned request over http.client; returns (status, headers dict lower-cased, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", host or f"127.0.0.1:{server.port}")
+        hdrs = dict(headers or {})
+        if body is not None and "Content-Length" not in hdrs:
+            hdrs["Content-Length"] = str(len(body))
+        for k, v in hdrs.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        if body:
+            conn.send(body)
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        conn.close()
+
+
+def xml_code(body):
+    return ET.fromstring(body).findtext("Code")
+
+
+# ---- buckets ----
+
+def test_bucket_create_head_list_delete(s3):
+    name = new_name()
+    s3.create_bucket(Bucket=name)
+    s3.head_bucket(Bucket=name)
+    listed = s3.list_buckets()
+    assert name in [b["Name"] for b in listed["Buckets"]]
+    assert all("CreationDate" in b for b in listed["Buckets"])
+    assert listed["Owner"]["ID"]
+    s3.delete_bucket(Bucket=name)
+    with pytest.raises(ClientError) as e:
+        s3.head_bucket(Bucket=name)
+    assert code(e) == "404"
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_missing_bucket_errors(s3):
+    name = new_name("missing")
+    for call in (lambda: s3.delete_bucket(Bucket=name),
+                 lambda: s3.list_objects_v2(Bucket=name),
+                 lambda: s3.put_object(Bucket=name, Key="k", Body=b"x"),
+                 lambda: s3.get_bucket_location(Bucket=name)):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert code(e) == "NoSuchBucket"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_bucket_already_owned_outside_us_east_1(srv):
+    eu = srv.client("s3", region="eu-west-1")
+    name = new_name()
+    eu.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    with pytest.raises(ClientError) as e:
+        eu.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert code(e) == "BucketAlreadyOwnedByYou"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+
+
+def test_bucket_not_empty(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.delete_bucket(Bucket=bucket)
+    assert code(e) == "BucketNotEmpty"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    s3.delete_object(Bucket=bucket, Key="k")
+    s3.delete_bucket(Bucket=bucket)
+
+
+@pytest.mark.parametrize("name", ["ab", "a" * 64, "Upper-Case", "under_score", "-leading", "trailing-",
+                                  "double..dot", "192.168.5.4"])
+def test_invalid_bucket_name(s3, name):
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=name)
+    assert code(e) == "InvalidBucketName"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_bucket_location(srv, s3):
+    name = new_name()
+    s3.create_bucket(Bucket=name)
+    assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] is None
+    eu = srv.client("s3", region="eu-west-1")
+    other = new_name()
+    eu.create_bucket(Bucket=other, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert eu.get_bucket_location(Bucket=other)["LocationConstraint"] == "eu-west-1"
+
+
+# ---- bucket configuration ----
+
+def test_bucket_tagging(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert code(e) == "NoSuchTagSet"
+    tags = [{"Key": "team", "Value": "data"}, {"Key": "env", "Value": "dev"}]
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
+    assert sorted(s3.get_bucket_tagging(Bucket=bucket)["TagSet"], key=lambda t: t["Key"]) == \
+        sorted(tags, key=lambda t: t["Key"])
+    s3.delete_bucket_tagging(Bucket=bucket)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert code(e) == "NoSuchTagSet"
+
+
+def test_bucket_policy(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket=bucket)
+    assert code(e) == "NoSuchBucketPolicy"
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                      "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == policy
+    s3.delete_bucket_policy(Bucket=bucket)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket=bucket)
+    assert code(e) == "NoSuchBucketPolicy"
+
+
+def test_bucket_policy_malformed(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_policy(Bucket=bucket, Policy="{not json")
+    assert code(e) == "MalformedPolicy"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_bucket_cors(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket=bucket)
+    assert code(e) == "NoSuchCORSConfiguration"
+    rules = [{"AllowedMethods": ["GET", "PUT"], "AllowedOrigins": ["https://example.com"],
+              "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 300}]
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+    assert s3.get_bucket_cors(Bucket=bucket)["CORSRules"] == rules
+    s3.delete_bucket_cors(Bucket=bucket)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket=bucket)
+    assert code(e) == "NoSuchCORSConfiguration"
+
+
+def test_bucket_lifecycle(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert code(e) == "NoSuchLifecycleConfiguration"
+    rules = [{"ID": "expire-logs", "Filter": {"Prefix": "logs/"}, "Status": "Enabled", "Expiration": {"Days": 30}}]
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == rules
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert code(e) == "NoSuchLifecycleConfiguration"
+
+
+def test_bucket_encryption_default_and_set(s3, bucket):
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/k"},
+         "BucketKeyEnabled": True}]})
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/k"}
+    assert rule["BucketKeyEnabled"] is True
+
+
+def test_malformed_xml(srv, s3, bucket):
+    for path, body in ((f"/{bucket}?tagging", b"<Tagging><TagSet><Tag><Key>a</Key>"),
+                       (f"/{bucket}?versioning", b"not xml at all"),
+                       (f"/{bucket}?delete", b"<Delete><Object><Key>x</Key></Object>")):
+        method = "POST" if path.endswith("?delete") else "PUT"
+        st, _, body = raw(srv, method, path, body=body,
+                          headers={"Content-MD5": base64.b64encode(hashlib.md5(body).digest()).decode()})
+        assert (st, xml_code(body)) == (400, "MalformedXML"), path
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert code(e) == "NoSuchTagSet"
+
+
+# ---- objects: put / get / head ----
+
+def test_put_get_head_with_metadata_and_content_headers(s3, bucket):
+    body = b"hello world"
+    r = s3.put_object(Bucket=bucket, Key="doc.txt", Body=body, Metadata={"Owner": "me", "x": "y z"},
+                      ContentType="text/plain", ContentEncoding="identity", ContentLanguage="en",
+                      ContentDisposition='attachment; filename="d.txt"', CacheControl="max-age=60",
+                      Expires=datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc),
+                      StorageClass="STANDARD_IA")
+    assert r["ETag"] == f'"{md5(body)}"'
+    for resp in (s3.get_object(Bucket=bucket, Key="doc.txt"), s3.head_object(Bucket=bucket, Key="doc.txt")):
+        assert resp["ETag"] == r["ETag"]
+        assert resp["ContentLength"] == len(body)
+        assert resp["Metadata"] == {"owner": "me", "x": "y z"}
+        assert resp["ContentType"] == "text/plain"
+        assert resp["ContentEncoding"] == "identity"
+        assert resp["ContentLanguage"] == "en"
+        assert resp["ContentDisposition"] == 'attachment; filename="d.txt"'
+        assert resp["CacheControl"] == "max-age=60"
+        assert resp["Expires"] == datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+        assert resp["StorageClass"] == "STANDARD_IA"
+        assert resp["AcceptRanges"] == "bytes"
+        assert isinstance(resp["LastModified"], datetime.datetime)
+    assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == body
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"][0]
+    assert (listed["Key"], listed["Size"], listed["ETag"], listed["StorageClass"]) == \
+        ("doc.txt", len(body), r["ETag"], "STANDARD_IA")
+
+
+def test_standard_storage_class_not_in_head(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="k")
+    assert s3.list_objects_v2(Bucket=bucket)["Contents"][0]["StorageClass"] == "STANDARD"
+
+
+def test_default_content_type_and_empty_object(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="empty", Body=b"")
+    h = s3.head_object(Bucket=bucket, Key="empty")
+    assert h["ContentLength"] == 0
+    assert h["ETag"] == '"d41d8cd98f00b204e9800998ecf8427e"'
+    assert h["ContentType"] in ("binary/octet-stream", "application/octet-stream")
+    assert s3.get_object(Bucket=bucket, Key="empty")["Body"].read() == b""
+
+
+def test_missing_key(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="nope")
+    assert code(e) == "NoSuchKey"
+    assert e.value.response["Error"]["Key"] == "nope"
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="nope")
+    assert code(e) == "404"
+    # DeleteObject of a missing key succeeds (204)
+    assert s3.delete_object(Bucket=bucket, Key="nope")["ResponseMetadata"]["HTTPStatusCode"] == 204
+
+
+def test_overwrite_replaces_body_and_metadata(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"one", Metadata={"a": "1"})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"second")
+    r = s3.get_object(Bucket=bucket, Key="k")
+    assert (r["Body"].read(), r["Metadata"]) == (b"second", {})
+
+
+KEYS = ["with space", "unicode/ü/日本語", "percent%20sign%", "plus+sign", "double//slash", "trailing/",
+        "q?mark", "hash#tag", "amp&eq=", "tilde~*'()!", "a" * 1024, "semi;colon,comma", "dot/./dot/../x"]
+
+
+@pytest.mark.parametrize("key", KEYS, ids=range(len(KEYS)))
+def test_special_keys_round_trip(s3, bucket, key):
+    s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == key.encode()
+    assert s3.head_object(Bucket=bucket, Key=key)["ContentLength"] == len(key.encode())
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [key]
+    assert [o["Key"] for o in s3.list_objects(Bucket=bucket)["Contents"]] == [key]
+    s3.delete_object(Bucket=bucket, Key=key)
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_plus_in_path_is_a_plus_not_a_space(srv, s3, bucket):
+    """S3 decodes '+' in the path as '+', and '%20' as a space."""
+    assert raw(srv, "PUT", f"/{bucket}/a+b", body=b"plus")[0] == 200
+    assert raw(srv, "PUT", f"/{bucket}/a%20b", body=b"space")[0] == 200
+    assert s3.get_object(Bucket=bucket, Key="a+b")["Body"].read() == b"plus"
+    assert s3.get_object(Bucket=bucket, Key="a b")["Body"].read() == b"space"
+
+
+# ---- addressing ----
+
+@pytest.mark.parametrize("host", ["{b}.s3.localhost.localstack.cloud:{p}", "{b}.localhost:{p}",
+                                  "{b}.s3.localhost.localstack.cloud", "{b}.s3.us-east-1.localhost.localstack.cloud:{p}"])
+def test_virtual_hosted_style(srv, s3, bucket, host):
+    h = host.format(b=bucket, p=srv.port)
+    st, _, _ = raw(srv, "PUT", "/dir/with%20space.txt", body=b"vhost", host=h)
+    assert st == 200
+    assert s3.get_object(Bucket=bucket, Key="dir/with space.txt")["Body"].read() == b"vhost"
+    st, _, body = raw(srv, "GET", "/dir/with%20space.txt", host=h)
+    assert (st, body) == (200, b"vhost")
+    st, _, body = raw(srv, "GET", "/?list-type=2&prefix=dir/", host=h)
+    assert st == 200
+    assert [k.text for k in ET.fromstring(body).iter(NS + "Key")] == ["dir/with space.txt"]
+    st, _, body = raw(srv, "GET", "/missing", host=h)
+    assert (st, xml_code(body)) == (404, "NoSuchKey")
+
+
+def test_virtual_hosted_missing_bucket(srv):
+    st, _, body = raw(srv, "GET", "/k", host=f"{new_name('nob')}.s3.localhost.localstack.cloud:{srv.port}")
+    assert (st, xml_code(body)) == (404, "NoSuchBucket")
+
+
+def test_path_style_on_localstack_host(srv, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"path")
+    st, _, body = raw(srv, "GET", f"/{bucket}/k", host=f"s3.localhost.localstack.cloud:{srv.port}")
+    assert (st, body) == (200, b"path")
+    st, _, body = raw(srv, "GET", f"/{bucket}/k", host=f"localhost:{srv.port}")
+    assert (st, body) == (200, b"path")
+
+
+# ---- range and conditional reads ----
+
+@pytest.fixture
+def digits(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="d", Body=b"0123456789")
+    return bucket
+
+
+@pytest.mark.parametrize("rng,body,content_range", [
+    ("bytes=0-3", b"0123", "bytes 0-3/10"),
+    ("bytes=4-", b"456789", "bytes 4-9/10"),
+    ("bytes=-3", b"789", "bytes 7-9/10"),
+    ("bytes=8-100", b"89", "bytes 8-9/10"),
+    ("bytes=-20", b"0123456789", "bytes 0-9/10"),
+])
+def test_range(s3, digits, rng, body, content_range):
+    r = s3.get_object(Bucket=digits, Key="d", Range=rng)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert r["Body"].read() == body
+    assert r["ContentRange"] == content_range
+    assert r["ContentLength"] == len(body)
+
+
+def test_range_unsatisfiable(s3, digits):
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=digits, Key="d", Range="bytes=10-20")
+    assert code(e) == "InvalidRange"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 416
+    assert e.value.response["Error"]["ActualObjectSize"] == "10"
+    assert e.value.response["Error"]["RangeRequested"] == "bytes=10-20"
+
+
+def test_range_ignored_when_malformed(s3, digits):
+    """An unparsable Range header is ignored: the whole object comes back with 200."""
+    r = s3.get_object(Bucket=digits, Key="d", Range="bytes=garbage")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert r["Body"].read() == b"0123456789"
+
+
+def test_conditional_get(s3, digits):
+    head = s3.head_object(Bucket=digits, Key="d")
+    etag, lm = head["ETag"], head["LastModified"]
+    past, future = lm - datetime.timedelta(days=1), lm + datetime.timedelta(days=1)
+    assert s3.get_object(Bucket=digits, Key="d", IfMatch=etag)["Body"].read() == b"0123456789"
+    assert s3.get_object(Bucket=digits, Key="d", IfNoneMatch='"other"')["Body"].read() == b"0123456789"
+    assert s3.get_object(Bucket=digits, Key="d", IfModifiedSince=past)["Body"].read() == b"0123456789"
+    assert s3.get_object(Bucket=digits, Key="d", IfUnmodifiedSince=future)["Body"].read() == b"0123456789"
+    for kw, status, err in ((dict(IfMatch='"other"'), 412, "PreconditionFailed"),
+                            (dict(IfUnmodifiedSince=past), 412, "PreconditionFailed"),
+                            (dict(IfNoneMatch=etag), 304, "304"),
+                            (dict(IfModifiedSince=future), 304, "304"),
+                            # If-Match true wins over If-Unmodified-Since false; If-None-Match false over IMS true
+                            (dict(IfNoneMatch=etag, IfModifiedSince=past), 304, "304")):
+        with pytest.raises(ClientError) as e:
+            s3.get_object(Bucket=digits, Key="d", **kw)
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == status, kw
+        assert code(e) == err, kw
+    assert s3.get_object(Bucket=digits, Key="d", IfMatch=etag, IfUnmodifiedSince=past)["Body"].read() == b"0123456789"
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=digits, Key="d", IfMatch='"other"')
+    assert code(e) == "412"
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=digits, Key="d", IfNoneMatch="*")
+    assert code(e) == "304"
+
+
+def test_not_modified_carries_etag(srv, s3, digits):
+    etag = s3.head_object(Bucket=digits, Key="d")["ETag"]
+    st, h, body = raw(srv, "GET", f"/{digits}/d", headers={"If-None-Match": etag})
+    assert (st, body) == (304, b"")
+    assert h["etag"] == etag
+
+
+def test_response_overrides(s3, digits):
+    r = s3.get_object(Bucket=digits, Key="d", ResponseContentType="application/json",
+                      ResponseContentDisposition="attachment", ResponseCacheControl="no-cache",
+                      ResponseContentLanguage="fr", ResponseContentEncoding="gzip")
+    assert r["ContentType"] == "application/json"
+    assert r["ContentDisposition"] == "attachment"
+    assert r["CacheControl"] == "no-cache"
+    assert r["ContentLanguage"] == "fr"
+    assert r["ContentEncoding"] == "gzip"
+
+
+def test_part_number_on_single_part_object(s3, digits):
+    r = s3.get_object(Bucket=digits, Key="d", PartNumber=1)
+    assert r["Body"].read() == b"0123456789"
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=digits, Key="d", PartNumber=2)
+    assert code(e) == "InvalidPartNumber"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 416
+
+
+# ---- delete objects ----
+
+def test_delete_objects(s3, bucket):
+    for k in ("a", "b", "c"):
+        s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+    r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a"}, {"Key": "b"}, {"Key": "missing"}]})
+    assert sorted(d["Key"] for d in r["Deleted"]) == ["a", "b", "missing"]
+    assert "Errors" not in r
+    q = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "c"}], "Quiet": True})
+    assert "Deleted" not in q and "Errors" not in q
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_delete_objects_limit_1000(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": str(i)} for i in range(1001)]})
+    assert code(e) == "MalformedXML"
+
+
+# ---- copy ----
+
+def test_copy_object_metadata_directive(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"data", Metadata={"a": "1"}, ContentType="text/plain")
+    r = s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "src"})
+    assert r["CopyObjectResult"]["ETag"] == f'"{md5(b"data")}"'
+    g = s3.get_object(Bucket=bucket, Key="copy")
+    assert (g["Body"].read(), g["Metadata"], g["ContentType"]) == (b"data", {"a": "1"}, "text/plain")
+    s3.copy_object(Bucket=bucket, Key="copy2", CopySource=f"{bucket}/src", MetadataDirective="REPLACE",
+                   Metadata={"b": "2"}, ContentType="application/json")
+    g = s3.get_object(Bucket=bucket, Key="copy2")
+    assert (g["Body"].read(), g["Metadata"], g["ContentType"]) == (b"data", {"b": "2"}, "application/json")
+
+
+def test_copy_cross_bucket_and_special_key(s3, bucket):
+    other = new_name()
+    s3.create_bucket(Bucket=other)
+    key = "dir/ü ber+plus%.txt"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"cross")
+    s3.copy_object(Bucket=other, Key=key, CopySource={"Bucket": bucket, "Key": key})
+    assert s3.get_object(Bucket=other, Key=key)["Body"].read() == b"cross"
+
+
+def test_copy_missing_source(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "missing"})
+    assert code(e) == "NoSuchKey"
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": new_name("nob"), "Key": "x"})
+    assert code(e) == "NoSuchBucket"
+
+
+def test_copy_to_itself(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="self", Body=b"x", Metadata={"a": "1"})
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="self", CopySource={"Bucket": bucket, "Key": "self"})
+    assert code(e) == "InvalidRequest"
+    s3.copy_object(Bucket=bucket, Key="self", CopySource={"Bucket": bucket, "Key": "self"},
+                   MetadataDirective="REPLACE", Metadata={"a": "2"})
+    assert s3.head_object(Bucket=bucket, Key="self")["Metadata"] == {"a": "2"}
+    s3.copy_object(Bucket=bucket, Key="self", CopySource={"Bucket": bucket, "Key": "self"}, StorageClass="STANDARD_IA")
+    assert s3.head_object(Bucket=bucket, Key="self")["StorageClass"] == "STANDARD_IA"
+
+
+def test_copy_source_conditions(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"c")
+    h = s3.head_object(Bucket=bucket, Key="src")
+    past, future = h["LastModified"] - datetime.timedelta(days=1), h["LastModified"] + datetime.timedelta(days=1)
+    src = {"Bucket": bucket, "Key": "src"}
+    s3.copy_object(Bucket=bucket, Key="ok", CopySource=src, CopySourceIfMatch=h["ETag"])
+    for kw in (dict(CopySourceIfMatch='"nope"'), dict(CopySourceIfNoneMatch=h["ETag"]),
+               dict(CopySourceIfUnmodifiedSince=past), dict(CopySourceIfModifiedSince=future)):
+        with pytest.raises(ClientError) as e:
+            s3.copy_object(Bucket=bucket, Key="no", CopySource=src, **kw)
+        assert code(e) == "PreconditionFailed", kw
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["ok", "src"]
+
+
+# ---- listing ----
+
+@pytest.fixture(scope="module")
+def tree(s3):
+    name = new_name("tree")
+    s3.create_bucket(Bucket=name)
+    keys = ["a.txt", "b/1.txt", "b/2.txt", "b/c/3.txt", "d/4.txt", "e f/5.txt", "z.txt"]
+    for k in keys:
+        s3.put_object(Bucket=name, Key=k, Body=b"x")
+    return name, keys
+
+
+def test_list_v2_prefix_delimiter(s3, tree):
+    name, keys = tree
+    r = s3.list_objects_v2(Bucket=name, Delimiter="/")
+    assert [o["Key"] for o in r["Contents"]] == ["a.txt", "z.txt"]
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["b/", "d/", "e f/"]
+    assert r["KeyCount"] == 5
+    r = s3.list_objects_v2(Bucket=name, Prefix="b/", Delimiter="/")
+    assert [o["Key"] for o in r["Contents"]] == ["b/1.txt", "b/2.txt"]
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["b/c/"]
+    r = s3.list_objects_v2(Bucket=name, Prefix="nothing")
+    assert r["KeyCount"] == 0 and "Contents" not in r
+
+
+def test_list_v2_max_keys_and_continuation(s3, tree):
+    name, keys = tree
+    seen, token = [], None
+    while True:
+        kw = {"ContinuationToken": token} if token else {}
+        r = s3.list_objects_v2(Bucket=name, MaxKeys=2, **kw)
+        assert r["MaxKeys"] == 2 and r["KeyCount"] <= 2
+        seen += [o["Key"] for o in r.get("Contents", [])]
+        if not r["IsTruncated"]:
+            break
+        token = r["NextContinuationToken"]
+    assert seen == keys
+    # common prefixes count towards max-keys
+    r = s3.list_objects_v2(Bucket=name, Delimiter="/", MaxKeys=2)
+    assert (r["KeyCount"], r["IsTruncated"]) == (2, True)
+    assert [o["Key"] for o in r["Contents"]] + [p["Prefix"] for p in r["CommonPrefixes"]] == ["a.txt", "b/"]
+    r2 = s3.list_objects_v2(Bucket=name, Delimiter="/", MaxKeys=10, ContinuationToken=r["NextContinuationToken"])
+    assert [p["Prefix"] for p in r2["CommonPrefixes"]] == ["d/", "e f/"]
+    assert [o["Key"] for o in r2["Contents"]] == ["z.txt"]
+
+
+def test_list_v2_start_after_and_owner(s3, tree):
+    name, keys = tree
+    r = s3.list_objects_v2(Bucket=name, StartAfter="b/2.txt")
+    assert [o["Key"] for o in r["Contents"]] == ["b/c/3.txt", "d/4.txt", "e f/5.txt", "z.txt"]
+    assert r["StartAfter"] == "b/2.txt"
+    assert "Owner" not in r["Contents"][0]
+    r = s3.list_objects_v2(Bucket=name, FetchOwner=True, MaxKeys=1)
+    assert r["Contents"][0]["Owner"]["ID"]
+
+
+def test_list_v2_max_keys_zero(s3, tree):
+    """MaxKeys=0 lists nothing and reports truncation (moto's _truncate_result models AWS this way)."""
+    r = s3.list_objects_v2(Bucket=tree[0], MaxKeys=0)
+    assert (r["KeyCount"], r["IsTruncated"], r.get("Contents")) == (0, True, None)
+
+
+def test_list_v1_marker(s3, tree):
+    name, keys = tree
+    r = s3.list_objects(Bucket=name, MaxKeys=3)
+    assert [o["Key"] for o in r["Contents"]] == keys[:3]
+    assert r["IsTruncated"] is True
+    assert "NextMarker" not in r  # only with a delimiter
+    r = s3.list_objects(Bucket=name, Marker=keys[2])
+    assert [o["Key"] for o in r["Contents"]] == keys[3:]
+    r = s3.list_objects(Bucket=name, Delimiter="/", MaxKeys=2)
+    assert r["IsTruncated"] is True and r["NextMarker"] == "b/"
+    r = s3.list_objects(Bucket=name, Delimiter="/", Marker="b/")
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["d/", "e f/"]
+    assert r["Contents"][0]["Owner"]["ID"]
+
+
+def test_list_encoding_type_url(srv, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="sp ace/ü+%", Body=b"x")
+    st, _, body = raw(srv, "GET", f"/{bucket}?list-type=2&encoding-type=url&delimiter=/")
+    root = ET.fromstring(body)
+    assert st == 200
+    assert root.findtext(NS + "EncodingType") == "url"
+    assert root.find(NS + "CommonPrefixes").findtext(NS + "Prefix") in ("sp+ace/", "sp%20ace/")
+    st, _, body = raw(srv, "GET", f"/{bucket}?encoding-type=url")
+    key = ET.fromstring(body).find(NS + "Contents").findtext(NS + "Key")
+    assert urllib.parse.unquote_plus(key) == "sp ace/ü+%"
+    assert "%" in key and "ü" not in key
+    # boto3 decodes it back
+    assert s3.list_objects_v2(Bucket=bucket)["Contents"][0]["Key"] == "sp ace/ü+%"
+
+
+def test_paginate_2500_keys(srv, s3):
+    name = new_name("many")
+    s3.create_bucket(Bucket=name)
+    keys = sorted(f"k/{i:05d}" for i in range(2500))
+
+    def put(chunk):
+        c = srv.client("s3")
+        for k in chunk:
+            c.put_object(Bucket=name, Key=k, Body=b"")
+
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        list(ex.map(put, [keys[i::8] for i in range(8)]))
+    pages = list(s3.get_paginator("list_objects_v2").paginate(Bucket=name))
+    assert [len(p["Contents"]) for p in pages] == [1000, 1000, 500]
+    assert [o["Key"] for p in pages for o in p["Contents"]] == keys
+    pages = list(s3.get_paginator("list_objects").paginate(Bucket=name, PaginationConfig={"PageSize": 1000}))
+    assert [o["Key"] for p in pages for o in p["Contents"]] == keys
+    r = s3.delete_objects(Bucket=name, Delete={"Objects": [{"Key": k} for k in keys[:1000]], "Quiet": True})
+    assert "Errors" not in r
+    assert s3.list_objects_v2(Bucket=name)["Contents"][0]["Key"] == keys[1000]
+
+
+# ---- object tagging ----
+
+def test_object_tagging(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="t", Body=b"x", Tagging="a=1&b=two%20words")
+    assert s3.get_object(Bucket=bucket, Key="t")["TagCount"] == 2
+    assert sorted((t["Key"], t["Value"]) for t in s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"]) == \
+        [("a", "1"), ("b", "two words")]
+    s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": "c", "Value": "3"}]})
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == [{"Key": "c", "Value": "3"}]
+    s3.delete_object_tagging(Bucket=bucket, Key="t")
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == []
+    with pytest.raises(ClientError) as e:
+        s3.get_object_tagging(Bucket=bucket, Key="missing")
+    assert code(e) == "NoSuchKey"
+
+
+# ---- versioning ----
+
+def test_versioning_status(s3, bucket):
+    v = s3.get_bucket_versioning(Bucket=bucket)
+    assert "Status" not in v
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
+
+
+def test_unversioned_bucket_has_null_version(s3, bucket):
+    r = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert "VersionId" not in r
+    v = s3.list_object_versions(Bucket=bucket)["Versions"]
+    assert [(x["Key"], x["VersionId"], x["IsLatest"]) for x in v] == [("k", "null", True)]
+
+
+def test_versions_and_delete_markers(s3, vbucket):
+    v1 = s3.put_object(Bucket=vbucket, Key="k", Body=b"one")["VersionId"]
+    v2 = s3.put_object(Bucket=vbucket, Key="k", Body=b"two")["VersionId"]
+    assert v1 and v2 and v1 != v2 and "null" not in (v1, v2)
+    g = s3.get_object(Bucket=vbucket, Key="k")
+    assert (g["Body"].read(), g["VersionId"]) == (b"two", v2)
+    assert s3.get_object(Bucket=vbucket, Key="k", VersionId=v1)["Body"].read() == b"one"
+    assert s3.head_object(Bucket=vbucket, Key="k", VersionId=v1)["VersionId"] == v1
+
+    d = s3.delete_object(Bucket=vbucket, Key="k")
+    assert d["DeleteMarker"] is True
+    marker = d["VersionId"]
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=vbucket, Key="k")
+    assert code(e) == "NoSuchKey"
+    assert e.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=vbucket, Key="k", VersionId=marker)
+    assert code(e) == "MethodNotAllowed"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 405
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=vbucket, Key="k", VersionId=marker)
+    assert code(e) == "405"
+    assert s3.get_object(Bucket=vbucket, Key="k", VersionId=v2)["Body"].read() == b"two"
+    assert s3.list_objects_v2(Bucket=vbucket)["KeyCount"] == 0
+
+    lv = s3.list_object_versions(Bucket=vbucket)
+    assert [(v["VersionId"], v["IsLatest"]) for v in lv["Versions"]] == [(v2, False), (v1, False)]
+    assert [(m["Key"], m["VersionId"], m["IsLatest"]) for m in lv["DeleteMarkers"]] == [("k", marker, True)]
+
+    # deleting the marker brings the object back
+    r = s3.delete_object(Bucket=vbucket, Key="k", VersionId=marker)
+    assert r["DeleteMarker"] is True and r["VersionId"] == marker
+    assert s3.get_object(Bucket=vbucket, Key="k")["Body"].read() == b"two"
+    # deleting a version permanently
+    s3.delete_object(Bucket=vbucket, Key="k", VersionId=v2)
+    assert s3.get_object(Bucket=vbucket, Key="k")["Body"].read() == b"one"
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=vbucket, Key="k", VersionId=v2)
+    assert code(e) == "NoSuchVersion"
+
+
+def test_invalid_version_id(s3, vbucket):
+    s3.put_object(Bucket=vbucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=vbucket, Key="k", VersionId="not-a-version")
+    assert code(e) in ("InvalidArgument", "NoSuchVersion")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] in (400, 404)
+
+
+def test_list_object_versions_paging_and_prefix(s3, vbucket):
+    ids = {}
+    for k in ("a", "b", "c"):
+        ids[k] = [s3.put_object(Bucket=vbucket, Key=k, Body=f"{k}{i}".encode())["VersionId"] for i in range(2)]
+    r = s3.list_object_versions(Bucket=vbucket, MaxKeys=3)
+    assert r["IsTruncated"] is True
+    assert [(v["Key"], v["VersionId"]) for v in r["Versions"]] == \
+        [("a", ids["a"][1]), ("a", ids["a"][0]), ("b", ids["b"][1])]
+    r2 = s3.list_object_versions(Bucket=vbucket, KeyMarker=r["NextKeyMarker"], VersionIdMarker=r["NextVersionIdMarker"])
+    assert [(v["Key"], v["VersionId"]) for v in r2["Versions"]] == \
+        [("b", ids["b"][0]), ("c", ids["c"][1]), ("c", ids["c"][0])]
+    assert [v["Key"] for v in s3.list_object_versions(Bucket=vbucket, Prefix="b")["Versions"]] == ["b", "b"]
+
+
+def test_suspended_versioning_writes_null_version(s3, vbucket):
+    v1 = s3.put_object(Bucket=vbucket, Key="k", Body=b"kept")["VersionId"]
+    s3.put_bucket_versioning(Bucket=vbucket, VersioningConfiguration={"Status": "Suspended"})
+    r = s3.put_object(Bucket=vbucket, Key="k", Body=b"null1")
+    assert r.get("VersionId", "null") == "null"
+    s3.put_object(Bucket=vbucket, Key="k", Body=b"null2")
+    versions = s3.list_object_versions(Bucket=vbucket)["Versions"]
+    assert [(v["VersionId"], v["IsLatest"]) for v in versions] == [("null", True), (v1, False)]
+    assert s3.get_object(Bucket=vbucket, Key="k")["Body"].read() == b"null2"
+    assert s3.get_object(Bucket=vbucket, Key="k", VersionId="null")["Body"].read() == b"null2"
+    d = s3.delete_object(Bucket=vbucket, Key="k")
+    assert d["DeleteMarker"] is True and d["VersionId"] == "null"
+    assert s3.get_object(Bucket=vbucket, Key="k", VersionId=v1)["Body"].read() == b"kept"
+
+
+def test_delete_objects_versioned(s3, vbucket):
+    v = s3.put_object(Bucket=vbucket, Key="k", Body=b"x")["VersionId"]
+    s3.put_object(Bucket=vbucket, Key="j", Body=b"y")
+    r = s3.delete_objects(Bucket=vbucket, Delete={"Objects": [{"Key": "k", "VersionId": v}, {"Key": "j"}]})
+    by_key = {d["Key"]: d for d in r["Deleted"]}
+    assert by_key["k"]["VersionId"] == v
+    assert by_key["j"]["DeleteMarker"] is True and by_key["j"]["DeleteMarkerVersionId"]
+
+
+def test_copy_specific_version(s3, vbucket):
+    v1 = s3.put_object(Bucket=vbucket, Key="src", Body=b"old")["VersionId"]
+    s3.put_object(Bucket=vbucket, Key="src", Body=b"new")
+    r = s3.copy_object(Bucket=vbucket, Key="dst", CopySource={"Bucket": vbucket, "Key": "src", "VersionId": v1})
+    assert r["CopySourceVersionId"] == v1 and r["VersionId"]
+    assert s3.get_object(Bucket=vbucket, Key="dst")["Body"].read() == b"old"
+
+
+# ---- checksums ----
+
+def crc32_b64(b):
+    return base64.b64encode(zlib.crc32(b).to_bytes(4, "big")).decode()
+
+
+@pytest.mark.parametrize("algo", ["CRC32", "SHA256", "SHA1", "CRC32C"])
+def test_checksum_put_and_get(s3, bucket, algo):
+    body = b"checksum me" * 100
+    r = s3.put_object(Bucket=bucket, Key="c", Body=body, ChecksumAlgorithm=algo)
+    sent = r[f"Checksum{algo}"]
+    if algo == "CRC32":
+        assert sent == crc32_b64(body)
+    if algo == "SHA256":
+        assert sent == base64.b64encode(hashlib.sha256(body).digest()).decode()
+    g = s3.get_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")
+    assert g[f"Checksum{algo}"] == sent
+    assert g["Body"].read() == body
+    assert s3.head_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")[f"Checksum{algo}"] == sent
+    assert f"Checksum{algo}" not in s3.head_object(Bucket=bucket, Key="c")
+
+
+def test_checksum_mismatch_stores_nothing(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="bad", Body=b"abc", ChecksumCRC32=crc32_b64(b"abd"))
+    assert code(e) == "BadDigest"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_content_md5_mismatch_stores_nothing(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="good", Body=b"abc", ContentMD5=base64.b64encode(hashlib.md5(b"abc").digest()).decode())
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="bad", Body=b"abc", ContentMD5=base64.b64encode(hashlib.md5(b"x").digest()).decode())
+    assert code(e) == "BadDigest"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="bad", Body=b"abc", ContentMD5="not-base64-md5")
+    assert code(e) == "InvalidDigest"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["good"]
+
+
+def aws_chunked(body, chunk=4, trailer=None):
+    out = b""
+    for i in range(0, len(body), chunk):
+        c = body[i:i + chunk]
+        out += f"{len(c):x}\r\n".encode() + c + b"\r\n"
+    out += b"0\r\n"
+    if trailer:
+        out += f"{trailer[0]}:{trailer[1]}\r\n".encode()
+    return out + b"\r\n"
+
+
+def test_aws_chunked_with_crc32_trailer(srv, s3, bucket):
+    body = b"trailing checksum body"
+    wire = aws_chunked(body, trailer=("x-amz-checksum-crc32", crc32_b64(body)))
+    st, h, resp = raw(srv, "PUT", f"/{bucket}/tr", body=wire, headers={
+        "Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "x-amz-decoded-content-length": str(len(body)), "x-amz-trailer": "x-amz-checksum-crc32"})
+    assert st == 200, resp
+    assert h["x-amz-checksum-crc32"] == crc32_b64(body)
+    g = s3.get_object(Bucket=bucket, Key="tr", ChecksumMode="ENABLED")
+    assert g["Body"].read() == body
+    assert g["ChecksumCRC32"] == crc32_b64(body)
+    assert g.get("ContentEncoding") in (None, "")  # aws-chunked is not stored
+
+
+def test_aws_chunked_bad_trailer_stores_nothing(srv, s3, bucket):
+    body = b"trailing checksum body"
+    wire = aws_chunked(body, trailer=("x-amz-checksum-crc32", crc32_b64(b"other")))
+    st, _, resp = raw(srv, "PUT", f"/{bucket}/tr", body=wire, headers={
+        "Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "x-amz-decoded-content-length": str(len(body)), "x-amz-trailer": "x-amz-checksum-crc32"})
+    assert (st, xml_code(resp)) == (400, "BadDigest")
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_truncated_body_stores_nothing(srv, s3, bucket):
+    sock = socket.create_connection(("127.0.0.1", srv.port))
+    sock.sendall(f"PUT /{bucket}/trunc HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n".encode() + b"x" * 10)
+    sock.shutdown(socket.SHUT_WR)
+    sock.settimeout(10)
+    try:
+        while sock.recv(4096):
+            pass
+    except OSError:
+        pass
+    sock.close()
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    s3.put_object(Bucket=bucket, Key="after", Body=b"still serving")
+    assert s3.get_object(Bucket=bucket, Key="after")["Body"].read() == b"still serving"
+
+
+def test_truncated_aws_chunked_body_stores_nothing(srv, s3, bucket):
+    body = b"x" * 100
+    wire = aws_chunked(body, chunk=50)[:60]
+    sock = socket.create_connection(("127.0.0.1", srv.port))
+    sock.sendall((f"PUT /{bucket}/trunc HTTP/1.1\r\nHost: localhost\r\nContent-Encoding: aws-chunked\r\n"
+                  f"x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\n"
+                  f"x-amz-decoded-content-length: 100\r\nContent-Length: {len(aws_chunked(body, chunk=50))}\r\n\r\n"
+                  ).encode() + wire)
+    sock.shutdown(socket.SHUT_WR)
+    sock.settimeout(10)
+    try:
+        while sock.recv(4096):
+            pass
+    except OSError:
+        pass
+    sock.close()
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_expect_100_continue(srv, s3, bucket):
+    sock = socket.create_connection(("127.0.0.1", srv.port))
+    sock.settimeout(10)
+    sock.sendall(f"PUT /{bucket}/e HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n".encode())
+    first = sock.recv(4096)
+    assert first.startswith(b"HTTP/1.1 100")
+    sock.sendall(b"hello")
+    resp = b""
+    while b"\r\n\r\n" not in resp:
+        resp += sock.recv(4096)
+    sock.close()
+    assert resp.split(b"\r\n\r\n")[-2].startswith(b"HTTP/1.1 200") or b"HTTP/1.1 200" in resp
+    assert s3.get_object(Bucket=bucket, Key="e")["Body"].read() == b"hello"
+
+
+# ---- presigned URLs ----
+
+def test_presigned_get_and_put(s3, bucket):
+    put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "pre sig+ned"}, ExpiresIn=300)
+    req = urllib.request.Request(put_url, data=b"presigned body", method="PUT")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 200
+    get_url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "pre sig+ned"}, ExpiresIn=300)
+    with urllib.request.urlopen(get_url, timeout=10) as r:
+        assert r.read() == b"presigned body"
+    url = s3.generate_presigned_url("get_object", Params={
+        "Bucket": bucket, "Key": "pre sig+ned", "ResponseContentDisposition": "attachment; filename=x.bin"})
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.headers["Content-Disposition"] == "attachment; filename=x.bin"
+
+
+def test_presigned_get_missing_key(s3, bucket):
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "missing"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(url, timeout=10)
+    assert e.value.code == 404
+    assert xml_code(e.value.read()) == "NoSuchKey"
+
+
+# ---- multipart ----
+
+def test_multipart_upload(s3, bucket):
+    mpu = s3.create_multipart_upload(Bucket=bucket, Key="mp", Metadata={"m": "1"}, ContentType="text/csv")
+    uid = mpu["UploadId"]
+    p1, p2 = os.urandom(5 * MiB), b"tail"
+    e1 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=uid, PartNumber=1, Body=p1)["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="mp", UploadId=uid, PartNumber=2, Body=p2)["ETag"]
+    assert e1 == f'"{md5(p1)}"'
+    parts = s3.list_parts(Bucket=bucket, Key="mp", UploadId=uid)["Parts"]
+    assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in parts] == [(1, e1, 5 * MiB), (2, e2, 4)]
+    ups = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    assert [(u["Key"], u["UploadId"]) for u in ups] == [("mp", uid)]
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    expected = hashlib.md5(bytes.fromhex(md5(p1)) + bytes.fromhex(md5(p2))).hexdigest() + "-2"
+    assert done["ETag"] == f'"{expected}"'
+    assert done["Key"] == "mp" and done["Bucket"] == bucket
+    g = s3.get_object(Bucket=bucket, Key="mp")
+    assert g["Body"].read() == p1 + p2
+    assert (g["ETag"], g["Metadata"], g["ContentType"]) == (f'"{expected}"', {"m": "1"}, "text/csv")
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    # GET by part number
+    g = s3.get_object(Bucket=bucket, Key="mp", PartNumber=2)
+    assert g["Body"].read() == p2
+    assert g["PartsCount"] == 2
+    assert g["ContentRange"] == f"bytes {5 * MiB}-{5 * MiB + 3}/{5 * MiB + 4}"
+    assert s3.head_object(Bucket=bucket, Key="mp", PartNumber=1)["ContentLength"] == 5 * MiB
+
+
+def test_multipart_abort(s3, bucket):
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="ab")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="ab", UploadId=uid, PartNumber=1, Body=b"x")
+    s3.abort_multipart_upload(Bucket=bucket, Key="ab", UploadId=uid)
+    for call in (lambda: s3.list_parts(Bucket=bucket, Key="ab", UploadId=uid),
+                 lambda: s3.upload_part(Bucket=bucket, Key="ab", UploadId=uid, PartNumber=2, Body=b"y"),
+                 lambda: s3.complete_multipart_upload(Bucket=bucket, Key="ab", UploadId=uid,
+                                                      MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": '"x"'}]})):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert code(e) == "NoSuchUpload"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_multipart_errors(s3, bucket):
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="e")["UploadId"]
+    e1 = s3.upload_part(Bucket=bucket, Key="e", UploadId=uid, PartNumber=1, Body=b"small")["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="e", UploadId=uid, PartNumber=2, Body=b"small")["ETag"]
+    big = s3.upload_part(Bucket=bucket, Key="e", UploadId=uid, PartNumber=3, Body=b"b" * (5 * MiB))["ETag"]
+
+    def complete(parts):
+        with pytest.raises(ClientError) as e:
+            s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload={"Parts": parts})
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        return code(e)
+
+    assert complete([{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]) == "EntityTooSmall"
+    assert complete([{"PartNumber": 1, "ETag": '"0123456789abcdef0123456789abcdef"'}]) == "InvalidPart"
+    assert complete([{"PartNumber": 4, "ETag": e1}]) == "InvalidPart"
+    assert complete([{"PartNumber": 3, "ETag": big}, {"PartNumber": 1, "ETag": e1}]) == "InvalidPartOrder"
+    # the upload is still there after failed completes, and a single small part completes
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid,
+                                        MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": e2}]})
+    assert done["ETag"].endswith('-1"')
+    assert s3.get_object(Bucket=bucket, Key="e")["Body"].read() == b"small"
+
+
+def test_multipart_invalid_part_number(s3, bucket):
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="n")["UploadId"]
+    for n in (0, 10001):
+        with pytest.raises(ClientError) as e:
+            s3.upload_part(Bucket=bucket, Key="n", UploadId=uid, PartNumber=n, Body=b"x")
+        assert code(e) == "InvalidArgument"
+
+
+def test_upload_part_copy_with_range(s3, bucket):
+    src = bytes(range(256)) * (6 * MiB // 256)
+    s3.put_object(Bucket=bucket, Key="src", Body=src)
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    c1 = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=uid, PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange=f"bytes=0-{5 * MiB - 1}")
+    c2 = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=uid, PartNumber=2,
+                             CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange="bytes=100-199")
+    assert c1["CopyPartResult"]["ETag"] == f'"{md5(src[:5 * MiB])}"'
+    s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=uid, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": c1["CopyPartResult"]["ETag"]}, {"PartNumber": 2, "ETag": c2["CopyPartResult"]["ETag"]}]})
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == src[:5 * MiB] + src[100:200]
+
+
+def test_multipart_with_checksum(s3, bucket):
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="ck", ChecksumAlgorithm="SHA256")["UploadId"]
+    body = b"part one body"
+    p = s3.upload_part(Bucket=bucket, Key="ck", UploadId=uid, PartNumber=1, Body=body, ChecksumAlgorithm="SHA256")
+    assert p["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(body).digest()).decode()
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="ck", UploadId=uid, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": p["ETag"], "ChecksumSHA256": p["ChecksumSHA256"]}]})
+    composite = base64.b64encode(hashlib.sha256(hashlib.sha256(body).digest()).digest()).decode() + "-1"
+    assert done["ChecksumSHA256"] == composite
+    assert s3.head_object(Bucket=bucket, Key="ck", ChecksumMode="ENABLED")["ChecksumSHA256"] == composite
+
+
+def test_list_multipart_uploads_paging(s3, bucket):
+    ids = [s3.create_multipart_upload(Bucket=bucket, Key=f"u{i}")["UploadId"] for i in range(3)]
+    r = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=2)
+    assert r["IsTruncated"] is True
+    assert [u["Key"] for u in r["Uploads"]] == ["u0", "u1"]
+    r2 = s3.list_multipart_uploads(Bucket=bucket, KeyMarker=r["NextKeyMarker"], UploadIdMarker=r["NextUploadIdMarker"])
+    assert [(u["Key"], u["UploadId"]) for u in r2["Uploads"]] == [("u2", ids[2])]
+
+
+# ---- persistence ----
+
+def test_objects_and_multipart_survive_restart_and_kill9(server, restart_check):
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="persist")
+    s3.put_bucket_versioning(Bucket="persist", VersioningConfiguration={"Status": "Enabled"})
+    bodies = {"small": b"s", "binary": bytes(range(256)) * 1000, "empty": b"", "dir/ü nicode+": os.urandom(3 * MiB)}
+    for k, b in bodies.items():
+        s3.put_object(Bucket="persist", Key=k, Body=b, Metadata={"k": "v"})
+    v_old = s3.put_object(Bucket="persist", Key="small", Body=b"s2")["VersionId"]
+    s3.delete_object(Bucket="persist", Key="binary")
+    s3.put_bucket_tagging(Bucket="persist", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+    uid = s3.create_multipart_upload(Bucket="persist", Key="mp")["UploadId"]
+    p1 = os.urandom(5 * MiB)
+    e1 = s3.upload_part(Bucket="persist", Key="mp", UploadId=uid, PartNumber=1, Body=p1)["ETag"]
+
+    def read():
+        out = {}
+        for k in bodies:
+            try:
+                g = s3.get_object(Bucket="persist", Key=k)
+                out[k] = (hashlib.sha256(g["Body"].read()).hexdigest(), g["ETag"], g["VersionId"], g["Metadata"],
+                          g["LastModified"])
+            except ClientError as e:
+                out[k] = e.response["Error"]["Code"]
+        out["versions"] = [(v["Key"], v["VersionId"], v["IsLatest"], v["ETag"])
+                           for v in s3.list_object_versions(Bucket="persist")["Versions"]]
+        out["tags"] = s3.get_bucket_tagging(Bucket="persist")["TagSet"]
+        out["parts"] = [(p["PartNumber"], p["ETag"]) for p in s3.list_parts(Bucket="persist", Key="mp", UploadId=uid)["Parts"]]
+        return out
+
+    got = restart_check(read)
+    assert got["binary"] == "NoSuchKey"
+    assert got["small"][0] == hashlib.sha256(b"s2").hexdigest() and got["small"][2] == v_old
+    assert got["dir/ü nicode+"][0] == hashlib.sha256(bodies["dir/ü nicode+"]).hexdigest()
+    assert got["parts"] == [(1, e1)]
+    # finish the upload begun before the restarts
+    e2 = s3.upload_part(Bucket="persist", Key="mp", UploadId=uid, PartNumber=2, Body=b"end")["ETag"]
+    s3.complete_multipart_upload(Bucket="persist", Key="mp", UploadId=uid, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    h = server.state_hash()
+    server.crash_restart()
+    assert server.state_hash() == h
+    assert hashlib.sha256(s3.get_object(Bucket="persist", Key="mp")["Body"].read()).hexdigest() == \
+        hashlib.sha256(p1 + b"end").hexdigest()
+
+
+def test_state_hash_covers_s3(server):
+    s3 = server.client("s3")
+    h0 = server.state()
+    s3.create_bucket(Bucket="hashed")
+    h1 = server.state()
+    assert h1["hash"] != h0["hash"]
+    assert "s3" in h1["services"]
+    s3.put_object(Bucket="hashed", Key="k", Body=b"1")
+    h2 = server.state()["services"]["s3"]
+    s3.put_object(Bucket="hashed", Key="k", Body=b"2")
+    assert server.state()["services"]["s3"] != h2
+
+
+# ---- aws CLI ----
+
+AWS = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
+
+
+def aws(server, *args, check=True):
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_PAGER": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    r = subprocess.run([AWS, "--endpoint-url", server.endpoint, *args], capture_output=True, text=True, env=env,
+                       timeout=120)
+    if check:
+        assert r.returncode == 0, r.stderr
+    return r
+
+
+def tree_digest(root):
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(d, f)
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, root)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+@pytest.mark.skipif(AWS is None, reason="aws CLI missing")
+def test_cli_sync_round_trip_across_restart(server, tmp_path):
+    """aws s3 sync up and back down is byte-identical, before and after a restart and a kill -9."""
+    src = tmp_path / "src"
+    files = {"top.txt": b"top", "a/b/c/deep.bin": os.urandom(1000), "a/space name.txt": b"sp",
+             "a/ünï+%.txt": "ü".encode(), "big/large.bin": os.urandom(9 * MiB), "empty": b""}
+    for rel, data in files.items():
+        p = src / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="synced")
+    aws(server, "s3", "sync", str(src), "s3://synced/root")
+    expected = tree_digest(src)
+    head = s3.head_object(Bucket="synced", Key="root/big/large.bin")
+    assert head["ContentLength"] == 9 * MiB
+    assert head["ETag"].endswith('-2"')  # the CLI's 8 MiB multipart threshold and part size
+    for n, restart in enumerate((None, server.restart, server.crash_restart)):
+        if restart:
+            restart()
+        dst = tmp_path / f"dst{n}"
+        aws(server, "s3", "sync", "s3://synced/root", str(dst))
+        assert tree_digest(dst) == expected
+    # nothing changed, so a second sync uploads nothing
+    r = aws(server, "s3", "sync", str(src), "s3://synced/root")
+    assert "upload:" not in r.stdout
+
+
+@pytest.mark.skipif(AWS is None, reason="aws CLI missing")
+def test_cli_ls_cp_rm(srv, s3, bucket, tmp_path):
+    b = bucket
+    f = tmp_path / "f.txt"
+    f.write_bytes(b"cli body")
+    aws(srv, "s3", "cp", str(f), f"s3://{b}/x/f.txt")
+    aws(srv, "s3", "cp", f"s3://{b}/x/f.txt", f"s3://{b}/y/g.txt")
+    out = aws(srv, "s3", "ls", f"s3://{b}/").stdout
+    assert "PRE x/" in out and "PRE y/" in out
+    out = aws(srv, "s3", "ls", "--recursive", f"s3://{b}").stdout
+    assert "x/f.txt" in out and "y/g.txt" in out and " 8 " in out
+    assert aws(srv, "s3", "cp", f"s3://{b}/y/g.txt", "-").stdout == "cli body"
+    head = json.loads(aws(srv, "s3api", "head-object", "--bucket", b, "--key", "x/f.txt").stdout)
+    assert head["ContentLength"] == 8 and head["ETag"] == f'"{md5(b"cli body")}"'
+    aws(srv, "s3", "rm", "--recursive", f"s3://{b}/")
+    assert s3.list_objects_v2(Bucket=b)["KeyCount"] == 0
+
+
+# ---- 1 GiB ----
+
+def test_one_gib_object(srv, tmp_path):
+    """1 GiB up through boto3's multipart path from a file and streamed back into a hash."""
+    from boto3.s3.transfer import TransferConfig
+    s3 = srv.client("s3")
+    b = new_name("gib")
+    s3.create_bucket(Bucket=b)
+    src = tmp_path / "src.bin"
+    block = os.urandom(MiB)
+    h = hashlib.sha256()
+    with open(src, "wb") as f:
+        for i in range(1024):
+            chunk = i.to_bytes(8, "big") + block[8:]
+            f.write(chunk)
+            h.update(chunk)
+    s3.upload_file(str(src), b, "big", Config=TransferConfig(multipart_chunksize=64 * MiB, max_concurrency=4))
+    src.unlink()
+    g = s3.get_object(Bucket=b, Key="big")
+    assert g["ContentLength"] == 1024 * MiB and g["ETag"].endswith('-16"')
+    h2 = hashlib.sha256()
+    for chunk in g["Body"].iter_chunks(4 * MiB):
+        h2.update(chunk)
+    assert h2.hexdigest() == h.hexdigest()
+    s3.delete_object(Bucket=b, Key="big")
