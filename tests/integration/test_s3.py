@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -157,6 +158,25 @@ def test_bucket_location(srv, s3):
     assert eu.get_bucket_location(Bucket=other)["LocationConstraint"] == "eu-west-1"
 
 
+def test_create_existing_bucket_in_us_east_1_is_a_no_op(s3, bucket):
+    """us-east-1 answers 200 to re-creating a bucket you own (AWS CreateBucket docs)."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"kept")
+    s3.create_bucket(Bucket=bucket)
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"kept"
+
+
+def test_illegal_location_constraint(s3):
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=new_name(), CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert code(e) == "IllegalLocationConstraintException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_method_not_allowed(srv, bucket):
+    st, _, body = raw(srv, "PATCH", f"/{bucket}/k", body=b"")
+    assert (st, xml_code(body)) == (405, "MethodNotAllowed")
+
+
 # ---- bucket configuration ----
 
 def test_bucket_tagging(s3, bucket):
@@ -306,6 +326,29 @@ def test_overwrite_replaces_body_and_metadata(s3, bucket):
     s3.put_object(Bucket=bucket, Key="k", Body=b"second")
     r = s3.get_object(Bucket=bucket, Key="k")
     assert (r["Body"].read(), r["Metadata"]) == (b"second", {})
+
+
+def test_key_too_long(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k" * 1025, Body=b"x")
+    assert code(e) == "KeyTooLongError"
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_conditional_put(srv, s3, bucket):
+    """PutObject with If-None-Match: * (write only if absent) and If-Match (write only if unchanged)."""
+    assert raw(srv, "PUT", f"/{bucket}/k", body=b"first", headers={"If-None-Match": "*"})[0] == 200
+    st, _, body = raw(srv, "PUT", f"/{bucket}/k", body=b"second", headers={"If-None-Match": "*"})
+    assert (st, xml_code(body)) == (412, "PreconditionFailed")
+    st, _, body = raw(srv, "PUT", f"/{bucket}/k", body=b"third", headers={"If-Match": '"0123456789abcdef0123456789abcdef"'})
+    assert (st, xml_code(body)) == (412, "PreconditionFailed")
+    assert raw(srv, "PUT", f"/{bucket}/k", body=b"fourth", headers={"If-Match": f'"{md5(b"first")}"'})[0] == 200
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"fourth"
+
+
+def test_null_version_of_unversioned_object(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"x"
 
 
 KEYS = ["with space", "unicode/ü/日本語", "percent%20sign%", "plus+sign", "double//slash", "trailing/",
@@ -595,6 +638,12 @@ def test_list_v2_max_keys_zero(s3, tree):
     assert (r["KeyCount"], r["IsTruncated"], r.get("Contents")) == (0, True, None)
 
 
+def test_list_v2_bad_continuation_token(s3, tree):
+    with pytest.raises(ClientError) as e:
+        s3.list_objects_v2(Bucket=tree[0], ContinuationToken="garbage")
+    assert code(e) == "InvalidArgument"
+
+
 def test_list_v1_marker(s3, tree):
     name, keys = tree
     r = s3.list_objects(Bucket=name, MaxKeys=3)
@@ -769,6 +818,38 @@ def test_delete_objects_versioned(s3, vbucket):
     assert by_key["j"]["DeleteMarker"] is True and by_key["j"]["DeleteMarkerVersionId"]
 
 
+def test_list_object_versions_delimiter(s3, vbucket):
+    s3.put_object(Bucket=vbucket, Key="a/1", Body=b"x")
+    s3.put_object(Bucket=vbucket, Key="b", Body=b"x")
+    s3.delete_object(Bucket=vbucket, Key="a/1")
+    r = s3.list_object_versions(Bucket=vbucket, Delimiter="/")
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/"]
+    assert [v["Key"] for v in r["Versions"]] == ["b"] and "DeleteMarkers" not in r
+
+
+def test_versioned_bucket_with_only_delete_markers_is_not_empty(s3, vbucket):
+    v = s3.put_object(Bucket=vbucket, Key="k", Body=b"x")["VersionId"]
+    s3.delete_object(Bucket=vbucket, Key="k")
+    s3.delete_object(Bucket=vbucket, Key="k", VersionId=v)
+    with pytest.raises(ClientError) as e:
+        s3.delete_bucket(Bucket=vbucket)
+    assert code(e) == "BucketNotEmpty"
+    marker = s3.list_object_versions(Bucket=vbucket)["DeleteMarkers"][0]["VersionId"]
+    s3.delete_object(Bucket=vbucket, Key="k", VersionId=marker)
+    s3.delete_bucket(Bucket=vbucket)
+
+
+def test_multipart_in_versioned_bucket(s3, vbucket):
+    uid = s3.create_multipart_upload(Bucket=vbucket, Key="mp")["UploadId"]
+    e = s3.upload_part(Bucket=vbucket, Key="mp", UploadId=uid, PartNumber=1, Body=b"x")["ETag"]
+    with pytest.raises(ClientError) as err:
+        s3.complete_multipart_upload(Bucket=vbucket, Key="mp", UploadId=uid, MultipartUpload={"Parts": []})
+    assert code(err) == "MalformedXML"
+    done = s3.complete_multipart_upload(Bucket=vbucket, Key="mp", UploadId=uid,
+                                        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e}]})
+    assert done["VersionId"] == s3.head_object(Bucket=vbucket, Key="mp")["VersionId"]
+
+
 def test_copy_specific_version(s3, vbucket):
     v1 = s3.put_object(Bucket=vbucket, Key="src", Body=b"old")["VersionId"]
     s3.put_object(Bucket=vbucket, Key="src", Body=b"new")
@@ -852,6 +933,23 @@ def test_aws_chunked_bad_trailer_stores_nothing(srv, s3, bucket):
         "x-amz-decoded-content-length": str(len(body)), "x-amz-trailer": "x-amz-checksum-crc32"})
     assert (st, xml_code(resp)) == (400, "BadDigest")
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_aws_chunked_signed_chunks(srv, s3, bucket):
+    """STREAMING-AWS4-HMAC-SHA256-PAYLOAD framing: each chunk header carries ;chunk-signature=."""
+    body = os.urandom(70000)
+    sig = b";chunk-signature=" + b"0" * 64
+    wire = b""
+    for i in range(0, len(body), 65536):
+        c = body[i:i + 65536]
+        wire += b"%x" % len(c) + sig + b"\r\n" + c + b"\r\n"
+    wire += b"0" + sig + b"\r\n\r\n"
+    st, _, resp = raw(srv, "PUT", f"/{bucket}/signed", body=wire, headers={
+        "Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "x-amz-decoded-content-length": str(len(body))})
+    assert st == 200, resp
+    g = s3.get_object(Bucket=bucket, Key="signed")
+    assert (g["Body"].read(), g["ContentLength"]) == (body, len(body))
 
 
 def test_truncated_body_stores_nothing(srv, s3, bucket):
@@ -957,6 +1055,8 @@ def test_multipart_upload(s3, bucket):
     assert g["PartsCount"] == 2
     assert g["ContentRange"] == f"bytes {5 * MiB}-{5 * MiB + 3}/{5 * MiB + 4}"
     assert s3.head_object(Bucket=bucket, Key="mp", PartNumber=1)["ContentLength"] == 5 * MiB
+    r = s3.get_object(Bucket=bucket, Key="mp", Range=f"bytes={5 * MiB - 2}-{5 * MiB + 1}")
+    assert r["Body"].read() == p1[-2:] + p2[:2]
 
 
 def test_multipart_abort(s3, bucket):
@@ -1005,6 +1105,24 @@ def test_multipart_invalid_part_number(s3, bucket):
         assert code(e) == "InvalidArgument"
 
 
+def test_list_parts_paging_and_part_md5(s3, bucket):
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="lp")["UploadId"]
+    etags = [s3.upload_part(Bucket=bucket, Key="lp", UploadId=uid, PartNumber=n, Body=b"p%d" % n)["ETag"]
+             for n in (1, 2, 3)]
+    r = s3.list_parts(Bucket=bucket, Key="lp", UploadId=uid, MaxParts=2)
+    assert r["IsTruncated"] is True and [p["PartNumber"] for p in r["Parts"]] == [1, 2]
+    r = s3.list_parts(Bucket=bucket, Key="lp", UploadId=uid, PartNumberMarker=r["NextPartNumberMarker"])
+    assert [(p["PartNumber"], p["ETag"]) for p in r["Parts"]] == [(3, etags[2])]
+    # re-uploading a part replaces it; a wrong Content-MD5 is BadDigest and keeps the old part
+    e2 = s3.upload_part(Bucket=bucket, Key="lp", UploadId=uid, PartNumber=2, Body=b"new two")["ETag"]
+    with pytest.raises(ClientError) as e:
+        s3.upload_part(Bucket=bucket, Key="lp", UploadId=uid, PartNumber=2, Body=b"bad",
+                       ContentMD5=base64.b64encode(hashlib.md5(b"other").digest()).decode())
+    assert code(e) == "BadDigest"
+    parts = s3.list_parts(Bucket=bucket, Key="lp", UploadId=uid)["Parts"]
+    assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in parts][1] == (2, e2, 7)
+
+
 def test_upload_part_copy_with_range(s3, bucket):
     src = bytes(range(256)) * (6 * MiB // 256)
     s3.put_object(Bucket=bucket, Key="src", Body=src)
@@ -1038,6 +1156,45 @@ def test_list_multipart_uploads_paging(s3, bucket):
     assert [u["Key"] for u in r["Uploads"]] == ["u0", "u1"]
     r2 = s3.list_multipart_uploads(Bucket=bucket, KeyMarker=r["NextKeyMarker"], UploadIdMarker=r["NextUploadIdMarker"])
     assert [(u["Key"], u["UploadId"]) for u in r2["Uploads"]] == [("u2", ids[2])]
+
+
+def test_reads_never_see_a_torn_body_during_overwrites(srv, s3, bucket):
+    """Each GET returns one whole body whose MD5 is the ETag it came with, while another client overwrites the key."""
+    a, b = os.urandom(2 * MiB), os.urandom(2 * MiB)
+    s3.put_object(Bucket=bucket, Key="k", Body=a)
+    stop = []
+
+    def writer():
+        c, i = srv.client("s3"), 0
+        while not stop:
+            c.put_object(Bucket=bucket, Key="k", Body=(a, b)[i % 2])
+            i += 1
+
+    with concurrent.futures.ThreadPoolExecutor(1) as ex:
+        fut = ex.submit(writer)
+        try:
+            for _ in range(20):
+                g = s3.get_object(Bucket=bucket, Key="k")
+                body = g["Body"].read()
+                assert body in (a, b)
+                assert g["ETag"] == f'"{md5(body)}"'
+        finally:
+            stop.append(True)
+        fut.result()
+
+
+def test_concurrent_writers_to_one_key(srv, s3, bucket):
+    def put(i):
+        c = srv.client("s3")
+        for j in range(10):
+            c.put_object(Bucket=bucket, Key="k", Body=b"%d-%d" % (i, j))
+
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        list(ex.map(put, range(6)))
+    g = s3.get_object(Bucket=bucket, Key="k")
+    body = g["Body"].read()
+    assert body.endswith(b"-9") and g["ETag"] == f'"{md5(body)}"'
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
 
 
 # ---- persistence ----
@@ -1085,6 +1242,42 @@ def test_objects_and_multipart_survive_restart_and_kill9(server, restart_check):
     assert server.state_hash() == h
     assert hashlib.sha256(s3.get_object(Bucket="persist", Key="mp")["Body"].read()).hexdigest() == \
         hashlib.sha256(p1 + b"end").hexdigest()
+
+
+def test_bucket_configuration_survives_restart_and_kill9(server, restart_check):
+    s3 = server.client("s3")
+    eu = server.client("s3", region="eu-west-1")
+    s3.create_bucket(Bucket="conf")
+    eu.create_bucket(Bucket="conf-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_versioning(Bucket="conf", VersioningConfiguration={"Status": "Suspended"})
+    s3.put_bucket_policy(Bucket="conf", Policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    s3.put_bucket_cors(Bucket="conf", CORSConfiguration={"CORSRules": [{"AllowedMethods": ["GET"],
+                                                                         "AllowedOrigins": ["*"]}]})
+    s3.put_bucket_lifecycle_configuration(Bucket="conf", LifecycleConfiguration={"Rules": [
+        {"ID": "r", "Filter": {"Prefix": ""}, "Status": "Enabled", "Expiration": {"Days": 1}}]})
+    s3.put_bucket_encryption(Bucket="conf", ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
+    s3.put_object(Bucket="conf", Key="t", Body=b"x", Tagging="a=b")
+    # a deleted bucket stays deleted, and its re-creation starts empty
+    s3.create_bucket(Bucket="gone")
+    s3.put_object(Bucket="gone", Key="k", Body=b"old")
+    s3.delete_object(Bucket="gone", Key="k")
+    s3.delete_bucket(Bucket="gone")
+
+    def read():
+        return (sorted(b["Name"] for b in s3.list_buckets()["Buckets"]),
+                eu.get_bucket_location(Bucket="conf-eu")["LocationConstraint"],
+                s3.get_bucket_versioning(Bucket="conf")["Status"],
+                s3.get_bucket_policy(Bucket="conf")["Policy"],
+                s3.get_bucket_cors(Bucket="conf")["CORSRules"],
+                s3.get_bucket_lifecycle_configuration(Bucket="conf")["Rules"],
+                s3.get_bucket_encryption(Bucket="conf")["ServerSideEncryptionConfiguration"],
+                s3.get_object_tagging(Bucket="conf", Key="t")["TagSet"])
+
+    got = restart_check(read)
+    assert got[0] == ["conf", "conf-eu"] and got[1] == "eu-west-1" and got[2] == "Suspended"
+    s3.create_bucket(Bucket="gone")
+    assert s3.list_objects_v2(Bucket="gone")["KeyCount"] == 0
 
 
 def test_state_hash_covers_s3(server):
@@ -1169,6 +1362,31 @@ def test_cli_ls_cp_rm(srv, s3, bucket, tmp_path):
     assert head["ContentLength"] == 8 and head["ETag"] == f'"{md5(b"cli body")}"'
     aws(srv, "s3", "rm", "--recursive", f"s3://{b}/")
     assert s3.list_objects_v2(Bucket=b)["KeyCount"] == 0
+
+
+# A second CLI on PATH (e.g. the pip awscli on a current botocore) sends CRC32 checksums by default.
+AWS_OTHER = shutil.which("aws") if shutil.which("aws") and os.path.realpath(shutil.which("aws")) != os.path.realpath(AWS or "") else None
+
+
+@pytest.mark.skipif(AWS_OTHER is None, reason="only one aws CLI installed")
+def test_second_cli_with_default_checksums(srv, s3, bucket, tmp_path):
+    big, small = tmp_path / "big.bin", tmp_path / "small.txt"
+    big.write_bytes(os.urandom(9 * MiB))
+    small.write_bytes(b"small")
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_PAGER": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    r = subprocess.run([AWS_OTHER, "--endpoint-url", srv.endpoint, "s3", "cp", "--recursive", str(tmp_path),
+                        f"s3://{bucket}/up/"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    for f in (big, small):
+        g = s3.get_object(Bucket=bucket, Key=f"up/{f.name}")
+        assert hashlib.sha256(g["Body"].read()).digest() == hashlib.sha256(f.read_bytes()).digest()
+    version = subprocess.run([AWS_OTHER, "--version"], capture_output=True, text=True, env=env).stdout
+    botocore = re.search(r"botocore/(\d+)\.(\d+)", version)
+    if botocore and (int(botocore[1]), int(botocore[2])) >= (1, 36):  # CRC32 by default from botocore 1.36
+        assert s3.head_object(Bucket=bucket, Key="up/small.txt", ChecksumMode="ENABLED")["ChecksumCRC32"] == \
+            crc32_b64(b"small")
+        assert s3.head_object(Bucket=bucket, Key="up/big.bin", ChecksumMode="ENABLED")["ChecksumCRC32"].endswith("-2")
 
 
 # ---- 1 GiB ----
