@@ -156,6 +156,7 @@ def test_bucket_location(srv, s3):
     other = new_name()
     eu.create_bucket(Bucket=other, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     assert eu.get_bucket_location(Bucket=other)["LocationConstraint"] == "eu-west-1"
+    assert s3.head_bucket(Bucket=other)["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"] == "eu-west-1"
 
 
 def test_create_existing_bucket_in_us_east_1_is_a_no_op(s3, bucket):
@@ -250,6 +251,24 @@ def test_bucket_encryption_default_and_set(s3, bucket):
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/k"}
     assert rule["BucketKeyEnabled"] is True
+
+
+def test_put_object_reports_default_encryption(s3, bucket):
+    r = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert r["ServerSideEncryption"] == "AES256"
+    assert s3.head_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "AES256"
+
+
+def test_acl_calls_answered(s3, bucket):
+    acl = s3.get_bucket_acl(Bucket=bucket)
+    assert acl["Owner"]["ID"]
+    assert acl["Grants"][0]["Permission"] == "FULL_CONTROL"
+    assert acl["Grants"][0]["Grantee"]["Type"] == "CanonicalUser"
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="private")
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"][0]["Permission"] == "FULL_CONTROL"
+    s3.put_object_acl(Bucket=bucket, Key="k", ACL="private")
 
 
 def test_malformed_xml(srv, s3, bucket):
@@ -351,7 +370,7 @@ def test_null_version_of_unversioned_object(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"x"
 
 
-KEYS = ["with space", "unicode/ü/日本語", "percent%20sign%", "plus+sign", "double//slash", "trailing/",
+KEYS = ["with space", "unicode/ü/日本語", "percent%20sign%", "plus+sign", "double//slash", "/leading", "//two", "trailing/",
         "q?mark", "hash#tag", "amp&eq=", "tilde~*'()!", "a" * 1024, "semi;colon,comma", "dot/./dot/../x"]
 
 
@@ -481,12 +500,14 @@ def test_not_modified_carries_etag(srv, s3, digits):
 def test_response_overrides(s3, digits):
     r = s3.get_object(Bucket=digits, Key="d", ResponseContentType="application/json",
                       ResponseContentDisposition="attachment", ResponseCacheControl="no-cache",
-                      ResponseContentLanguage="fr", ResponseContentEncoding="gzip")
+                      ResponseContentLanguage="fr", ResponseContentEncoding="gzip",
+                      ResponseExpires=datetime.datetime(2031, 1, 1, tzinfo=datetime.timezone.utc))
     assert r["ContentType"] == "application/json"
     assert r["ContentDisposition"] == "attachment"
     assert r["CacheControl"] == "no-cache"
     assert r["ContentLanguage"] == "fr"
     assert r["ContentEncoding"] == "gzip"
+    assert r["Expires"] == datetime.datetime(2031, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def test_part_number_on_single_part_object(s3, digits):
@@ -1135,6 +1156,12 @@ def test_upload_part_copy_with_range(s3, bucket):
     s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=uid, MultipartUpload={"Parts": [
         {"PartNumber": 1, "ETag": c1["CopyPartResult"]["ETag"]}, {"PartNumber": 2, "ETag": c2["CopyPartResult"]["ETag"]}]})
     assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == src[:5 * MiB] + src[100:200]
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="dst2")["UploadId"]
+    for rng in (f"bytes=0-{len(src)}", "bytes=10-5"):
+        with pytest.raises(ClientError) as e:
+            s3.upload_part_copy(Bucket=bucket, Key="dst2", UploadId=uid, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange=rng)
+        assert code(e) == "InvalidArgument", rng
 
 
 def test_multipart_with_checksum(s3, bucket):
