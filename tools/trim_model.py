@@ -7,7 +7,8 @@ PATCH (tools/model_patches/NAME.json) adds what the model leaves to the
 SDKs' hand-written code: extra metadata, and "outputRoots" (operation ->
 the XML root element AWS sends, e.g. S3's ListBucketResult), stored as the
 output's "podstackXmlRoot", and "addMembers" (shape -> members newer
-than the pinned model, e.g. S3's conditional-write If-None-Match).
+than the pinned model, e.g. S3's conditional-write If-None-Match), with
+"addShapes" / "setOutputs" for outputs the model lacks (HeadBucket's region).
 
 The models drive podstack's protocol layer (parsing, validation, serialization),
 so they are pinned in the repository: builds are reproducible and do not
@@ -33,6 +34,9 @@ model["metadata"]["podstackSource"] = origin
 if len(sys.argv) > 4:
     patch = json.load(open(sys.argv[4]))
     model["metadata"].update(patch.get("metadata", {}))
+    model["shapes"].update(patch.get("addShapes", {}))
+    for op, shape in patch.get("setOutputs", {}).items():
+        model["operations"][op]["output"] = {"shape": shape}
     for shape, members in patch.get("addMembers", {}).items():
         model["shapes"][shape]["members"].update(members)
     for op, root in patch.get("outputRoots", {}).items():

@@ -225,6 +225,7 @@ std::optional<json::value> detail::query_scalar(const Shape& s, const std::strin
     }
     case ShapeType::kTimestamp: {
       auto t = parse_iso8601(raw);
+      if (!t) t = parse_http_date(raw);  // rest-xml query timestamps (S3's response-expires)
       if (!t) {
         char* end = nullptr;
         double d = strtod(raw.c_str(), &end);
@@ -356,7 +357,7 @@ void xml_value(const Shape& s, const json::value& v, std::string_view name, bool
 void xml_members(const Shape& s, const json::object& o, std::string& out) {
   for (const auto& m : s.members) {
     const json::value* v = o.if_contains(m.name);
-    if (!v || v->is_null()) continue;
+    if (!v || v->is_null() || m.xml_attribute) continue;
     xml_value(*m.shape, *v, m.wire_name(), m.flattened, out);
   }
 }
@@ -365,11 +366,28 @@ void xml_value(const Shape& s, const json::value& v, std::string_view name, bool
   auto open = [&](std::string_view n) { out += '<'; out += n; out += '>'; };
   auto close = [&](std::string_view n) { out += "</"; out += n; out += '>'; };
   switch (s.type) {
-    case ShapeType::kStructure:
-      open(name);
+    case ShapeType::kStructure: {
+      // Attributes (S3's <Grantee xmlns:xsi=".." xsi:type="CanonicalUser">) go in the start tag.
+      out += '<';
+      out += name;
+      if (!s.xml_namespace_prefix.empty()) {
+        out += " xmlns:" + s.xml_namespace_prefix + "=\"";
+        xml_escape_append(out, s.xml_namespace);
+        out += '"';
+      }
+      if (v.is_object())
+        for (const auto& m : s.members) {
+          const json::value* a = m.xml_attribute ? v.as_object().if_contains(m.name) : nullptr;
+          if (!a || a->is_null()) continue;
+          out += ' ' + m.wire_name() + "=\"";
+          scalar_text(*m.shape, *a, out);
+          out += '"';
+        }
+      out += '>';
       if (v.is_object()) xml_members(s, v.as_object(), out);
       close(name);
       break;
+    }
     case ShapeType::kList: {
       if (!v.is_array()) break;
       bool flat = flattened || s.flattened;

@@ -104,7 +104,10 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view text) {
     if (auto* v = o.if_contains("max"); v && v->is_number()) s.max = v->to_number<int64_t>();
     if (auto* v = o.if_contains("enum"); v && v->is_array())
       for (auto& e : v->as_array()) s.enum_values.emplace_back(e.as_string());
-    if (auto* v = o.if_contains("xmlNamespace"); v && v->is_object()) s.xml_namespace = str(v->as_object(), "uri");
+    if (auto* v = o.if_contains("xmlNamespace"); v && v->is_object()) {
+      s.xml_namespace = str(v->as_object(), "uri");
+      s.xml_namespace_prefix = str(v->as_object(), "prefix");
+    }
     if (s.type == ShapeType::kStructure) {
       if (auto* mems = o.if_contains("members")) {
         for (const auto& mk : mems->as_object()) {

@@ -49,6 +49,7 @@ struct Shape {
   std::vector<std::string> enum_values;
   std::string timestamp_format;
   std::string xml_namespace;
+  std::string xml_namespace_prefix;  // "xsi" for S3's Grantee
   const Member* member(std::string_view n) const {
     auto it = by_name.find(std::string(n));
     return it == by_name.end() ? nullptr : &members[it->second];

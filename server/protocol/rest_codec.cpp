@@ -151,8 +151,10 @@ const Operation* match_rest_operation(const ServiceModel& model, std::string_vie
         if (!label.empty() && label.back() == '+') {
           label.remove_suffix(1);
           if (i >= segs.size()) { ok = false; break; }
-          // Greedy: the rest of the path, slashes included (as sent).
-          size_t start = segs[i].data() - path.data();
+          // Greedy: the rest of the path after the previous segment and one
+          // slash, slashes included as sent ("/bucket//key" -> "/key").
+          size_t start = i == 0 ? 1 : static_cast<size_t>(segs[i - 1].data() - path.data()) + segs[i - 1].size() + 1;
+          if (start > path.size()) { ok = false; break; }
           got.emplace_back(std::string(label), url_decode(path.substr(start), false));
           i = segs.size();
           continue;

@@ -674,6 +674,10 @@ class S3Service final : public ServiceBase<S3Service> {
       if (h.name() == name) return &h.value();
     return nullptr;
   }
+  static std::string sse_of(const ObjectVersion& o) {
+    const std::string* v = header_of(o, "x-amz-server-side-encryption");
+    return v ? *v : "AES256";
+  }
 
   // Object headers for GET/HEAD and the like.
   static void object_output(const ObjectVersion& o, json::object& out, bool with_checksums) {
@@ -694,6 +698,7 @@ class S3Service final : public ServiceBase<S3Service> {
       }
     }
     out["ContentType"] = ct;
+    if (!out.contains("ServerSideEncryption")) out["ServerSideEncryption"] = "AES256";  // SSE-S3, AWS's default since 2023
     if (o.metadata_size()) {
       json::object md;
       for (auto& h : o.metadata()) md[h.name()] = h.value();
@@ -989,7 +994,7 @@ class S3Service final : public ServiceBase<S3Service> {
       c->set_value(v);
     }
     describe_object(in, o);
-    json::object res{{"ETag", quoted(o.etag())}};
+    json::object res{{"ETag", quoted(o.etag())}, {"ServerSideEncryption", sse_of(o)}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     checksum_output(o.checksums(), res);
     s3::Event ev;
@@ -1478,13 +1483,21 @@ class S3Service final : public ServiceBase<S3Service> {
       const ObjectVersion& s = copy_source(ctx, in, src);
       uint64_t first = 0, last = s.size() == 0 ? 0 : s.size() - 1;
       if (auto r = in.opt_str("CopySourceRange")) {
-        auto range = parse_range(*r, s.size());
-        if (!range || range->second >= s.size() || std::string_view(*r).find('-') == 0)
+        // Strictly "bytes=first-last" within the source.
+        std::string_view rv = *r;
+        size_t dash = rv.find('-');
+        std::string a = rv.rfind("bytes=", 0) == 0 && dash != std::string_view::npos ? std::string(rv.substr(6, dash - 6)) : "";
+        std::string z = dash != std::string_view::npos ? std::string(rv.substr(dash + 1)) : "";
+        auto digits = [](const std::string& x) { return !x.empty() && x.size() < 19 && x.find_first_not_of("0123456789") == std::string::npos; };
+        if (!digits(a) || !digits(z) || std::stoull(z) < std::stoull(a))
           throw invalid_argument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the "
                                  "zero-based offsets of the first and last bytes to copy",
-                                 "x-amz-copy-source-range", std::string(*r));
-        first = range->first;
-        last = range->second;
+                                 "x-amz-copy-source-range", std::string(rv));
+        first = std::stoull(a);
+        last = std::stoull(z);
+        if (last >= s.size())
+          throw invalid_argument("Range specified is not valid for source object of size: " + std::to_string(s.size()),
+                                 "x-amz-copy-source-range", std::string(rv));
       }
       uint64_t len = s.size() == 0 ? 0 : last - first + 1;
       // The part's segments: the source's, cut to [first, first+len).

@@ -113,9 +113,14 @@ TEST_CASE("unknown services and operations get AWS error shapes, not 404 pages")
               {"Authorization", "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/sqs/aws4_request"}});
   CHECK(r.response.result_int() == 501);
   CHECK(r.response.body().find("<ErrorResponse") == 0);
+  // Unsigned rest requests are S3's: a missing bucket is S3's own error.
   r = f.send(http::verb::get, "/some-bucket", "", {});
+  CHECK(r.response.result_int() == 404);
+  CHECK(r.response.body().find("<Error><Code>NoSuchBucket</Code>") != std::string::npos);
+  CHECK(r.response.body().find("<BucketName>some-bucket</BucketName>") != std::string::npos);
+  r = f.send(http::verb::get, "/", "", {{"Authorization", "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/lambda/aws4_request"}});
   CHECK(r.response.result_int() == 501);
-  CHECK(r.response.body().find("<Error><Code>NotImplemented</Code>") != std::string::npos);
+  CHECK(r.response.body().find("NotImplemented") != std::string::npos);
 }
 
 TEST_CASE("internal endpoints: health, state, reset") {
