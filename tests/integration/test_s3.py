@@ -385,6 +385,31 @@ def test_special_keys_round_trip(s3, bucket, key):
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
+def test_xml_special_and_whitespace_keys(s3, vbucket):
+    """Keys that need XML escaping survive ListObjects v1/v2, ListObjectVersions, DeleteObjects and CopySource."""
+    keys = ["a<b>&'\"c", "tab\tkey", "nl\nkey", "cr\rkey", "q?mark=1&x", "sp ace"]
+    for k in keys:
+        s3.put_object(Bucket=vbucket, Key=k, Body=k.encode())
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=vbucket)["Contents"]] == sorted(keys)
+    assert [o["Key"] for o in s3.list_objects(Bucket=vbucket)["Contents"]] == sorted(keys)
+    assert [v["Key"] for v in s3.list_object_versions(Bucket=vbucket)["Versions"]] == sorted(keys)
+    v = s3.put_object(Bucket=vbucket, Key="q?mark=1&x", Body=b"second")["VersionId"]
+    s3.put_object(Bucket=vbucket, Key="q?mark=1&x", Body=b"third")
+    s3.copy_object(Bucket=vbucket, Key="copied", CopySource={"Bucket": vbucket, "Key": "q?mark=1&x", "VersionId": v})
+    assert s3.get_object(Bucket=vbucket, Key="copied")["Body"].read() == b"second"
+    r = s3.delete_objects(Bucket=vbucket, Delete={"Objects": [{"Key": k} for k in keys]})
+    assert sorted(d["Key"] for d in r["Deleted"]) == sorted(keys)
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=vbucket)["Contents"]] == ["copied"]
+
+
+def test_multi_character_delimiter(s3, bucket):
+    for k in ("dir::a::b", "dir::c", "other"):
+        s3.put_object(Bucket=bucket, Key=k, Body=b"x")
+    r = s3.list_objects_v2(Bucket=bucket, Prefix="dir::", Delimiter="::")
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["dir::a::"]
+    assert [o["Key"] for o in r["Contents"]] == ["dir::c"]
+
+
 def test_plus_in_path_is_a_plus_not_a_space(srv, s3, bucket):
     """S3 decodes '+' in the path as '+', and '%20' as a space."""
     assert raw(srv, "PUT", f"/{bucket}/a+b", body=b"plus")[0] == 200
@@ -445,6 +470,12 @@ def test_range(s3, digits, rng, body, content_range):
     assert r["Body"].read() == body
     assert r["ContentRange"] == content_range
     assert r["ContentLength"] == len(body)
+
+
+def test_head_with_range(s3, digits):
+    h = s3.head_object(Bucket=digits, Key="d", Range="bytes=2-4")
+    assert h["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert h["ContentLength"] == 3
 
 
 def test_range_unsatisfiable(s3, digits):
