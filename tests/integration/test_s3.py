@@ -436,6 +436,26 @@ def test_virtual_hosted_style(srv, s3, bucket, host):
     assert (st, xml_code(body)) == (404, "NoSuchKey")
 
 
+@pytest.mark.parametrize("suffix", ["s3.localhost.localstack.cloud", "localhost"])
+@pytest.mark.parametrize("dotted", [False, True])
+def test_virtual_hosted_bucket_operations(srv, s3, suffix, dotted):
+    """Bucket-level calls on a virtual host: create, head, location, POST ?delete, delete (dotted names too)."""
+    b = new_name("vh") + (".with.dots" if dotted else "")
+    host = f"{b}.{suffix}:{srv.port}"
+    assert raw(srv, "PUT", "/", body=b"", host=host)[0] == 200
+    assert b in [x["Name"] for x in s3.list_buckets()["Buckets"]]
+    assert raw(srv, "PUT", "/k", body=b"x", host=host)[0] == 200
+    assert raw(srv, "HEAD", "/", host=host)[0] == 200
+    st, _, body = raw(srv, "GET", "/?location", host=host)
+    assert st == 200 and ET.fromstring(body).text is None
+    d = b"<Delete><Object><Key>k</Key></Object></Delete>"
+    st, _, body = raw(srv, "POST", "/?delete", body=d, host=host,
+                      headers={"Content-MD5": base64.b64encode(hashlib.md5(d).digest()).decode()})
+    assert st == 200 and [k.text for k in ET.fromstring(body).iter(NS + "Key")] == ["k"]
+    assert raw(srv, "DELETE", "/", host=host)[0] == 204
+    assert b not in [x["Name"] for x in s3.list_buckets()["Buckets"]]
+
+
 def test_virtual_hosted_missing_bucket(srv):
     st, _, body = raw(srv, "GET", "/k", host=f"{new_name('nob')}.s3.localhost.localstack.cloud:{srv.port}")
     assert (st, xml_code(body)) == (404, "NoSuchBucket")
