@@ -266,6 +266,12 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
   // URI template the operation (see Gateway::call).
   std::string svc = creds.service.empty() ? "s3" : creds.service;
   std::string rest_path = svc == "s3" ? s3_path(req, path) : std::string(path);
+  if (svc == "s3")
+    if (Service* s3 = engine_.service("s3"); s3 && !header(req, "origin").empty()) {
+      if (req.method() == http::verb::options) return cors(*s3, req, rest_path, creds, std::move(request_id), nullptr);
+      Reply r = call(*s3, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
+      return cors(*s3, req, rest_path, creds, std::move(request_id), &r);
+    }
   for (auto& s : engine_.services()) {
     const auto& m = s->model();
     if ((m.protocol == Protocol::kRestJson || m.protocol == Protocol::kRestXml) && m.signing_name == svc)
@@ -368,6 +374,49 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   r.commit = std::move(x.commit);
   r.received = std::move(body);
   return r;
+}
+
+// S3 CORS: a preflight (reply == null) is answered from the bucket's rules;
+// another request with an Origin gets the matching rule's headers added.
+Reply Gateway::cors(Service& s3, const HttpRequest& req, std::string_view s3_path, const Credentials& creds,
+                    std::string request_id, Reply* reply) {
+  std::string_view p = s3_path.substr(s3_path.find_first_not_of('/') == std::string_view::npos ? s3_path.size() : 1);
+  std::string bucket(p.substr(0, p.find('/')));
+  bool preflight = reply == nullptr;
+  json::object in{{"Bucket", bucket},
+                  {"Origin", std::string(header(req, "origin"))},
+                  {"Method", preflight ? std::string(header(req, "access-control-request-method"))
+                                       : std::string(req.method_string().data(), req.method_string().size())},
+                  {"RequestHeaders", std::string(header(req, "access-control-request-headers"))},
+                  {"Preflight", preflight}};
+  CallContext ctx;
+  ctx.account = account_for(creds.access_key);
+  ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
+  ctx.request_id = request_id;
+  ctx.now_ms = wall_clock_ms();
+  ExecResult x = engine_.execute(s3, "EvaluateCors", in, ctx);
+  if (preflight) {
+    Reply r;
+    r.request_id = request_id;
+    r.protocol = Protocol::kRestXml;
+    r.model = &s3.model();
+    r.label = "s3.OPTIONS";
+    if (x.error) {
+      r.response = to_http(protocol::render_error(Protocol::kRestXml, &s3.model(), *x.error, request_id), req.version());
+      return r;
+    }
+    r.response = HttpResponse{http::status::ok, req.version()};
+    r.response.set("x-amz-request-id", request_id);
+    reply = &r;
+    if (auto* h = x.output.as_object().if_contains("headers"))
+      for (auto& kv : h->as_object()) r.response.set(kv.key(), kv.value().as_string());
+    return r;
+  }
+  if (!x.error && x.output.is_object())
+    if (auto* h = x.output.as_object().if_contains("headers"))
+      for (auto& kv : h->as_object())
+        if (kv.key() != "Access-Control-Max-Age") reply->response.set(kv.key(), kv.value().as_string());
+  return std::move(*reply);
 }
 
 void Gateway::commit_failed(Reply& r, const Status& s) {

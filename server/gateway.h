@@ -73,6 +73,8 @@ class Gateway {
              std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
              const Credentials& creds, std::string request_id, std::shared_ptr<StreamedBody> body = nullptr);
   Reply not_implemented(protocol::Protocol p, std::string_view service, const std::string& request_id);
+  Reply cors(Service& s3, const HttpRequest& req, std::string_view s3_path, const Credentials& creds, std::string request_id,
+             Reply* reply);
 
   Engine& engine_;
   GatewayOptions options_;

@@ -297,6 +297,13 @@ class S3Service final : public ServiceBase<S3Service> {
           {"AbortMultipartUpload", {true, &S3Service::abort_multipart_upload}},
           {"ListParts", {false, &S3Service::list_parts}},
           {"ListMultipartUploads", {false, &S3Service::list_multipart_uploads}},
+          {"GetObjectAttributes", {false, &S3Service::get_object_attributes}},
+          {"PutPublicAccessBlock", {true, &S3Service::put_public_access_block}},
+          {"GetPublicAccessBlock", {false, &S3Service::get_public_access_block}},
+          {"DeletePublicAccessBlock", {true, &S3Service::put_public_access_block}},
+          // Not AWS operations: CORS evaluation for the gateway (preflight and
+          // the headers of a request with an Origin).
+          {"EvaluateCors", {false, &S3Service::evaluate_cors}},
       };
       // Stored configurations: the operations the model has for each.
       static std::deque<std::string> names;  // the table keys are views: keep the strings alive
@@ -1436,6 +1443,163 @@ class S3Service final : public ServiceBase<S3Service> {
     json::object res{{"TagSet", tags_json(o.tags())}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     out.output = std::move(res);
+  }
+
+  void get_object_attributes(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    const ObjectVersion& o = find_version(b, in.str("Key"), in);
+    std::set<std::string> want;
+    if (auto* a = in.array("ObjectAttributes"))
+      for (auto& v : *a)
+        if (v.is_string()) want.insert(std::string(v.as_string()));
+    if (want.empty())
+      throw invalid_argument("Invalid attribute name specified.");
+    json::object res{{"LastModified", seconds(o.last_modified_ms())}};
+    if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    if (want.count("ETag")) res["ETag"] = o.etag();
+    if (want.count("ObjectSize")) res["ObjectSize"] = o.size();
+    if (want.count("StorageClass")) res["StorageClass"] = o.storage_class().empty() ? "STANDARD" : o.storage_class();
+    if (want.count("Checksum") && o.checksums_size()) {
+      json::object c;
+      checksum_output(o.checksums(), c);
+      res["Checksum"] = std::move(c);
+    }
+    if (want.count("ObjectParts") && o.part_sizes_size()) res["ObjectParts"] = json::object{{"TotalPartsCount", o.part_sizes_size()}};
+    out.output = std::move(res);
+  }
+
+  void put_public_access_block(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    s3::Event ev;
+    auto* cs = ev.mutable_config_set();
+    cs->set_bucket(b.meta.name());
+    cs->set_name("publicaccessblock");
+    if (current_op() == "PutPublicAccessBlock") {
+      auto* v = in.object("PublicAccessBlockConfiguration");
+      if (!v) throw malformed_xml();
+      cs->set_value(json::serialize(*v));
+    } else {
+      bool have = false;
+      for (auto& c : b.meta.configs()) have = have || c.name() == "publicaccessblock";
+      if (!have) return;
+    }
+    out.events.push_back(ev.SerializeAsString());
+  }
+
+  void get_public_access_block(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    for (auto& c : b.meta.configs())
+      if (c.name() == "publicaccessblock") {
+        out.output = json::object{{"PublicAccessBlockConfiguration", json::parse(c.value())}};
+        return;
+      }
+    throw ApiError::make(404, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
+        .with("BucketName", b.meta.name());
+  }
+
+  // CORS as S3 evaluates it: the first rule whose origin, method and (for a
+  // preflight) requested headers all match. Input: Bucket, Origin, Method,
+  // RequestHeaders (comma list), Preflight. Output: "headers" to add, or an
+  // error (preflight only).
+  static bool wildcard_match(std::string_view pattern, std::string_view s, bool ci) {
+    auto eq = [ci](char a, char b) {
+      return ci ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)) : a == b;
+    };
+    size_t star = pattern.find('*');
+    if (star == std::string_view::npos)
+      return pattern.size() == s.size() && std::equal(pattern.begin(), pattern.end(), s.begin(), eq);
+    std::string_view pre = pattern.substr(0, star), post = pattern.substr(star + 1);
+    return s.size() >= pre.size() + post.size() && std::equal(pre.begin(), pre.end(), s.begin(), eq) &&
+           std::equal(post.begin(), post.end(), s.end() - post.size(), eq);
+  }
+
+  void evaluate_cors(const Input& in, const CallContext& ctx, Decision& out) const {
+    bool preflight = in.flag("Preflight");
+    const Partition* p = parts_.find(ctx.account, "");
+    const BucketState* b = nullptr;
+    if (p) {
+      auto it = p->buckets.find(in.str_or("Bucket", ""));
+      if (it != p->buckets.end()) b = &it->second;
+    }
+    auto deny = [&](std::string msg) {
+      if (preflight) throw ApiError::make(403, "AccessForbidden", std::move(msg)).with("Method", in.str_or("Method", "")).with("ResourceType", "OBJECT");
+      out.output = json::object();
+    };
+    if (!b) {
+      if (preflight) throw no_such_bucket(in.str_or("Bucket", ""));
+      return deny("");
+    }
+    const std::string* cfg = nullptr;
+    for (auto& c : b->meta.configs())
+      if (c.name() == "cors") cfg = &c.value();
+    if (!cfg) return deny("CORSResponse: CORS is not enabled for this bucket.");
+    std::string origin = in.str_or("Origin", ""), method = in.str_or("Method", "");
+    std::vector<std::string> req_headers;
+    {
+      std::string_view rest = in.str_or("RequestHeaders", "");
+      std::string all(rest);
+      std::string_view r = all;
+      while (!r.empty()) {
+        size_t c = r.find(',');
+        std::string one(r.substr(0, c));
+        one.erase(0, one.find_first_not_of(' '));
+        one.erase(one.find_last_not_of(' ') + 1);
+        if (!one.empty()) req_headers.push_back(one);
+        r = c == std::string_view::npos ? std::string_view() : r.substr(c + 1);
+      }
+    }
+    json::value doc = json::parse(*cfg);
+    auto* rules = doc.is_object() ? doc.as_object().if_contains("CORSRules") : nullptr;
+    if (rules && rules->is_array())
+      for (auto& rv : rules->as_array()) {
+        if (!rv.is_object()) continue;
+        const auto& r = rv.as_object();
+        auto list = [&](std::string_view k) {
+          std::vector<std::string> v;
+          if (auto* a = r.if_contains(k); a && a->is_array())
+            for (auto& x : a->as_array())
+              if (x.is_string()) v.emplace_back(x.as_string());
+          return v;
+        };
+        auto origins = list("AllowedOrigins"), methods = list("AllowedMethods"), allowed = list("AllowedHeaders"),
+             expose = list("ExposeHeaders");
+        std::string matched;
+        for (auto& o : origins)
+          if (wildcard_match(o, origin, false)) matched = o;
+        if (matched.empty() || std::find(methods.begin(), methods.end(), method) == methods.end()) continue;
+        bool headers_ok = true;
+        for (auto& h : req_headers) {
+          bool ok = false;
+          for (auto& a : allowed) ok = ok || wildcard_match(a, h, true);
+          headers_ok = headers_ok && ok;
+        }
+        if (preflight && !headers_ok) continue;
+        json::object h;
+        bool any = matched == "*";
+        h["Access-Control-Allow-Origin"] = any ? "*" : origin;
+        std::string ms;
+        for (auto& m : methods) ms += (ms.empty() ? "" : ", ") + m;
+        h["Access-Control-Allow-Methods"] = ms;
+        if (!any) h["Access-Control-Allow-Credentials"] = "true";
+        if (!expose.empty()) {
+          std::string e;
+          for (auto& x : expose) e += (e.empty() ? "" : ", ") + x;
+          h["Access-Control-Expose-Headers"] = e;
+        }
+        if (preflight) {
+          if (!req_headers.empty()) {
+            std::string e;
+            for (auto& x : req_headers) e += (e.empty() ? "" : ", ") + x;
+            h["Access-Control-Allow-Headers"] = e;
+          }
+          if (auto* ma = r.if_contains("MaxAgeSeconds"); ma && ma->is_number()) h["Access-Control-Max-Age"] = std::to_string(ma->to_number<int64_t>());
+        }
+        h["Vary"] = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
+        out.output = json::object{{"headers", std::move(h)}};
+        return;
+      }
+    deny("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / "
+         "Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.");
   }
 
   // ---- multipart ----
