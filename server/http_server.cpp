@@ -58,6 +58,7 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
   std::mutex conns_mu;
   std::set<std::shared_ptr<Conn>> conns;
+  std::thread signal_thread;  // runs opts.on_signal
 
   Impl(Gateway& g, HttpServerOptions o) : gateway(g), opts(std::move(o)) {}
 
@@ -129,6 +130,8 @@ struct HttpServer::Impl {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
       }
+      gateway.record(reply, reply.response.result_int(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       bool keep = req.keep_alive() && !stopping;
       reply.response.keep_alive(keep);
       if (req.method() == http::verb::head) {
@@ -191,8 +194,18 @@ void HttpServer::run() {
   auto& im = *impl_;
   im.signals.async_wait([&im](const beast::error_code& ec, int sig) {
     if (ec) return;
-    spdlog::info("received signal {}, shutting down: finishing in-flight requests", sig);
-    im.begin_stop();
+    if (!im.opts.on_signal) {
+      spdlog::info("received signal {}, shutting down: finishing in-flight requests", sig);
+      im.begin_stop();
+      return;
+    }
+    spdlog::info("received signal {}, shutting down: running shutdown hooks", sig);
+    // The I/O threads keep serving (hooks may call the API) while it runs.
+    im.signal_thread = std::thread([&im] {
+      im.opts.on_signal();
+      spdlog::info("finishing in-flight requests");
+      asio::post(im.ioc, [&im] { im.begin_stop(); });
+    });
   });
   asio::co_spawn(im.ioc, im.accept_loop(), asio::detached);
   unsigned n = im.opts.threads ? im.opts.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -200,6 +213,7 @@ void HttpServer::run() {
   for (unsigned i = 1; i < n; ++i) pool.emplace_back([&im] { im.ioc.run(); });
   im.ioc.run();
   for (auto& t : pool) t.join();
+  if (im.signal_thread.joinable()) im.signal_thread.join();
 }
 
 void HttpServer::stop() {
