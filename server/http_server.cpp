@@ -199,7 +199,7 @@ void HttpServer::run() {
       im.begin_stop();
       return;
     }
-    spdlog::info("received signal {}, shutting down: running shutdown hooks", sig);
+    spdlog::info("received signal {}, shutting down", sig);
     // The I/O threads keep serving (hooks may call the API) while it runs.
     im.signal_thread = std::thread([&im] {
       im.opts.on_signal();
