@@ -4,6 +4,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 namespace podstack {
 
 namespace {
@@ -36,7 +38,9 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-std::string setup_logging(const std::string& level, const std::string& format) {
+std::string setup_logging(const std::string& level_name, const std::string& format) {
+  std::string level = level_name;  // LOG_LEVEL=INFO works too
+  for (auto& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off")
     return "LOG_LEVEL='" + level + "' is not one of trace, debug, info, warn, error, critical, off";
