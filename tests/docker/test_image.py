@@ -106,7 +106,7 @@ class Container:
         return r.stdout + r.stderr
 
     def remove(self):
-        docker("rm", "-f", self.name, check=False)
+        docker("rm", "-f", "-v", self.name, check=False)
 
 
 @pytest.fixture
