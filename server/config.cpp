@@ -57,6 +57,7 @@ std::string Config::from_env(Config& c) {
   }
   if (env_flag("DEBUG")) c.log_level = "debug";
   if (auto v = get("LOG_LEVEL"); !v.empty()) c.log_level = v;
+  if (auto v = get("LOG_FORMAT"); !v.empty()) c.log_format = v;
   if (auto v = get("MAX_REQUEST_BYTES"); !v.empty()) c.max_request_bytes = std::strtoull(v.c_str(), nullptr, 10);
   if (auto v = get("READ_TIMEOUT_SECONDS"); !v.empty()) c.read_timeout_seconds = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
   if (auto v = get("SERVER_THREADS"); !v.empty()) c.threads = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));

@@ -16,6 +16,7 @@ struct Config {
   uint64_t checkpoint_every = 10000;
   std::vector<std::string> services;  // SERVICES: empty = all
   std::string log_level = "info";
+  std::string log_format = "text";  // LOG_FORMAT=json: one JSON object per log line
   uint64_t max_request_bytes = 32ull << 20;
   unsigned read_timeout_seconds = 60;
   unsigned threads = 0;

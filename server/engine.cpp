@@ -117,7 +117,8 @@ void Engine::unlock_all_exclusive() {
   for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->mutex().unlock();
 }
 
-Status Engine::restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped) const {
+Status Engine::restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped,
+                                  int64_t* time_ms) const {
   *restored_seq = 0;
   return store_->scan_checkpoints_desc([&](uint64_t seq, std::string_view bytes) {
     if (seq > at_most) return true;
@@ -139,6 +140,7 @@ Status Engine::restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* re
       if (Status st = svc->restore(ss.state()); !st) return fail(ss.service() + ": " + st.to_string());
     }
     *restored_seq = seq;
+    if (time_ms) *time_ms = snap.time_ms();
     return false;
   });
 }
@@ -147,10 +149,12 @@ Status Engine::load() {
   for (auto& s : services_) s->clear();
   startup_ = StartupStats{};
   if (!options_.ignore_checkpoints) {
-    Status scan = restore_checkpoint(services_, UINT64_MAX, &startup_.checkpoint_sequence, &startup_.skipped_checkpoints);
+    Status scan = restore_checkpoint(services_, UINT64_MAX, &startup_.checkpoint_sequence, &startup_.skipped_checkpoints,
+                                     &startup_.checkpoint_time_ms);
     if (!scan) return scan;
   }
   checkpoint_seq_ = startup_.checkpoint_sequence;
+  checkpoint_time_ms_ = startup_.checkpoint_time_ms;
   Status st = replay_into(services_, startup_.checkpoint_sequence + 1, UINT64_MAX, &startup_.replayed);
   if (!st) return st;
   std::lock_guard lk(seq_mu_);
@@ -537,6 +541,7 @@ Status Engine::checkpoint() {
   Status st = ticket->wait();
   if (!st) return st;
   checkpoint_seq_ = seq;
+  checkpoint_time_ms_ = snap.time_ms();
   return store_->prune_checkpoints(2);
 }
 

@@ -88,6 +88,12 @@ struct StartupStats {
   uint64_t replayed = 0;
   uint64_t skipped_checkpoints = 0;
   double replay_ms = 0;
+  int64_t checkpoint_time_ms = 0;  // wall time of the restored checkpoint (0: none)
+};
+
+struct CheckpointInfo {
+  uint64_t sequence = 0;  // 0: no checkpoint yet
+  int64_t time_ms = 0;    // when its state was taken
 };
 
 class Engine {
@@ -122,6 +128,8 @@ class Engine {
   Status close();
 
   const StartupStats& startup() const { return startup_; }
+  // The newest checkpoint written or restored by this engine (for metrics).
+  CheckpointInfo last_checkpoint() const { return {checkpoint_seq_.load(), checkpoint_time_ms_.load()}; }
   // Blocks while the engine rebuilds state after a failed log write.
   void wait_writable();
   EventStore& store() { return *store_; }
@@ -132,7 +140,8 @@ class Engine {
   using Services = std::vector<std::unique_ptr<Service>>;
   Status load();  // checkpoint + replay into empty services
   // Newest usable checkpoint with sequence <= at_most into `svcs`.
-  Status restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped) const;
+  Status restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped,
+                            int64_t* time_ms = nullptr) const;
   Status replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t* replayed) const;
   Status apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded = nullptr) const;
   void apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const;
@@ -155,6 +164,7 @@ class Engine {
   uint64_t last_seq_ = 0;            // guarded by seq_mu_
   std::atomic<uint64_t> applied_seq_{0};
   std::atomic<uint64_t> checkpoint_seq_{0};
+  std::atomic<int64_t> checkpoint_time_ms_{0};
   std::atomic<bool> failed_{false};
 
   std::mutex maint_mu_;

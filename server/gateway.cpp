@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "server/build_info.h"
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
 
@@ -36,7 +37,7 @@ Protocol guess_protocol(std::string_view service) {
   return Protocol::kJson;
 }
 
-json::value health_json(const Engine& engine, const GatewayOptions& o) {
+json::object health_json(const Engine& engine, const GatewayOptions& o) {
   json::object services;
   for (auto& s : engine.services()) services[s->name()] = "running";
   for (const char* s : {"s3", "sqs", "sns", "ses", "dynamodb"})
@@ -137,7 +138,54 @@ std::string account_for(std::string_view access_key) {
 }
 
 Gateway::Gateway(Engine& engine, GatewayOptions options)
-    : engine_(engine), options_(std::move(options)), started_ms_(wall_clock_ms()) {}
+    : engine_(engine), options_(std::move(options)), started_ms_(wall_clock_ms()), started_sequence_(engine.last_sequence()) {}
+
+// Prometheus text format 0.0.4: the request families from Metrics, then
+// gauges read from the engine and the store now.
+std::string Gateway::metrics_text() const {
+  std::string out;
+  if (options_.metrics) options_.metrics->render(out);
+  auto family = [&out](const char* name, const char* type, const char* help) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  };
+  auto sample = [&out](const std::string& name, double v) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    out += name + " " + buf + "\n";
+  };
+  const auto& b = build_info();
+  family("podstack_build_info", "gauge", "Version and commit of this podstack (value 1).");
+  sample(std::string("podstack_build_info{version=\"") + prom_escape(b.version) + "\",commit=\"" + prom_escape(b.commit) +
+             "\",store_format=\"" + std::to_string(b.store_format) + "\",pod_format=\"" + std::to_string(b.pod_format) + "\"}",
+         1);
+  family("podstack_ready", "gauge", "1 once replay, pod loads and ready.d hooks are done (what /_localstack/health reports).");
+  sample("podstack_ready", ready_ ? 1 : 0);
+  family("podstack_uptime_seconds", "gauge", "Seconds since the server started serving.");
+  sample("podstack_uptime_seconds", static_cast<double>(wall_clock_ms() - started_ms_) / 1000);
+  uint64_t last = engine_.last_sequence();
+  family("podstack_last_sequence", "gauge", "Sequence number of the newest event in the log.");
+  sample("podstack_last_sequence", static_cast<double>(last));
+  family("podstack_events_appended_total", "counter", "Events appended to the log since the server started serving.");
+  sample("podstack_events_appended_total", static_cast<double>(last >= started_sequence_ ? last - started_sequence_ : 0));
+  family("podstack_store_bytes", "gauge", "Approximate bytes on disk (or in memory) per column family of the event store: events is the log, blobs the blob store.");
+  for (auto& [cf, bytes] : engine_.store().column_family_bytes())
+    sample("podstack_store_bytes{column_family=\"" + cf + "\"}", static_cast<double>(bytes));
+  CheckpointInfo ck = engine_.last_checkpoint();
+  family("podstack_checkpoint_sequence", "gauge", "Sequence of the newest checkpoint (0: none yet).");
+  sample("podstack_checkpoint_sequence", static_cast<double>(ck.sequence));
+  family("podstack_events_since_checkpoint", "gauge", "Events a restart would replay on top of the newest checkpoint.");
+  sample("podstack_events_since_checkpoint", static_cast<double>(last >= ck.sequence ? last - ck.sequence : 0));
+  if (ck.time_ms > 0) {
+    family("podstack_checkpoint_age_seconds", "gauge", "Seconds since the newest checkpoint's state was taken.");
+    sample("podstack_checkpoint_age_seconds", static_cast<double>(wall_clock_ms() - ck.time_ms) / 1000);
+  }
+  const StartupStats& st = engine_.startup();
+  family("podstack_startup_replay_seconds", "gauge", "Time the last startup (or rebuild) spent restoring the checkpoint and replaying the log.");
+  sample("podstack_startup_replay_seconds", st.replay_ms / 1000);
+  family("podstack_startup_replayed_events", "gauge", "Events replayed on top of the checkpoint at startup.");
+  sample("podstack_startup_replayed_events", static_cast<double>(st.replayed));
+  return out;
+}
 
 Reply Gateway::not_implemented(Protocol p, std::string_view service, const std::string& request_id) {
   Reply r;
@@ -446,10 +494,37 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
 
   if (path == "/_localstack/health" || path == "/_podstack/health") {
     if (!get) return error(405, "use GET");
-    return json_reply(200, health_json(engine_, options_));
+    json::object h = health_json(engine_, options_);
+    h["ready"] = ready_.load();
+    return json_reply(ready_ ? 200 : 503, h);
+  }
+  // LocalStack's init hook report: /_localstack/init and /_localstack/init/<stage>.
+  if (path == "/_localstack/init" || path.rfind("/_localstack/init/", 0) == 0) {
+    if (!get) return error(405, "use GET");
+    std::optional<InitStage> stage;
+    if (path.size() > 18) {
+      stage = parse_stage(path.substr(18));
+      if (!stage) return error(404, "no such stage " + std::string(path.substr(18)));
+    }
+    if (options_.init) return json_reply(200, stage ? options_.init->stage_json(*stage) : options_.init->to_json());
+    InitHooks none({});
+    for (InitStage s : kInitStages)
+      if (s != InitStage::kShutdown) none.run(s, {});
+    return json_reply(200, stage ? none.stage_json(*stage) : none.to_json());
+  }
+  if (path == "/_podstack/version") {
+    if (!get) return error(405, "use GET");
+    return json_reply(200, build_info_json());
+  }
+  if (path == "/_podstack/metrics") {
+    if (!get) return error(405, "use GET");
+    r.response = HttpResponse{http::status::ok, req.version()};
+    r.response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    r.response.body() = metrics_text();
+    return r;
   }
   if (path == "/_localstack/info" || path == "/_podstack/info") {
-    json::object o;
+    json::object o = build_info_json();
     o["version"] = options_.version;
     o["edition"] = "podstack";
     o["persistence"] = options_.persistence;
@@ -570,6 +645,7 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
       o.producer_version = options_.version;
       o.services = split_csv(q["services"]);
       auto h = save_pod(engine_, registry, o);
+      if (options_.metrics) ++(h ? options_.metrics->pod_saves : options_.metrics->pod_save_errors);
       if (!h) return fail_status(h.status());
       return json_reply(200, header_json(*h));
     }
@@ -593,6 +669,7 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
       ctx.request_id = request_id;
       ctx.now_ms = wall_clock_ms();
       auto h = load_pod_from_registry(engine_, registry, o, ctx);
+      if (options_.metrics) ++(h ? options_.metrics->pod_loads : options_.metrics->pod_load_errors);
       if (!h) return fail_status(h.status());
       json::object out = header_json(*h);
       out["live_hash"] = engine_.state_info().hash;

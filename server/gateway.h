@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "server/engine.h"
+#include "server/init_hooks.h"
+#include "server/metrics.h"
 #include "server/protocol/codec.h"
 
 namespace podstack {
@@ -25,6 +27,8 @@ struct GatewayOptions {
   std::string data_dir;
   bool persistence = false;
   std::vector<std::string> enabled;  // SERVICES; empty: all
+  Metrics* metrics = nullptr;        // /_podstack/metrics; null: requests are not counted
+  InitHooks* init = nullptr;         // /_localstack/init; null: no hooks, every stage completed
 };
 
 // A response, possibly waiting on the group commit that holds its events.
@@ -66,6 +70,14 @@ class Gateway {
   void commit_failed(Reply& r, const Status& s);
   // Errors found before routing (oversized, malformed HTTP).
   static HttpResponse plain_error(int status, std::string_view code, std::string_view message, unsigned version);
+  // Healthy means ready (DESIGN.md): until set_ready(true) — after the
+  // ready.d hooks — /_localstack/health answers 503.
+  void set_ready(bool ready) { ready_ = ready; }
+  bool ready() const { return ready_; }
+  // Counts an answered request in the metrics.
+  void record(const Reply& r, int status, double seconds) {
+    if (options_.metrics) options_.metrics->observe(r.label, status, seconds);
+  }
 
  private:
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);
@@ -75,10 +87,13 @@ class Gateway {
   Reply not_implemented(protocol::Protocol p, std::string_view service, const std::string& request_id);
   Reply cors(Service& s3, const HttpRequest& req, std::string_view s3_path, const Credentials& creds, std::string request_id,
              Reply* reply);
+  std::string metrics_text() const;
 
   Engine& engine_;
   GatewayOptions options_;
   int64_t started_ms_;
+  uint64_t started_sequence_;
+  std::atomic<bool> ready_{true};
 };
 
 // One event as `podstack log` and /_podstack/log show it.

@@ -58,6 +58,7 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
   std::mutex conns_mu;
   std::set<std::shared_ptr<Conn>> conns;
+  std::thread signal_thread;  // runs opts.on_signal
 
   Impl(Gateway& g, HttpServerOptions o) : gateway(g), opts(std::move(o)) {}
 
@@ -190,10 +191,16 @@ struct HttpServer::Impl {
         } else {
           http::request_parser<http::string_body> parser(std::move(hp));
           parser.body_limit(opts.body_limit);
-          conn->stream.expires_after(opts.read_timeout);
-          auto [bec, bn] = co_await http::async_read(conn->stream, buffer, parser, kTuple);
-          ec = bec;
-          if (!ec) req = parser.release();
+          // The header was parsed without a limit (streamed bodies have none):
+          // a declared length over the limit is refused before reading it.
+          if (auto len = parser.content_length(); len && *len > opts.body_limit) {
+            ec = http::error::body_limit;
+          } else {
+            conn->stream.expires_after(opts.read_timeout);
+            auto [bec, bn] = co_await http::async_read(conn->stream, buffer, parser, kTuple);
+            ec = bec;
+            if (!ec) req = parser.release();
+          }
         }
       }
       if (ec) {
@@ -229,6 +236,8 @@ struct HttpServer::Impl {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
       }
+      gateway.record(reply, reply.response.result_int(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       bool keep = req.keep_alive() && !stopping && !broken;
       reply.response.keep_alive(keep);
       if (req.method() == http::verb::head) {
@@ -296,8 +305,18 @@ void HttpServer::run() {
   auto& im = *impl_;
   im.signals.async_wait([&im](const beast::error_code& ec, int sig) {
     if (ec) return;
-    spdlog::info("received signal {}, shutting down: finishing in-flight requests", sig);
-    im.begin_stop();
+    if (!im.opts.on_signal) {
+      spdlog::info("received signal {}, shutting down: finishing in-flight requests", sig);
+      im.begin_stop();
+      return;
+    }
+    spdlog::info("received signal {}, shutting down", sig);
+    // The I/O threads keep serving (hooks may call the API) while it runs.
+    im.signal_thread = std::thread([&im] {
+      im.opts.on_signal();
+      spdlog::info("finishing in-flight requests");
+      asio::post(im.ioc, [&im] { im.begin_stop(); });
+    });
   });
   asio::co_spawn(im.ioc, im.accept_loop(), asio::detached);
   unsigned n = im.opts.threads ? im.opts.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -305,6 +324,7 @@ void HttpServer::run() {
   for (unsigned i = 1; i < n; ++i) pool.emplace_back([&im] { im.ioc.run(); });
   im.ioc.run();
   for (auto& t : pool) t.join();
+  if (im.signal_thread.joinable()) im.signal_thread.join();
 }
 
 void HttpServer::stop() {

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,9 @@ struct HttpServerOptions {
   unsigned threads = 0;  // 0: one per core
   std::chrono::seconds read_timeout{60};
   uint64_t body_limit = 32ull << 20;
+  // Runs on its own thread when SIGTERM/SIGINT arrives, while the server
+  // still answers requests (shutdown.d hooks); the stop begins when it returns.
+  std::function<void()> on_signal;
 };
 
 class HttpServer {

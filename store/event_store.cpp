@@ -192,6 +192,19 @@ Status EventStore::put_checkpoint_raw(uint64_t seq, std::string_view bytes) {
   return from_rocks(impl_->db->Put(impl_->write_options, impl_->cfs[kCheckpoints], encode_seq(seq), bytes));
 }
 
+std::vector<std::pair<std::string, uint64_t>> EventStore::column_family_bytes() const {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (int i = kEvents; i < kCfCount; ++i) {
+    uint64_t total = 0;
+    for (const auto* prop : {"rocksdb.total-sst-files-size", "rocksdb.total-blob-file-size", "rocksdb.size-all-mem-tables"}) {
+      uint64_t v = 0;
+      if (impl_->db->GetIntProperty(impl_->cfs[i], prop, &v)) total += v;
+    }
+    out.emplace_back(kCfNames[i], total);
+  }
+  return out;
+}
+
 Result<std::string> EventStore::get_meta(std::string_view name) const {
   std::string v;
   auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cfs[kMeta], rocksdb::Slice(name.data(), name.size()), &v);

@@ -66,6 +66,9 @@ class EventStore {
   // Test hook: overwrite a checkpoint's bytes (to simulate corruption).
   Status put_checkpoint_raw(uint64_t seq, std::string_view bytes);
 
+  // Approximate bytes per column family (SST + blob files + memtables), for metrics.
+  std::vector<std::pair<std::string, uint64_t>> column_family_bytes() const;
+
   Result<std::string> get_meta(std::string_view name) const;
   Result<std::string> get_blob(std::string_view key) const;
   // Streamed bodies (S3): chunks are written outside the group commit, WAL

@@ -1,20 +1,39 @@
 #!/usr/bin/env bash
-# Installs every build and test dependency of podstack on Debian 12 (bookworm).
+# Installs podstack's dependencies on Debian 12 (bookworm) with apt.
+#   bootstrap.sh          build and test dependencies (what ./tools/test.sh needs)
+#   bootstrap.sh build    only what compiling the `podstack` binary needs (the Docker build stage)
+#   bootstrap.sh docker   Docker engine, compose and debootstrap (tools/docker_image.sh, the docker test)
 # Non-interactive and idempotent: re-running it only installs what is missing.
 set -euo pipefail
 
-pkgs=(
-  # build
-  build-essential cmake ninja-build ccache pkg-config git
-  librocksdb-dev libboost1.81-all-dev libboost-json1.81-dev libprotobuf-dev protobuf-compiler
-  libzstd-dev libspdlog-dev libfmt-dev doctest-dev libcli11-dev libssl-dev
-  # tests: real AWS clients and the benchmark load generator
-  python3 python3-pytest python3-boto3 python3-botocore awscli
-  nodejs wrk curl ca-certificates procps
+build_pkgs=(
+  build-essential cmake ninja-build pkg-config
+  librocksdb-dev libboost1.81-dev libboost-json1.81-dev libprotobuf-dev protobuf-compiler
+  libzstd-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
 )
-# Debian's nodejs ships npm separately; NodeSource's nodejs bundles it and
-# conflicts with Debian's npm package.
-command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+case "${1:-all}" in
+  build)
+    pkgs=("${build_pkgs[@]}")
+    ;;
+  docker)
+    pkgs=(docker.io docker-compose debootstrap ca-certificates)
+    ;;
+  all)
+    pkgs=(
+      "${build_pkgs[@]}" ccache git libboost1.81-all-dev doctest-dev
+      # tests: real AWS clients and the benchmark load generator
+      python3 python3-pytest python3-boto3 python3-botocore awscli
+      nodejs wrk curl ca-certificates procps
+    )
+    # Debian's nodejs ships npm separately; NodeSource's nodejs bundles it and
+    # conflicts with Debian's npm package.
+    command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+    ;;
+  *)
+    echo "usage: bootstrap.sh [build|docker]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do

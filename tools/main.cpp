@@ -6,6 +6,8 @@
 //   podstack state reset [--service S]    empty the state (as an event)
 //   podstack state rollback --to-seq N | --to-time T
 //   podstack pod save|load|list|versions|inspect|verify|delete|export|import
+//   podstack health                     exit 0 when the server is ready (the image's HEALTHCHECK)
+//   podstack version [--json]           version, commit, build date, store and pod formats
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -15,12 +17,18 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
+#include <thread>
 #include <optional>
 
+#include "server/build_info.h"
 #include "server/config.h"
 #include "server/engine.h"
 #include "server/gateway.h"
 #include "server/http_server.h"
+#include "server/init_hooks.h"
+#include "server/logging.h"
+#include "server/metrics.h"
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
 #include "server/services/registry.h"
@@ -31,21 +39,35 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+const char* const kVersion = build_info().version;
 
 std::string store_path(const std::string& data_dir) { return data_dir + "/log"; }
+
+// What init hook scripts find in their environment: where the server is, and
+// credentials/region for AWS clients unless the container already sets them.
+std::map<std::string, std::string> hook_env(const std::string& host, uint16_t port) {
+  std::string h = host == "0.0.0.0" || host == "::" || host.empty() ? "127.0.0.1" : host;
+  if (h.find(':') != std::string::npos) h = "[" + h + "]";
+  std::string hp = h + ":" + std::to_string(port);
+  std::map<std::string, std::string> env{{"AWS_ENDPOINT_URL", "http://" + hp}, {"GATEWAY_LISTEN", hp}};
+  for (auto [k, v] : {std::pair{"AWS_ACCESS_KEY_ID", "test"}, {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_DEFAULT_REGION", "us-east-1"}})
+    if (!std::getenv(k)) env[k] = v;
+  return env;
+}
 
 int serve() {
   auto t0 = std::chrono::steady_clock::now();
   Config cfg;
-  auto logger = spdlog::stderr_color_mt("podstack");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  if (std::string err = Config::from_env(cfg); !err.empty()) {
-    spdlog::error("{}", err);
+  std::string cfg_err = Config::from_env(cfg);
+  if (std::string err = setup_logging(cfg.log_level, cfg.log_format); !err.empty() && cfg_err.empty()) cfg_err = err;
+  if (!cfg_err.empty()) {
+    spdlog::error("{}", cfg_err);
     return 2;
   }
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::info("{}", build_info_line());
+  InitHooks hooks(InitHooks::roots_from_env());
+  hooks.run(InitStage::kBoot, hook_env(cfg.listen_host, cfg.listen_port));
+  Metrics metrics;
 
   EngineOptions eo;
   eo.store.path = cfg.persistence ? store_path(cfg.data_dir) : std::string();
@@ -82,6 +104,7 @@ int serve() {
         ctx.request_id = "auto-load-pod";
         ctx.now_ms = wall_clock_ms();
         auto h = load_pod_from_registry(**engine, registry, lo, ctx);
+        ++(h ? metrics.pod_loads : metrics.pod_load_errors);
         if (!h) {
           spdlog::error("AUTO_LOAD_POD: cannot load pod '{}': {}", text, h.status().message());
           return 1;
@@ -91,8 +114,11 @@ int serve() {
       }
     }
   }
+  hooks.run(InitStage::kStart, hook_env(cfg.listen_host, cfg.listen_port));
   GatewayOptions go;
   go.version = kVersion;
+  go.metrics = &metrics;
+  go.init = &hooks;
   go.data_dir = cfg.data_dir;
   go.persistence = cfg.persistence;
   go.enabled = cfg.services;
@@ -103,12 +129,21 @@ int serve() {
   ho.threads = cfg.threads;
   ho.body_limit = cfg.max_request_bytes;
   ho.read_timeout = std::chrono::seconds(cfg.read_timeout_seconds);
+  uint16_t bound_port = cfg.listen_port;
+  bool ready_hooks = hooks.script_count(InitStage::kReady) > 0;
+  if (ready_hooks || hooks.script_count(InitStage::kShutdown) > 0)
+    ho.on_signal = [&] {
+      hooks.cancel();  // a ready.d script still running
+      hooks.run(InitStage::kShutdown, hook_env(cfg.listen_host, bound_port));
+    };
   HttpServer server(gateway, ho);
+  gateway.set_ready(!ready_hooks);
   auto ep = server.listen();
   if (!ep) {
     spdlog::error("{}", ep.status().to_string());
     return 1;
   }
+  bound_port = ep->port();
   const auto& st = (*engine)->startup();
   double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (cfg.persistence)
@@ -118,7 +153,21 @@ int serve() {
   else
     spdlog::info("state is in memory, lost at exit (set PERSISTENCE=1 to keep it in {})", cfg.data_dir);
   spdlog::info("podstack {} ready in {:.1f} ms: listening on {}:{}", kVersion, ready_ms, ep->address().to_string(), ep->port());
+  // ready.d runs while the server answers; healthy (and "Ready.", the line
+  // LocalStack's users and Testcontainers wait for) only once it is done.
+  std::thread ready_thread;
+  if (ready_hooks) {
+    ready_thread = std::thread([&] {
+      hooks.run(InitStage::kReady, hook_env(cfg.listen_host, bound_port));
+      gateway.set_ready(true);
+      spdlog::info("Ready.");
+    });
+  } else {
+    hooks.run(InitStage::kReady, {});
+    spdlog::info("Ready.");
+  }
   server.run();
+  if (ready_thread.joinable()) ready_thread.join();
   Status closed = (*engine)->close();
   if (!closed) {
     spdlog::error("shutdown checkpoint failed: {}", closed.to_string());
@@ -506,12 +555,31 @@ int cmd_state_reset(const Target& t, const std::string& service) {
   return 0;
 }
 
+int cmd_health(const Target& t, bool as_json) {
+  std::string ep = endpoint_of(t);
+  auto r = cli::http_call(ep, "GET", "/_localstack/health");
+  if (!r) return fail("no server answers at " + ep);
+  if (as_json) std::cout << r->body << "\n";
+  else std::printf("%s\n", r->status == 200 ? "ready" : ("not ready (HTTP " + std::to_string(r->status) + ")").c_str());
+  return r->status == 200 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"podstack: a local AWS emulator whose state is an event log"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", build_info_line());
+
+  bool version_json = false;
+  auto* version_cmd = app.add_subcommand("version", "version, commit, build date, store and pod format versions");
+  version_cmd->add_flag("--json", version_json, "JSON output");
+
+  Target health_target;
+  bool health_json = false;
+  auto* health_cmd = app.add_subcommand("health", "exit 0 when the server at --endpoint is ready (Docker HEALTHCHECK)");
+  health_cmd->add_option("--endpoint", health_target.endpoint, "server URL (default: from GATEWAY_LISTEN, else http://127.0.0.1:4566)");
+  health_cmd->add_flag("--json", health_json, "print the /_localstack/health answer");
 
   auto* serve_cmd = app.add_subcommand("serve", "run the server (configured by environment variables, see README)");
 
@@ -588,6 +656,12 @@ int main(int argc, char** argv) {
   if (*pod_cmd) return cmd_pod(pod_sub, pa);
   if (*reset_cmd) return cmd_state_reset(reset_target, reset_service);
   if (*serve_cmd) return serve();
+  if (*health_cmd) return cmd_health(health_target, health_json);
+  if (*version_cmd) {
+    if (version_json) print_json(build_info_json());
+    else std::printf("%s\n", build_info_line().c_str());
+    return 0;
+  }
   if (*log_cmd) return cmd_log(log_target, since, service, limit, log_json);
   if (*hash_cmd) return cmd_state_hash(hash_target, from_scratch, hash_json, hash_to_seq);
   if (*rb_cmd) return cmd_state_rollback(rb_target, rb_seq, rb_time);

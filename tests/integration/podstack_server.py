@@ -134,3 +134,13 @@ def without_metadata(resp):
     resp = dict(resp)
     resp.pop("ResponseMetadata", None)
     return resp
+
+
+def wait_until(cond, timeout=30, what="condition"):
+    """Waits for a condition, not for time: polls cond() until it is true, failing after `timeout` seconds."""
+    import time
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)

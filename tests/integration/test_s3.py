@@ -229,6 +229,27 @@ def test_bucket_cors(s3, bucket):
     assert code(e) == "NoSuchCORSConfiguration"
 
 
+def test_cors_preflight_and_response_headers(srv, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET", "PUT"], "AllowedOrigins": ["https://example.com"], "AllowedHeaders": ["*"],
+         "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 300}]})
+    s3.put_object(Bucket=bucket, Key="c", Body=b"cors")
+    st, h, _ = raw(srv, "OPTIONS", f"/{bucket}/c", headers={
+        "Origin": "https://example.com", "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "content-type"})
+    assert st == 200
+    assert h["access-control-allow-origin"] == "https://example.com"
+    assert "PUT" in h["access-control-allow-methods"]
+    assert h["access-control-max-age"] == "300"
+    st, h, body = raw(srv, "GET", f"/{bucket}/c", headers={"Origin": "https://example.com"})
+    assert (st, body) == (200, b"cors")
+    assert h["access-control-allow-origin"] == "https://example.com"
+    assert "etag" in h["access-control-expose-headers"].lower()
+    st, _, _ = raw(srv, "OPTIONS", f"/{bucket}/c", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"})
+    assert st == 403
+
+
 def test_bucket_lifecycle(s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.get_bucket_lifecycle_configuration(Bucket=bucket)
@@ -269,6 +290,22 @@ def test_acl_calls_answered(s3, bucket):
     s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="private")
     assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"][0]["Permission"] == "FULL_CONTROL"
     s3.put_object_acl(Bucket=bucket, Key="k", ACL="private")
+
+
+def test_unconfigured_bucket_reads(s3, bucket):
+    """What Terraform's aws_s3_bucket refresh reads on a plain bucket: empty answers or the documented not-found codes."""
+    for op in ("get_bucket_notification_configuration", "get_bucket_accelerate_configuration", "get_bucket_logging"):
+        r = getattr(s3, op)(Bucket=bucket)
+        r.pop("ResponseMetadata")
+        assert r == {}, op
+    assert s3.get_bucket_request_payment(Bucket=bucket).get("Payer", "BucketOwner") == "BucketOwner"
+    for op, err in (("get_bucket_website", "NoSuchWebsiteConfiguration"),
+                    ("get_bucket_replication", "ReplicationConfigurationNotFoundError"),
+                    ("get_bucket_ownership_controls", "OwnershipControlsNotFoundError"),
+                    ("get_public_access_block", "NoSuchPublicAccessBlockConfiguration")):
+        with pytest.raises(ClientError) as e:
+            getattr(s3, op)(Bucket=bucket)
+        assert code(e) == err, op
 
 
 def test_malformed_xml(srv, s3, bucket):
@@ -496,6 +533,18 @@ def test_head_with_range(s3, digits):
     h = s3.head_object(Bucket=digits, Key="d", Range="bytes=2-4")
     assert h["ResponseMetadata"]["HTTPStatusCode"] == 206
     assert h["ContentLength"] == 3
+
+
+def test_ranges_across_chunk_boundaries(s3, bucket):
+    """Bodies are stored in 1 MiB chunks: ranges that start, end or span chunk boundaries come back exact."""
+    body = os.urandom(3 * MiB + 5)
+    s3.put_object(Bucket=bucket, Key="big", Body=body)
+    for first, last in ((MiB - 3, MiB + 2), (MiB, 2 * MiB - 1), (MiB - 1, MiB - 1), (5, 3 * MiB + 1),
+                        (2 * MiB, 3 * MiB + 4), (3 * MiB + 4, 3 * MiB + 4)):
+        r = s3.get_object(Bucket=bucket, Key="big", Range=f"bytes={first}-{last}")
+        assert r["Body"].read() == body[first:last + 1], (first, last)
+    assert s3.get_object(Bucket=bucket, Key="big", Range=f"bytes=-{MiB + 7}")["Body"].read() == body[-(MiB + 7):]
+    assert s3.get_object(Bucket=bucket, Key="big", Range=f"bytes={2 * MiB - 1}-")["Body"].read() == body[2 * MiB - 1:]
 
 
 def test_range_unsatisfiable(s3, digits):
@@ -731,6 +780,16 @@ def test_list_v1_marker(s3, tree):
     assert r["Contents"][0]["Owner"]["ID"]
 
 
+def test_list_order_is_utf8_byte_order(s3, bucket):
+    keys = ["a", "B", "ä", "z", "~", "日", "\U0001F600", "\ufb00", "a/b", "a-b", "a0"]
+    for k in keys:
+        s3.put_object(Bucket=bucket, Key=k, Body=b"")
+    expected = sorted(keys, key=lambda k: k.encode())
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == expected
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, PaginationConfig={"PageSize": 2})
+    assert [o["Key"] for p in pages for o in p["Contents"]] == expected
+
+
 def test_list_encoding_type_url(srv, s3, bucket):
     s3.put_object(Bucket=bucket, Key="sp ace/ü+%", Body=b"x")
     st, _, body = raw(srv, "GET", f"/{bucket}?list-type=2&encoding-type=url&delimiter=/")
@@ -788,6 +847,19 @@ def test_object_tagging(s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.get_object_tagging(Bucket=bucket, Key="missing")
     assert code(e) == "NoSuchKey"
+
+
+def test_copy_tagging_directive_and_per_version_tags(s3, vbucket):
+    s3.put_object(Bucket=vbucket, Key="src", Body=b"x", Tagging="a=1")
+    s3.copy_object(Bucket=vbucket, Key="c1", CopySource=f"{vbucket}/src")
+    assert s3.get_object_tagging(Bucket=vbucket, Key="c1")["TagSet"] == [{"Key": "a", "Value": "1"}]
+    s3.copy_object(Bucket=vbucket, Key="c2", CopySource=f"{vbucket}/src", TaggingDirective="REPLACE", Tagging="b=2")
+    assert s3.get_object_tagging(Bucket=vbucket, Key="c2")["TagSet"] == [{"Key": "b", "Value": "2"}]
+    v1 = s3.put_object(Bucket=vbucket, Key="v", Body=b"1", Tagging="t=1")["VersionId"]
+    s3.put_object(Bucket=vbucket, Key="v", Body=b"2", Tagging="t=2")
+    s3.put_object_tagging(Bucket=vbucket, Key="v", VersionId=v1, Tagging={"TagSet": [{"Key": "t", "Value": "x"}]})
+    assert s3.get_object_tagging(Bucket=vbucket, Key="v", VersionId=v1)["TagSet"] == [{"Key": "t", "Value": "x"}]
+    assert s3.get_object_tagging(Bucket=vbucket, Key="v")["TagSet"] == [{"Key": "t", "Value": "2"}]
 
 
 # ---- versioning ----
@@ -1182,6 +1254,23 @@ def test_multipart_errors(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="e")["Body"].read() == b"small"
 
 
+def test_multipart_complete_details(s3, bucket):
+    """Tagging given at create applies at complete; ETags may come unquoted; a repeated part number is out of order."""
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="k", Tagging="a=1")["UploadId"]
+    e1 = s3.upload_part(Bucket=bucket, Key="k", UploadId=uid, PartNumber=1, Body=b"x" * (5 * MiB))["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="k", UploadId=uid, PartNumber=2, Body=b"y")["ETag"]
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid, MultipartUpload={"Parts": [
+            {"PartNumber": 1, "ETag": e1}, {"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    assert code(e) == "InvalidPartOrder"
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": e1.strip('"')}, {"PartNumber": 2, "ETag": e2.strip('"')}]})
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [{"Key": "a", "Value": "1"}]
+    with pytest.raises(ClientError) as e:
+        s3.upload_part(Bucket=bucket, Key="k", UploadId=uid, PartNumber=3, Body=b"late")
+    assert code(e) == "NoSuchUpload"
+
+
 def test_multipart_invalid_part_number(s3, bucket):
     uid = s3.create_multipart_upload(Bucket=bucket, Key="n")["UploadId"]
     for n in (0, 10001):
@@ -1288,6 +1377,15 @@ def test_concurrent_writers_to_one_key(srv, s3, bucket):
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["k"]
 
 
+def test_get_object_attributes(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"attrs", ChecksumAlgorithm="SHA256")
+    a = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ETag", "ObjectSize", "StorageClass", "Checksum"])
+    assert a["ETag"] == md5(b"attrs")  # no quotes in GetObjectAttributes
+    assert a["ObjectSize"] == 5
+    assert a["StorageClass"] == "STANDARD"
+    assert a["Checksum"]["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(b"attrs").digest()).decode()
+
+
 # ---- persistence ----
 
 def test_objects_and_multipart_survive_restart_and_kill9(server, restart_check):
@@ -1333,6 +1431,30 @@ def test_objects_and_multipart_survive_restart_and_kill9(server, restart_check):
     assert server.state_hash() == h
     assert hashlib.sha256(s3.get_object(Bucket="persist", Key="mp")["Body"].read()).hexdigest() == \
         hashlib.sha256(p1 + b"end").hexdigest()
+
+
+def test_kill9_mid_upload_part_keeps_the_upload(server):
+    """kill -9 while a part's body is in flight: after restart the upload has the earlier part only, and completes."""
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="midpart")
+    uid = s3.create_multipart_upload(Bucket="midpart", Key="k")["UploadId"]
+    p1 = os.urandom(5 * MiB)
+    e1 = s3.upload_part(Bucket="midpart", Key="k", UploadId=uid, PartNumber=1, Body=p1)["ETag"]
+    s3.put_object(Bucket="midpart", Key="other", Body=b"kept")
+    h = server.state_hash()
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.sendall(f"PUT /midpart/k?partNumber=2&uploadId={uid} HTTP/1.1\r\nHost: x\r\n"
+                 f"Content-Length: {8 * MiB}\r\n\r\n".encode() + os.urandom(3 * MiB))
+    server.kill9()
+    sock.close()
+    server.start()
+    assert server.state_hash() == h
+    assert [(p["PartNumber"], p["ETag"]) for p in s3.list_parts(Bucket="midpart", Key="k", UploadId=uid)["Parts"]] == \
+        [(1, e1)]
+    s3.complete_multipart_upload(Bucket="midpart", Key="k", UploadId=uid,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}]})
+    assert s3.get_object(Bucket="midpart", Key="k")["Body"].read() == p1
+    assert s3.get_object(Bucket="midpart", Key="other")["Body"].read() == b"kept"
 
 
 def test_bucket_configuration_survives_restart_and_kill9(server, restart_check):
