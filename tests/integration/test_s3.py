@@ -498,6 +498,19 @@ def test_virtual_hosted_missing_bucket(srv):
     assert (st, xml_code(body)) == (404, "NoSuchBucket")
 
 
+def test_bucket_paths_with_trailing_slash_and_sdk_query_markers(srv, s3):
+    """`/bucket/` is the bucket (not key ""), and the `x-id` marker newer SDKs add to the query is ignored."""
+    b = new_name()
+    assert raw(srv, "PUT", f"/{b}/", body=b"")[0] == 200
+    s3.put_object(Bucket=b, Key="k", Body=b"x")
+    st, _, body = raw(srv, "GET", f"/{b}/?list-type=2")
+    assert st == 200 and [k.text for k in ET.fromstring(body).iter(NS + "Key")] == ["k"]
+    assert raw(srv, "HEAD", f"/{b}/")[0] == 200
+    assert raw(srv, "GET", f"/{b}/k?x-id=GetObject")[::2] == (200, b"x")
+    st, _, body = raw(srv, "DELETE", f"/{b}/")
+    assert (st, xml_code(body)) == (409, "BucketNotEmpty")
+
+
 def test_path_style_on_localstack_host(srv, s3, bucket):
     s3.put_object(Bucket=bucket, Key="k", Body=b"path")
     st, _, body = raw(srv, "GET", f"/{bucket}/k", host=f"s3.localhost.localstack.cloud:{srv.port}")
