@@ -603,6 +603,16 @@ def test_conditional_get(s3, digits):
     assert code(e) == "304"
 
 
+def test_revalidation_with_own_last_modified(srv, s3, bucket):
+    """If-Modified-Since / If-Unmodified-Since equal to the object's own Last-Modified (second precision, while
+    the stored time has milliseconds): not modified, and unmodified."""
+    for i in range(3):
+        s3.put_object(Bucket=bucket, Key=f"k{i}", Body=b"x")
+        lm = raw(srv, "HEAD", f"/{bucket}/k{i}")[1]["last-modified"]
+        assert raw(srv, "GET", f"/{bucket}/k{i}", headers={"If-Modified-Since": lm})[0] == 304
+        assert raw(srv, "GET", f"/{bucket}/k{i}", headers={"If-Unmodified-Since": lm})[0] == 200
+
+
 def test_not_modified_carries_etag(srv, s3, digits):
     etag = s3.head_object(Bucket=digits, Key="d")["ETag"]
     st, h, body = raw(srv, "GET", f"/{digits}/d", headers={"If-None-Match": etag})
