@@ -129,6 +129,22 @@ def test_bucket_already_owned_outside_us_east_1(srv):
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
 
 
+def test_bucket_namespace_is_global(srv, s3, bucket):
+    """One namespace across regions (BucketAlreadyOwnedByYou) and accounts (BucketAlreadyExists); listing is per account."""
+    eu = srv.client("s3", region="eu-west-1")
+    with pytest.raises(ClientError) as e:
+        eu.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert code(e) == "BucketAlreadyOwnedByYou"
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert eu.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+    other = srv.client("s3", aws_access_key_id="111111111111")
+    with pytest.raises(ClientError) as e:
+        other.create_bucket(Bucket=bucket)
+    assert code(e) == "BucketAlreadyExists"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert bucket not in [b["Name"] for b in other.list_buckets()["Buckets"]]
+
+
 def test_bucket_not_empty(s3, bucket):
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     with pytest.raises(ClientError) as e:
