@@ -221,6 +221,21 @@ std::string s3_path(const HttpRequest& req, std::string_view path) {
   if (bucket.empty()) return std::string(path);
   return "/" + bucket + (path.empty() ? std::string("/") : std::string(path));
 }
+// S3 has no ValidationException: a value the model refuses is InvalidArgument,
+// or the specific code S3 uses for that member.
+protocol::ApiError s3_validation_error(const protocol::ApiError& e) {
+  static const std::pair<std::string_view, std::string_view> kSpecific[] = {
+      {"'storageClass'", "InvalidStorageClass"}, {"LocationConstraint'", "InvalidLocationConstraint"},
+      {"'locationConstraint'", "InvalidLocationConstraint"}};
+  for (auto& [needle, code] : kSpecific)
+    if (e.message.find(needle) != std::string::npos) {
+      std::string msg = code == "InvalidStorageClass" ? "The storage class you specified is not valid"
+                                                      : "The specified location-constraint is not valid";
+      return protocol::ApiError::bad_request(std::string(code), msg);
+    }
+  return protocol::ApiError::bad_request("InvalidArgument", e.message);
+}
+
 bool is_s3_request(const Credentials& creds) { return creds.service.empty() || creds.service == "s3"; }
 
 }  // namespace
@@ -382,6 +397,7 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   try {
     input = protocol::parse_input(model, *op, hr);
   } catch (const protocol::ApiError& e) {
+    if (svc.name() == "s3" && (e.code == "ValidationError" || e.code == "ValidationException")) return fail(s3_validation_error(e));
     return fail(e);
   } catch (const std::exception& e) {
     return fail(protocol::ApiError::serialization(std::string("Could not parse the request: ") + e.what()));

@@ -6,6 +6,7 @@
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <ctime>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -39,6 +40,23 @@ asio::awaitable<Status> wait_commit(CommitTicket& ticket) {
   };
   Status st = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(initiate, asio::use_awaitable);
   co_return st;
+}
+
+// The Date header (RFC 9110 6.6.1; SDKs correct clock skew with it),
+// formatted once per second per thread.
+const std::string& http_date_now() {
+  thread_local std::string cached;
+  thread_local std::time_t at = 0;
+  std::time_t now = std::time(nullptr);
+  if (now != at) {
+    at = now;
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached = buf;
+  }
+  return cached;
 }
 
 }  // namespace
@@ -239,6 +257,7 @@ struct HttpServer::Impl {
       gateway.record(reply, reply.response.result_int(),
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       bool keep = req.keep_alive() && !stopping && !broken;
+      reply.response.set(http::field::date, http_date_now());
       reply.response.keep_alive(keep);
       if (req.method() == http::verb::head) {
         // HEAD: the headers of the GET, no body (Content-Length as the GET's).

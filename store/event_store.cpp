@@ -85,6 +85,11 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
   rocksdb::ColumnFamilyOptions blob_opts = cf_opts;
   blob_opts.enable_blob_files = true;
   blob_opts.min_blob_size = 4096;
+  // Object bodies pass through the memtable on their way to blob files: small
+  // write buffers bound the memory a multi-GiB upload holds (issue 5: < 64 MiB).
+  blob_opts.write_buffer_size = 8 << 20;
+  blob_opts.max_write_buffer_number = 3;
+  blob_opts.blob_file_size = 64 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kCfCount; ++i)
     descs.emplace_back(kCfNames[i], i == kBlobs ? blob_opts : cf_opts);

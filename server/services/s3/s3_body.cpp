@@ -145,11 +145,21 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
       if (hs.algorithm() == alg) return;
     hashers_.emplace_back(alg);
   };
+  if (h.find(boost::beast::http::field::content_length) == h.end() &&
+      h.find(boost::beast::http::field::transfer_encoding) == h.end())
+    header_error_ = ApiError::make(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
   for (auto& f : h) {
     std::string name(f.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-algorithm" && name != "x-amz-checksum-type") {
+    if (name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-algorithm" && name != "x-amz-checksum-type" &&
+        name != "x-amz-checksum-mode") {
       std::string alg = upper(name.substr(15));
+      if (!expected_.empty())
+        header_error_ = ApiError::bad_request("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+      auto raw = protocol::base64_decode(std::string(f.value()));
+      size_t want_len = alg == "CRC32" || alg == "CRC32C" ? 4 : alg == "CRC64NVME" ? 8 : alg == "SHA1" ? 20 : alg == "SHA256" ? 32 : 0;
+      if (Hasher::supported(alg) && (!raw || raw->size() != want_len))
+        header_error_ = ApiError::bad_request("InvalidRequest", "Value for " + name + " header is invalid.");
       want(alg);
       expected_.emplace_back(alg, std::string(f.value()));
     }
