@@ -400,6 +400,36 @@ def test_overwrite_replaces_body_and_metadata(s3, bucket):
     assert (r["Body"].read(), r["Metadata"]) == (b"second", {})
 
 
+def test_invalid_enum_values_get_s3_codes(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="NOPE")
+    assert code(e) == "InvalidStorageClass"
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="c", CopySource=f"{bucket}/k", MetadataDirective="NOPE")
+    assert code(e) == "InvalidArgument"
+
+
+def test_put_without_content_length(srv, s3, bucket):
+    sock = socket.create_connection(("127.0.0.1", srv.port))
+    sock.settimeout(10)
+    sock.sendall(f"PUT /{bucket}/nl HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    resp = b""
+    while chunk := sock.recv(4096):
+        resp += chunk
+    sock.close()
+    assert resp.startswith(b"HTTP/1.1 411"), resp[:100]
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+def crc64nvme_b64(data):
+    crc = 0xFFFFFFFFFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x9A6C9329AC4BC9B5 if crc & 1 else crc >> 1
+    return base64.b64encode((crc ^ 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")).decode()
+
+
 def test_key_too_long(s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.put_object(Bucket=bucket, Key="k" * 1025, Body=b"x")
@@ -533,6 +563,12 @@ def test_path_style_on_localstack_host(srv, s3, bucket):
     assert (st, body) == (200, b"path")
     st, _, body = raw(srv, "GET", f"/{bucket}/k", host=f"localhost:{srv.port}")
     assert (st, body) == (200, b"path")
+
+
+def test_date_header(srv, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for path in (f"/{bucket}/k", f"/{bucket}", f"/{bucket}/missing"):
+        assert "date" in raw(srv, "GET", path)[1], path
 
 
 # ---- range and conditional reads ----
@@ -1094,6 +1130,16 @@ def test_server_computed_checksum(srv, s3, bucket):
     st, h, _ = raw(srv, "PUT", f"/{bucket}/c32c", body=b"abc", headers={"x-amz-sdk-checksum-algorithm": "CRC32C"})
     assert st == 200 and h["x-amz-checksum-crc32c"] == "Nks/tw=="  # CRC32C("abc") = 0x364b3fb7
     assert s3.head_object(Bucket=bucket, Key="c32c", ChecksumMode="ENABLED")["ChecksumCRC32C"] == "Nks/tw=="
+
+
+def test_checksum_header_errors(srv, s3, bucket):
+    st, _, resp = raw(srv, "PUT", f"/{bucket}/a", body=b"abc", headers={"x-amz-checksum-crc32": "!!!"})
+    assert (st, xml_code(resp)) == (400, "InvalidRequest")
+    st, _, resp = raw(srv, "PUT", f"/{bucket}/b", body=b"abc", headers={
+        "x-amz-checksum-crc32": base64.b64encode(zlib.crc32(b"abc").to_bytes(4, "big")).decode(),
+        "x-amz-checksum-sha1": base64.b64encode(hashlib.sha1(b"abc").digest()).decode()})
+    assert st == 400, resp
+    assert xml_code(resp) == "InvalidRequest"
 
 
 def aws_chunked(body, chunk=4, trailer=None):
