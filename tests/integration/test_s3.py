@@ -1382,6 +1382,31 @@ def test_list_parts_paging_and_part_md5(s3, bucket):
     assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in parts][1] == (2, e2, 7)
 
 
+def test_complete_racing_abort_has_one_winner(srv, s3, bucket):
+    """CompleteMultipartUpload and AbortMultipartUpload at once: exactly one succeeds, and the state says which."""
+    def call(fn):
+        try:
+            fn()
+            return "ok"
+        except ClientError as e:
+            return e.response["Error"]["Code"]
+
+    for i in range(8):
+        key = f"k{i}"
+        uid = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=uid, PartNumber=1, Body=b"x" * 1000)["ETag"]
+        c1, c2 = srv.client("s3"), srv.client("s3")
+        with concurrent.futures.ThreadPoolExecutor(2) as ex:
+            done = ex.submit(call, lambda: c1.complete_multipart_upload(
+                Bucket=bucket, Key=key, UploadId=uid, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}))
+            aborted = ex.submit(call, lambda: c2.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=uid))
+            outcome = (done.result(), aborted.result())
+        assert outcome in (("ok", "NoSuchUpload"), ("NoSuchUpload", "ok")), outcome
+        exists = call(lambda: s3.head_object(Bucket=bucket, Key=key)) == "ok"
+        assert exists == (outcome[0] == "ok")
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
 def test_upload_part_copy_with_range(s3, bucket):
     src = bytes(range(256)) * (6 * MiB // 256)
     s3.put_object(Bucket=bucket, Key="src", Body=src)
