@@ -1391,11 +1391,11 @@ def test_complete_racing_abort_has_one_winner(srv, s3, bucket):
         except ClientError as e:
             return e.response["Error"]["Code"]
 
+    c1, c2 = srv.client("s3"), srv.client("s3")
     for i in range(8):
         key = f"k{i}"
         uid = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
         etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=uid, PartNumber=1, Body=b"x" * 1000)["ETag"]
-        c1, c2 = srv.client("s3"), srv.client("s3")
         with concurrent.futures.ThreadPoolExecutor(2) as ex:
             done = ex.submit(call, lambda: c1.complete_multipart_upload(
                 Bucket=bucket, Key=key, UploadId=uid, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}))
