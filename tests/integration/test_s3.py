@@ -1194,6 +1194,28 @@ def test_aws_chunked_signed_chunks(srv, s3, bucket):
     assert (g["Body"].read(), g["ContentLength"]) == (body, len(body))
 
 
+def test_keep_alive_across_bodiless_responses(srv, s3, bucket):
+    """HEAD, 304, 204 and HEAD-404 responses carry no body, so one keep-alive connection keeps parsing after them."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"keepalive")
+    etag = f'"{md5(b"keepalive")}"'
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    try:
+        seen = []
+        for method, path, headers in (("HEAD", f"/{bucket}/k", {}), ("GET", f"/{bucket}/k", {"If-None-Match": etag}),
+                                      ("HEAD", f"/{bucket}/missing", {}), ("DELETE", f"/{bucket}/gone", {}),
+                                      ("GET", f"/{bucket}/missing", {}), ("GET", f"/{bucket}/k", {"Range": "bytes=0-3"}),
+                                      ("GET", f"/{bucket}/k", {})):
+            conn.request(method, path, headers=headers)
+            r = conn.getresponse()
+            seen.append((r.status, r.read()))
+        assert [st for st, _ in seen] == [200, 304, 404, 204, 404, 206, 200]
+        assert seen[0][1] == seen[1][1] == seen[2][1] == seen[3][1] == b""
+        assert xml_code(seen[4][1]) == "NoSuchKey"
+        assert (seen[5][1], seen[6][1]) == (b"keep", b"keepalive")
+    finally:
+        conn.close()
+
+
 def test_truncated_body_stores_nothing(srv, s3, bucket):
     sock = socket.create_connection(("127.0.0.1", srv.port))
     sock.sendall(f"PUT /{bucket}/trunc HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n".encode() + b"x" * 10)
