@@ -1019,6 +1019,24 @@ def test_list_object_versions_paging_and_prefix(s3, vbucket):
     assert [v["Key"] for v in s3.list_object_versions(Bucket=vbucket, Prefix="b")["Versions"]] == ["b", "b"]
 
 
+def test_list_object_versions_pages_through_delete_markers(s3, vbucket):
+    for k in ("a", "b", "c"):
+        s3.put_object(Bucket=vbucket, Key=k, Body=b"1")
+        s3.delete_object(Bucket=vbucket, Key=k)
+        s3.put_object(Bucket=vbucket, Key=k, Body=b"2")
+
+    def entries(r):
+        return [(v["Key"], v["VersionId"]) for v in r.get("Versions", [])] + \
+            [(m["Key"], m["VersionId"]) for m in r.get("DeleteMarkers", [])]
+
+    everything = sorted(entries(s3.list_object_versions(Bucket=vbucket)))
+    assert len(everything) == 9
+    for size in (1, 2, 4):
+        pages = s3.get_paginator("list_object_versions").paginate(Bucket=vbucket, PaginationConfig={"PageSize": size})
+        got = [e for p in pages for e in entries(p)]
+        assert sorted(got) == everything and len(got) == 9, size
+
+
 def test_suspended_versioning_writes_null_version(s3, vbucket):
     v1 = s3.put_object(Bucket=vbucket, Key="k", Body=b"kept")["VersionId"]
     s3.put_bucket_versioning(Bucket=vbucket, VersioningConfiguration={"Status": "Suspended"})
