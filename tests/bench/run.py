@@ -59,8 +59,8 @@ def call(port, target, body):
 
 def wrk(url, duration, conns, env=None, script=True):
     cmd = ["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--latency"]
-    if script:
-        cmd += ["-s", os.path.join(HERE, "json_post.lua")]
+    if script:  # True: the JSON POST script; a path: that script
+        cmd += ["-s", script if isinstance(script, str) else os.path.join(HERE, "json_post.lua")]
     cmd.append(url)
     out = subprocess.run(cmd, env={**os.environ, **(env or {})}, capture_output=True, text=True).stdout
     m = re.search(r"RESULT rps=([\d.]+) p99_ms=([\d.]+) errors=(\d+)", out)
