@@ -36,7 +36,7 @@ Registry::Registry(std::string root) : root_(std::move(root)) {
   if (!fs::is_directory(root_, ec)) return;
   for (auto& d : fs::directory_iterator(root_, ec))
     for (auto& f : fs::directory_iterator(d.path(), ec))
-      if (f.path().extension() == ".partial") fs::remove(f.path(), ec);
+      if (is_stale_partial(f.path().filename().string())) fs::remove(f.path(), ec);
 }
 
 std::string Registry::file(const std::string& name, uint64_t v) const {
@@ -78,14 +78,14 @@ Result<std::string> Registry::resolve(const PodRef& ref, uint64_t* version_out) 
   return file(ref.name, v);
 }
 
-Result<uint64_t> Registry::add(PodContent& pod) {
+Result<uint64_t> Registry::add(PodContent& pod, Progress* progress) {
   const std::string& name = pod.header.name();
   if (Status st = validate_pod_name(name); !st) return st;
   for (int attempt = 0; attempt < 100; ++attempt) {
     auto vs = versions(name);
     uint64_t v = vs.empty() ? 1 : vs.back() + 1;
     pod.header.set_version(v);
-    Status st = write_file_atomic(file(name, v), encode_pod(pod), /*no_replace=*/true);
+    Status st = write_file_atomic(file(name, v), encode_pod(pod), /*no_replace=*/true, progress);
     if (st) return v;
     if (st.code() != Status::Code::kBusy) return st;  // busy: another saver took v; try the next
   }

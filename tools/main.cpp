@@ -5,7 +5,7 @@
 //   podstack state hash [--from-scratch]  print the deterministic state hash
 //   podstack state reset [--service S]    empty the state (as an event)
 //   podstack state rollback --to-seq N | --to-time T
-//   podstack pod save|load|list|versions|inspect|verify|delete|export|import
+//   podstack pod save|load|list|versions|inspect|diff|verify|delete|export|import
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -250,13 +250,7 @@ int cmd_state_hash(const Target& t, bool from_scratch, bool as_json, std::option
 
 void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
-std::string human_bytes(uint64_t n) {
-  char buf[32];
-  if (n >= (1u << 20)) snprintf(buf, sizeof buf, "%.1f MiB", n / 1048576.0);
-  else if (n >= 1024) snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
-  else snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-  return buf;
-}
+std::string human_bytes(uint64_t n) { return pods::Progress::bytes(n); }
 
 void print_header(const json::object& h) {
   std::printf("pod %s:%llu  %s\n", h.at("name").as_string().c_str(),
@@ -273,9 +267,30 @@ void print_header(const json::object& h) {
 
 struct PodArgs {
   Target target;
-  std::string ref, message, services, strategy = "overwrite", file, new_name;
-  bool json = false;
+  std::string ref, ref2, message, services, strategy = "overwrite", file, new_name;
+  bool json = false, live = false;
 };
+
+// The summary of a diff_json() object; at most `limit` ids per kind and service.
+void print_diff(const json::object& d, size_t limit) {
+  auto n = [&](const char* k) { return static_cast<unsigned long long>(d.at(k).to_number<uint64_t>()); };
+  if (d.at("same").as_bool()) {
+    std::printf("no differences from %s to %s\n", d.at("from").as_string().c_str(), d.at("to").as_string().c_str());
+    return;
+  }
+  std::printf("from %s to %s: %llu added, %llu removed, %llu changed\n", d.at("from").as_string().c_str(),
+              d.at("to").as_string().c_str(), n("added"), n("removed"), n("changed"));
+  for (auto& kv : d.at("services").as_object()) {
+    auto& s = kv.value().as_object();
+    std::printf("  %s: %zu added, %zu removed, %zu changed\n", std::string(kv.key()).c_str(), s.at("added").as_array().size(),
+                s.at("removed").as_array().size(), s.at("changed").as_array().size());
+    for (auto [kind, mark] : {std::pair{"added", '+'}, {"removed", '-'}, {"changed", '~'}}) {
+      auto& ids = s.at(kind).as_array();
+      for (size_t i = 0; i < ids.size() && i < limit; ++i) std::printf("    %c %s\n", mark, ids[i].as_string().c_str());
+      if (ids.size() > limit) std::printf("    %c ... %zu more\n", mark, ids.size() - limit);
+    }
+  }
+}
 
 std::string q_escape(const std::string& s) {
   std::string out;
@@ -352,6 +367,7 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
                     v.at("pod_hash").as_string().c_str(), v.at("live_hash").as_string().c_str());
         for (auto& d : v.at("differing_services").as_array()) std::printf("%s ", d.as_string().c_str());
         std::printf("\n");
+        if (auto* d = v.if_contains("diff")) print_diff(d->as_object(), 10);
       }
     };
     json::object v;
@@ -368,6 +384,44 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     if (a.json) print_json(v);
     else show(v);
     return v.at("ok").as_bool() ? 0 : 1;
+  }
+  if (sub == "diff") {
+    json::object d;
+    if (a.live) {
+      if (!a.ref2.empty()) return fail("pod diff takes either two pods or one pod and --live");
+      if (auto r = ask(a, "GET", "/_podstack/pods/" + ref->name + "/diff?" + version_q)) {
+        if (r->status != 200) return answer(*r, a.json, [](const json::object&) {});
+        d = json::parse(r->body).as_object();
+      } else {
+        auto engine = open_offline(a.target, false);
+        if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
+        auto p = registry.resolve(*ref);
+        auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+        if (!pod) return fail(pod.status().message());
+        auto res = diff_live(**engine, *pod);
+        if (!res) return fail(res.status().message());
+        d = diff_json(*res);
+      }
+    } else {
+      if (a.ref2.empty()) return fail("pod diff needs two pods (A B) or one pod and --live");
+      auto ref2 = pods::parse_pod_ref(a.ref2);
+      if (!ref2) return fail(ref2.status().message());
+      std::optional<pods::PodContent> pa, pb;
+      for (auto [r, out] : {std::pair{&*ref, &pa}, {&*ref2, &pb}}) {
+        uint64_t v = 0;
+        auto p = registry.resolve(*r, &v);
+        auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+        if (!pod) return fail(pod.status().message());
+        pod->header.set_version(v);
+        *out = std::move(*pod);
+      }
+      auto res = diff_pods(make_services(), *pa, *pb);
+      if (!res) return fail(res.status().message());
+      d = diff_json(*res);
+    }
+    if (a.json) print_json(d);
+    else print_diff(d, SIZE_MAX);
+    return 0;
   }
   // Registry commands: files in DATA_DIR/pods, no server needed.
   if (sub == "list") {
@@ -576,6 +630,10 @@ int main(int argc, char** argv) {
   add_pod("inspect", "header, services, resource counts and sizes of NAME[:VERSION]")->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   add_pod("verify", "exit 0 if the live state equals NAME[:VERSION], else show the drift and exit 1")
       ->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  auto* diff = add_pod("diff", "resources added, removed and changed per service from pod A to pod B (or to the live state)");
+  diff->add_option("a", pa.ref, "NAME[:VERSION]")->required();
+  diff->add_option("b", pa.ref2, "NAME[:VERSION]");
+  diff->add_flag("--live", pa.live, "compare A with the live state");
   add_pod("delete", "delete NAME[:VERSION] (all versions without one)")->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   auto* exp = add_pod("export", "copy NAME[:VERSION] to FILE");
   exp->add_option("pod", pa.ref, "NAME[:VERSION]")->required();

@@ -73,11 +73,55 @@ def test_ci_flow_verify_reports_drift_and_load_restores(tmp_path):
         assert r.returncode == 1
         drift = json.loads(r.stdout)
         assert drift["ok"] is False and drift["differing_services"] == ["ssm"]
+        assert drift["diff"]["services"] == {"ssm": {"added": [], "removed": [], "changed": [URL_ID]}}
+        text = subprocess.run([BIN, "pod", "verify", "baseline", "--endpoint", ci.endpoint], capture_output=True, text=True)
+        assert text.returncode == 1 and f"~ {URL_ID}" in text.stdout and "0 added, 0 removed, 1 changed" in text.stdout
         pod(ci, "load", "baseline")
         assert pod(ci, "verify", "baseline")["ok"] is True
         assert ci.client("ssm").get_parameter(Name="/app/url")["Parameter"]["Value"] == "https://x"
     finally:
         ci.stop()
+
+
+URL_ID = "000000000000/us-east-1//app/url"
+
+
+def test_diff_between_versions_and_with_live_state(server):
+    """pod diff lists resources added, removed and changed per service, between versions and against live state."""
+    populate(server)
+    pod(server, "save", "p")
+    ssm = server.client("ssm")
+    ssm.put_parameter(Name="/app/url", Value="changed", Type="String", Overwrite=True)
+    ssm.put_parameter(Name="/new", Value="n", Type="String")
+    server.client("secretsmanager").delete_secret(SecretId="db", ForceDeleteWithoutRecovery=True)
+    expected = {"ssm": {"added": ["000000000000/us-east-1//new"], "removed": [], "changed": [URL_ID]},
+                "secretsmanager": {"added": [], "removed": ["000000000000/us-east-1/db"], "changed": []}}
+    live = pod(server, "diff", "p", "--live")
+    assert live["from"] == "p:1" and live["to"] == "live" and live["services"] == expected
+    assert (live["added"], live["removed"], live["changed"]) == (1, 1, 1)
+    pod(server, "save", "p")
+    between = pod(server, "diff", "p:1", "p:2")
+    assert between["services"] == expected and between["to"] == "p:2"
+    back = pod(server, "diff", "p:2", "p:1")
+    assert back["services"]["ssm"]["removed"] == ["000000000000/us-east-1//new"]
+    assert pod(server, "diff", "p", "--live")["same"] is True
+    text = subprocess.run([BIN, "pod", "diff", "p:1", "p:2", "--endpoint", server.endpoint], capture_output=True,
+                          text=True, env={**os.environ, "DATA_DIR": server.data_dir})
+    assert text.returncode == 0, text.stderr
+    assert "+ 000000000000/us-east-1//new" in text.stdout and f"~ {URL_ID}" in text.stdout
+    assert "- 000000000000/us-east-1/db" in text.stdout
+    server.stop()
+    offline_live = json.loads(offline(server.data_dir, "pod", "diff", "p:1", "--live", "--json").stdout)
+    assert offline_live["services"] == expected
+    server.start()
+
+
+def test_diff_refuses_bad_arguments(server):
+    populate(server)
+    pod(server, "save", "p")
+    for args, sentence in [(["p"], "two pods"), (["p", "p", "--live"], "either two pods"), (["p", "missing"], "no pod named")]:
+        r = pod(server, "diff", *args, check=False)
+        assert r.returncode == 1 and sentence in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_auto_load_failure_stops_startup(tmp_path):
