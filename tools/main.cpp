@@ -24,6 +24,7 @@
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
 #include "server/services/registry.h"
+#include "server/startup_pods.h"
 #include "tools/cli_client.h"
 
 using namespace podstack;
@@ -58,38 +59,11 @@ int serve() {
     spdlog::error("cannot open the event store: {}", engine.status().to_string());
     return 1;
   }
-  // AUTO_LOAD_POD=name[:version],...: loaded before the server listens, so
-  // healthy means loaded. With a persistent store that already holds state
-  // the pods load only when AUTO_LOAD_POD_EVERY_START=1 (a restart must not
-  // wipe local work); a failure stops startup.
-  if (const char* auto_load = std::getenv("AUTO_LOAD_POD"); auto_load && *auto_load) {
-    pods::Registry registry(cfg.data_dir + "/pods");
-    bool has_state = (*engine)->last_sequence() > 0;
-    if (has_state && !env_flag("AUTO_LOAD_POD_EVERY_START")) {
-      spdlog::info("AUTO_LOAD_POD={} not loaded: the store already holds state (sequence {}); set AUTO_LOAD_POD_EVERY_START=1 to load it on every start",
-                   auto_load, (*engine)->last_sequence());
-    } else {
-      for (auto& text : split_csv(auto_load)) {
-        auto ref = pods::parse_pod_ref(text);
-        if (!ref) {
-          spdlog::error("AUTO_LOAD_POD: {}", ref.status().message());
-          return 1;
-        }
-        LoadOptions lo;
-        lo.ref = *ref;
-        lo.strategy = "service-merge";
-        CallContext ctx;
-        ctx.request_id = "auto-load-pod";
-        ctx.now_ms = wall_clock_ms();
-        auto h = load_pod_from_registry(**engine, registry, lo, ctx);
-        if (!h) {
-          spdlog::error("AUTO_LOAD_POD: cannot load pod '{}': {}", text, h.status().message());
-          return 1;
-        }
-        spdlog::info("loaded pod {}:{} (hash {}, {} services)", h->name(), h->version(), h->state_hash().substr(0, 16),
-                     h->services_size());
-      }
-    }
+  // Init pods and AUTO_LOAD_POD load before the server listens, so healthy
+  // means loaded; a failure stops startup (server/startup_pods.h).
+  if (Status st = load_startup_pods(**engine, startup_pods_from_env(cfg.data_dir)); !st) {
+    spdlog::error("{}; not starting", st.message());
+    return 1;
   }
   GatewayOptions go;
   go.version = kVersion;

@@ -132,6 +132,68 @@ def test_auto_load_failure_stops_startup(tmp_path):
     assert "cannot load pod 'nope'" in str(e.value)
 
 
+def make_init_dir(tmp_path, damage_second=False):
+    """Two pods exported into an init directory: 10-first.pod (/x=a), 20-second.pod (/x=b)."""
+    seed = PodstackServer(tmp_path / "seed").start()
+    init = tmp_path / "init"
+    init.mkdir()
+    try:
+        ssm = seed.client("ssm")
+        for name, value, file in [("first", "a", "10-first.pod"), ("second", "b", "20-second.pod")]:
+            ssm.put_parameter(Name="/x", Value=value, Type="String", Overwrite=True)
+            pod(seed, "save", name)
+            pod(seed, "export", name, str(init / file))
+        hashes = {n: pod(seed, "inspect", n)["state_hash"] for n in ("first", "second")}
+    finally:
+        seed.stop()
+    (init / "README.txt").write_text("not a pod: ignored")
+    if damage_second:
+        data = (init / "20-second.pod").read_bytes()
+        (init / "20-second.pod").write_bytes(data[: len(data) // 2])
+    return init, hashes
+
+
+def test_init_pods_dir_loads_in_name_order_before_healthy(tmp_path):
+    """Every *.pod in INIT_PODS_DIR is loaded in name order before the server listens; the log names each with its hash."""
+    init, hashes = make_init_dir(tmp_path)
+    s = PodstackServer(tmp_path / "d", env={"INIT_PODS_DIR": str(init)}).start()
+    try:
+        loaded = [l for l in s.log_lines if "loaded pod" in l]
+        assert len(loaded) == 2 and "first:1" in loaded[0] and "second:1" in loaded[1]
+        assert "10-first.pod" in loaded[0] and hashes["second"][:16] in loaded[1]
+        assert s.client("ssm").get_parameter(Name="/x")["Parameter"]["Value"] == "b"
+        assert s.state_hash() == hashes["second"]
+        s.restart()  # the store now holds state: not loaded again
+        assert any("not loaded: the store already holds state" in l for l in s.log_lines)
+    finally:
+        s.stop()
+
+
+def test_damaged_init_pod_stops_startup_with_nothing_loaded(tmp_path):
+    """A damaged pod in the init directory stops startup before any pod is loaded: never a half-loaded stack."""
+    init, _ = make_init_dir(tmp_path, damage_second=True)
+    s = PodstackServer(tmp_path / "d", env={"INIT_PODS_DIR": str(init)})
+    with pytest.raises(RuntimeError) as e:
+        s.start()
+    assert "20-second.pod is truncated" in str(e.value) and "not starting" in str(e.value)
+    assert s.proc is None
+    del s.extra_env["INIT_PODS_DIR"]
+    s.start()
+    try:
+        assert s.state()["last_sequence"] == 0  # 10-first.pod was not loaded either
+    finally:
+        s.stop()
+
+
+def test_missing_init_pods_dir_is_a_startup_error(tmp_path):
+    """An INIT_PODS_DIR that is not there is a misconfiguration: one sentence, exit 1, no server."""
+    env = {**os.environ, "INIT_PODS_DIR": str(tmp_path / "nope"), "DATA_DIR": str(tmp_path / "d"),
+           "GATEWAY_LISTEN": "127.0.0.1:0"}
+    r = subprocess.run([BIN, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "is not a directory; not starting" in r.stderr
+    assert "listening on" not in r.stderr
+
+
 def test_auto_load_skips_a_store_with_state(tmp_path):
     """With PERSISTENCE=1 a restart does not wipe local work unless asked to on every start."""
     s = PodstackServer(tmp_path / "d").start()
