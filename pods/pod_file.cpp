@@ -126,7 +126,9 @@ Status write_file_atomic(const std::string& path, std::string_view bytes, bool n
       halfway = true;
       test_hook("pod-write-half");
     }
-    ssize_t n = ::write(fd, bytes.data() + off, std::min<size_t>(bytes.size() - off, kChunk));
+    size_t chunk = std::min<size_t>(bytes.size() - off, kChunk);
+    if (!halfway) chunk = std::min(chunk, std::max<size_t>(bytes.size() / 2 - off, 1));  // stop at the half-way point once
+    ssize_t n = ::write(fd, bytes.data() + off, chunk);
     if (n < 0) {
       if (errno == EINTR) continue;
       Status st = errno_status("cannot write " + tmp);

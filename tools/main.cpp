@@ -146,6 +146,10 @@ int fail(const std::string& msg) {
   return 1;
 }
 
+std::string server_error(const cli::HttpResult& r) {
+  return r.status == 0 ? r.body : "server answered " + std::to_string(r.status) + ": " + r.body;
+}
+
 void print_event_line(const json::object& e) {
   std::printf("%8llu  %s  %s/%s  %-15s %-28s %s  %s\n",
               static_cast<unsigned long long>(e.at("sequence").to_number<uint64_t>()), e.at("time").as_string().c_str(),
@@ -161,7 +165,7 @@ int cmd_log(const Target& t, uint64_t since, const std::string& service, uint64_
     std::string q = "/_podstack/log?since=" + std::to_string(since) + "&limit=" + std::to_string(limit);
     if (!service.empty()) q += "&service=" + service;
     if (auto r = cli::http_call(endpoint_of(t), "GET", q)) {
-      if (r->status != 200) return fail("server answered " + std::to_string(r->status) + ": " + r->body);
+      if (r->status != 200) return fail(server_error(*r));
       events = json::parse(r->body).at("events").as_array();
       done = true;
     }
@@ -201,7 +205,7 @@ int cmd_state_hash(const Target& t, bool from_scratch, bool as_json, std::option
   }
   if (out.empty() && use_server(t) && !from_scratch) {
     if (auto r = cli::http_call(endpoint_of(t), "GET", "/_podstack/state")) {
-      if (r->status != 200) return fail("server answered " + std::to_string(r->status));
+      if (r->status != 200) return fail(server_error(*r));
       out = json::parse(r->body).as_object();
     }
   }
@@ -286,6 +290,7 @@ std::optional<cli::HttpResult> ask(const PodArgs& a, const std::string& method, 
 }
 
 int answer(const cli::HttpResult& r, bool as_json, const std::function<void(const json::object&)>& show) {
+  if (r.status == 0) return fail(r.body);
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec);
   if (ec || !v.is_object()) return fail("server answered " + std::to_string(r.status) + ": " + r.body);
@@ -476,12 +481,8 @@ int cmd_state_rollback(const Target& t, std::optional<uint64_t> to_seq, const st
   };
   if (use_server(t)) {
     std::string q = to_seq ? "to_seq=" + std::to_string(*to_seq) : "to_time=" + std::to_string(static_cast<int64_t>(*when * 1000));
-    if (auto r = cli::http_call(endpoint_of(t), "POST", "/_podstack/state/rollback?" + q)) {
-      auto v = json::parse(r->body);
-      if (r->status != 200) return fail(v.is_object() && v.as_object().contains("error") ? std::string(v.at("error").as_string()) : r->body);
-      report(v.as_object());
-      return 0;
-    }
+    if (auto r = cli::http_call(endpoint_of(t), "POST", "/_podstack/state/rollback?" + q))
+      return answer(*r, false, report);
   }
   EngineOptions eo;
   eo.store.path = store_path(data_dir_of(t));
@@ -513,7 +514,7 @@ int cmd_state_reset(const Target& t, const std::string& service) {
   std::string path = service.empty() ? "/_localstack/state/reset" : "/_localstack/state/" + service + "/reset";
   if (use_server(t)) {
     if (auto r = cli::http_call(endpoint_of(t), "POST", path)) {
-      if (r->status != 200) return fail("server answered " + std::to_string(r->status) + ": " + r->body);
+      if (r->status != 200) return fail(server_error(*r));
       std::printf("reset %s\n", service.empty() ? "all services" : service.c_str());
       return 0;
     }
