@@ -119,6 +119,7 @@ Status write_file_atomic(const std::string& path, std::string_view bytes, bool n
   std::string tmp = partial_path(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno_status("cannot write " + tmp);
+  if (progress) progress->set_total(bytes.size());
   size_t off = 0;
   bool halfway = false;
   while (off < bytes.size()) {

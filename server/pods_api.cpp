@@ -56,7 +56,7 @@ Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, cons
   pod.state = zstd_compress(raw, 3);
   h.set_state_bytes(raw.size());
   h.set_compressed_bytes(pod.state.size());
-  auto v = registry.add(pod);
+  auto v = registry.add(pod, o.progress);
   if (!v) return v.status();
   return pod.header;
 }
@@ -66,7 +66,7 @@ Result<proto::PodHeader> load_pod_from_registry(Engine& engine, const pods::Regi
   uint64_t version = 0;
   auto path = registry.resolve(o.ref, &version);
   if (!path) return path.status();
-  auto pod = pods::read_pod(*path);
+  auto pod = pods::read_pod(*path, o.progress);
   if (!pod) return pod.status();
   pod->header.set_name(o.ref.name);  // the registry's name and version win over what the file says
   pod->header.set_version(version);

@@ -15,6 +15,7 @@ namespace podstack {
 struct SaveOptions {
   std::string name, message, producer_version;
   std::vector<std::string> services;
+  pods::Progress* progress = nullptr;  // bytes of the pod file written (CLI on a TTY)
 };
 
 Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, const SaveOptions& o);
@@ -23,6 +24,7 @@ struct LoadOptions {
   pods::PodRef ref;
   std::string strategy = "overwrite";
   std::vector<std::string> services;
+  pods::Progress* progress = nullptr;  // bytes of the pod file read (CLI on a TTY)
 };
 
 // Reads and verifies the pod, loads it, waits for the commit, checkpoints.

@@ -311,9 +311,11 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
       return answer(*r, a.json, [](const json::object& h) { std::printf("saved "); print_header(h); });
     auto engine = open_offline(a.target, false);
     if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
-    SaveOptions o{ref->name, a.message, kVersion, split_csv(a.services)};
+    pods::Progress progress("saving " + ref->name, 0, !a.json);
+    SaveOptions o{ref->name, a.message, kVersion, split_csv(a.services), &progress};
     auto h = save_pod(**engine, registry, o);
     if (!h) return fail(h.status().message());
+    progress.finish();
     if (a.json) print_json(header_json(*h));
     else { std::printf("saved "); print_header(header_json(*h)); }
     return 0;
@@ -330,8 +332,10 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     CallContext ctx;
     ctx.request_id = "cli";
     ctx.now_ms = wall_clock_ms();
-    auto h = load_pod_from_registry(**engine, registry, LoadOptions{*ref, a.strategy, split_csv(a.services)}, ctx);
+    pods::Progress progress("loading " + ref->to_string(), 0, !a.json);
+    auto h = load_pod_from_registry(**engine, registry, LoadOptions{*ref, a.strategy, split_csv(a.services), &progress}, ctx);
     if (!h) return fail(h.status().message());
+    progress.finish();
     if (Status st = (*engine)->close(); !st) return fail(st.to_string());
     if (a.json) print_json(header_json(*h));
     else { std::printf("loaded "); print_header(header_json(*h)); }
@@ -448,14 +452,18 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     auto bytes = pods::read_file(*p);
     if (!bytes) return fail(bytes.status().message());
     if (auto pod = pods::decode_pod(*bytes, *p); !pod) return fail(pod.status().message());
-    if (Status st = pods::write_file_atomic(a.file, *bytes, false); !st) return fail(st.message());
+    pods::Progress progress("exporting " + ref->to_string(), bytes->size(), !a.json);
+    if (Status st = pods::write_file_atomic(a.file, *bytes, false, &progress); !st) return fail(st.message());
+    progress.finish();
     if (a.json) print_json(json::object{{"exported", *p}, {"file", a.file}});
     else std::printf("exported %s to %s\n", ref->to_string().c_str(), a.file.c_str());
     return 0;
   }
   if (sub == "import") {
-    auto pod = pods::read_pod(a.file);
+    pods::Progress progress("importing " + a.file, 0, !a.json);
+    auto pod = pods::read_pod(a.file, &progress);
     if (!pod) return fail(pod.status().message());
+    progress.finish();
     std::string name = a.new_name.empty() ? pod->header.name() : a.new_name;
     if (Status st = pods::validate_pod_name(name); !st) return fail(st.message());
     pod->header.set_name(name);

@@ -396,3 +396,44 @@ def test_save_under_concurrent_writes_is_the_state_at_its_sequence(server):
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == h["state_hash"]
     server.start()
+
+
+def run_with_tty_stderr(args, env):
+    """Runs the CLI with stderr on a pseudo-terminal; (exit code, what the terminal showed)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    p.wait(timeout=60)
+    return p.returncode, shown.decode()
+
+
+def test_progress_on_a_tty_only(server, tmp_path):
+    """Export, import and offline save/load draw bytes and rate on a TTY; nothing with --json or without a TTY."""
+    populate(server)
+    pod(server, "save", "p")
+    env = {**os.environ, "DATA_DIR": server.data_dir}
+    f = str(tmp_path / "p.pod")
+    rc, shown = run_with_tty_stderr([BIN, "pod", "export", "p", f], env)
+    assert rc == 0 and "exporting p" in shown and "/s" in shown and "[####" in shown
+    rc, shown = run_with_tty_stderr([BIN, "pod", "import", f, "q"], env)
+    assert rc == 0 and "importing" in shown and "/s" in shown
+    rc, shown = run_with_tty_stderr([BIN, "pod", "export", "p", f, "--json"], env)
+    assert rc == 0 and shown == ""
+    piped = subprocess.run([BIN, "pod", "export", "p", f], capture_output=True, text=True, env=env)
+    assert piped.returncode == 0 and piped.stderr == ""
+    server.stop()
+    for args, label in [(["save", "off"], "saving off"), (["load", "off"], "loading off")]:
+        rc, shown = run_with_tty_stderr([BIN, "pod", *args, "--data-dir", server.data_dir], env)
+        assert rc == 0 and label in shown and "/s" in shown
+    server.start()
