@@ -1,7 +1,6 @@
 #include "pods/pod_file.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "store/digest.h"
 #include "store/test_hook.h"
 
 namespace podstack::pods {
@@ -34,12 +34,6 @@ uint64_t get_le(std::string_view s, size_t n) {
   return v;
 }
 
-std::string sha256(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<char*>(md), len);
-}
 
 Status errno_status(const std::string& what) { return Status::io_error(what + ": " + std::strerror(errno)); }
 

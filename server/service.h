@@ -18,6 +18,7 @@
 #include "proto/event.pb.h"
 #include "server/protocol/api_error.h"
 #include "server/protocol/model.h"
+#include "store/digest.h"
 #include "store/status.h"
 
 namespace podstack {
@@ -54,7 +55,6 @@ Status for_each_item(std::string_view state,
 // The name in field 1 (a string) of a serialized item; empty when absent.
 std::string item_name(std::string_view item);
 std::string resource_digest(std::string_view bytes);
-std::string sha256_hex(std::string_view data);
 // The default Service::list_resources: one resource per item, sorted by id.
 Status list_partition_items(std::string_view state, std::vector<Resource>& out);
 
