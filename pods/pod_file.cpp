@@ -57,7 +57,9 @@ std::string encode_pod(const PodContent& pod) {
   return out;
 }
 
-Result<PodContent> decode_pod(std::string_view b, const std::string& what) {
+namespace {
+// Magic and format version: the checks every reader makes first.
+Status check_preamble(std::string_view b, const std::string& what) {
   if (b.size() < kMagic.size() || b.substr(0, kMagic.size()) != kMagic)
     return Status::corruption(what + " is not a podstack pod file");
   if (b.size() < 16) return Status::corruption(what + " is truncated");
@@ -66,6 +68,21 @@ Result<PodContent> decode_pod(std::string_view b, const std::string& what) {
     return Status::unsupported_version(what + " has pod format " + std::to_string(format) +
                                        "; this podstack reads formats up to " + std::to_string(kPodFormat) + ": upgrade podstack");
   if (format == 0) return Status::corruption(what + " has an invalid pod format version 0");
+  return Status::ok();
+}
+}  // namespace
+
+Result<proto::PodHeader> decode_pod_header(std::string_view b, const std::string& what) {
+  if (Status st = check_preamble(b, what); !st) return st;
+  uint64_t h = get_le(b.substr(12), 4);
+  if (b.size() - 16 < h) return Status::corruption(what + " is truncated");
+  proto::PodHeader header;
+  if (!header.ParseFromArray(b.data() + 16, static_cast<int>(h))) return Status::corruption(what + " has a header that does not parse");
+  return header;
+}
+
+Result<PodContent> decode_pod(std::string_view b, const std::string& what) {
+  if (Status st = check_preamble(b, what); !st) return st;
   if (b.size() < kTrailer.size() + kDigest + 16) return Status::corruption(what + " is truncated");
   size_t body_end = b.size() - kTrailer.size() - kDigest;
   if (b.substr(body_end, kTrailer.size()) != kTrailer) return Status::corruption(what + " is truncated (no trailer)");

@@ -40,6 +40,9 @@ struct PodContent {
 std::string encode_pod(const PodContent& pod);
 // Parses and verifies pod bytes; `what` names the source in error messages.
 Result<PodContent> decode_pod(std::string_view bytes, const std::string& what);
+// Only the header, from the first bytes of a pod file (no checksum: for
+// listings; anything loaded goes through decode_pod).
+Result<proto::PodHeader> decode_pod_header(std::string_view head, const std::string& what);
 
 // Crash-safe file I/O: write PATH.PID.partial, fsync, rename (or link(2),
 // which never replaces an existing file, when no_replace), fsync the

@@ -39,11 +39,19 @@ Registry::Registry(std::string root) : root_(std::move(root)) {
       if (is_stale_partial(f.path().filename().string())) fs::remove(f.path(), ec);
 }
 
-std::string Registry::file(const std::string& name, uint64_t v) const {
+std::string version_file_name(uint64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06llu.pod", static_cast<unsigned long long>(v));
-  return dir(name) + "/" + buf;
+  return buf;
 }
+
+std::optional<uint64_t> parse_version_file(const std::string& fn) {
+  if (fn.size() == 10 && fn.substr(6) == ".pod" && fn.find_first_not_of("0123456789") == 6 && fn.substr(0, 6) != "000000")
+    return std::stoull(fn.substr(0, 6));
+  return std::nullopt;
+}
+
+std::string Registry::file(const std::string& name, uint64_t v) const { return dir(name) + "/" + version_file_name(v); }
 
 std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;
@@ -59,9 +67,7 @@ std::vector<uint64_t> Registry::versions(const std::string& name) const {
   std::vector<uint64_t> out;
   std::error_code ec;
   for (auto& f : fs::directory_iterator(dir(name), ec)) {
-    std::string fn = f.path().filename().string();
-    if (fn.size() == 10 && fn.substr(6) == ".pod" && fn.find_first_not_of("0123456789") == 6)
-      out.push_back(std::stoull(fn.substr(0, 6)));
+    if (auto v = parse_version_file(f.path().filename().string())) out.push_back(*v);
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -24,6 +24,9 @@ struct PodRef {
 Status validate_pod_name(const std::string& name);
 // "name" or "name:3".
 Result<PodRef> parse_pod_ref(const std::string& text);
+// Version files are named 000001.pod, 000002.pod, ... (here and on remotes).
+std::string version_file_name(uint64_t v);
+std::optional<uint64_t> parse_version_file(const std::string& filename);
 
 class Registry {
  public:

@@ -5,7 +5,7 @@
 //   podstack state hash [--from-scratch]  print the deterministic state hash
 //   podstack state reset [--service S]    empty the state (as an event)
 //   podstack state rollback --to-seq N | --to-time T
-//   podstack pod save|load|list|versions|inspect|diff|verify|delete|export|import
+//   podstack pod save|load|list|versions|inspect|diff|verify|delete|export|import|push|pull  [--remote URL]
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -25,6 +25,7 @@
 #include "server/protocol/encoding.h"
 #include "server/services/registry.h"
 #include "server/startup_pods.h"
+#include "pods/remote.h"
 #include "tools/cli_client.h"
 
 using namespace podstack;
@@ -245,9 +246,11 @@ void print_header(const json::object& h) {
 
 struct PodArgs {
   Target target;
-  std::string ref, ref2, message, services, strategy = "overwrite", file, new_name;
+  std::string ref, ref2, message, services, strategy = "overwrite", file, new_name, remote, endpoint_url;
   bool json = false, live = false;
 };
+
+int cmd_pod(const std::string& sub, const PodArgs& a);
 
 // The summary of a diff_json() object; at most `limit` ids per kind and service.
 void print_diff(const json::object& d, size_t limit) {
@@ -300,24 +303,138 @@ int answer(const cli::HttpResult& r, bool as_json, const std::function<void(cons
   return 0;
 }
 
+// --remote: list, versions, inspect and delete act on the remote; push and
+// pull copy one version between the local registry and the remote; save
+// saves locally then pushes; load pulls then loads the local copy.
+int cmd_pod_remote(const std::string& sub, const PodArgs& a, pods::Registry& registry) {
+  auto remote = pods::open_remote(a.remote, a.endpoint_url);
+  if (!remote) return fail(remote.status().message());
+  pods::Remote& rm = **remote;
+  auto ref = a.ref.empty() ? Result<pods::PodRef>(pods::PodRef{}) : pods::parse_pod_ref(a.ref);
+  if (!ref) return fail(ref.status().message());
+  if (sub == "push") {
+    uint64_t local = 0;
+    auto p = registry.resolve(*ref, &local);
+    if (!p) return fail(p.status().message());
+    auto pod = pods::read_pod(*p);
+    if (!pod) return fail(pod.status().message());
+    pod->header.set_name(ref->name);
+    pods::Progress progress("uploading " + ref->name + ":" + std::to_string(local), 0, !a.json);
+    auto v = rm.push(*pod, &progress);
+    if (!v) return fail(v.status().message());
+    progress.finish();
+    json::object out = header_json(pod->header);
+    out["remote"] = rm.url();
+    out["local_version"] = local;
+    if (a.json) print_json(out);
+    else std::printf("pushed %s:%llu to %s as %s:%llu (hash %s)\n", ref->name.c_str(), static_cast<unsigned long long>(local),
+                     rm.url().c_str(), ref->name.c_str(), static_cast<unsigned long long>(*v), pod->header.state_hash().c_str());
+    return 0;
+  }
+  if (sub == "pull" || sub == "load") {
+    pods::Progress progress("downloading " + ref->to_string(), 0, !a.json);
+    auto pod = rm.fetch(*ref, &progress);
+    if (!pod) return fail(pod.status().message());
+    progress.finish();
+    uint64_t remote_version = pod->header.version();
+    auto v = registry.add(*pod);
+    if (!v) return fail(v.status().message());
+    if (sub == "load") {
+      if (!a.json)
+        std::printf("pulled %s:%llu from %s as local %s:%llu\n", ref->name.c_str(), static_cast<unsigned long long>(remote_version),
+                    rm.url().c_str(), ref->name.c_str(), static_cast<unsigned long long>(*v));
+      PodArgs b = a;
+      b.remote.clear();
+      b.ref = ref->name + ":" + std::to_string(*v);
+      return cmd_pod("load", b);
+    }
+    json::object out = header_json(pod->header);
+    out["remote"] = rm.url();
+    out["remote_version"] = remote_version;
+    if (a.json) print_json(out);
+    else std::printf("pulled %s:%llu from %s as local %s:%llu\n", ref->name.c_str(), static_cast<unsigned long long>(remote_version),
+                     rm.url().c_str(), ref->name.c_str(), static_cast<unsigned long long>(*v));
+    return 0;
+  }
+  if (sub == "list") {
+    auto names = rm.names();
+    if (!names) return fail(names.status().message());
+    json::array list;
+    for (auto& n : *names) {
+      auto vs = rm.versions(n);
+      if (!vs) return fail(vs.status().message());
+      json::array arr;
+      for (auto v : *vs) arr.push_back(v);
+      list.push_back(json::object{{"name", n}, {"versions", std::move(arr)}});
+    }
+    if (a.json) print_json(list);
+    else
+      for (auto& p : list) std::printf("%-30s %zu version(s)\n", p.at("name").as_string().c_str(), p.at("versions").as_array().size());
+    return 0;
+  }
+  if (sub == "versions" || sub == "inspect") {
+    std::vector<uint64_t> vs;
+    if (sub == "inspect") {
+      auto v = rm.resolve(*ref);
+      if (!v) return fail(v.status().message());
+      vs.push_back(*v);
+    } else {
+      auto all = rm.versions(ref->name);
+      if (!all) return fail(all.status().message());
+      if (all->empty()) return fail("there is no pod named '" + ref->name + "' in " + rm.url());
+      vs = *all;
+    }
+    json::array out;
+    for (auto v : vs) {
+      auto h = rm.header(ref->name, v);
+      if (!h) return fail(h.status().message());
+      h->set_name(ref->name);
+      h->set_version(v);
+      out.push_back(header_json(*h));
+    }
+    if (a.json) print_json(sub == "inspect" ? out[0] : json::value(out));
+    else for (auto& h : out) print_header(h.as_object());
+    return 0;
+  }
+  if (sub == "delete") {
+    if (Status st = rm.remove(*ref); !st) return fail(st.message());
+    if (a.json) print_json(json::object{{"deleted", ref->to_string()}, {"remote", rm.url()}});
+    else std::printf("deleted %s from %s\n", ref->to_string().c_str(), rm.url().c_str());
+    return 0;
+  }
+  return fail("pod " + sub + " does not take --remote");
+}
+
 int cmd_pod(const std::string& sub, const PodArgs& a) {
   pods::Registry registry(data_dir_of(a.target) + "/pods");
   auto ref = a.ref.empty() ? Result<pods::PodRef>(pods::PodRef{}) : pods::parse_pod_ref(a.ref);
   if (!ref) return fail(ref.status().message());
+  if (!a.remote.empty() && sub != "save") return cmd_pod_remote(sub, a, registry);
+  if (sub == "push" || sub == "pull") return fail("pod " + sub + " needs --remote file:///path or s3://bucket/prefix");
   std::string version_q = ref->version ? "version=" + std::to_string(*ref->version) : "";
   if (sub == "save") {
     if (ref->version) return fail("pod save takes a name, not a version: the next version is chosen for you");
-    if (auto r = ask(a, "POST", "/_podstack/pods/" + ref->name + "?message=" + q_escape(a.message) + "&services=" + q_escape(a.services)))
-      return answer(*r, a.json, [](const json::object& h) { std::printf("saved "); print_header(h); });
-    auto engine = open_offline(a.target, false);
-    if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
-    pods::Progress progress("saving " + ref->name, 0, !a.json);
-    SaveOptions o{ref->name, a.message, kVersion, split_csv(a.services), &progress};
-    auto h = save_pod(**engine, registry, o);
-    if (!h) return fail(h.status().message());
-    progress.finish();
-    if (a.json) print_json(header_json(*h));
-    else { std::printf("saved "); print_header(header_json(*h)); }
+    json::object saved;
+    if (auto r = ask(a, "POST", "/_podstack/pods/" + ref->name + "?message=" + q_escape(a.message) + "&services=" + q_escape(a.services))) {
+      if (r->status != 200) return answer(*r, a.json, [](const json::object&) {});
+      saved = json::parse(r->body).as_object();
+    } else {
+      auto engine = open_offline(a.target, false);
+      if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
+      pods::Progress progress("saving " + ref->name, 0, !a.json);
+      SaveOptions o{ref->name, a.message, kVersion, split_csv(a.services), &progress};
+      auto h = save_pod(**engine, registry, o);
+      if (!h) return fail(h.status().message());
+      progress.finish();
+      saved = header_json(*h);
+    }
+    if (!a.remote.empty()) {  // then push that version
+      PodArgs b = a;
+      b.ref = ref->name + ":" + std::to_string(saved.at("version").to_number<uint64_t>());
+      return cmd_pod_remote("push", b, registry);
+    }
+    if (a.json) print_json(saved);
+    else { std::printf("saved "); print_header(saved); }
     return 0;
   }
   if (sub == "load") {
@@ -599,6 +716,11 @@ int main(int argc, char** argv) {
     c->callback([&, name] { pod_sub = name; });
     return c;
   };
+  auto add_remote = [&](CLI::App* c) {
+    c->add_option("--remote", pa.remote, "file:///path or s3://bucket/prefix");
+    c->add_option("--endpoint-url", pa.endpoint_url, "S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)");
+    return c;
+  };
   auto* save = add_pod("save", "save the live state as the next version of NAME");
   save->add_option("name", pa.ref, "pod name")->required();
   save->add_option("-m,--message", pa.message, "what this version is");
@@ -608,16 +730,22 @@ int main(int argc, char** argv) {
   load->add_option("--strategy", pa.strategy, "overwrite | service-merge | account-region-merge")
       ->check(CLI::IsMember({"overwrite", "service-merge", "account-region-merge"}));
   load->add_option("--services", pa.services, "only these services (comma-separated)");
-  add_pod("list", "list pods");
-  add_pod("versions", "list the versions of NAME")->add_option("name", pa.ref, "pod name")->required();
-  add_pod("inspect", "header, services, resource counts and sizes of NAME[:VERSION]")->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_remote(save);
+  add_remote(load);
+  add_remote(add_pod("list", "list pods"));
+  add_remote(add_pod("versions", "list the versions of NAME"))->add_option("name", pa.ref, "pod name")->required();
+  add_remote(add_pod("inspect", "header, services, resource counts and sizes of NAME[:VERSION]"))
+      ->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_remote(add_pod("push", "copy NAME[:VERSION] to --remote as its next version"))->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_remote(add_pod("pull", "copy NAME[:VERSION] from --remote into the local registry as its next version"))
+      ->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   add_pod("verify", "exit 0 if the live state equals NAME[:VERSION], else show the drift and exit 1")
       ->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   auto* diff = add_pod("diff", "resources added, removed and changed per service from pod A to pod B (or to the live state)");
   diff->add_option("a", pa.ref, "NAME[:VERSION]")->required();
   diff->add_option("b", pa.ref2, "NAME[:VERSION]");
   diff->add_flag("--live", pa.live, "compare A with the live state");
-  add_pod("delete", "delete NAME[:VERSION] (all versions without one)")->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_remote(add_pod("delete", "delete NAME[:VERSION] (all versions without one)"))->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   auto* exp = add_pod("export", "copy NAME[:VERSION] to FILE");
   exp->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   exp->add_option("file", pa.file, "destination file")->required();
