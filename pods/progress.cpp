@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 
 namespace podstack::pods {
 
@@ -11,7 +14,7 @@ Progress::Progress(std::string label, uint64_t total, bool enabled)
       start_(std::chrono::steady_clock::now()) {}
 
 Progress::~Progress() {
-  if (enabled_ && !finished_ && done_ > 0) std::fputs("\n", stderr);  // an error follows on its own line
+  if (enabled_ && !finished_ && drawn_) std::fputs("\r\033[K", stderr);  // an unfinished line is erased
 }
 
 std::string Progress::bytes(uint64_t n) {
@@ -50,10 +53,36 @@ void Progress::finish() {
   finished_ = true;
 }
 
+void Progress::wait_for(const std::function<void()>& fn) {
+  if (!enabled_) return fn();
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread ticker([&] {
+    std::unique_lock lk(mu);
+    while (!cv.wait_for(lk, std::chrono::milliseconds(100), [&] { return done; })) {
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      std::fprintf(stderr, "\r\033[K%s  %.1f s", label_.c_str(), s);
+      drawn_ = true;
+      std::fflush(stderr);
+    }
+  });
+  fn();
+  {
+    std::lock_guard lk(mu);
+    done = true;
+  }
+  cv.notify_one();
+  ticker.join();
+  if (drawn_) std::fputs("\r\033[K", stderr);
+  drawn_ = false;
+}
+
 void Progress::draw(bool final) {
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string line = render(label_, done_, total_, s, 30);
   std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final ? "\n" : "");
+  drawn_ = !final;
   std::fflush(stderr);
 }
 

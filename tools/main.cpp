@@ -9,6 +9,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <chrono>
@@ -143,7 +145,8 @@ Result<std::unique_ptr<Engine>> open_offline(const Target& t, bool from_scratch)
 }
 
 int fail(const std::string& msg) {
-  std::fprintf(stderr, "podstack: %s\n", msg.c_str());
+  // On a terminal, replace a progress line that may be showing.
+  std::fprintf(stderr, "%spodstack: %s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "", msg.c_str());
   return 1;
 }
 
@@ -415,9 +418,16 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
   if (sub == "save") {
     if (ref->version) return fail("pod save takes a name, not a version: the next version is chosen for you");
     json::object saved;
-    if (auto r = ask(a, "POST", "/_podstack/pods/" + ref->name + "?message=" + q_escape(a.message) + "&services=" + q_escape(a.services))) {
+    std::optional<cli::HttpResult> r;
+    pods::Progress waiting("saving " + ref->name, 0, !a.json);
+    waiting.wait_for([&] {
+      r = ask(a, "POST", "/_podstack/pods/" + ref->name + "?message=" + q_escape(a.message) + "&services=" + q_escape(a.services));
+    });
+    if (r) {
       if (r->status != 200) return answer(*r, a.json, [](const json::object&) {});
       saved = json::parse(r->body).as_object();
+      waiting.set_total(saved.at("compressed_bytes").to_number<uint64_t>());
+      waiting.finish();
     } else {
       auto engine = open_offline(a.target, false);
       if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
@@ -438,9 +448,23 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     return 0;
   }
   if (sub == "load") {
-    if (auto r = ask(a, "POST", "/_podstack/pods/" + ref->name + "/load?" + version_q + "&strategy=" + q_escape(a.strategy) +
-                                     "&services=" + q_escape(a.services)))
+    std::optional<cli::HttpResult> r;
+    pods::Progress waiting("loading " + ref->to_string(), 0, !a.json);
+    waiting.wait_for([&] {
+      r = ask(a, "POST", "/_podstack/pods/" + ref->name + "/load?" + version_q + "&strategy=" + q_escape(a.strategy) +
+                             "&services=" + q_escape(a.services));
+    });
+    if (r) {
+      if (r->status == 200) {
+        boost::system::error_code ec;
+        json::value v = json::parse(r->body, ec);
+        if (!ec && v.is_object() && v.as_object().contains("compressed_bytes")) {
+          waiting.set_total(v.at("compressed_bytes").to_number<uint64_t>());
+          waiting.finish();
+        }
+      }
       return answer(*r, a.json, [](const json::object& h) { std::printf("loaded "); print_header(h); });
+    }
     EngineOptions eo;
     eo.store.path = store_path(data_dir_of(a.target));
     spdlog::set_level(spdlog::level::err);

@@ -419,7 +419,8 @@ def run_with_tty_stderr(args, env):
 
 
 def test_progress_on_a_tty_only(server, tmp_path):
-    """Export, import and offline save/load draw bytes and rate on a TTY; nothing with --json or without a TTY."""
+    """Save, load, export and import draw bytes and rate on a TTY; nothing with --json or without a TTY; an error
+    replaces the progress line."""
     populate(server)
     pod(server, "save", "p")
     env = {**os.environ, "DATA_DIR": server.data_dir}
@@ -432,6 +433,12 @@ def test_progress_on_a_tty_only(server, tmp_path):
     assert rc == 0 and shown == ""
     piped = subprocess.run([BIN, "pod", "export", "p", f], capture_output=True, text=True, env=env)
     assert piped.returncode == 0 and piped.stderr == ""
+    # Through the server: elapsed time while it works, then the pod's size and rate.
+    for args, label in [(["save", "on"], "saving on"), (["load", "on"], "loading on")]:
+        rc, shown = run_with_tty_stderr([BIN, "pod", *args, "--endpoint", server.endpoint], env)
+        assert rc == 0 and label in shown and "/s" in shown
+    rc, shown = run_with_tty_stderr([BIN, "pod", "load", "missing", "--endpoint", server.endpoint], env)
+    assert rc == 1 and shown.replace("\r\x1b[K", "") == f"podstack: there is no pod named 'missing' in {server.data_dir}/pods\r\n"
     server.stop()
     for args, label in [(["save", "off"], "saving off"), (["load", "off"], "loading off")]:
         rc, shown = run_with_tty_stderr([BIN, "pod", *args, "--data-dir", server.data_dir], env)
