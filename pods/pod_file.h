@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "pods/progress.h"
 #include "proto/pod.pb.h"
 #include "store/status.h"
 
@@ -39,11 +40,18 @@ struct PodContent {
 std::string encode_pod(const PodContent& pod);
 // Parses and verifies pod bytes; `what` names the source in error messages.
 Result<PodContent> decode_pod(std::string_view bytes, const std::string& what);
+// Only the header, from the first bytes of a pod file (no checksum: for
+// listings; anything loaded goes through decode_pod).
+Result<proto::PodHeader> decode_pod_header(std::string_view head, const std::string& what);
 
-// Crash-safe file I/O: write `.partial`, fsync, rename (never over an
-// existing file when no_replace), fsync the directory.
-Status write_file_atomic(const std::string& path, std::string_view bytes, bool no_replace);
-Result<std::string> read_file(const std::string& path);
-Result<PodContent> read_pod(const std::string& path);
+// Crash-safe file I/O: write PATH.PID.partial, fsync, rename (or link(2),
+// which never replaces an existing file, when no_replace), fsync the
+// directory. The pid in the name lets a cleaner tell a crashed writer's
+// leftover from a concurrent writer's file in progress.
+Status write_file_atomic(const std::string& path, std::string_view bytes, bool no_replace, Progress* progress = nullptr);
+// True for a `.partial` file whose writer no longer runs (or that has no pid).
+bool is_stale_partial(const std::string& filename);
+Result<std::string> read_file(const std::string& path, Progress* progress = nullptr);
+Result<PodContent> read_pod(const std::string& path, Progress* progress = nullptr);
 
 }  // namespace podstack::pods

@@ -36,14 +36,22 @@ Registry::Registry(std::string root) : root_(std::move(root)) {
   if (!fs::is_directory(root_, ec)) return;
   for (auto& d : fs::directory_iterator(root_, ec))
     for (auto& f : fs::directory_iterator(d.path(), ec))
-      if (f.path().extension() == ".partial") fs::remove(f.path(), ec);
+      if (is_stale_partial(f.path().filename().string())) fs::remove(f.path(), ec);
 }
 
-std::string Registry::file(const std::string& name, uint64_t v) const {
+std::string version_file_name(uint64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%06llu.pod", static_cast<unsigned long long>(v));
-  return dir(name) + "/" + buf;
+  return buf;
 }
+
+std::optional<uint64_t> parse_version_file(const std::string& fn) {
+  if (fn.size() == 10 && fn.substr(6) == ".pod" && fn.find_first_not_of("0123456789") == 6 && fn.substr(0, 6) != "000000")
+    return std::stoull(fn.substr(0, 6));
+  return std::nullopt;
+}
+
+std::string Registry::file(const std::string& name, uint64_t v) const { return dir(name) + "/" + version_file_name(v); }
 
 std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;
@@ -59,9 +67,7 @@ std::vector<uint64_t> Registry::versions(const std::string& name) const {
   std::vector<uint64_t> out;
   std::error_code ec;
   for (auto& f : fs::directory_iterator(dir(name), ec)) {
-    std::string fn = f.path().filename().string();
-    if (fn.size() == 10 && fn.substr(6) == ".pod" && fn.find_first_not_of("0123456789") == 6)
-      out.push_back(std::stoull(fn.substr(0, 6)));
+    if (auto v = parse_version_file(f.path().filename().string())) out.push_back(*v);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -78,14 +84,14 @@ Result<std::string> Registry::resolve(const PodRef& ref, uint64_t* version_out) 
   return file(ref.name, v);
 }
 
-Result<uint64_t> Registry::add(PodContent& pod) {
+Result<uint64_t> Registry::add(PodContent& pod, Progress* progress) {
   const std::string& name = pod.header.name();
   if (Status st = validate_pod_name(name); !st) return st;
   for (int attempt = 0; attempt < 100; ++attempt) {
     auto vs = versions(name);
     uint64_t v = vs.empty() ? 1 : vs.back() + 1;
     pod.header.set_version(v);
-    Status st = write_file_atomic(file(name, v), encode_pod(pod), /*no_replace=*/true);
+    Status st = write_file_atomic(file(name, v), encode_pod(pod), /*no_replace=*/true, progress);
     if (st) return v;
     if (st.code() != Status::Code::kBusy) return st;  // busy: another saver took v; try the next
   }

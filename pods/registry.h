@@ -1,7 +1,8 @@
 // The local pod registry: DATA_DIR/pods/NAME/000001.pod, 000002.pod, ...
 // Version numbers are taken with link(2), which fails if the file exists, so
-// concurrent savers never share a version; leftover `.partial` files from a
-// crash are removed when the registry is opened.
+// concurrent savers never share a version; `.partial` files are never
+// listed, and those left by a crashed writer (its pid gone) are removed when
+// the registry is opened.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -23,6 +24,9 @@ struct PodRef {
 Status validate_pod_name(const std::string& name);
 // "name" or "name:3".
 Result<PodRef> parse_pod_ref(const std::string& text);
+// Version files are named 000001.pod, 000002.pod, ... (here and on remotes).
+std::string version_file_name(uint64_t v);
+std::optional<uint64_t> parse_version_file(const std::string& filename);
 
 class Registry {
  public:
@@ -31,16 +35,17 @@ class Registry {
 
   std::vector<std::string> names() const;
   std::vector<uint64_t> versions(const std::string& name) const;
+  // The file of version v of name (whether or not it exists).
+  std::string file(const std::string& name, uint64_t v) const;
   // Path of the referenced version; not_found with a clear sentence otherwise.
   Result<std::string> resolve(const PodRef& ref, uint64_t* version_out = nullptr) const;
   // Stores `pod` as the next version of header.name (sets header.version).
-  Result<uint64_t> add(PodContent& pod);
+  Result<uint64_t> add(PodContent& pod, Progress* progress = nullptr);
   // One version, or every version of the name.
   Status remove(const PodRef& ref);
 
  private:
   std::string dir(const std::string& name) const { return root_ + "/" + name; }
-  std::string file(const std::string& name, uint64_t v) const;
   std::string root_;
 };
 

@@ -1,6 +1,5 @@
 #include "server/engine.h"
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <shared_mutex>
 
 #include "store/compression.h"
+#include "store/test_hook.h"
 
 namespace podstack {
 
@@ -15,20 +15,6 @@ namespace {
 constexpr uint32_t kSnapshotFormat = 1;
 constexpr const char* kEngineService = "podstack";
 }  // namespace
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 // ---- CommitTicket ----
 
@@ -325,45 +311,40 @@ ExecResult Engine::rollback(uint64_t seq, const CallContext& ctx) {
   return load_pod(load, ctx);
 }
 
+std::optional<ApiError> Engine::check_pod(const PodLoad& pod, proto::StateSnapshot* snap_out) const {
+  if (pod.strategy != "overwrite" && pod.strategy != "service-merge" && pod.strategy != "account-region-merge")
+    return ApiError::bad_request("InvalidParameter", "unknown strategy '" + pod.strategy +
+                                                         "': use overwrite, service-merge or account-region-merge");
+  // Everything is checked before live state is touched: the frame, the
+  // snapshot, and every service's state restored into a fresh instance.
+  auto raw = zstd_decompress(pod.state);
+  proto::StateSnapshot local;
+  proto::StateSnapshot& snap = snap_out ? *snap_out : local;
+  if (!raw || !snap.ParseFromString(*raw)) return ApiError::bad_request("InvalidPod", "the pod's state is corrupt");
+  if (snap.format() > kSnapshotFormat)
+    return ApiError::bad_request("InvalidPod", "the pod's snapshot format is newer than this podstack");
+  for (auto& ss : snap.services()) {
+    Service* live = service(ss.service());
+    if (!live)
+      return ApiError::bad_request("InvalidPod", "the pod holds state of service '" + ss.service() +
+                                                     "', which this podstack does not have");
+    if (Status st = live->check_snapshot(ss.state()); !st)
+      return ApiError::bad_request("InvalidPod", "the pod's " + ss.service() + " state is corrupt: " + st.to_string());
+  }
+  for (auto& name : pod.services)
+    if (!service(name)) return ApiError::bad_request("InvalidParameter", "unknown service '" + name + "'");
+  return std::nullopt;
+}
+
 ExecResult Engine::load_pod(const PodLoad& pod, const CallContext& ctx) {
   ExecResult r;
   if (!writer_) {
     r.error = ApiError::unavailable("podstack is read-only here");
     return r;
   }
-  if (pod.strategy != "overwrite" && pod.strategy != "service-merge" && pod.strategy != "account-region-merge") {
-    r.error = ApiError::bad_request("InvalidParameter", "unknown strategy '" + pod.strategy +
-                                                            "': use overwrite, service-merge or account-region-merge");
-    return r;
-  }
-  // Everything is checked before live state is touched: the frame, the
-  // snapshot, and every service's state restored into a fresh instance.
-  auto raw = zstd_decompress(pod.state);
   proto::StateSnapshot snap;
-  if (!raw || !snap.ParseFromString(*raw)) {
-    r.error = ApiError::bad_request("InvalidPod", "the pod's state is corrupt");
-    return r;
-  }
-  if (snap.format() > kSnapshotFormat) {
-    r.error = ApiError::bad_request("InvalidPod", "the pod's snapshot format is newer than this podstack");
-    return r;
-  }
-  for (auto& ss : snap.services()) {
-    Service* live = service(ss.service());
-    if (!live) {
-      r.error = ApiError::bad_request("InvalidPod", "the pod holds state of service '" + ss.service() + "', which this podstack does not have");
-      return r;
-    }
-    if (Status st = live->check_snapshot(ss.state()); !st) {
-      r.error = ApiError::bad_request("InvalidPod", "the pod's " + ss.service() + " state is corrupt: " + st.to_string());
-      return r;
-    }
-  }
-  for (auto& name : pod.services)
-    if (!service(name)) {
-      r.error = ApiError::bad_request("InvalidParameter", "unknown service '" + name + "'");
-      return r;
-    }
+  if ((r.error = check_pod(pod, &snap))) return r;
+  test_hook("pod-load-checked");
   proto::PodLoaded meta;
   meta.set_name(pod.name);
   meta.set_version(pod.version);
@@ -397,6 +378,7 @@ ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapsho
                     },
                     std::move(blobs));
   }
+  if (e.operation() == "PodLoaded") test_hook("pod-load-submitted");
   if (Status st = apply_one(e, services_, preloaded); !st) {
     spdlog::error("apply failed after commit: {}", st.to_string());
     on_log_failure(st);

@@ -114,6 +114,8 @@ class Engine {
   // Validates the pod's state aside, then swaps it in under every service's
   // lock as one PodLoaded event (its state kept in the blobs column family).
   ExecResult load_pod(const PodLoad& pod, const CallContext& ctx);
+  // What load_pod checks before it touches anything; the error it would give.
+  std::optional<ApiError> check_pod(const PodLoad& pod, proto::StateSnapshot* snap_out = nullptr) const;
   // The state as of log sequence `seq` (newest checkpoint <= seq + replay), built aside.
   Result<StateExport> export_at(uint64_t seq, const std::vector<std::string>& services = {}) const;
   // The last sequence whose event time is <= ms (0: before the first event).
@@ -181,6 +183,5 @@ class Engine {
   StartupStats startup_;
 };
 
-std::string sha256_hex(std::string_view data);
 
 }  // namespace podstack

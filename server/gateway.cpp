@@ -629,6 +629,7 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
     // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
     // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
+    // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
     std::map<std::string, std::string> q;
     for (auto& [k, v] : protocol::parse_form(query)) q[k] = v;
     pods::Registry registry(options_.data_dir + "/pods");
@@ -696,6 +697,14 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
       auto v = verify_pod(engine_, registry, ref);
       if (!v) return fail_status(v.status());
       return json_reply(200, verify_json(*v));
+    }
+    if (action == "diff" && get) {
+      auto p = registry.resolve(ref);
+      auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+      if (!pod) return fail_status(pod.status());
+      auto d = diff_live(engine_, *pod);
+      if (!d) return fail_status(d.status());
+      return json_reply(200, diff_json(*d));
     }
     return error(404, "no such pods endpoint: " + std::string(path));
   }

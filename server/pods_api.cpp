@@ -5,6 +5,7 @@
 
 #include "server/protocol/encoding.h"
 #include "store/compression.h"
+#include "store/test_hook.h"
 
 namespace podstack {
 
@@ -127,7 +128,7 @@ Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, cons
     pod.blobs = zstd_compress(*blobs, 1);
   }
   h.set_compressed_bytes(pod.state.size() + pod.blobs.size());
-  auto v = registry.add(pod);
+  auto v = registry.add(pod, o.progress);
   if (!v) return v.status();
   return pod.header;
 }
@@ -137,26 +138,96 @@ Result<proto::PodHeader> load_pod_from_registry(Engine& engine, const pods::Regi
   uint64_t version = 0;
   auto path = registry.resolve(o.ref, &version);
   if (!path) return path.status();
-  auto pod = pods::read_pod(*path);
+  auto pod = pods::read_pod(*path, o.progress);
   if (!pod) return pod.status();
+  pod->header.set_name(o.ref.name);  // the registry's name and version win over what the file says
+  pod->header.set_version(version);
+  return load_pod_content(engine, std::move(*pod), o, ctx);
+}
+
+namespace {
+PodLoad pod_load_of(const pods::PodContent& pod, const LoadOptions& o) {
   PodLoad load;
-  load.name = o.ref.name;
-  load.version = version;
+  load.name = pod.header.name();
+  load.version = pod.header.version();
   load.strategy = o.strategy;
   load.services = o.services;
-  load.state = std::move(pod->state);
-  load.state_hash = pod->header.state_hash();
-  if (!pod->blobs.empty()) {
-    auto raw = zstd_decompress(pod->blobs);
+  load.state = pod.state;
+  load.state_hash = pod.header.state_hash();
+  return load;
+}
+}  // namespace
+
+Status check_pod_content(const Engine& engine, const pods::PodContent& pod, const LoadOptions& o) {
+  if (auto err = engine.check_pod(pod_load_of(pod, o))) return Status::invalid_argument(err->message);
+  return Status::ok();
+}
+
+Result<proto::PodHeader> load_pod_content(Engine& engine, pods::PodContent pod, const LoadOptions& o, const CallContext& ctx) {
+  PodLoad load = pod_load_of(pod, o);
+  // Bodies first (S3): unreferenced until the state that names them is swapped in.
+  if (!pod.blobs.empty()) {
+    auto raw = zstd_decompress(pod.blobs);
     if (!raw) return raw.status();
     if (Status st = restore_blobs(engine, *raw); !st) return st;
   }
   ExecResult r = engine.load_pod(load, ctx);
   if (r.error) return Status::invalid_argument(r.error->message);
   if (Status st = r.commit->wait(); !st) return st;
+  test_hook("pod-load-committed");
   // A checkpoint right after the load: the next start does not replay it.
   if (Status st = engine.checkpoint(); !st) return st;
-  return pod->header;
+  return pod.header;
+}
+
+std::string pod_label(const proto::PodHeader& h) { return h.name() + ":" + std::to_string(h.version()); }
+
+Result<proto::StateSnapshot> pod_snapshot(const pods::PodContent& pod) {
+  auto raw = zstd_decompress(pod.state);
+  proto::StateSnapshot snap;
+  if (!raw || !snap.ParseFromString(*raw))
+    return Status::corruption("the state in pod " + pod_label(pod.header) + " is corrupt");
+  return snap;
+}
+
+namespace {
+std::vector<std::string> coverage(const proto::PodHeader& h) {
+  std::vector<std::string> only;
+  if (h.partial())
+    for (auto& s : h.services()) only.push_back(s.service());
+  return only;
+}
+}  // namespace
+
+Result<StateDiff> diff_pods(const std::vector<std::unique_ptr<Service>>& services, const pods::PodContent& from,
+                            const pods::PodContent& to) {
+  auto a = pod_snapshot(from);
+  if (!a) return a.status();
+  auto b = pod_snapshot(to);
+  if (!b) return b.status();
+  // A partial pod says nothing about the services it left out.
+  std::vector<std::string> only = coverage(from.header), ob = coverage(to.header);
+  if (only.empty()) only = ob;
+  else if (!ob.empty())
+    std::erase_if(only, [&](const std::string& s) { return std::find(ob.begin(), ob.end(), s) == ob.end(); });
+  if (only.empty() && (from.header.partial() || to.header.partial())) only.push_back("");  // disjoint: nothing to compare
+  auto d = diff_states(services, service_states(*a), service_states(*b), only);
+  if (!d) return d;
+  d->from = pod_label(from.header);
+  d->to = pod_label(to.header);
+  return d;
+}
+
+Result<StateDiff> diff_live(const Engine& engine, const pods::PodContent& from) {
+  auto a = pod_snapshot(from);
+  if (!a) return a.status();
+  std::vector<std::string> only = coverage(from.header);
+  StateExport live = engine.export_state(only);
+  auto d = diff_states(engine.services(), service_states(*a), service_states(live.snapshot), only);
+  if (!d) return d;
+  d->from = pod_label(from.header);
+  d->to = "live";
+  return d;
 }
 
 Result<VerifyResult> verify_pod(const Engine& engine, const pods::Registry& registry, const pods::PodRef& ref) {
@@ -166,10 +237,7 @@ Result<VerifyResult> verify_pod(const Engine& engine, const pods::Registry& regi
   if (!pod) return pod.status();
   VerifyResult v;
   v.header = pod->header;
-  std::vector<std::string> only;
-  if (pod->header.partial())
-    for (auto& s : pod->header.services()) only.push_back(s.service());
-  v.live = engine.export_state(only).info;
+  v.live = engine.export_state(coverage(pod->header)).info;
   for (auto& [name, live_hash] : v.live.services) {
     std::string pod_hash = sha256_hex("");
     for (auto& s : pod->header.services())
@@ -177,6 +245,11 @@ Result<VerifyResult> verify_pod(const Engine& engine, const pods::Registry& regi
     if (pod_hash != live_hash) v.differing.push_back(name);
   }
   v.ok = v.differing.empty() && (pod->header.partial() || v.live.hash == pod->header.state_hash());
+  if (!v.ok) {
+    auto d = diff_live(engine, *pod);
+    if (!d) return d.status();
+    v.diff = std::move(*d);
+  }
   return v;
 }
 
@@ -205,11 +278,12 @@ json::object verify_json(const VerifyResult& v) {
   json::array diff;
   for (auto& d : v.differing) diff.push_back(json::string(d));
   return json::object{{"ok", v.ok},
-                      {"pod", v.header.name() + ":" + std::to_string(v.header.version())},
+                      {"pod", pod_label(v.header)},
                       {"pod_hash", v.header.state_hash()},
                       {"live_hash", v.live.hash},
                       {"live_sequence", v.live.last_sequence},
-                      {"differing_services", std::move(diff)}};
+                      {"differing_services", std::move(diff)},
+                      {"diff", diff_json(v.diff)}};
 }
 
 }  // namespace podstack

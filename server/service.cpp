@@ -2,6 +2,9 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <algorithm>
 
 #include <chrono>
 #include <map>
@@ -76,33 +79,90 @@ void put_bytes(std::string& out, uint32_t field, std::string_view bytes) {
 }  // namespace
 
 namespace {
-// (account, region) of one serialized Partition, and its raw bytes.
-bool read_partitions(std::string_view state, std::map<std::pair<std::string, std::string>, std::string>& out) {
-  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(state.data()), static_cast<int>(state.size()));
-  for (uint32_t tag; (tag = in.ReadTag()) != 0;) {
-    if (tag != ((1u << 3) | 2)) return false;
-    std::string part;
-    uint32_t len;
-    if (!in.ReadVarint32(&len) || !in.ReadString(&part, static_cast<int>(len))) return false;
-    google::protobuf::io::CodedInputStream p(reinterpret_cast<const uint8_t*>(part.data()), static_cast<int>(part.size()));
-    std::string account, region;
-    for (uint32_t t; (t = p.ReadTag()) != 0;) {
-      uint32_t field = t >> 3;
-      if ((t & 7) != 2) return false;
-      uint32_t l;
-      std::string v;
-      if (!p.ReadVarint32(&l)) return false;
-      if (field == 1 || field == 2) {
-        if (!p.ReadString(field == 1 ? &account : &region, static_cast<int>(l))) return false;
-      } else if (!p.Skip(static_cast<int>(l))) {
-        return false;
-      }
+// One serialized Partition: its account, region and items (field 3).
+bool parse_partition(std::string_view part, std::string& account, std::string& region,
+                     std::vector<std::string_view>* items) {
+  google::protobuf::io::CodedInputStream p(reinterpret_cast<const uint8_t*>(part.data()), static_cast<int>(part.size()));
+  for (uint32_t t; (t = p.ReadTag()) != 0;) {
+    uint32_t field = t >> 3;
+    if ((t & 7) != 2) return false;
+    uint32_t l;
+    if (!p.ReadVarint32(&l)) return false;
+    if (field == 1 || field == 2) {
+      if (!p.ReadString(field == 1 ? &account : &region, static_cast<int>(l))) return false;
+    } else {
+      int at = p.CurrentPosition();
+      if (!p.Skip(static_cast<int>(l))) return false;
+      if (field == 3 && items) items->push_back(part.substr(static_cast<size_t>(at), l));
     }
-    out[{account, region}] = std::move(part);
   }
   return true;
 }
+
+// Calls fn(partition bytes) for each Partition of a State.
+template <class F>
+bool walk_partitions(std::string_view state, F fn) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(state.data()), static_cast<int>(state.size()));
+  in.SetTotalBytesLimit(INT32_MAX);
+  for (uint32_t tag; (tag = in.ReadTag()) != 0;) {
+    if (tag != ((1u << 3) | 2)) return false;
+    uint32_t len;
+    if (!in.ReadVarint32(&len)) return false;
+    int at = in.CurrentPosition();
+    if (!in.Skip(static_cast<int>(len))) return false;
+    if (!fn(state.substr(static_cast<size_t>(at), len))) return false;
+  }
+  return true;
+}
+
+// (account, region) of each serialized Partition, and its raw bytes.
+bool read_partitions(std::string_view state, std::map<std::pair<std::string, std::string>, std::string>& out) {
+  return walk_partitions(state, [&](std::string_view part) {
+    std::string account, region;
+    if (!parse_partition(part, account, region, nullptr)) return false;
+    out[{account, region}] = std::string(part);
+    return true;
+  });
+}
 }  // namespace
+
+Status for_each_item(std::string_view state,
+                     const std::function<void(const std::string&, const std::string&, std::string_view)>& fn) {
+  std::vector<std::string_view> items;
+  bool ok = walk_partitions(state, [&](std::string_view part) {
+    std::string account, region;
+    items.clear();
+    if (!parse_partition(part, account, region, &items)) return false;
+    for (auto item : items) fn(account, region, item);
+    return true;
+  });
+  return ok ? Status::ok() : Status::corruption("the state is not a list of account/region partitions");
+}
+
+std::string item_name(std::string_view item) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(item.data()), static_cast<int>(item.size()));
+  for (uint32_t t; (t = in.ReadTag()) != 0;) {
+    if (t == ((1u << 3) | 2)) {
+      std::string name;
+      uint32_t l;
+      if (!in.ReadVarint32(&l) || !in.ReadString(&name, static_cast<int>(l))) return {};
+      return name;
+    }
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, t)) return {};
+  }
+  return {};
+}
+
+std::string resource_digest(std::string_view bytes) { return sha256_hex(bytes); }
+
+Status list_partition_items(std::string_view state, std::vector<Resource>& out) {
+  Status st = for_each_item(state, [&](const std::string& account, const std::string& region, std::string_view item) {
+    out.push_back(Resource{account + "/" + region + "/" + item_name(item), resource_digest(item)});
+  });
+  std::sort(out.begin(), out.end(), [](const Resource& a, const Resource& b) { return a.id < b.id; });
+  return st;
+}
+
 
 std::string merge_partitions(std::string_view base, std::string_view overlay) {
   std::map<std::pair<std::string, std::string>, std::string> parts, over;

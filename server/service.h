@@ -20,6 +20,7 @@
 #include "proto/event.pb.h"
 #include "server/protocol/api_error.h"
 #include "server/protocol/model.h"
+#include "store/digest.h"
 #include "store/status.h"
 
 namespace podstack {
@@ -40,6 +41,24 @@ struct CallContext {
 std::string random_chars(size_t n, std::string_view alphabet);
 std::string random_uuid();
 int64_t wall_clock_ms();
+
+// One resource of a snapshot, for diffs: see Service::list_resources.
+struct Resource {
+  std::string id;
+  std::string digest;
+  bool operator==(const Resource&) const = default;
+};
+
+// Walks a snapshot of the common state shape (see PartitionWriter):
+// fn(account, region, item bytes) for every item, in stored order. Returns
+// corruption when the bytes are not of that shape.
+Status for_each_item(std::string_view state,
+                     const std::function<void(const std::string& account, const std::string& region, std::string_view item)>& fn);
+// The name in field 1 (a string) of a serialized item; empty when absent.
+std::string item_name(std::string_view item);
+std::string resource_digest(std::string_view bytes);
+// The default Service::list_resources: one resource per item, sorted by id.
+Status list_partition_items(std::string_view state, std::vector<Resource>& out);
 
 struct Decision {
   json::value output = json::object();
@@ -106,6 +125,18 @@ class Service {
   // The store, for services that read stored bodies in decide() (S3's
   // UploadPartCopy hashes a byte range of an immutable blob).
   virtual void attach_store(EventStore* store) {}
+  // Every resource in `snapshot` (bytes from snapshot(), possibly of another
+  // instance, e.g. a pod's), for `pod diff` and `pod verify`: a stable id,
+  // unique in the service, and a digest that changes when the resource does.
+  // The default reads the common state shape (see PartitionWriter) and names
+  // each item "account/region/<field 1 of the item>" with the SHA-256 of its
+  // bytes as the digest: a service whose items carry their name in field 1
+  // (SSM parameters, secrets, queues, tables, buckets) needs no code. Override
+  // for nested resources (e.g. S3 objects inside a bucket item), using
+  // for_each_item() and resource_digest() below.
+  virtual Status list_resources(std::string_view snapshot, std::vector<Resource>& out) const {
+    return list_partition_items(snapshot, out);
+  }
 
   std::shared_mutex& mutex() const { return mutex_; }
 

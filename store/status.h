@@ -26,6 +26,8 @@ class [[nodiscard]] Status {
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
   std::string to_string() const;
+  // The same error with context in front: "AUTO_LOAD_POD: " + message.
+  Status with_prefix(const std::string& p) const { return is_ok() ? *this : Status(code_, p + message_); }
   // Explicit, greppable "I checked and chose to ignore this".
   void ignore_error() const {}
 

@@ -22,12 +22,16 @@ std::optional<HttpResult> http_call(const std::string& endpoint, const std::stri
   uint16_t port = 4566;
   if (!parse_listen(hostport, host, port)) return std::nullopt;
   if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
   try {
-    asio::io_context ioc;
     asio::ip::tcp::resolver resolver(ioc);
-    beast::tcp_stream stream(ioc);
     stream.expires_after(std::chrono::seconds(3));
     stream.connect(resolver.resolve(host, std::to_string(port)));
+  } catch (const std::exception&) {
+    return std::nullopt;  // nothing listens: the caller works offline
+  }
+  try {
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, host);
     req.body() = body;
@@ -41,8 +45,12 @@ std::optional<HttpResult> http_call(const std::string& endpoint, const std::stri
     beast::error_code ec;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     return HttpResult{static_cast<int>(parser.get().result_int()), parser.get().body()};
-  } catch (const std::exception&) {
-    return std::nullopt;
+  } catch (const boost::system::system_error& e) {
+    return HttpResult{0, "the server at " + endpoint + " did not answer (" + e.code().message() + ")"};
+  } catch (const std::exception& e) {
+    // The server was there and went away mid-request: an error, never a
+    // silent fallback to offline work on the same DATA_DIR.
+    return HttpResult{0, "the server at " + endpoint + " did not answer (" + e.what() + ")"};
   }
 }
 

@@ -10,7 +10,8 @@ struct HttpResult {
   std::string body;
 };
 
-// std::nullopt when nothing listens at `endpoint` (http://host:port).
+// std::nullopt when nothing listens at `endpoint` (http://host:port); status 0
+// and a sentence in `body` when the server went away mid-request.
 std::optional<HttpResult> http_call(const std::string& endpoint, const std::string& method, const std::string& target,
                                     const std::string& body = {});
 

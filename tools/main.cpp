@@ -5,11 +5,13 @@
 //   podstack state hash [--from-scratch]  print the deterministic state hash
 //   podstack state reset [--service S]    empty the state (as an event)
 //   podstack state rollback --to-seq N | --to-time T
-//   podstack pod save|load|list|versions|inspect|verify|delete|export|import
+//   podstack pod save|load|list|versions|inspect|diff|verify|delete|export|import|push|pull  [--remote URL]
 //   podstack health                     exit 0 when the server is ready (the image's HEALTHCHECK)
 //   podstack version [--json]           version, commit, build date, store and pod formats
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -32,6 +34,8 @@
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
 #include "server/services/registry.h"
+#include "server/startup_pods.h"
+#include "pods/remote.h"
 #include "tools/cli_client.h"
 
 using namespace podstack;
@@ -80,39 +84,11 @@ int serve() {
     spdlog::error("cannot open the event store: {}", engine.status().to_string());
     return 1;
   }
-  // AUTO_LOAD_POD=name[:version],...: loaded before the server listens, so
-  // healthy means loaded. With a persistent store that already holds state
-  // the pods load only when AUTO_LOAD_POD_EVERY_START=1 (a restart must not
-  // wipe local work); a failure stops startup.
-  if (const char* auto_load = std::getenv("AUTO_LOAD_POD"); auto_load && *auto_load) {
-    pods::Registry registry(cfg.data_dir + "/pods");
-    bool has_state = (*engine)->last_sequence() > 0;
-    if (has_state && !env_flag("AUTO_LOAD_POD_EVERY_START")) {
-      spdlog::info("AUTO_LOAD_POD={} not loaded: the store already holds state (sequence {}); set AUTO_LOAD_POD_EVERY_START=1 to load it on every start",
-                   auto_load, (*engine)->last_sequence());
-    } else {
-      for (auto& text : split_csv(auto_load)) {
-        auto ref = pods::parse_pod_ref(text);
-        if (!ref) {
-          spdlog::error("AUTO_LOAD_POD: {}", ref.status().message());
-          return 1;
-        }
-        LoadOptions lo;
-        lo.ref = *ref;
-        lo.strategy = "service-merge";
-        CallContext ctx;
-        ctx.request_id = "auto-load-pod";
-        ctx.now_ms = wall_clock_ms();
-        auto h = load_pod_from_registry(**engine, registry, lo, ctx);
-        ++(h ? metrics.pod_loads : metrics.pod_load_errors);
-        if (!h) {
-          spdlog::error("AUTO_LOAD_POD: cannot load pod '{}': {}", text, h.status().message());
-          return 1;
-        }
-        spdlog::info("loaded pod {}:{} (hash {}, {} services)", h->name(), h->version(), h->state_hash().substr(0, 16),
-                     h->services_size());
-      }
-    }
+  // Init pods and AUTO_LOAD_POD load before the server listens, so healthy
+  // means loaded; a failure stops startup (server/startup_pods.h).
+  if (Status st = load_startup_pods(**engine, startup_pods_from_env(cfg.data_dir)); !st) {
+    spdlog::error("{}; not starting", st.message());
+    return 1;
   }
   hooks.run(InitStage::kStart, hook_env(cfg.listen_host, cfg.listen_port));
   GatewayOptions go;
@@ -217,8 +193,13 @@ Result<std::unique_ptr<Engine>> open_offline(const Target& t, bool from_scratch)
 }
 
 int fail(const std::string& msg) {
-  std::fprintf(stderr, "podstack: %s\n", msg.c_str());
+  // On a terminal, replace a progress line that may be showing.
+  std::fprintf(stderr, "%spodstack: %s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "", msg.c_str());
   return 1;
+}
+
+std::string server_error(const cli::HttpResult& r) {
+  return r.status == 0 ? r.body : "server answered " + std::to_string(r.status) + ": " + r.body;
 }
 
 void print_event_line(const json::object& e) {
@@ -236,7 +217,7 @@ int cmd_log(const Target& t, uint64_t since, const std::string& service, uint64_
     std::string q = "/_podstack/log?since=" + std::to_string(since) + "&limit=" + std::to_string(limit);
     if (!service.empty()) q += "&service=" + service;
     if (auto r = cli::http_call(endpoint_of(t), "GET", q)) {
-      if (r->status != 200) return fail("server answered " + std::to_string(r->status) + ": " + r->body);
+      if (r->status != 200) return fail(server_error(*r));
       events = json::parse(r->body).at("events").as_array();
       done = true;
     }
@@ -276,7 +257,7 @@ int cmd_state_hash(const Target& t, bool from_scratch, bool as_json, std::option
   }
   if (out.empty() && use_server(t) && !from_scratch) {
     if (auto r = cli::http_call(endpoint_of(t), "GET", "/_podstack/state")) {
-      if (r->status != 200) return fail("server answered " + std::to_string(r->status));
+      if (r->status != 200) return fail(server_error(*r));
       out = json::parse(r->body).as_object();
     }
   }
@@ -299,13 +280,7 @@ int cmd_state_hash(const Target& t, bool from_scratch, bool as_json, std::option
 
 void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
-std::string human_bytes(uint64_t n) {
-  char buf[32];
-  if (n >= (1u << 20)) snprintf(buf, sizeof buf, "%.1f MiB", n / 1048576.0);
-  else if (n >= 1024) snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
-  else snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-  return buf;
-}
+std::string human_bytes(uint64_t n) { return pods::Progress::bytes(n); }
 
 void print_header(const json::object& h) {
   std::printf("pod %s:%llu  %s\n", h.at("name").as_string().c_str(),
@@ -322,9 +297,32 @@ void print_header(const json::object& h) {
 
 struct PodArgs {
   Target target;
-  std::string ref, message, services, strategy = "overwrite", file, new_name;
-  bool json = false;
+  std::string ref, ref2, message, services, strategy = "overwrite", file, new_name, remote, endpoint_url;
+  bool json = false, live = false;
 };
+
+int cmd_pod(const std::string& sub, const PodArgs& a);
+
+// The summary of a diff_json() object; at most `limit` ids per kind and service.
+void print_diff(const json::object& d, size_t limit) {
+  auto n = [&](const char* k) { return static_cast<unsigned long long>(d.at(k).to_number<uint64_t>()); };
+  if (d.at("same").as_bool()) {
+    std::printf("no differences from %s to %s\n", d.at("from").as_string().c_str(), d.at("to").as_string().c_str());
+    return;
+  }
+  std::printf("from %s to %s: %llu added, %llu removed, %llu changed\n", d.at("from").as_string().c_str(),
+              d.at("to").as_string().c_str(), n("added"), n("removed"), n("changed"));
+  for (auto& kv : d.at("services").as_object()) {
+    auto& s = kv.value().as_object();
+    std::printf("  %s: %zu added, %zu removed, %zu changed\n", std::string(kv.key()).c_str(), s.at("added").as_array().size(),
+                s.at("removed").as_array().size(), s.at("changed").as_array().size());
+    for (auto [kind, mark] : {std::pair{"added", '+'}, {"removed", '-'}, {"changed", '~'}}) {
+      auto& ids = s.at(kind).as_array();
+      for (size_t i = 0; i < ids.size() && i < limit; ++i) std::printf("    %c %s\n", mark, ids[i].as_string().c_str());
+      if (ids.size() > limit) std::printf("    %c ... %zu more\n", mark, ids.size() - limit);
+    }
+  }
+}
 
 std::string q_escape(const std::string& s) {
   std::string out;
@@ -346,6 +344,7 @@ std::optional<cli::HttpResult> ask(const PodArgs& a, const std::string& method, 
 }
 
 int answer(const cli::HttpResult& r, bool as_json, const std::function<void(const json::object&)>& show) {
+  if (r.status == 0) return fail(r.body);
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec);
   if (ec || !v.is_object()) return fail("server answered " + std::to_string(r.status) + ": " + r.body);
@@ -355,28 +354,165 @@ int answer(const cli::HttpResult& r, bool as_json, const std::function<void(cons
   return 0;
 }
 
+// --remote: list, versions, inspect and delete act on the remote; push and
+// pull copy one version between the local registry and the remote; save
+// saves locally then pushes; load pulls then loads the local copy.
+int cmd_pod_remote(const std::string& sub, const PodArgs& a, pods::Registry& registry) {
+  auto remote = pods::open_remote(a.remote, a.endpoint_url);
+  if (!remote) return fail(remote.status().message());
+  pods::Remote& rm = **remote;
+  auto ref = a.ref.empty() ? Result<pods::PodRef>(pods::PodRef{}) : pods::parse_pod_ref(a.ref);
+  if (!ref) return fail(ref.status().message());
+  if (sub == "push") {
+    uint64_t local = 0;
+    auto p = registry.resolve(*ref, &local);
+    if (!p) return fail(p.status().message());
+    auto pod = pods::read_pod(*p);
+    if (!pod) return fail(pod.status().message());
+    pod->header.set_name(ref->name);
+    pods::Progress progress("uploading " + ref->name + ":" + std::to_string(local), 0, !a.json);
+    auto v = rm.push(*pod, &progress);
+    if (!v) return fail(v.status().message());
+    progress.finish();
+    json::object out = header_json(pod->header);
+    out["remote"] = rm.url();
+    out["local_version"] = local;
+    if (a.json) print_json(out);
+    else std::printf("pushed %s:%llu to %s as %s:%llu (hash %s)\n", ref->name.c_str(), static_cast<unsigned long long>(local),
+                     rm.url().c_str(), ref->name.c_str(), static_cast<unsigned long long>(*v), pod->header.state_hash().c_str());
+    return 0;
+  }
+  if (sub == "pull" || sub == "load") {
+    pods::Progress progress("downloading " + ref->to_string(), 0, !a.json);
+    auto pod = rm.fetch(*ref, &progress);
+    if (!pod) return fail(pod.status().message());
+    progress.finish();
+    uint64_t remote_version = pod->header.version();
+    auto v = registry.add(*pod);
+    if (!v) return fail(v.status().message());
+    if (sub == "load") {
+      if (!a.json)
+        std::printf("pulled %s:%llu from %s as local %s:%llu\n", ref->name.c_str(), static_cast<unsigned long long>(remote_version),
+                    rm.url().c_str(), ref->name.c_str(), static_cast<unsigned long long>(*v));
+      PodArgs b = a;
+      b.remote.clear();
+      b.ref = ref->name + ":" + std::to_string(*v);
+      return cmd_pod("load", b);
+    }
+    json::object out = header_json(pod->header);
+    out["remote"] = rm.url();
+    out["remote_version"] = remote_version;
+    if (a.json) print_json(out);
+    else std::printf("pulled %s:%llu from %s as local %s:%llu\n", ref->name.c_str(), static_cast<unsigned long long>(remote_version),
+                     rm.url().c_str(), ref->name.c_str(), static_cast<unsigned long long>(*v));
+    return 0;
+  }
+  if (sub == "list") {
+    auto names = rm.names();
+    if (!names) return fail(names.status().message());
+    json::array list;
+    for (auto& n : *names) {
+      auto vs = rm.versions(n);
+      if (!vs) return fail(vs.status().message());
+      json::array arr;
+      for (auto v : *vs) arr.push_back(v);
+      list.push_back(json::object{{"name", n}, {"versions", std::move(arr)}});
+    }
+    if (a.json) print_json(list);
+    else
+      for (auto& p : list) std::printf("%-30s %zu version(s)\n", p.at("name").as_string().c_str(), p.at("versions").as_array().size());
+    return 0;
+  }
+  if (sub == "versions" || sub == "inspect") {
+    std::vector<uint64_t> vs;
+    if (sub == "inspect") {
+      auto v = rm.resolve(*ref);
+      if (!v) return fail(v.status().message());
+      vs.push_back(*v);
+    } else {
+      auto all = rm.versions(ref->name);
+      if (!all) return fail(all.status().message());
+      if (all->empty()) return fail("there is no pod named '" + ref->name + "' in " + rm.url());
+      vs = *all;
+    }
+    json::array out;
+    for (auto v : vs) {
+      auto h = rm.header(ref->name, v);
+      if (!h) return fail(h.status().message());
+      h->set_name(ref->name);
+      h->set_version(v);
+      out.push_back(header_json(*h));
+    }
+    if (a.json) print_json(sub == "inspect" ? out[0] : json::value(out));
+    else for (auto& h : out) print_header(h.as_object());
+    return 0;
+  }
+  if (sub == "delete") {
+    if (Status st = rm.remove(*ref); !st) return fail(st.message());
+    if (a.json) print_json(json::object{{"deleted", ref->to_string()}, {"remote", rm.url()}});
+    else std::printf("deleted %s from %s\n", ref->to_string().c_str(), rm.url().c_str());
+    return 0;
+  }
+  return fail("pod " + sub + " does not take --remote");
+}
+
 int cmd_pod(const std::string& sub, const PodArgs& a) {
   pods::Registry registry(data_dir_of(a.target) + "/pods");
   auto ref = a.ref.empty() ? Result<pods::PodRef>(pods::PodRef{}) : pods::parse_pod_ref(a.ref);
   if (!ref) return fail(ref.status().message());
+  if (!a.remote.empty() && sub != "save") return cmd_pod_remote(sub, a, registry);
+  if (sub == "push" || sub == "pull") return fail("pod " + sub + " needs --remote file:///path or s3://bucket/prefix");
   std::string version_q = ref->version ? "version=" + std::to_string(*ref->version) : "";
   if (sub == "save") {
     if (ref->version) return fail("pod save takes a name, not a version: the next version is chosen for you");
-    if (auto r = ask(a, "POST", "/_podstack/pods/" + ref->name + "?message=" + q_escape(a.message) + "&services=" + q_escape(a.services)))
-      return answer(*r, a.json, [](const json::object& h) { std::printf("saved "); print_header(h); });
-    auto engine = open_offline(a.target, false);
-    if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
-    SaveOptions o{ref->name, a.message, kVersion, split_csv(a.services)};
-    auto h = save_pod(**engine, registry, o);
-    if (!h) return fail(h.status().message());
-    if (a.json) print_json(header_json(*h));
-    else { std::printf("saved "); print_header(header_json(*h)); }
+    json::object saved;
+    std::optional<cli::HttpResult> r;
+    pods::Progress waiting("saving " + ref->name, 0, !a.json);
+    waiting.wait_for([&] {
+      r = ask(a, "POST", "/_podstack/pods/" + ref->name + "?message=" + q_escape(a.message) + "&services=" + q_escape(a.services));
+    });
+    if (r) {
+      if (r->status != 200) return answer(*r, a.json, [](const json::object&) {});
+      saved = json::parse(r->body).as_object();
+      waiting.set_total(saved.at("compressed_bytes").to_number<uint64_t>());
+      waiting.finish();
+    } else {
+      auto engine = open_offline(a.target, false);
+      if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
+      pods::Progress progress("saving " + ref->name, 0, !a.json);
+      SaveOptions o{ref->name, a.message, kVersion, split_csv(a.services), &progress};
+      auto h = save_pod(**engine, registry, o);
+      if (!h) return fail(h.status().message());
+      progress.finish();
+      saved = header_json(*h);
+    }
+    if (!a.remote.empty()) {  // then push that version
+      PodArgs b = a;
+      b.ref = ref->name + ":" + std::to_string(saved.at("version").to_number<uint64_t>());
+      return cmd_pod_remote("push", b, registry);
+    }
+    if (a.json) print_json(saved);
+    else { std::printf("saved "); print_header(saved); }
     return 0;
   }
   if (sub == "load") {
-    if (auto r = ask(a, "POST", "/_podstack/pods/" + ref->name + "/load?" + version_q + "&strategy=" + q_escape(a.strategy) +
-                                     "&services=" + q_escape(a.services)))
+    std::optional<cli::HttpResult> r;
+    pods::Progress waiting("loading " + ref->to_string(), 0, !a.json);
+    waiting.wait_for([&] {
+      r = ask(a, "POST", "/_podstack/pods/" + ref->name + "/load?" + version_q + "&strategy=" + q_escape(a.strategy) +
+                             "&services=" + q_escape(a.services));
+    });
+    if (r) {
+      if (r->status == 200) {
+        boost::system::error_code ec;
+        json::value v = json::parse(r->body, ec);
+        if (!ec && v.is_object() && v.as_object().contains("compressed_bytes")) {
+          waiting.set_total(v.at("compressed_bytes").to_number<uint64_t>());
+          waiting.finish();
+        }
+      }
       return answer(*r, a.json, [](const json::object& h) { std::printf("loaded "); print_header(h); });
+    }
     EngineOptions eo;
     eo.store.path = store_path(data_dir_of(a.target));
     spdlog::set_level(spdlog::level::err);
@@ -385,8 +521,10 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     CallContext ctx;
     ctx.request_id = "cli";
     ctx.now_ms = wall_clock_ms();
-    auto h = load_pod_from_registry(**engine, registry, LoadOptions{*ref, a.strategy, split_csv(a.services)}, ctx);
+    pods::Progress progress("loading " + ref->to_string(), 0, !a.json);
+    auto h = load_pod_from_registry(**engine, registry, LoadOptions{*ref, a.strategy, split_csv(a.services), &progress}, ctx);
     if (!h) return fail(h.status().message());
+    progress.finish();
     if (Status st = (*engine)->close(); !st) return fail(st.to_string());
     if (a.json) print_json(header_json(*h));
     else { std::printf("loaded "); print_header(header_json(*h)); }
@@ -401,6 +539,7 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
                     v.at("pod_hash").as_string().c_str(), v.at("live_hash").as_string().c_str());
         for (auto& d : v.at("differing_services").as_array()) std::printf("%s ", d.as_string().c_str());
         std::printf("\n");
+        if (auto* d = v.if_contains("diff")) print_diff(d->as_object(), 10);
       }
     };
     json::object v;
@@ -417,6 +556,44 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     if (a.json) print_json(v);
     else show(v);
     return v.at("ok").as_bool() ? 0 : 1;
+  }
+  if (sub == "diff") {
+    json::object d;
+    if (a.live) {
+      if (!a.ref2.empty()) return fail("pod diff takes either two pods or one pod and --live");
+      if (auto r = ask(a, "GET", "/_podstack/pods/" + ref->name + "/diff?" + version_q)) {
+        if (r->status != 200) return answer(*r, a.json, [](const json::object&) {});
+        d = json::parse(r->body).as_object();
+      } else {
+        auto engine = open_offline(a.target, false);
+        if (!engine) return fail("cannot read " + data_dir_of(a.target) + ": " + engine.status().to_string());
+        auto p = registry.resolve(*ref);
+        auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+        if (!pod) return fail(pod.status().message());
+        auto res = diff_live(**engine, *pod);
+        if (!res) return fail(res.status().message());
+        d = diff_json(*res);
+      }
+    } else {
+      if (a.ref2.empty()) return fail("pod diff needs two pods (A B) or one pod and --live");
+      auto ref2 = pods::parse_pod_ref(a.ref2);
+      if (!ref2) return fail(ref2.status().message());
+      std::optional<pods::PodContent> pa, pb;
+      for (auto [r, out] : {std::pair{&*ref, &pa}, {&*ref2, &pb}}) {
+        uint64_t v = 0;
+        auto p = registry.resolve(*r, &v);
+        auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+        if (!pod) return fail(pod.status().message());
+        pod->header.set_version(v);
+        *out = std::move(*pod);
+      }
+      auto res = diff_pods(make_services(), *pa, *pb);
+      if (!res) return fail(res.status().message());
+      d = diff_json(*res);
+    }
+    if (a.json) print_json(d);
+    else print_diff(d, SIZE_MAX);
+    return 0;
   }
   // Registry commands: files in DATA_DIR/pods, no server needed.
   if (sub == "list") {
@@ -464,14 +641,18 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     auto bytes = pods::read_file(*p);
     if (!bytes) return fail(bytes.status().message());
     if (auto pod = pods::decode_pod(*bytes, *p); !pod) return fail(pod.status().message());
-    if (Status st = pods::write_file_atomic(a.file, *bytes, false); !st) return fail(st.message());
+    pods::Progress progress("exporting " + ref->to_string(), bytes->size(), !a.json);
+    if (Status st = pods::write_file_atomic(a.file, *bytes, false, &progress); !st) return fail(st.message());
+    progress.finish();
     if (a.json) print_json(json::object{{"exported", *p}, {"file", a.file}});
     else std::printf("exported %s to %s\n", ref->to_string().c_str(), a.file.c_str());
     return 0;
   }
   if (sub == "import") {
-    auto pod = pods::read_pod(a.file);
+    pods::Progress progress("importing " + a.file, 0, !a.json);
+    auto pod = pods::read_pod(a.file, &progress);
     if (!pod) return fail(pod.status().message());
+    progress.finish();
     std::string name = a.new_name.empty() ? pod->header.name() : a.new_name;
     if (Status st = pods::validate_pod_name(name); !st) return fail(st.message());
     pod->header.set_name(name);
@@ -497,12 +678,8 @@ int cmd_state_rollback(const Target& t, std::optional<uint64_t> to_seq, const st
   };
   if (use_server(t)) {
     std::string q = to_seq ? "to_seq=" + std::to_string(*to_seq) : "to_time=" + std::to_string(static_cast<int64_t>(*when * 1000));
-    if (auto r = cli::http_call(endpoint_of(t), "POST", "/_podstack/state/rollback?" + q)) {
-      auto v = json::parse(r->body);
-      if (r->status != 200) return fail(v.is_object() && v.as_object().contains("error") ? std::string(v.at("error").as_string()) : r->body);
-      report(v.as_object());
-      return 0;
-    }
+    if (auto r = cli::http_call(endpoint_of(t), "POST", "/_podstack/state/rollback?" + q))
+      return answer(*r, false, report);
   }
   EngineOptions eo;
   eo.store.path = store_path(data_dir_of(t));
@@ -534,7 +711,7 @@ int cmd_state_reset(const Target& t, const std::string& service) {
   std::string path = service.empty() ? "/_localstack/state/reset" : "/_localstack/state/" + service + "/reset";
   if (use_server(t)) {
     if (auto r = cli::http_call(endpoint_of(t), "POST", path)) {
-      if (r->status != 200) return fail("server answered " + std::to_string(r->status) + ": " + r->body);
+      if (r->status != 200) return fail(server_error(*r));
       std::printf("reset %s\n", service.empty() ? "all services" : service.c_str());
       return 0;
     }
@@ -630,6 +807,11 @@ int main(int argc, char** argv) {
     c->callback([&, name] { pod_sub = name; });
     return c;
   };
+  auto add_remote = [&](CLI::App* c) {
+    c->add_option("--remote", pa.remote, "file:///path or s3://bucket/prefix");
+    c->add_option("--endpoint-url", pa.endpoint_url, "S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)");
+    return c;
+  };
   auto* save = add_pod("save", "save the live state as the next version of NAME");
   save->add_option("name", pa.ref, "pod name")->required();
   save->add_option("-m,--message", pa.message, "what this version is");
@@ -639,12 +821,22 @@ int main(int argc, char** argv) {
   load->add_option("--strategy", pa.strategy, "overwrite | service-merge | account-region-merge")
       ->check(CLI::IsMember({"overwrite", "service-merge", "account-region-merge"}));
   load->add_option("--services", pa.services, "only these services (comma-separated)");
-  add_pod("list", "list pods");
-  add_pod("versions", "list the versions of NAME")->add_option("name", pa.ref, "pod name")->required();
-  add_pod("inspect", "header, services, resource counts and sizes of NAME[:VERSION]")->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_remote(save);
+  add_remote(load);
+  add_remote(add_pod("list", "list pods"));
+  add_remote(add_pod("versions", "list the versions of NAME"))->add_option("name", pa.ref, "pod name")->required();
+  add_remote(add_pod("inspect", "header, services, resource counts and sizes of NAME[:VERSION]"))
+      ->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_remote(add_pod("push", "copy NAME[:VERSION] to --remote as its next version"))->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  add_remote(add_pod("pull", "copy NAME[:VERSION] from --remote into the local registry as its next version"))
+      ->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   add_pod("verify", "exit 0 if the live state equals NAME[:VERSION], else show the drift and exit 1")
       ->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
-  add_pod("delete", "delete NAME[:VERSION] (all versions without one)")->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
+  auto* diff = add_pod("diff", "resources added, removed and changed per service from pod A to pod B (or to the live state)");
+  diff->add_option("a", pa.ref, "NAME[:VERSION]")->required();
+  diff->add_option("b", pa.ref2, "NAME[:VERSION]");
+  diff->add_flag("--live", pa.live, "compare A with the live state");
+  add_remote(add_pod("delete", "delete NAME[:VERSION] (all versions without one)"))->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   auto* exp = add_pod("export", "copy NAME[:VERSION] to FILE");
   exp->add_option("pod", pa.ref, "NAME[:VERSION]")->required();
   exp->add_option("file", pa.file, "destination file")->required();

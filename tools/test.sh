@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/bootstrap.sh
 ./tools/build.sh
-if [ -f tests/js/package-lock.json ]; then
-  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+for d in tests/js tests/remote; do
+  if [ -f "$d/package-lock.json" ]; then
+    (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done
 cd build
 exec ctest --output-on-failure -j1 "$@"

@@ -47,8 +47,15 @@ int main(int argc, char** argv) {
   double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!l) return std::fprintf(stderr, "%s\n", l.status().to_string().c_str()), 1;
   bool same = (*e)->state_info().hash == hash;
-  std::printf("RESULT resources=%llu state_bytes=%llu pod_bytes=%llu save_seconds=%.3f load_seconds=%.3f same_hash=%s\n",
+  // pod diff --live of the same state: list and compare every resource on both sides.
+  auto pod = pods::read_pod(*registry.resolve(pods::PodRef{"bench", std::nullopt}));
+  if (!pod) return std::fprintf(stderr, "%s\n", pod.status().to_string().c_str()), 1;
+  t0 = std::chrono::steady_clock::now();
+  auto d = diff_live(**e, *pod);
+  double diff_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!d) return std::fprintf(stderr, "%s\n", d.status().to_string().c_str()), 1;
+  std::printf("RESULT resources=%llu state_bytes=%llu pod_bytes=%llu save_seconds=%.3f load_seconds=%.3f diff_seconds=%.3f same_hash=%s\n",
               static_cast<unsigned long long>(n), static_cast<unsigned long long>(h->state_bytes()),
-              static_cast<unsigned long long>(h->compressed_bytes()), save_s, load_s, same ? "yes" : "no");
-  return same ? 0 : 1;
+              static_cast<unsigned long long>(h->compressed_bytes()), save_s, load_s, diff_s, same && d->empty() ? "yes" : "no");
+  return same && d->empty() ? 0 : 1;
 }

@@ -163,6 +163,9 @@ def main():
             if m:
                 results["pod_100k_save_seconds"] = float(m.group(1))
                 results["pod_100k_load_seconds"] = float(m.group(2))
+            m = re.search(r"diff_seconds=([\d.]+)", out)
+            if m:
+                results["pod_100k_diff_seconds"] = float(m.group(1))
     finally:
         for p in procs:
             p.terminate()
@@ -186,7 +189,7 @@ def main():
     print(f"cold start to healthy: {results['cold_start_ms']:.1f} ms; replay: {results.get('replay_events_per_second', 0):,} events/s")
     if "pod_100k_save_seconds" in results:
         print(f"pod of 100,000 SSM parameters: save {results['pod_100k_save_seconds']:.3f} s, "
-              f"load {results['pod_100k_load_seconds']:.3f} s")
+              f"load {results['pod_100k_load_seconds']:.3f} s, diff --live {results.get('pod_100k_diff_seconds', 0):.3f} s")
 
 
 if __name__ == "__main__":

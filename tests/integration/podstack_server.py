@@ -26,6 +26,7 @@ class PodstackServer:
         self.proc = None
         self.port = None
         self.log_lines = []
+        self._log_cv = threading.Condition()
 
     # -- lifecycle -------------------------------------------------------
     def start(self):
@@ -47,7 +48,9 @@ class PodstackServer:
 
         def drain(stream, lines):
             for line in stream:
-                lines.append(line.rstrip("\n"))
+                with self._log_cv:
+                    lines.append(line.rstrip("\n"))
+                    self._log_cv.notify_all()
                 m = READY.search(line)
                 if m and not ready.is_set():
                     found["port"] = int(m.group(2))
@@ -61,6 +64,13 @@ class PodstackServer:
             raise RuntimeError("podstack did not become ready:\n" + "\n".join(self.log_lines[-50:]))
         self.port = found["port"]
         return self
+
+    def wait_for_log(self, text, timeout=60):
+        """Blocks until a log line contains `text` (a condition, not a sleep); the line."""
+        with self._log_cv:
+            ok = self._log_cv.wait_for(lambda: any(text in l for l in self.log_lines), timeout)
+        assert ok, f"no log line with {text!r}:\n" + "\n".join(self.log_lines[-20:])
+        return next(l for l in self.log_lines if text in l)
 
     def stop(self, timeout=30):
         """Graceful stop (SIGTERM): in-flight requests finish, a checkpoint is written."""

@@ -73,11 +73,55 @@ def test_ci_flow_verify_reports_drift_and_load_restores(tmp_path):
         assert r.returncode == 1
         drift = json.loads(r.stdout)
         assert drift["ok"] is False and drift["differing_services"] == ["ssm"]
+        assert drift["diff"]["services"] == {"ssm": {"added": [], "removed": [], "changed": [URL_ID]}}
+        text = subprocess.run([BIN, "pod", "verify", "baseline", "--endpoint", ci.endpoint], capture_output=True, text=True)
+        assert text.returncode == 1 and f"~ {URL_ID}" in text.stdout and "0 added, 0 removed, 1 changed" in text.stdout
         pod(ci, "load", "baseline")
         assert pod(ci, "verify", "baseline")["ok"] is True
         assert ci.client("ssm").get_parameter(Name="/app/url")["Parameter"]["Value"] == "https://x"
     finally:
         ci.stop()
+
+
+URL_ID = "000000000000/us-east-1//app/url"
+
+
+def test_diff_between_versions_and_with_live_state(server):
+    """pod diff lists resources added, removed and changed per service, between versions and against live state."""
+    populate(server)
+    pod(server, "save", "p")
+    ssm = server.client("ssm")
+    ssm.put_parameter(Name="/app/url", Value="changed", Type="String", Overwrite=True)
+    ssm.put_parameter(Name="/new", Value="n", Type="String")
+    server.client("secretsmanager").delete_secret(SecretId="db", ForceDeleteWithoutRecovery=True)
+    expected = {"ssm": {"added": ["000000000000/us-east-1//new"], "removed": [], "changed": [URL_ID]},
+                "secretsmanager": {"added": [], "removed": ["000000000000/us-east-1/db"], "changed": []}}
+    live = pod(server, "diff", "p", "--live")
+    assert live["from"] == "p:1" and live["to"] == "live" and live["services"] == expected
+    assert (live["added"], live["removed"], live["changed"]) == (1, 1, 1)
+    pod(server, "save", "p")
+    between = pod(server, "diff", "p:1", "p:2")
+    assert between["services"] == expected and between["to"] == "p:2"
+    back = pod(server, "diff", "p:2", "p:1")
+    assert back["services"]["ssm"]["removed"] == ["000000000000/us-east-1//new"]
+    assert pod(server, "diff", "p", "--live")["same"] is True
+    text = subprocess.run([BIN, "pod", "diff", "p:1", "p:2", "--endpoint", server.endpoint], capture_output=True,
+                          text=True, env={**os.environ, "DATA_DIR": server.data_dir})
+    assert text.returncode == 0, text.stderr
+    assert "+ 000000000000/us-east-1//new" in text.stdout and f"~ {URL_ID}" in text.stdout
+    assert "- 000000000000/us-east-1/db" in text.stdout
+    server.stop()
+    offline_live = json.loads(offline(server.data_dir, "pod", "diff", "p:1", "--live", "--json").stdout)
+    assert offline_live["services"] == expected
+    server.start()
+
+
+def test_diff_refuses_bad_arguments(server):
+    populate(server)
+    pod(server, "save", "p")
+    for args, sentence in [(["p"], "two pods"), (["p", "p", "--live"], "either two pods"), (["p", "missing"], "no pod named")]:
+        r = pod(server, "diff", *args, check=False)
+        assert r.returncode == 1 and sentence in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_auto_load_failure_stops_startup(tmp_path):
@@ -86,6 +130,68 @@ def test_auto_load_failure_stops_startup(tmp_path):
     with pytest.raises(RuntimeError) as e:
         s.start()
     assert "cannot load pod 'nope'" in str(e.value)
+
+
+def make_init_dir(tmp_path, damage_second=False):
+    """Two pods exported into an init directory: 10-first.pod (/x=a), 20-second.pod (/x=b)."""
+    seed = PodstackServer(tmp_path / "seed").start()
+    init = tmp_path / "init"
+    init.mkdir()
+    try:
+        ssm = seed.client("ssm")
+        for name, value, file in [("first", "a", "10-first.pod"), ("second", "b", "20-second.pod")]:
+            ssm.put_parameter(Name="/x", Value=value, Type="String", Overwrite=True)
+            pod(seed, "save", name)
+            pod(seed, "export", name, str(init / file))
+        hashes = {n: pod(seed, "inspect", n)["state_hash"] for n in ("first", "second")}
+    finally:
+        seed.stop()
+    (init / "README.txt").write_text("not a pod: ignored")
+    if damage_second:
+        data = (init / "20-second.pod").read_bytes()
+        (init / "20-second.pod").write_bytes(data[: len(data) // 2])
+    return init, hashes
+
+
+def test_init_pods_dir_loads_in_name_order_before_healthy(tmp_path):
+    """Every *.pod in INIT_PODS_DIR is loaded in name order before the server listens; the log names each with its hash."""
+    init, hashes = make_init_dir(tmp_path)
+    s = PodstackServer(tmp_path / "d", env={"INIT_PODS_DIR": str(init)}).start()
+    try:
+        loaded = [l for l in s.log_lines if "loaded pod" in l]
+        assert len(loaded) == 2 and "first:1" in loaded[0] and "second:1" in loaded[1]
+        assert "10-first.pod" in loaded[0] and hashes["second"][:16] in loaded[1]
+        assert s.client("ssm").get_parameter(Name="/x")["Parameter"]["Value"] == "b"
+        assert s.state_hash() == hashes["second"]
+        s.restart()  # the store now holds state: not loaded again
+        assert any("not loaded: the store already holds state" in l for l in s.log_lines)
+    finally:
+        s.stop()
+
+
+def test_damaged_init_pod_stops_startup_with_nothing_loaded(tmp_path):
+    """A damaged pod in the init directory stops startup before any pod is loaded: never a half-loaded stack."""
+    init, _ = make_init_dir(tmp_path, damage_second=True)
+    s = PodstackServer(tmp_path / "d", env={"INIT_PODS_DIR": str(init)})
+    with pytest.raises(RuntimeError) as e:
+        s.start()
+    assert "20-second.pod is truncated" in str(e.value) and "not starting" in str(e.value)
+    assert s.proc is None
+    del s.extra_env["INIT_PODS_DIR"]
+    s.start()
+    try:
+        assert s.state()["last_sequence"] == 0  # 10-first.pod was not loaded either
+    finally:
+        s.stop()
+
+
+def test_missing_init_pods_dir_is_a_startup_error(tmp_path):
+    """An INIT_PODS_DIR that is not there is a misconfiguration: one sentence, exit 1, no server."""
+    env = {**os.environ, "INIT_PODS_DIR": str(tmp_path / "nope"), "DATA_DIR": str(tmp_path / "d"),
+           "GATEWAY_LISTEN": "127.0.0.1:0"}
+    r = subprocess.run([BIN, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "is not a directory; not starting" in r.stderr
+    assert "listening on" not in r.stderr
 
 
 def test_auto_load_skips_a_store_with_state(tmp_path):
@@ -289,4 +395,52 @@ def test_save_under_concurrent_writes_is_the_state_at_its_sequence(server):
                            capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == h["state_hash"]
+    server.start()
+
+
+def run_with_tty_stderr(args, env):
+    """Runs the CLI with stderr on a pseudo-terminal; (exit code, what the terminal showed)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    p.wait(timeout=60)
+    return p.returncode, shown.decode()
+
+
+def test_progress_on_a_tty_only(server, tmp_path):
+    """Save, load, export and import draw bytes and rate on a TTY; nothing with --json or without a TTY; an error
+    replaces the progress line."""
+    populate(server)
+    pod(server, "save", "p")
+    env = {**os.environ, "DATA_DIR": server.data_dir}
+    f = str(tmp_path / "p.pod")
+    rc, shown = run_with_tty_stderr([BIN, "pod", "export", "p", f], env)
+    assert rc == 0 and "exporting p" in shown and "/s" in shown and "[####" in shown
+    rc, shown = run_with_tty_stderr([BIN, "pod", "import", f, "q"], env)
+    assert rc == 0 and "importing" in shown and "/s" in shown
+    rc, shown = run_with_tty_stderr([BIN, "pod", "export", "p", f, "--json"], env)
+    assert rc == 0 and shown == ""
+    piped = subprocess.run([BIN, "pod", "export", "p", f], capture_output=True, text=True, env=env)
+    assert piped.returncode == 0 and piped.stderr == ""
+    # Through the server: elapsed time while it works, then the pod's size and rate.
+    for args, label in [(["save", "on"], "saving on"), (["load", "on"], "loading on")]:
+        rc, shown = run_with_tty_stderr([BIN, "pod", *args, "--endpoint", server.endpoint], env)
+        assert rc == 0 and label in shown and "/s" in shown
+    rc, shown = run_with_tty_stderr([BIN, "pod", "load", "missing", "--endpoint", server.endpoint], env)
+    assert rc == 1 and shown.replace("\r\x1b[K", "") == f"podstack: there is no pod named 'missing' in {server.data_dir}/pods\r\n"
+    server.stop()
+    for args, label in [(["save", "off"], "saving off"), (["load", "off"], "loading off")]:
+        rc, shown = run_with_tty_stderr([BIN, "pod", *args, "--data-dir", server.data_dir], env)
+        assert rc == 0 and label in shown and "/s" in shown
     server.start()

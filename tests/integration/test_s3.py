@@ -4,6 +4,7 @@ import concurrent.futures
 import datetime
 import hashlib
 import http.client
+import io
 import json
 import os
 import re
@@ -1339,6 +1340,31 @@ def test_multipart_upload(s3, bucket):
     assert s3.head_object(Bucket=bucket, Key="mp", PartNumber=1)["ContentLength"] == 5 * MiB
     r = s3.get_object(Bucket=bucket, Key="mp", Range=f"bytes={5 * MiB - 2}-{5 * MiB + 1}")
     assert r["Body"].read() == p1[-2:] + p2[:2]
+
+
+def test_transfer_manager_stream_up_ranged_download(s3, bucket, tmp_path):
+    """boto3's transfer manager: a non-seekable stream goes up in parts; download_file fetches ranges in parallel."""
+    from boto3.s3.transfer import TransferConfig
+    body = os.urandom(21 * MiB + 11)
+
+    class Stream(io.RawIOBase):  # readable, not seekable: the size is unknown to the uploader
+        def __init__(self):
+            self.pos = 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            n = min(len(b), len(body) - self.pos)
+            b[:n] = body[self.pos:self.pos + n]
+            self.pos += n
+            return n
+
+    cfg = TransferConfig(multipart_threshold=8 * MiB, multipart_chunksize=8 * MiB, max_concurrency=4)
+    s3.upload_fileobj(Stream(), bucket, "streamed", Config=cfg)
+    assert s3.head_object(Bucket=bucket, Key="streamed")["ETag"].endswith('-3"')
+    s3.download_file(bucket, "streamed", str(tmp_path / "out"), Config=cfg)
+    assert (tmp_path / "out").read_bytes() == body
 
 
 def test_multipart_abort(s3, bucket):

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -83,6 +85,16 @@ TEST_CASE("the registry numbers versions, resolves references and cleans partial
   Registry again(dir / "pods");
   CHECK_FALSE(std::filesystem::exists(dir / "pods/base/000003.pod.partial"));
   CHECK(again.versions("base") == std::vector<uint64_t>{1, 2});
+  // A .partial whose writer still runs (a concurrent save) is kept; a dead writer's is removed.
+  std::string mine = dir / ("pods/base/000003.pod." + std::to_string(::getpid()) + ".partial");
+  std::string dead = dir / "pods/base/000004.pod.999999999.partial";
+  { std::ofstream(mine) << "in progress"; }
+  { std::ofstream(dead) << "left by a crash"; }
+  Registry third(dir / "pods");
+  CHECK(std::filesystem::exists(mine));
+  CHECK_FALSE(std::filesystem::exists(dead));
+  CHECK(third.versions("base") == std::vector<uint64_t>{1, 2});
+  std::filesystem::remove(mine);
   REQUIRE(again.remove(PodRef{"base", 1}).is_ok());
   CHECK(again.versions("base") == std::vector<uint64_t>{2});
   REQUIRE(again.remove(PodRef{"base", std::nullopt}).is_ok());

@@ -1,0 +1,21 @@
+// Named points where tests stop the process deterministically, without
+// sleeps: PODSTACK_TEST_HOOK=POINT:ACTION (e.g. pod-save-written:kill).
+//
+//   kill   the process SIGKILLs itself at POINT (a kill -9 at an exact place)
+//   pause  it writes "podstack: paused at POINT" to stderr and waits forever,
+//          so a test can read that line and then kill -9 it from outside
+//
+// Points: pod-write-half (half of a pod file written to its .partial: save,
+// import, export), pod-write-fsynced (the .partial complete and fsynced, not
+// yet linked or renamed into place),
+// pod-load-checked (pod validated, nothing committed), pod-load-submitted
+// (the PodLoaded event handed to the log writer, state not yet swapped),
+// pod-load-committed (the event durable, no checkpoint yet).
+// Unset (always, outside tests) it costs one branch on a cached bool.
+#pragma once
+
+namespace podstack {
+
+void test_hook(const char* point);
+
+}  // namespace podstack
