@@ -172,9 +172,10 @@ Reply Gateway::handle(const HttpRequest& req) {
     size_t dot = t.rfind('.');
     std::string_view prefix = t.substr(0, dot), op = dot == std::string_view::npos ? std::string_view() : t.substr(dot + 1);
     for (auto& s : engine_.services()) {
-      const auto& m = s->model();
-      if (m.protocol == Protocol::kJson && m.target_prefix == prefix)
-        return call(*s, m.operation(op), op, req, path, query, {}, creds, request_id);
+      const auto* m = &s->model();
+      if (m->protocol != Protocol::kJson && m->json_variant()) m = m->json_variant();  // awsQueryCompatible (SQS)
+      if (m->protocol == Protocol::kJson && m->target_prefix == prefix)
+        return call(*s, *m, m->operation(op), op, req, path, query, {}, creds, request_id);
     }
     std::string svc = creds.service.empty() ? std::string(prefix) : creds.service;
     return not_implemented(Protocol::kJson, svc, request_id);
@@ -200,7 +201,8 @@ Reply Gateway::handle(const HttpRequest& req) {
       }
     }
     if (!chosen) return not_implemented(Protocol::kQuery, creds.service.empty() ? "unknown" : creds.service, request_id);
-    return call(*chosen, chosen->model().operation(action), action, req, path, query, std::move(form), creds, request_id);
+    return call(*chosen, chosen->model(), chosen->model().operation(action), action, req, path, query, std::move(form), creds,
+                request_id);
   }
 
   // rest-json / rest-xml: the SigV4 scope names the service, the method and
@@ -209,15 +211,14 @@ Reply Gateway::handle(const HttpRequest& req) {
   for (auto& s : engine_.services()) {
     const auto& m = s->model();
     if ((m.protocol == Protocol::kRestJson || m.protocol == Protocol::kRestXml) && m.signing_name == svc)
-      return call(*s, nullptr, {}, req, path, query, {}, creds, request_id);
+      return call(*s, m, nullptr, {}, req, path, query, {}, creds, request_id);
   }
   return not_implemented(guess_protocol(svc), svc, request_id);
 }
 
-Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
-                    std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
-                    const Credentials& creds, std::string request_id) {
-  const auto& model = svc.model();
+Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name,
+                    const HttpRequest& req, std::string_view path, std::string_view query,
+                    std::vector<std::pair<std::string, std::string>> form, const Credentials& creds, std::string request_id) {
   if (!options_.enabled.empty() &&
       std::find(options_.enabled.begin(), options_.enabled.end(), std::string(svc.name())) == options_.enabled.end())
     return not_implemented(model.protocol, svc.name(), request_id);
@@ -237,6 +238,11 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   hr.headers = &req.base();
   hr.body = req.body();
   hr.form = std::move(form);
+  // Query clients may address a queue by path (POST /<account>/<name>) and
+  // leave QueueUrl out of the form; the URL is the one they posted to.
+  if (op && model.protocol == Protocol::kQuery && op->input && op->input->member("QueueUrl") && path.size() > 1 &&
+      std::none_of(hr.form.begin(), hr.form.end(), [](auto& kv) { return kv.first == "QueueUrl"; }))
+    hr.form.emplace_back("QueueUrl", "http://" + std::string(header(req, "host")) + std::string(path));
   bool rest = model.protocol == Protocol::kRestJson || model.protocol == Protocol::kRestXml;
   if (rest) {
     op = protocol::match_rest_operation(model, hr.method, path, hr.query, hr.labels);
@@ -262,6 +268,8 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
   ctx.request_id = r.request_id;
   ctx.now_ms = wall_clock_ms();
+  ctx.host = std::string(header(req, "host"));
+  ctx.path = std::string(path);
 
   json::object input;
   try {
@@ -281,6 +289,7 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   if (x.error) return fail(*x.error);
   r.response = to_http(protocol::render_output(model, *op, std::move(x.output), r.request_id), req.version());
   r.commit = std::move(x.commit);
+  r.wait = std::move(x.wait);
   return r;
 }
 

@@ -35,6 +35,7 @@ struct Reply {
   const protocol::ServiceModel* model = nullptr;
   std::string request_id;
   std::string label;  // "ssm.PutParameter", for the request log line
+  std::optional<LongPoll> wait;  // nothing to deliver yet: re-run `handle` on wake-up (see http_server.cpp)
 };
 
 struct Credentials {
@@ -55,10 +56,11 @@ class Gateway {
   void commit_failed(Reply& r, const Status& s);
   // Errors found before routing (oversized, malformed HTTP).
   static HttpResponse plain_error(int status, std::string_view code, std::string_view message, unsigned version);
+  Notifier& notifier() { return engine_.notifier(); }
 
  private:
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);
-  Reply call(Service& svc, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
+  Reply call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
              std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
              const Credentials& creds, std::string request_id);
   Reply not_implemented(protocol::Protocol p, std::string_view service, const std::string& request_id);

@@ -87,6 +87,40 @@ struct HttpServer::Impl {
     if (ec) conn.stream.socket().close(ec);
   }
 
+  // A long poll (SQS ReceiveMessage with WaitTimeSeconds) that found nothing:
+  // wait on a timer until the poll's end or its next due time (a delay or
+  // visibility timeout ending); a write that notifies the poll's key, or
+  // shutdown, cancels the timer. Then run the request again. No thread blocks
+  // and nothing spins; the last (empty) answer goes out when the wait ends.
+  asio::awaitable<void> long_poll(const HttpRequest& req, Reply& reply) {
+    const int64_t until = reply.wait->until_ms;
+    auto ex = co_await asio::this_coro::executor;
+    while (reply.wait && !stopping) {
+      int64_t now = wall_clock_ms();
+      if (now >= until) break;
+      int64_t wake_at = std::min(until, std::max(now, reply.wait->wake_at_ms));
+      auto timer = std::make_shared<asio::steady_timer>(ex);
+      timer->expires_after(std::chrono::milliseconds(wake_at - now));
+      uint64_t id = gateway.notifier().wait(reply.wait->key, reply.wait->seen, [timer] {
+        asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+      });
+      auto [ec] = co_await timer->async_wait(kTuple);
+      gateway.notifier().cancel(id);
+      Reply next;
+      try {
+        next = gateway.handle(req);
+      } catch (const std::exception& e) {
+        spdlog::error("request failed: {}", e.what());
+        next.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
+      }
+      reply = std::move(next);
+      if (reply.commit) {
+        Status st = co_await wait_commit(*reply.commit);
+        if (!st) gateway.commit_failed(reply, st);
+      }
+    }
+  }
+
   asio::awaitable<void> session(std::shared_ptr<Conn> conn) {
     beast::flat_buffer buffer;
     for (;;) {
@@ -125,6 +159,7 @@ struct HttpServer::Impl {
         spdlog::error("request failed: {}", e.what());
         reply.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
       }
+      if (reply.wait) co_await long_poll(req, reply);
       if (reply.commit) {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
@@ -155,6 +190,7 @@ struct HttpServer::Impl {
 
   void begin_stop() {
     if (stopping.exchange(true)) return;
+    gateway.notifier().shutdown();  // long polls answer now
     beast::error_code ec;
     acceptor.close(ec);
     signals.cancel(ec);

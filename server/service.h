@@ -30,6 +30,10 @@ struct CallContext {
   std::string request_id;
   std::string access_key;
   int64_t now_ms = 0;
+  // The request's Host header and path: for outputs that name an endpoint
+  // (SQS queue URLs) and inputs addressed by path (POST /<account>/<queue>).
+  std::string host;
+  std::string path;
   double now() const { return static_cast<double>(now_ms) / 1000.0; }
 };
 
@@ -38,9 +42,21 @@ std::string random_chars(size_t n, std::string_view alphabet);
 std::string random_uuid();
 int64_t wall_clock_ms();
 
+// "Nothing to deliver now; ask again when `key` is notified or at
+// `wake_at_ms`, until `until_ms`" (SQS long polling). The caller re-runs the
+// whole request; no thread blocks.
+struct LongPoll {
+  std::string key;
+  int64_t until_ms = 0;    // the wait ends (wall clock ms)
+  int64_t wake_at_ms = 0;  // re-run no later than this (e.g. a message's delay ends), <= until_ms
+  uint64_t seen = 0;       // filled by the engine: the key's notification count seen by decide()
+};
+
 struct Decision {
   json::value output = json::object();
   std::vector<std::string> events;  // the service's serialized event messages, applied in order
+  std::vector<std::string> notify;  // long-poll keys to wake once the events are applied
+  std::optional<LongPoll> wait;     // only with no events
 };
 
 class Service {

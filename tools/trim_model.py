@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Pin an AWS service model into server/protocol/models/ without its documentation.
 
-  tools/trim_model.py SOURCE/service-2.json server/protocol/models/NAME.json "SOURCE DESCRIPTION"
+  tools/trim_model.py SOURCE/service-2.json server/protocol/models/NAME.json "SOURCE DESCRIPTION" [OVERLAY.json]
+
+OVERLAY (optional) is merged into the model before pinning: objects merge
+key by key, a null removes the key. It records what podstack adds to an older
+model (e.g. the JSON protocol metadata of SQS over Debian's query-only model).
 
 The models drive podstack's protocol layer (parsing, validation, serialization),
 so they are pinned in the repository: builds are reproducible and do not
@@ -21,8 +25,21 @@ def trim(node):
     return node
 
 
+def merge(base, over):
+    for k, v in over.items():
+        if v is None:
+            base.pop(k, None)
+        elif isinstance(v, dict) and isinstance(base.get(k), dict):
+            merge(base[k], v)
+        else:
+            base[k] = v
+    return base
+
+
 src, dst, origin = sys.argv[1], sys.argv[2], sys.argv[3]
 model = trim(json.load(open(src)))
+if len(sys.argv) > 4:
+    merge(model, json.load(open(sys.argv[4])))
 model["metadata"]["podstackSource"] = origin
 with open(dst, "w") as f:
     json.dump(model, f, separators=(",", ":"), sort_keys=True)
