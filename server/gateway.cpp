@@ -327,6 +327,7 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     o["persistence"] = options_.persistence;
     o["data_dir"] = options_.persistence ? options_.data_dir : std::string();
     o["uptime"] = (wall_clock_ms() - started_ms_) / 1000;
+    o["long_polls"] = engine_.notifier().waiting();
     o["server_time_utc"] = protocol::iso8601(static_cast<double>(wall_clock_ms()) / 1000);
     return json_reply(200, o);
   }

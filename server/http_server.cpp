@@ -104,7 +104,7 @@ struct HttpServer::Impl {
       uint64_t id = gateway.notifier().wait(reply.wait->key, reply.wait->seen, [timer] {
         asio::post(timer->get_executor(), [timer] { timer->cancel(); });
       });
-      auto [ec] = co_await timer->async_wait(kTuple);
+      co_await timer->async_wait(kTuple);  // expired, or cancelled by a wake-up: either way, run again
       gateway.notifier().cancel(id);
       Reply next;
       try {

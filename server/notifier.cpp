@@ -54,6 +54,11 @@ void Notifier::cancel(uint64_t id) {
   keys_.erase(k);
 }
 
+size_t Notifier::waiting() const {
+  std::lock_guard lk(mu_);
+  return keys_.size();
+}
+
 void Notifier::shutdown() {
   std::vector<Waiter> woken;
   {

@@ -28,6 +28,8 @@ class Notifier {
   void cancel(uint64_t id);
   // Wakes every waiter; later waits wake at once.
   void shutdown();
+  // Waiters now (for /_podstack/info and tests).
+  size_t waiting() const;
 
  private:
   struct Waiter {

@@ -135,6 +135,18 @@ std::unique_ptr<ServiceModel> ServiceModel::parse_one(std::string_view text) {
       s.map_value = member_of("value", o.at("value").as_object());
     }
   }
+  // Query protocol: a member without a wire name takes its shape's
+  // locationName, as botocore serializes (SQS TagQueue "Tag.1.Key").
+  if (m->protocol == Protocol::kQuery) {
+    auto inherit = [&](Member& mem) {
+      if (!mem.location_name.empty() || !mem.shape) return;
+      auto* so = shapes.if_contains(mem.shape->name);
+      if (so && so->is_object()) mem.location_name = str(so->as_object(), "locationName");
+    };
+    for (auto& s : m->shapes_) {
+      for (auto& mem : s.members) inherit(mem);
+    }
+  }
   for (const auto& kv : root.at("operations").as_object()) {
     const auto& o = kv.value().as_object();
     Operation op;
