@@ -40,3 +40,15 @@ def test_js_sdk_v3_smoke(server):
     before = server.state_hash()
     server.crash_restart()
     assert server.state_hash() == before
+
+
+def test_js_sdk_v3_sqs(server):
+    """SQS through the JS SDK v3 (JSON protocol, MD5 checks in the SDK); the state survives a kill -9."""
+    ensure_node_modules()
+    r = subprocess.run(["node", "sqs.mjs"], cwd=HERE, env={**os.environ, "PODSTACK_ENDPOINT": server.endpoint},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "js sqs: ok" in r.stdout
+    before = server.state_hash()
+    server.crash_restart()
+    assert server.state_hash() == before
