@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -174,6 +175,7 @@ struct QueueState {
   std::map<uint64_t, sqs::Message> messages;        // by seq
   std::unordered_map<std::string, uint64_t> by_id;  // message id -> seq
   std::map<std::string, sqs::Dedup> dedup;          // by dedup id
+  std::deque<std::pair<int64_t, std::string>> dedup_expiry;  // (expires, id) in insertion = expiry order
 
   std::string attr(std::string_view n) const {
     auto it = meta.attributes().find(std::string(n));
@@ -432,7 +434,11 @@ class SqsService final : public ServiceBase<SqsService> {
           q.by_id[m.message_id()] = m.seq();
           q.messages[m.seq()] = m;
         }
-        for (auto& dd : full.dedup()) q.dedup[dd.dedup_id()] = dd;
+        for (auto& dd : full.dedup()) {
+          q.dedup[dd.dedup_id()] = dd;
+          q.dedup_expiry.emplace_back(dd.expires_ms(), dd.dedup_id());
+        }
+        std::sort(q.dedup_expiry.begin(), q.dedup_expiry.end());
       }
     }
     return Status::ok();
@@ -474,17 +480,21 @@ class SqsService final : public ServiceBase<SqsService> {
 
  private:
   // ---- apply helpers ----
+  // Drops expired messages from the head of the queue and expired dedup
+  // entries: O(what expired), so every event stays cheap on a long queue. A
+  // message behind a younger one (moved into a DLQ keeps its sent time) goes
+  // when it reaches the head; decide() already treats it as gone.
   static void prune(QueueState& q, int64_t now) {
     int64_t keep = q.retention_ms();
-    for (auto it = q.messages.begin(); it != q.messages.end();) {
-      if (it->second.sent_ms() + keep <= now) {
-        q.by_id.erase(it->second.message_id());
-        it = q.messages.erase(it);
-      } else {
-        ++it;
-      }
+    while (!q.messages.empty() && q.messages.begin()->second.sent_ms() + keep <= now) {
+      q.by_id.erase(q.messages.begin()->second.message_id());
+      q.messages.erase(q.messages.begin());
     }
-    for (auto it = q.dedup.begin(); it != q.dedup.end();) it = it->second.expires_ms() <= now ? q.dedup.erase(it) : std::next(it);
+    while (!q.dedup_expiry.empty() && q.dedup_expiry.front().first <= now) {
+      auto it = q.dedup.find(q.dedup_expiry.front().second);
+      if (it != q.dedup.end() && it->second.expires_ms() <= now) q.dedup.erase(it);
+      q.dedup_expiry.pop_front();
+    }
   }
   static void enqueue(QueueState& q, const sqs::Message& in, int64_t now) {
     uint64_t seq = q.meta.next_seq() + 1;
@@ -500,6 +510,7 @@ class SqsService final : public ServiceBase<SqsService> {
         dd.set_message_id(m.message_id());
         dd.set_sequence_number(m.sequence_number());
         dd.set_expires_ms(now + kDedupWindowMs);
+        q.dedup_expiry.emplace_back(dd.expires_ms(), dd.dedup_id());
       }
     }
     q.by_id[m.message_id()] = seq;
