@@ -87,6 +87,18 @@ struct HttpServer::Impl {
     if (ec) conn.stream.socket().close(ec);
   }
 
+  // The gateway's answer; an escaped exception is a 500, never a dropped connection.
+  Reply handle(const HttpRequest& req) {
+    Reply reply;
+    try {
+      reply = gateway.handle(req);
+    } catch (const std::exception& e) {
+      spdlog::error("request failed: {}", e.what());
+      reply.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
+    }
+    return reply;
+  }
+
   // A long poll (SQS ReceiveMessage with WaitTimeSeconds) that found nothing:
   // wait on a timer until the poll's end or its next due time (a delay or
   // visibility timeout ending); a write that notifies the poll's key, or
@@ -106,14 +118,7 @@ struct HttpServer::Impl {
       });
       co_await timer->async_wait(kTuple);  // expired, or cancelled by a wake-up: either way, run again
       gateway.notifier().cancel(id);
-      Reply next;
-      try {
-        next = gateway.handle(req);
-      } catch (const std::exception& e) {
-        spdlog::error("request failed: {}", e.what());
-        next.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
-      }
-      reply = std::move(next);
+      reply = handle(req);
       if (reply.commit) {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
@@ -152,13 +157,7 @@ struct HttpServer::Impl {
       conn->stream.expires_never();
       HttpRequest req = parser.release();
       auto t0 = std::chrono::steady_clock::now();
-      Reply reply;
-      try {
-        reply = gateway.handle(req);
-      } catch (const std::exception& e) {
-        spdlog::error("request failed: {}", e.what());
-        reply.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
-      }
+      Reply reply = handle(req);
       if (reply.wait) co_await long_poll(req, reply);
       if (reply.commit) {
         Status st = co_await wait_commit(*reply.commit);

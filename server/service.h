@@ -192,6 +192,15 @@ class Partitions {
   std::map<Key, P> map_;
 };
 
+// Service::check_snapshot for a service whose snapshot is one State message.
+template <class StateProto>
+Status check_state_parses(std::string_view bytes, std::string_view service) {
+  StateProto st;
+  if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return Status::corruption(std::string(service) + " state does not parse");
+  return Status::ok();
+}
+
 // Deterministic serialization (sorted map keys) for snapshots and hashing.
 std::string deterministic_bytes(const google::protobuf::MessageLite& m);
 

@@ -444,11 +444,7 @@ class SqsService final : public ServiceBase<SqsService> {
     return Status::ok();
   }
 
-  Status check_snapshot(std::string_view bytes) const override {
-    sqs::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("sqs state does not parse");
-    return Status::ok();
-  }
+  Status check_snapshot(std::string_view bytes) const override { return check_state_parses<sqs::State>(bytes, "sqs"); }
 
   uint64_t resource_count() const override {
     return parts_.count([](const Partition& p) { return p.queues.size(); });
