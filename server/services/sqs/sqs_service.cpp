@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -176,6 +177,30 @@ struct QueueState {
   std::unordered_map<std::string, uint64_t> by_id;  // message id -> seq
   std::map<std::string, sqs::Dedup> dedup;          // by dedup id
   std::deque<std::pair<int64_t, std::string>> dedup_expiry;  // (expires, id) in insertion = expiry order
+  std::unordered_map<std::string, uint32_t> groups;  // messages per group id (derived: lets a FIFO scan stop early)
+
+  // The only ways messages enter and leave, so by_id and groups stay exact.
+  void put(sqs::Message m) {
+    uint64_t seq = m.seq();
+    by_id[m.message_id()] = seq;
+    ++groups[m.group_id()];
+    messages[seq] = std::move(m);
+  }
+  std::optional<sqs::Message> take(const std::string& id) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return std::nullopt;
+    auto mit = messages.find(it->second);
+    by_id.erase(it);
+    sqs::Message m = std::move(mit->second);
+    messages.erase(mit);
+    if (auto g = groups.find(m.group_id()); g != groups.end() && --g->second == 0) groups.erase(g);
+    return m;
+  }
+  void clear_messages() {
+    messages.clear();
+    by_id.clear();
+    groups.clear();
+  }
 
   std::string attr(std::string_view n) const {
     auto it = meta.attributes().find(std::string(n));
@@ -330,8 +355,7 @@ class SqsService final : public ServiceBase<SqsService> {
         break;
       case sqs::Event::kPurged:
         if (QueueState* q = queue(ev.purged().name())) {
-          q->messages.clear();
-          q->by_id.clear();
+          q->clear_messages();
           q->meta.set_purged_ms(now);
         }
         break;
@@ -352,21 +376,18 @@ class SqsService final : public ServiceBase<SqsService> {
           m.set_visible_at_ms(r.visible_at_ms());
         }
         for (auto& mv : ev.received().moved()) {
-          auto it = q->by_id.find(mv.message_id());
-          if (it == q->by_id.end()) continue;
-          sqs::Message m = std::move(q->messages.at(it->second));
-          q->messages.erase(it->second);
-          q->by_id.erase(it);
+          auto m = q->take(mv.message_id());
+          if (!m) continue;
           if (QueueState* dlq = queue(mv.dlq())) {
-            m.set_dead_letter_source_arn(arn_of(e.region(), e.account(), ev.received().queue()));
-            move_in(*dlq, std::move(m), now);
+            m->set_dead_letter_source_arn(arn_of(e.region(), e.account(), ev.received().queue()));
+            move_in(*dlq, std::move(*m), now);
           }
         }
         break;
       }
       case sqs::Event::kMessagesDeleted:
         if (QueueState* q = queue(ev.messages_deleted().queue()))
-          for (auto& id : ev.messages_deleted().message_ids()) erase(*q, id);
+          for (auto& id : ev.messages_deleted().message_ids()) q->take(id);
         break;
       case sqs::Event::kVisibility:
         if (QueueState* q = queue(ev.visibility().queue()))
@@ -380,14 +401,11 @@ class SqsService final : public ServiceBase<SqsService> {
         QueueState* src = queue(run.source());
         if (!src) break;
         for (auto& mv : run.moves()) {
-          auto it = src->by_id.find(mv.message_id());
-          if (it == src->by_id.end()) continue;
-          sqs::Message m = std::move(src->messages.at(it->second));
-          src->messages.erase(it->second);
-          src->by_id.erase(it);
+          auto m = src->take(mv.message_id());
+          if (!m) continue;
           if (QueueState* dst = queue(mv.destination())) {
-            m.clear_dead_letter_source_arn();
-            move_in(*dst, std::move(m), now);
+            m->clear_dead_letter_source_arn();
+            move_in(*dst, std::move(*m), now);
           }
         }
         *src->meta.add_move_tasks() = run.task();
@@ -430,10 +448,7 @@ class SqsService final : public ServiceBase<SqsService> {
         q.meta = full;
         q.meta.clear_messages();
         q.meta.clear_dedup();
-        for (auto& m : full.messages()) {
-          q.by_id[m.message_id()] = m.seq();
-          q.messages[m.seq()] = m;
-        }
+        for (auto& m : full.messages()) q.put(m);
         for (auto& dd : full.dedup()) {
           q.dedup[dd.dedup_id()] = dd;
           q.dedup_expiry.emplace_back(dd.expires_ms(), dd.dedup_id());
@@ -483,8 +498,8 @@ class SqsService final : public ServiceBase<SqsService> {
   static void prune(QueueState& q, int64_t now) {
     int64_t keep = q.retention_ms();
     while (!q.messages.empty() && q.messages.begin()->second.sent_ms() + keep <= now) {
-      q.by_id.erase(q.messages.begin()->second.message_id());
-      q.messages.erase(q.messages.begin());
+      std::string id = q.messages.begin()->second.message_id();
+      q.take(id);
     }
     while (!q.dedup_expiry.empty() && q.dedup_expiry.front().first <= now) {
       auto it = q.dedup.find(q.dedup_expiry.front().second);
@@ -495,8 +510,7 @@ class SqsService final : public ServiceBase<SqsService> {
   static void enqueue(QueueState& q, const sqs::Message& in, int64_t now) {
     uint64_t seq = q.meta.next_seq() + 1;
     q.meta.set_next_seq(seq);
-    sqs::Message& m = q.messages[seq];
-    m = in;
+    sqs::Message m = in;
     m.set_seq(seq);
     if (q.fifo()) {
       m.set_sequence_number(sequence_number(seq));
@@ -509,7 +523,7 @@ class SqsService final : public ServiceBase<SqsService> {
         q.dedup_expiry.emplace_back(dd.expires_ms(), dd.dedup_id());
       }
     }
-    q.by_id[m.message_id()] = seq;
+    q.put(std::move(m));
   }
   static void move_in(QueueState& q, sqs::Message m, int64_t now) {
     uint64_t seq = q.meta.next_seq() + 1;
@@ -520,14 +534,7 @@ class SqsService final : public ServiceBase<SqsService> {
     m.set_first_receive_ms(0);
     m.clear_receipt_handle();
     if (q.fifo()) m.set_sequence_number(sequence_number(seq));
-    q.by_id[m.message_id()] = seq;
-    q.messages[seq] = std::move(m);
-  }
-  static void erase(QueueState& q, const std::string& id) {
-    auto it = q.by_id.find(id);
-    if (it == q.by_id.end()) return;
-    q.messages.erase(it->second);
-    q.by_id.erase(it);
+    q.put(std::move(m));
   }
   static std::string dedup_key(const QueueState& q, const std::string& group, const std::string& id) {
     return q.attr("DeduplicationScope") == "messageGroup" ? group + "\n" + id : id;
@@ -1112,6 +1119,9 @@ class SqsService final : public ServiceBase<SqsService> {
     rec->set_queue(q.meta.name());
     json::array out_msgs;
     for (auto& [seq, m] : q.messages) {
+      // Every group blocked: nothing behind can be delivered (each group's
+      // blocker, and so the next due time, has been seen already).
+      if (fifo && !locked.empty() && locked.size() >= q.groups.size()) break;
       if (q.expired(m, now)) continue;
       if (m.visible_at_ms() > now) {
         next_due = std::min(next_due, m.visible_at_ms());
