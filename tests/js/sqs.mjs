@@ -3,7 +3,7 @@
 // MD5 digests), batches, FIFO order, errors, long-poll wake-up, DLQ and a
 // message move task. Prints "js sqs: ok" and exits 0 on success.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { config, endpoint, rejectsWith, run } from "./common.mjs";
 import {
   SQSClient, CreateQueueCommand, GetQueueUrlCommand, GetQueueAttributesCommand, SendMessageCommand,
   SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageCommand, DeleteMessageBatchCommand,
@@ -11,19 +11,7 @@ import {
   StartMessageMoveTaskCommand, ListMessageMoveTasksCommand, DeleteQueueCommand,
 } from "@aws-sdk/client-sqs";
 
-const endpoint = process.env.PODSTACK_ENDPOINT;
-const run = randomBytes(4).toString("hex");
-const client = new SQSClient({
-  endpoint, region: "us-east-1", maxAttempts: 1,
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-});
-
-async function rejectsWith(promise, name) {
-  await assert.rejects(promise, (e) => {
-    assert.equal(e.name, name);
-    return true;
-  });
-}
+const client = new SQSClient(config);
 
 async function standard() {
   const { QueueUrl: url } = await client.send(new CreateQueueCommand({
