@@ -411,6 +411,11 @@ ExecResult Engine::execute(Service& svc, std::string_view op, const json::object
   r.error = svc.decide(op, input, ctx, d);
   if (r.error) return r;
   r.output = std::move(d.output);
+  if (d.wait && d.events.empty()) {
+    // Under the service lock, so a write that notifies after this is seen.
+    d.wait->seen = notifier_.count(d.wait->key);
+    r.wait = std::move(d.wait);
+  }
   if (d.events.empty()) return r;
 
   std::vector<proto::Event> events;
@@ -437,6 +442,7 @@ ExecResult Engine::execute(Service& svc, std::string_view op, const json::object
     }
   }
   applied_seq_ = events.back().sequence();
+  for (auto& k : d.notify) notifier_.notify(k);
   lk.unlock();
   r.commit = std::move(ticket);
   if (applied_seq_ - checkpoint_seq_ >= options_.checkpoint_every) {
@@ -565,6 +571,7 @@ void Engine::maintenance_loop() {
 }
 
 Status Engine::close() {
+  notifier_.shutdown();
   if (maint_.joinable()) {
     {
       std::lock_guard lk(maint_mu_);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "proto/pod.pb.h"
+#include "server/notifier.h"
 #include "server/service.h"
 #include "store/event_store.h"
 #include "store/log_writer.h"
@@ -59,6 +60,7 @@ struct ExecResult {
   json::value output;
   std::optional<ApiError> error;
   std::shared_ptr<CommitTicket> commit;  // null: nothing to wait for
+  std::optional<LongPoll> wait;          // a long poll with nothing to deliver yet
 };
 
 struct StateInfo {
@@ -135,6 +137,8 @@ class Engine {
   // Blocks while the engine rebuilds state after a failed log write.
   void wait_writable();
   EventStore& store() { return *store_; }
+  // Long-poll wake-ups: writes notify the keys their Decision names.
+  Notifier& notifier() { return notifier_; }
   std::string summarize(const proto::Event& e) const;
 
  private:
@@ -181,6 +185,7 @@ class Engine {
   std::chrono::steady_clock::duration last_checkpoint_cost_{};
   std::chrono::steady_clock::time_point last_checkpoint_at_{};
   StartupStats startup_;
+  Notifier notifier_;
 };
 
 

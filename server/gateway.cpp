@@ -294,9 +294,10 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
     size_t dot = t.rfind('.');
     std::string_view prefix = t.substr(0, dot), op = dot == std::string_view::npos ? std::string_view() : t.substr(dot + 1);
     for (auto& s : engine_.services()) {
-      const auto& m = s->model();
-      if (m.protocol == Protocol::kJson && m.target_prefix == prefix)
-        return call(*s, m.operation(op), op, req, path, query, {}, creds, request_id);
+      const auto* m = &s->model();
+      if (m->protocol != Protocol::kJson && m->json_variant()) m = m->json_variant();  // awsQueryCompatible (SQS)
+      if (m->protocol == Protocol::kJson && m->target_prefix == prefix)
+        return call(*s, *m, m->operation(op), op, req, path, query, {}, creds, request_id);
     }
     std::string svc = creds.service.empty() ? std::string(prefix) : creds.service;
     return not_implemented(Protocol::kJson, svc, request_id);
@@ -322,7 +323,8 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
       }
     }
     if (!chosen) return not_implemented(Protocol::kQuery, creds.service.empty() ? "unknown" : creds.service, request_id);
-    return call(*chosen, chosen->model().operation(action), action, req, path, query, std::move(form), creds, request_id);
+    return call(*chosen, chosen->model(), chosen->model().operation(action), action, req, path, query, std::move(form), creds,
+                request_id);
   }
 
   // rest-json / rest-xml: the SigV4 scope names the service, the method and
@@ -332,21 +334,21 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
   if (svc == "s3")
     if (Service* s3 = engine_.service("s3"); s3 && !header(req, "origin").empty()) {
       if (req.method() == http::verb::options) return cors(*s3, req, rest_path, creds, std::move(request_id), nullptr);
-      Reply r = call(*s3, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
+      Reply r = call(*s3, s3->model(), nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
       return cors(*s3, req, rest_path, creds, std::move(request_id), &r);
     }
   for (auto& s : engine_.services()) {
     const auto& m = s->model();
     if ((m.protocol == Protocol::kRestJson || m.protocol == Protocol::kRestXml) && m.signing_name == svc)
-      return call(*s, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
+      return call(*s, m, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
   }
   return not_implemented(guess_protocol(svc), svc, request_id);
 }
 
-Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
-                    std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
-                    const Credentials& creds, std::string request_id, std::shared_ptr<StreamedBody> body) {
-  const auto& model = svc.model();
+Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name,
+                    const HttpRequest& req, std::string_view path, std::string_view query,
+                    std::vector<std::pair<std::string, std::string>> form, const Credentials& creds, std::string request_id,
+                    std::shared_ptr<StreamedBody> body) {
   if (!options_.enabled.empty() &&
       std::find(options_.enabled.begin(), options_.enabled.end(), std::string(svc.name())) == options_.enabled.end())
     return not_implemented(model.protocol, svc.name(), request_id);
@@ -367,6 +369,11 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   hr.headers = &req.base();
   hr.body = req.body();
   hr.form = std::move(form);
+  // Query clients may address a queue by path (POST /<account>/<name>) and
+  // leave QueueUrl out of the form; the URL is the one they posted to.
+  if (op && model.protocol == Protocol::kQuery && op->input && op->input->member("QueueUrl") && path.size() > 1 &&
+      std::none_of(hr.form.begin(), hr.form.end(), [](auto& kv) { return kv.first == "QueueUrl"; }))
+    hr.form.emplace_back("QueueUrl", "http://" + std::string(header(req, "host")) + std::string(path));
   bool rest = model.protocol == Protocol::kRestJson || model.protocol == Protocol::kRestXml;
   if (rest) {
     op = protocol::match_rest_operation(model, hr.method, path, hr.query, hr.labels, &req.base());
@@ -392,6 +399,8 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
   ctx.request_id = r.request_id;
   ctx.now_ms = wall_clock_ms();
+  ctx.host = std::string(header(req, "host"));
+  ctx.path = std::string(path);
 
   json::object input;
   try {
@@ -437,6 +446,7 @@ Reply Gateway::call(Service& svc, const protocol::Operation* op, std::string_vie
   if (status_override) r.response.result(static_cast<http::status>(status_override));
   r.commit = std::move(x.commit);
   r.received = std::move(body);
+  r.wait = std::move(x.wait);
   return r;
 }
 
@@ -546,6 +556,7 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     o["persistence"] = options_.persistence;
     o["data_dir"] = options_.persistence ? options_.data_dir : std::string();
     o["uptime"] = (wall_clock_ms() - started_ms_) / 1000;
+    o["long_polls"] = engine_.notifier().waiting();
     o["server_time_utc"] = protocol::iso8601(static_cast<double>(wall_clock_ms()) / 1000);
     return json_reply(200, o);
   }

@@ -41,6 +41,7 @@ struct Reply {
   std::string label;  // "ssm.PutParameter", for the request log line
   std::shared_ptr<StreamedBody> received;  // a streamed request body, discarded if the commit fails
   std::shared_ptr<BodySource> source;      // a streamed response body (S3 GetObject)
+  std::optional<LongPoll> wait;  // nothing to deliver yet: re-run `handle` on wake-up (see http_server.cpp)
 };
 
 struct Credentials {
@@ -78,10 +79,11 @@ class Gateway {
   void record(const Reply& r, int status, double seconds) {
     if (options_.metrics) options_.metrics->observe(r.label, status, seconds);
   }
+  Notifier& notifier() { return engine_.notifier(); }
 
  private:
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);
-  Reply call(Service& svc, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
+  Reply call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
              std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
              const Credentials& creds, std::string request_id, std::shared_ptr<StreamedBody> body = nullptr);
   Reply not_implemented(protocol::Protocol p, std::string_view service, const std::string& request_id);

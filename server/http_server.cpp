@@ -183,6 +183,46 @@ struct HttpServer::Impl {
     if (fec) conn.stream.socket().close(fec);
   }
 
+  // The gateway's answer; an escaped exception is a 500, never a dropped connection.
+  Reply handle(const HttpRequest& req, std::shared_ptr<StreamedBody> streamed = nullptr,
+               const std::optional<protocol::ApiError>& body_error = std::nullopt) {
+    Reply reply;
+    try {
+      reply = body_error ? gateway.body_failed(req, *body_error) : gateway.handle(req, streamed);
+    } catch (const std::exception& e) {
+      spdlog::error("request failed: {}", e.what());
+      reply.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
+    }
+    return reply;
+  }
+
+  // A long poll (SQS ReceiveMessage with WaitTimeSeconds) that found nothing:
+  // wait on a timer until the poll's end or its next due time (a delay or
+  // visibility timeout ending); a write that notifies the poll's key, or
+  // shutdown, cancels the timer. Then run the request again. No thread blocks
+  // and nothing spins; the last (empty) answer goes out when the wait ends.
+  asio::awaitable<void> long_poll(const HttpRequest& req, Reply& reply) {
+    const int64_t until = reply.wait->until_ms;
+    auto ex = co_await asio::this_coro::executor;
+    while (reply.wait && !stopping) {
+      int64_t now = wall_clock_ms();
+      if (now >= until) break;
+      int64_t wake_at = std::min(until, std::max(now, reply.wait->wake_at_ms));
+      auto timer = std::make_shared<asio::steady_timer>(ex);
+      timer->expires_after(std::chrono::milliseconds(wake_at - now));
+      uint64_t id = gateway.notifier().wait(reply.wait->key, reply.wait->seen, [timer] {
+        asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+      });
+      co_await timer->async_wait(kTuple);  // expired, or cancelled by a wake-up: either way, run again
+      gateway.notifier().cancel(id);
+      reply = handle(req);
+      if (reply.commit) {
+        Status st = co_await wait_commit(*reply.commit);
+        if (!st) gateway.commit_failed(reply, st);
+      }
+    }
+  }
+
   asio::awaitable<void> session(std::shared_ptr<Conn> conn) {
     beast::flat_buffer buffer;
     for (;;) {
@@ -242,14 +282,9 @@ struct HttpServer::Impl {
       conn->busy = true;
       conn->stream.expires_never();
       auto t0 = std::chrono::steady_clock::now();
-      Reply reply;
-      try {
-        reply = body_error ? gateway.body_failed(req, *body_error) : gateway.handle(req, streamed);
-      } catch (const std::exception& e) {
-        spdlog::error("request failed: {}", e.what());
-        reply.response = Gateway::plain_error(500, "InternalFailure", "internal error", req.version());
-      }
+      Reply reply = handle(req, streamed, body_error);
       if (streamed && !reply.received) streamed->discard();
+      if (reply.wait) co_await long_poll(req, reply);
       if (reply.commit) {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
@@ -288,6 +323,7 @@ struct HttpServer::Impl {
 
   void begin_stop() {
     if (stopping.exchange(true)) return;
+    gateway.notifier().shutdown();  // long polls answer now
     beast::error_code ec;
     acceptor.close(ec);
     signals.cancel(ec);

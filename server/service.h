@@ -34,6 +34,10 @@ struct CallContext {
   std::string request_id;
   std::string access_key;
   int64_t now_ms = 0;
+  // The request's Host header and path: for outputs that name an endpoint
+  // (SQS queue URLs) and inputs addressed by path (POST /<account>/<queue>).
+  std::string host;
+  std::string path;
   double now() const { return static_cast<double>(now_ms) / 1000.0; }
 };
 
@@ -60,9 +64,21 @@ std::string resource_digest(std::string_view bytes);
 // The default Service::list_resources: one resource per item, sorted by id.
 Status list_partition_items(std::string_view state, std::vector<Resource>& out);
 
+// "Nothing to deliver now; ask again when `key` is notified or at
+// `wake_at_ms`, until `until_ms`" (SQS long polling). The caller re-runs the
+// whole request; no thread blocks.
+struct LongPoll {
+  std::string key;
+  int64_t until_ms = 0;    // the wait ends (wall clock ms)
+  int64_t wake_at_ms = 0;  // re-run no later than this (e.g. a message's delay ends), <= until_ms
+  uint64_t seen = 0;       // filled by the engine: the key's notification count seen by decide()
+};
+
 struct Decision {
   json::value output = json::object();
   std::vector<std::string> events;  // the service's serialized event messages, applied in order
+  std::vector<std::string> notify;  // long-poll keys to wake once the events are applied
+  std::optional<LongPoll> wait;     // only with no events
 };
 
 // A request body consumed as it arrives (S3 objects) instead of buffered
@@ -246,6 +262,15 @@ class Partitions {
  private:
   std::map<Key, P> map_;
 };
+
+// Service::check_snapshot for a service whose snapshot is one State message.
+template <class StateProto>
+Status check_state_parses(std::string_view bytes, std::string_view service) {
+  StateProto st;
+  if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return Status::corruption(std::string(service) + " state does not parse");
+  return Status::ok();
+}
 
 // Deterministic serialization (sorted map keys) for snapshots and hashing.
 std::string deterministic_bytes(const google::protobuf::MessageLite& m);

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Pin an AWS service model into server/protocol/models/ without its documentation.
 
-  tools/trim_model.py SOURCE/service-2.json server/protocol/models/NAME.json "SOURCE DESCRIPTION" [PATCH.json]
+  tools/trim_model.py SOURCE/service-2.json server/protocol/models/NAME.json "SOURCE DESCRIPTION" [OVERLAY.json]
 
-PATCH (tools/model_patches/NAME.json) adds what the model leaves to the
-SDKs' hand-written code: extra metadata, and "outputRoots" (operation ->
-the XML root element AWS sends, e.g. S3's ListBucketResult), stored as the
-output's "podstackXmlRoot", and "addMembers" (shape -> members newer
-than the pinned model, e.g. S3's conditional-write If-None-Match), with
-"addShapes" / "setOutputs" for outputs the model lacks (HeadBucket's region).
+OVERLAY (optional) is merged into the model before pinning: objects merge
+key by key, a null removes the key. It records what podstack adds to an older
+model (e.g. the JSON protocol metadata of SQS over Debian's query-only model).
+S3's overlay adds the XML root elements AWS sends where the model names none
+(operations.X.output.podstackXmlRoot, e.g. ListBucketResult) and members
+newer than the pinned model (PutObject's If-None-Match, HeadBucket's region).
 
 The models drive podstack's protocol layer (parsing, validation, serialization),
 so they are pinned in the repository: builds are reproducible and do not
@@ -28,19 +28,22 @@ def trim(node):
     return node
 
 
+def merge(base, over):
+    for k, v in over.items():
+        if v is None:
+            base.pop(k, None)
+        elif isinstance(v, dict) and isinstance(base.get(k), dict):
+            merge(base[k], v)
+        else:
+            base[k] = v
+    return base
+
+
 src, dst, origin = sys.argv[1], sys.argv[2], sys.argv[3]
 model = trim(json.load(open(src)))
-model["metadata"]["podstackSource"] = origin
 if len(sys.argv) > 4:
-    patch = json.load(open(sys.argv[4]))
-    model["metadata"].update(patch.get("metadata", {}))
-    model["shapes"].update(patch.get("addShapes", {}))
-    for op, shape in patch.get("setOutputs", {}).items():
-        model["operations"][op]["output"] = {"shape": shape}
-    for shape, members in patch.get("addMembers", {}).items():
-        model["shapes"][shape]["members"].update(members)
-    for op, root in patch.get("outputRoots", {}).items():
-        model["operations"][op]["output"]["podstackXmlRoot"] = root
+    merge(model, json.load(open(sys.argv[4])))
+model["metadata"]["podstackSource"] = origin
 with open(dst, "w") as f:
     json.dump(model, f, separators=(",", ":"), sort_keys=True)
     f.write("\n")

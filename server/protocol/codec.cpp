@@ -259,6 +259,12 @@ std::optional<json::value> query_value(const Shape& s, const FormMap& f, const s
     case ShapeType::kList: {
       bool flat = flattened || s.flattened;
       std::string item = flat ? key : key + "." + (s.list_member.location_name.empty() ? "member" : s.list_member.location_name);
+      if (flat && !s.list_member.location_name.empty()) {
+        // botocore: a flattened list whose member has a name replaces the
+        // last key component with it (SQS "AttributeName.1", "SendMessageBatchRequestEntry.1.Id").
+        size_t dot = key.rfind('.');
+        item = (dot == std::string::npos ? std::string() : key.substr(0, dot + 1)) + s.list_member.location_name;
+      }
       json::array a;
       for (size_t i = 1;; ++i) {
         auto v = query_value(*s.list_member.shape, f, item + "." + std::to_string(i), false);
@@ -526,9 +532,16 @@ WireResponse render_error(Protocol protocol, const ServiceModel* model, const Ap
     case Protocol::kRestJson: {
       r.content_type = protocol == Protocol::kJson ? json_content_type(model) : "application/json";
       r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-      r.headers.emplace_back("x-amzn-ErrorType", err.code);
+      std::string type = err.code;
+      if (model && model->aws_query_compatible) {
+        // awsQueryCompatible: the JSON type is the error shape's name; the
+        // query code travels in x-amzn-query-error for SDKs that surface it.
+        if (auto it = model->query_error_shapes.find(err.code); it != model->query_error_shapes.end()) type = it->second;
+        r.headers.emplace_back("x-amzn-query-error", err.code + (err.sender_fault ? ";Sender" : ";Receiver"));
+      }
+      r.headers.emplace_back("x-amzn-ErrorType", type);
       json::object o;
-      o["__type"] = err.code;
+      o["__type"] = type;
       o["message"] = err.message;
       r.body = json::serialize(o);
       break;

@@ -48,6 +48,16 @@ const Shape* ServiceModel::shape(std::string_view name) const {
 }
 
 std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view text) {
+  auto m = parse_one(text);
+  if (m->aws_query_compatible && m->protocol == Protocol::kQuery && !m->target_prefix.empty()) {
+    m->json_variant_ = parse_one(text);
+    m->json_variant_->protocol = Protocol::kJson;
+    m->json_variant_->protocol_name = "json";
+  }
+  return m;
+}
+
+std::unique_ptr<ServiceModel> ServiceModel::parse_one(std::string_view text) {
   auto m = std::make_unique<ServiceModel>();
   json::value root = json::parse(text);
   const auto& meta = root.at("metadata").as_object();
@@ -60,6 +70,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view text) {
   m->service_id = str(meta, "serviceId");
   m->api_version = str(meta, "apiVersion");
   m->xml_namespace = str(meta, "xmlNamespace");
+  m->aws_query_compatible = meta.contains("awsQueryCompatible");
   const std::string& p = m->protocol_name;
   m->protocol = p == "json" ? Protocol::kJson : p == "query" ? Protocol::kQuery : p == "rest-json" ? Protocol::kRestJson
               : p == "rest-xml" ? Protocol::kRestXml : p == "ec2" ? Protocol::kEc2
@@ -100,6 +111,8 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view text) {
     s.streaming = flag(o, "streaming");
     s.payload = str(o, "payload");
     s.timestamp_format = str(o, "timestampFormat");
+    if (auto* err = o.if_contains("error"); err && err->is_object())
+      if (auto code = str(err->as_object(), "code"); !code.empty()) m->query_error_shapes[code] = s.name;
     if (auto* v = o.if_contains("min"); v && v->is_number()) s.min = v->to_number<int64_t>();
     if (auto* v = o.if_contains("max"); v && v->is_number()) s.max = v->to_number<int64_t>();
     if (auto* v = o.if_contains("enum"); v && v->is_array())
@@ -123,6 +136,18 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view text) {
     } else if (s.type == ShapeType::kMap) {
       s.map_key = member_of("key", o.at("key").as_object());
       s.map_value = member_of("value", o.at("value").as_object());
+    }
+  }
+  // Query protocol: a member without a wire name takes its shape's
+  // locationName, as botocore serializes (SQS TagQueue "Tag.1.Key").
+  if (m->protocol == Protocol::kQuery) {
+    auto inherit = [&](Member& mem) {
+      if (!mem.location_name.empty() || !mem.shape) return;
+      auto* so = shapes.if_contains(mem.shape->name);
+      if (so && so->is_object()) mem.location_name = str(so->as_object(), "locationName");
+    };
+    for (auto& s : m->shapes_) {
+      for (auto& mem : s.members) inherit(mem);
     }
   }
   for (const auto& kv : root.at("operations").as_object()) {

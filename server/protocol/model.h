@@ -72,6 +72,15 @@ class ServiceModel {
   // Throws std::runtime_error on a model that does not parse (a build bug).
   static std::unique_ptr<ServiceModel> parse(std::string_view json);
 
+  // awsQueryCompatible services (SQS) speak query and JSON 1.0 with the same
+  // shapes; the JSON variant is this model with the JSON protocol.
+  const ServiceModel* json_variant() const { return json_variant_.get(); }
+  bool aws_query_compatible = false;
+  // Error codes as the query protocol spells them -> the error shape's name,
+  // which the JSON protocol uses ("AWS.SimpleQueueService.NonExistentQueue"
+  // -> "QueueDoesNotExist").
+  std::unordered_map<std::string, std::string> query_error_shapes;
+
   Protocol protocol = Protocol::kJson;
   std::string protocol_name, json_version, target_prefix, endpoint_prefix, signing_name, service_id,
       api_version, xml_namespace;
@@ -84,9 +93,11 @@ class ServiceModel {
   const Shape* shape(std::string_view name) const;
 
  private:
+  static std::unique_ptr<ServiceModel> parse_one(std::string_view json);
   std::unordered_map<std::string, Operation> operations_;
   std::deque<Shape> shapes_;
   std::unordered_map<std::string, Shape*> shape_index_;
+  std::unique_ptr<ServiceModel> json_variant_;
 };
 
 // The pinned model of a service ("ssm", "sts", ...), parsed once on first use;

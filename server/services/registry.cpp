@@ -2,6 +2,7 @@
 
 #include "server/services/s3/s3_service.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
+#include "server/services/sqs/sqs_service.h"
 #include "server/services/ssm/ssm_service.h"
 #include "server/services/sts/sts_service.h"
 
@@ -13,6 +14,7 @@ std::vector<std::unique_ptr<Service>> make_services() {
   all.push_back(make_s3_service());
   all.push_back(make_ssm_service());
   all.push_back(make_secretsmanager_service());
+  all.push_back(make_sqs_service());
   return all;
 }
 

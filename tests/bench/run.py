@@ -5,6 +5,11 @@ with wrk on the same two cores. Reports requests/s, p99 and ratios.
 
   tests/bench/run.py [--duration 5] [--connections 16] [--events 1000000]
 
+SQS (tests/bench/sqs_bench.py): SendMessage in both protocols, send/receive/
+delete cycles and long-poll wake-up latency against podstack, fauxqs (npm,
+Node 22: --fauxqs-deps DIR holding `npm install --prefix DIR node@22 fauxqs`)
+and moto, and SendMessage again with --sqs-fill messages queued.
+
 Also: cold start (exec -> /_localstack/health answers), the replay rate of
 1 M events (build/tests/bench/replay_bench) and pod save/load of 100,000 SSM
 parameters (build/tests/bench/pod_bench). Not a test: nothing here asserts.
@@ -19,7 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+
+import sqs_bench
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -42,6 +50,20 @@ def wait_http(url, timeout=30):
             return True
         except Exception:
             time.sleep(0.002)
+    return False
+
+
+def wait_http_any(url, timeout=30):
+    """Until anything answers HTTP at url (an error status counts: the server is up)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return True
+        except urllib.error.HTTPError:
+            return True
+        except Exception:
+            time.sleep(0.01)
     return False
 
 
@@ -95,11 +117,15 @@ def main():
     ap.add_argument("--duration", type=int, default=5)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--events", type=int, default=1000000)
+    ap.add_argument("--fauxqs-deps", default=os.environ.get("FAUXQS_DEPS", ""))
+    ap.add_argument("--sqs-fill", type=int, default=1000000)
+    ap.add_argument("--only", default="", help="'sqs': only the SQS comparison (and the nginx ceiling)")
     a = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     results = {}
     procs = []
+    sqs_servers = {}
     tmp = tempfile.mkdtemp(prefix="podstack-bench-")
     try:
         # Cold start: exec -> health answers, empty store, median of 5.
@@ -129,7 +155,7 @@ def main():
                 servers["moto"] = mport
         for name, p in servers.items():
             seed(p)
-        for op, target, body, unique in OPS:
+        for op, target, body, unique in ([] if a.only == "sqs" else OPS):
             for name, p in servers.items():
                 service = "ssm" if target.startswith("AmazonSSM") else "secretsmanager"
                 rps, p99, errors = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
@@ -152,12 +178,24 @@ def main():
                 rps, p99, _ = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
                 results["nginx_1k"] = {"rps": rps, "p99_ms": p99}
 
-        if os.path.exists(REPLAY) and a.events:
+        sqs_servers = {"podstack": servers["podstack"]}
+        if a.fauxqs_deps:
+            fport = free_port()
+            fp = sqs_bench.start_fauxqs(a.fauxqs_deps, fport, tmp)
+            if fp:
+                procs.append(fp)
+                if wait_http_any(f"http://127.0.0.1:{fport}/"):
+                    sqs_servers["fauxqs"] = fport
+        if "moto" in servers:
+            sqs_servers["moto"] = servers["moto"]
+        sqs_bench.run(sqs_servers, wrk, a.duration, a.connections, a.sqs_fill, results)
+
+        if os.path.exists(REPLAY) and a.events and a.only != "sqs":
             out = subprocess.run([REPLAY, os.path.join(tmp, "replay"), str(a.events)], capture_output=True, text=True).stdout
             m = re.search(r"events_per_second=(\d+)", out)
             if m:
                 results["replay_events_per_second"] = int(m.group(1))
-        if os.path.exists(POD):
+        if os.path.exists(POD) and a.only != "sqs":
             out = subprocess.run([POD, os.path.join(tmp, "pod"), "100000"], capture_output=True, text=True).stdout
             m = re.search(r"save_seconds=([\d.]+) load_seconds=([\d.]+)", out)
             if m:
@@ -176,7 +214,7 @@ def main():
     print()
     print(f"{'operation':<16}{'podstack rps':>14}{'p99 ms':>9}{'moto rps':>11}{'moto p99':>10}{'x moto':>9}{'% nginx':>9}")
     ceiling = results.get("nginx_1k", {}).get("rps")
-    for op, *_ in OPS:
+    for op, *_ in ([] if a.only == "sqs" else OPS):
         ps = results.get(f"{op}/podstack", {})
         mo = results.get(f"{op}/moto", {})
         ratio = f"{ps['rps'] / mo['rps']:.0f}x" if mo.get("rps") else "-"
@@ -186,6 +224,7 @@ def main():
         for name, r in (("podstack", ps), ("moto", mo)):
             if r.get("errors"):
                 print(f"  warning: {name} answered {r['errors']} {op} requests with errors")
+    sqs_bench.report(results, list(sqs_servers))
     print(f"cold start to healthy: {results['cold_start_ms']:.1f} ms; replay: {results.get('replay_events_per_second', 0):,} events/s")
     if "pod_100k_save_seconds" in results:
         print(f"pod of 100,000 SSM parameters: save {results['pod_100k_save_seconds']:.3f} s, "

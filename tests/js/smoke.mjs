@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
+import { config, endpoint, rejectsWith, run } from "./common.mjs";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
   SSMClient, PutParameterCommand, GetParameterCommand, GetParametersByPathCommand, DeleteParameterCommand,
@@ -18,20 +19,7 @@ import {
   DeleteObjectCommand,
 } from "@aws-sdk/client-s3";
 
-const endpoint = process.env.PODSTACK_ENDPOINT;
 const account = process.env.PODSTACK_ACCOUNT ?? "000000000000";
-const run = randomBytes(4).toString("hex");
-const config = {
-  endpoint, region: "us-east-1", maxAttempts: 1,
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-};
-
-async function rejectsWith(promise, name) {
-  await assert.rejects(promise, (e) => {
-    assert.equal(e.name, name);
-    return true;
-  });
-}
 
 async function sts() {
   const id = await new STSClient(config).send(new GetCallerIdentityCommand({}));

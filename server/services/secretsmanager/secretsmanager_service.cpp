@@ -297,11 +297,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     return Status::ok();
   }
 
-  Status check_snapshot(std::string_view bytes) const override {
-    sm::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("secretsmanager state does not parse");
-    return Status::ok();
-  }
+  Status check_snapshot(std::string_view bytes) const override { return check_state_parses<sm::State>(bytes, "secretsmanager"); }
 
   uint64_t resource_count() const override {
     return parts_.count([](const Partition& p) { return p.secrets.size(); });

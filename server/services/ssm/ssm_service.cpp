@@ -386,11 +386,7 @@ class SsmService final : public ServiceBase<SsmService> {
     return Status::ok();
   }
 
-  Status check_snapshot(std::string_view bytes) const override {
-    ssm::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("ssm state does not parse");
-    return Status::ok();
-  }
+  Status check_snapshot(std::string_view bytes) const override { return check_state_parses<ssm::State>(bytes, "ssm"); }
 
   uint64_t resource_count() const override {
     return parts_.count([](const Partition& p) { return p.params.size(); });

@@ -108,9 +108,9 @@ TEST_CASE("unknown services and operations get AWS error shapes, not 404 pages")
   r = f.send(http::verb::post, "/", "{}", {{"X-Amz-Target", "DynamoDB_20120810.ListTables"}});
   CHECK(r.response.result_int() == 501);
   CHECK(r.response.body().find("\"__type\":\"NotImplemented\"") != std::string::npos);
-  r = f.send(http::verb::post, "/", "Action=ListQueues",
+  r = f.send(http::verb::post, "/", "Action=ListTopics",
              {{"Content-Type", "application/x-www-form-urlencoded"},
-              {"Authorization", "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/sqs/aws4_request"}});
+              {"Authorization", "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/sns/aws4_request"}});
   CHECK(r.response.result_int() == 501);
   CHECK(r.response.body().find("<ErrorResponse") == 0);
   // Unsigned rest requests are S3's: a missing bucket is S3's own error.
@@ -140,4 +140,30 @@ TEST_CASE("internal endpoints: health, state, reset") {
   CHECK(after.at("hash") != state.at("hash"));
   CHECK(f.send(http::verb::post, "/_localstack/state/nope/reset", "", {}).response.result_int() == 404);
   CHECK(f.send(http::verb::get, "/_podstack/nothing", "", {}).response.result_int() == 404);
+}
+
+TEST_CASE("SQS: query by Action (addressed by path too), JSON 1.0 by X-Amz-Target, each with its error shape") {
+  Fixture f;
+  const char* form = "application/x-www-form-urlencoded";
+  Reply r = f.send(http::verb::post, "/", "Action=CreateQueue&QueueName=q1", {{"Content-Type", form}, {"Host", "localhost:4566"}});
+  CHECK(r.response.result_int() == 200);
+  CHECK(r.response.body().find("<CreateQueueResponse") == 0);
+  CHECK(r.response.body().find("http://sqs.us-east-1.localhost.localstack.cloud:4566/000000000000/q1") != std::string::npos);
+  r = f.send(http::verb::post, "/000000000000/q1", "Action=SendMessage&MessageBody=hi", {{"Content-Type", form}});
+  CHECK(r.response.result_int() == 200);
+  CHECK(r.response.body().find("<MD5OfMessageBody>49f68a5c8493ec2c0bf489821c21fc3b</MD5OfMessageBody>") != std::string::npos);
+
+  r = f.send(http::verb::post, "/", R"({"QueueUrl":"http://x/000000000000/q1","MaxNumberOfMessages":10})",
+             {{"X-Amz-Target", "AmazonSQS.ReceiveMessage"}, {"Content-Type", "application/x-amz-json-1.0"}});
+  CHECK(r.response.result_int() == 200);
+  CHECK(r.response[http::field::content_type] == "application/x-amz-json-1.0");
+  CHECK(json::parse(r.response.body()).at("Messages").at(0).at("Body").as_string() == "hi");
+
+  r = f.send(http::verb::post, "/", R"({"QueueName":"nope"})", {{"X-Amz-Target", "AmazonSQS.GetQueueUrl"}});
+  CHECK(r.response.result_int() == 400);
+  CHECK(json::parse(r.response.body()).at("__type").as_string() == "QueueDoesNotExist");
+  CHECK(r.response["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender");
+  r = f.send(http::verb::post, "/", "Action=GetQueueUrl&QueueName=nope", {{"Content-Type", form}});
+  CHECK(r.response.result_int() == 400);
+  CHECK(r.response.body().find("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>") != std::string::npos);
 }

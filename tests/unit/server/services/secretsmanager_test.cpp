@@ -3,36 +3,15 @@
 // an event, so replay never depends on when it runs.
 #include <doctest/doctest.h>
 
-#include "../../temp_dir.h"
-#include "server/engine.h"
-#include "server/services/registry.h"
+#include "../../service_harness.h"
 
 using namespace podstack;
 
 namespace {
 constexpr int64_t kDayMs = 86400000;
 
-struct Harness {
-  testing::TempDir dir;
-  std::unique_ptr<Engine> engine;
-  explicit Harness(bool ignore_checkpoints = false) { reopen(ignore_checkpoints); }
-  void reopen(bool ignore_checkpoints = false) {
-    engine.reset();
-    EngineOptions o;
-    o.store.path = dir / "log";
-    o.ignore_checkpoints = ignore_checkpoints;
-    auto e = Engine::open(o, make_services());
-    REQUIRE(e.is_ok());
-    engine = std::move(*e);
-  }
-  ExecResult call(const char* op, json::object in, int64_t now_ms) {
-    CallContext c;
-    c.now_ms = now_ms;
-    c.request_id = "r";
-    ExecResult r = engine->execute(*engine->service("secretsmanager"), op, in, c);
-    if (r.commit) REQUIRE(r.commit->wait().is_ok());
-    return r;
-  }
+struct Harness : testing::ServiceHarness {
+  explicit Harness(bool ignore_checkpoints = false) : ServiceHarness("secretsmanager", ignore_checkpoints) {}
 };
 }  // namespace
 

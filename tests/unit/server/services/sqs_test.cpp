@@ -1,0 +1,91 @@
+// SQS time-based behaviour evaluated lazily from timestamps in state:
+// visibility, delays and retention depend only on the request's clock and
+// on what events recorded, so replay (without any clock) rebuilds the same
+// state, and the same request at the same time gets the same answer.
+#include <doctest/doctest.h>
+
+#include "../../service_harness.h"
+
+using namespace podstack;
+
+namespace {
+constexpr int64_t t0 = 1800000000000;
+const char* kUrl = "http://localhost:4566/000000000000/q";
+
+struct Harness : testing::ServiceHarness {
+  explicit Harness(bool ignore_checkpoints = false) : ServiceHarness("sqs", ignore_checkpoints) {}
+  json::array receive(int64_t now, int64_t vt = 30) {
+    ExecResult r = call("ReceiveMessage", {{"QueueUrl", kUrl}, {"MaxNumberOfMessages", 10}, {"VisibilityTimeout", vt}}, now);
+    REQUIRE_FALSE(r.error);
+    auto* m = r.output.as_object().if_contains("Messages");
+    return m ? m->as_array() : json::array();
+  }
+};
+}  // namespace
+
+TEST_CASE("visibility and delay are evaluated at the request's time, identically after replay") {
+  Harness h;
+  REQUIRE_FALSE(h.call("CreateQueue", {{"QueueName", "q"}}, t0).error);
+  REQUIRE_FALSE(h.call("SendMessage", {{"QueueUrl", kUrl}, {"MessageBody", "now"}}, t0).error);
+  REQUIRE_FALSE(h.call("SendMessage", {{"QueueUrl", kUrl}, {"MessageBody", "later"}, {"DelaySeconds", 10}}, t0).error);
+
+  json::array got = h.receive(t0 + 1000, /*vt=*/5);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].at("Body").as_string() == "now");
+  uint64_t seq = h.engine->last_sequence();
+  CHECK(h.receive(t0 + 2000).empty());
+  CHECK(h.engine->last_sequence() == seq);  // an empty receive is no event
+
+  std::string hash = h.engine->state_info().hash;
+  h.reopen(/*ignore_checkpoints=*/true);
+  CHECK(h.engine->state_info().hash == hash);
+
+  CHECK(h.receive(t0 + 5999).empty());            // in flight until t0+6s, delayed until t0+10s
+  got = h.receive(t0 + 6000);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].at("Body").as_string() == "now");  // visible again
+  got = h.receive(t0 + 10000);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].at("Body").as_string() == "later");
+}
+
+TEST_CASE("retention drops messages lazily; replay agrees") {
+  Harness h;
+  REQUIRE_FALSE(h.call("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"MessageRetentionPeriod", "60"}}}}, t0).error);
+  REQUIRE_FALSE(h.call("SendMessage", {{"QueueUrl", kUrl}, {"MessageBody", "old"}}, t0).error);
+  REQUIRE_FALSE(h.call("SendMessage", {{"QueueUrl", kUrl}, {"MessageBody", "new"}}, t0 + 30000).error);
+  ExecResult a = h.call("GetQueueAttributes", {{"QueueUrl", kUrl}, {"AttributeNames", {"ApproximateNumberOfMessages"}}}, t0 + 61000);
+  CHECK(a.output.at("Attributes").at("ApproximateNumberOfMessages").as_string() == "1");
+  json::array got = h.receive(t0 + 61000);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].at("Body").as_string() == "new");
+  std::string hash = h.engine->state_info().hash;
+  h.reopen(true);
+  CHECK(h.engine->state_info().hash == hash);
+}
+
+TEST_CASE("FIFO deduplication lasts five minutes") {
+  Harness h;
+  const char* url = "http://localhost:4566/000000000000/f.fifo";
+  REQUIRE_FALSE(h.call("CreateQueue", {{"QueueName", "f.fifo"}, {"Attributes", {{"FifoQueue", "true"}}}}, t0).error);
+  json::object send{{"QueueUrl", url}, {"MessageBody", "b"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "d"}};
+  ExecResult first = h.call("SendMessage", send, t0);
+  ExecResult dup = h.call("SendMessage", send, t0 + 299999);
+  CHECK(dup.output.at("MessageId") == first.output.at("MessageId"));
+  ExecResult fresh = h.call("SendMessage", send, t0 + 300000);
+  CHECK(fresh.output.at("MessageId") != first.output.at("MessageId"));
+  CHECK(fresh.output.at("SequenceNumber").as_string() == "00000000000000000002");
+}
+
+TEST_CASE("an empty receive with WaitTimeSeconds asks to wait until the next message is due") {
+  Harness h;
+  REQUIRE_FALSE(h.call("CreateQueue", {{"QueueName", "q"}}, t0).error);
+  REQUIRE_FALSE(h.call("SendMessage", {{"QueueUrl", kUrl}, {"MessageBody", "d"}, {"DelaySeconds", 3}}, t0).error);
+  ExecResult r = h.call("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 20}}, t0 + 1000);
+  REQUIRE(r.wait);
+  CHECK(r.wait->key == "sqs/000000000000/us-east-1/q");
+  CHECK(r.wait->until_ms == t0 + 21000);
+  CHECK(r.wait->wake_at_ms == t0 + 3000);
+  r = h.call("ReceiveMessage", {{"QueueUrl", kUrl}}, t0 + 1000);
+  CHECK_FALSE(r.wait);  // no WaitTimeSeconds: answer at once
+}
