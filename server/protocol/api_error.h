@@ -11,9 +11,12 @@ struct ApiError {
   std::string code;
   std::string message;
   bool sender_fault = true;  // query protocol <Type>Sender|Receiver</Type>
+  // JSON protocols: a serialized JSON object whose members are added to the
+  // error body (DynamoDB's Item, CancellationReasons). Empty: none.
+  std::string json_fields;
 
   static ApiError make(int status, std::string code, std::string message) {
-    return ApiError{status, std::move(code), std::move(message), status < 500};
+    return ApiError{status, std::move(code), std::move(message), status < 500, {}};
   }
   static ApiError bad_request(std::string code, std::string message) { return make(400, std::move(code), std::move(message)); }
   static ApiError not_found(std::string code, std::string message) { return make(400, std::move(code), std::move(message)); }

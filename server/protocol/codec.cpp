@@ -509,7 +509,14 @@ WireResponse render_error(Protocol protocol, const ServiceModel* model, const Ap
       r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
       r.headers.emplace_back("x-amzn-ErrorType", err.code);
       json::object o;
-      o["__type"] = err.code;
+      if (!err.json_fields.empty()) {
+        boost::system::error_code ec;
+        json::value extra = json::parse(err.json_fields, ec);
+        if (!ec && extra.is_object()) o = std::move(extra.as_object());
+      }
+      // Some services qualify the type ("com.amazonaws.dynamodb.v20120810#..."); clients use the part after '#'.
+      o["__type"] = model && !model->error_type_prefix.empty() && err.code.find('#') == std::string::npos
+                        ? model->error_type_prefix + err.code : err.code;
       o["message"] = err.message;
       r.body = json::serialize(o);
       break;

@@ -73,6 +73,8 @@ class ServiceModel {
   Protocol protocol = Protocol::kJson;
   std::string protocol_name, json_version, target_prefix, endpoint_prefix, signing_name, service_id,
       api_version, xml_namespace;
+  // JSON error "__type" prefix (metadata "podstackErrorTypePrefix"), e.g. DynamoDB's.
+  std::string error_type_prefix;
 
   const Operation* operation(std::string_view name) const {
     auto it = operations_.find(std::string(name));

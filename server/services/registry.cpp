@@ -1,5 +1,6 @@
 #include "server/services/registry.h"
 
+#include "server/services/dynamodb/dynamodb_service.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
 #include "server/services/ssm/ssm_service.h"
 #include "server/services/sts/sts_service.h"
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<Service>> make_services() {
   all.push_back(make_sts_service());
   all.push_back(make_ssm_service());
   all.push_back(make_secretsmanager_service());
+  all.push_back(make_dynamodb_service());
   return all;
 }
 

@@ -1,0 +1,8 @@
+#pragma once
+#include <memory>
+
+#include "server/service.h"
+
+namespace podstack {
+std::unique_ptr<Service> make_dynamodb_service();
+}
