@@ -176,6 +176,15 @@ class Partitions {
   std::map<Key, P> map_;
 };
 
+// Parses a service's snapshot bytes into its State message; corruption when
+// they do not parse (restore() and check_snapshot() of every service).
+template <class State>
+Status parse_snapshot(std::string_view bytes, State& st, std::string_view service) {
+  if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return Status::corruption(std::string(service) + " state does not parse");
+  return Status::ok();
+}
+
 // Deterministic serialization (sorted map keys) for snapshots and hashing.
 std::string deterministic_bytes(const google::protobuf::MessageLite& m);
 

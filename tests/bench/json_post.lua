@@ -1,4 +1,5 @@
--- wrk script: POST an AWS JSON 1.1 request. Env: TARGET (X-Amz-Target), BODY,
+-- wrk script: POST an AWS JSON request. Env: TARGET (X-Amz-Target), BODY,
+-- CONTENT_TYPE (default application/x-amz-json-1.1),
 -- UNIQUE=1 to substitute the two %d in BODY with a per-thread id and a
 -- counter cycling over 1000 values (1000 distinct keys per thread: state
 -- stays the size of a real stack instead of growing without bound).
@@ -7,7 +8,8 @@ local body = os.getenv("BODY")
 local unique = os.getenv("UNIQUE") == "1"
 local counter = 0
 wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
+wrk.headers["Content-Type"] = os.getenv("CONTENT_TYPE") or "application/x-amz-json-1.1"
+wrk.headers["X-Amz-Date"] = "20261125T000000Z"  -- dynalite insists on a date header
 wrk.headers["X-Amz-Target"] = target
 wrk.headers["Authorization"] = os.getenv("AUTH")
 

@@ -386,7 +386,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
 
   Status restore(std::string_view bytes) override {
     ddb::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("dynamodb state does not parse");
+    if (Status s = parse_snapshot(bytes, st, "dynamodb"); !s.is_ok()) return s;
     parts_.clear();
     for (auto& p : st.partitions()) {
       Partition& part = parts_.get(p.account(), p.region());
@@ -406,8 +406,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
 
   Status check_snapshot(std::string_view bytes) const override {
     ddb::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("dynamodb state does not parse");
-    return Status::ok();
+    return parse_snapshot(bytes, st, "dynamodb");
   }
 
   uint64_t resource_count() const override {
@@ -1160,15 +1159,24 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     size_t bytes = 0;
   };
 
-  // Collects one item into the page (filter, projection, select).
-  static void collect(const TableState& t, const IndexView& v, const Item& stored, const ItemRequest& r, std::string_view select, Page& page) {
+  // Reads one stored item into the page (filter, projection, select); false
+  // when the page is full (Limit items read or 1 MB), with LastEvaluatedKey set.
+  static bool page_add(const TableState& t, const IndexView& v, const std::string& bytes, const ItemRequest& r, std::string_view select,
+                       int64_t limit, Page& page) {
+    Item stored;
+    stored.ParseFromString(bytes);
     page.scanned++;
     Item item = index_projection(t, v, stored);
     page.bytes += item_size(item);
-    if (r.condition && !evaluate(*r.condition, item)) return;
-    page.count++;
-    if (select == "COUNT") return;
-    page.items.push_back(item_to_json(r.projection ? project(item, *r.projection) : item));
+    if (!r.condition || evaluate(*r.condition, item)) {
+      page.count++;
+      if (select != "COUNT") page.items.push_back(item_to_json(r.projection ? project(item, *r.projection) : item));
+    }
+    if (page.scanned >= limit || page.bytes >= kPageBytes) {
+      page.last = last_key(t, v, stored);
+      return false;
+    }
+    return true;
   }
 
   static std::string select_of(const Input& in, const IndexView& v, const ItemRequest& r) {
@@ -1317,16 +1325,8 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
 
     Page page;
     // Entries of the hash key in order: (range bytes, primary key).
-    auto visit = [&](const std::string& rk, const PrimaryKey& pk, const std::string& bytes) -> bool {
-      if (!in_range(rk)) return true;
-      Item stored;
-      stored.ParseFromString(bytes);
-      collect(t, v, stored, r, select, page);
-      if (page.scanned >= limit || page.bytes >= kPageBytes) {
-        page.last = last_key(t, v, stored);
-        return false;
-      }
-      return true;
+    auto visit = [&](const std::string& rk, const PrimaryKey&, const std::string& bytes) -> bool {
+      return !in_range(rk) || page_add(t, v, bytes, r, select, limit, page);
     };
     bool done = true;
     if (!v.state) {
@@ -1413,16 +1413,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     auto in_segment = [&](const std::string& hash) { return !segment || static_cast<int64_t>(fnv1a(hash) % *total) == *segment; };
     Page page;
     bool done = true;
-    auto visit = [&](const std::string& bytes) -> bool {
-      Item stored;
-      stored.ParseFromString(bytes);
-      collect(t, v, stored, r, select, page);
-      if (page.scanned >= limit || page.bytes >= kPageBytes) {
-        page.last = last_key(t, v, stored);
-        return false;
-      }
-      return true;
-    };
+    auto visit = [&](const std::string& bytes) { return page_add(t, v, bytes, r, select, limit, page); };
     if (!v.state) {
       for (auto it = esk ? t.items.upper_bound(esk->pk) : t.items.begin(); it != t.items.end(); ++it) {
         if (!in_segment(it->first.first)) continue;

@@ -287,8 +287,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
 
   Status restore(std::string_view bytes) override {
     sm::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-      return Status::corruption("secretsmanager state does not parse");
+    if (Status s = parse_snapshot(bytes, st, "secretsmanager"); !s.is_ok()) return s;
     parts_.clear();
     for (auto& p : st.partitions()) {
       Partition& part = parts_.get(p.account(), p.region());
@@ -299,8 +298,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
 
   Status check_snapshot(std::string_view bytes) const override {
     sm::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("secretsmanager state does not parse");
-    return Status::ok();
+    return parse_snapshot(bytes, st, "secretsmanager");
   }
 
   uint64_t resource_count() const override {

@@ -377,7 +377,7 @@ class SsmService final : public ServiceBase<SsmService> {
 
   Status restore(std::string_view bytes) override {
     ssm::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("ssm state does not parse");
+    if (Status s = parse_snapshot(bytes, st, "ssm"); !s.is_ok()) return s;
     parts_.clear();
     for (auto& p : st.partitions()) {
       Partition& part = parts_.get(p.account(), p.region());
@@ -388,8 +388,7 @@ class SsmService final : public ServiceBase<SsmService> {
 
   Status check_snapshot(std::string_view bytes) const override {
     ssm::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("ssm state does not parse");
-    return Status::ok();
+    return parse_snapshot(bytes, st, "ssm");
   }
 
   uint64_t resource_count() const override {
