@@ -149,6 +149,24 @@ def test_ttl_and_tags(ddb, restart_check):
     assert message(e) == "TimeToLive is already enabled"
 
 
+def test_ttl_expired_items_read_as_absent(ddb):
+    """With TTL on, an item whose TTL time has passed is not returned (AWS deletes it in the background);
+    future or non-number TTL values keep items; a put on the key replaces it."""
+    import time
+    make_table(ddb, "ttl_items", range_key="sk", range_type="N")
+    now = int(time.time())
+    for sk, exp in ((1, {"N": str(now - 60)}), (2, {"N": str(now + 3600)}), (3, {"S": "not a number"})):
+        ddb.put_item(TableName="ttl_items", Item={"pk": {"S": "p"}, "sk": {"N": str(sk)}, "exp": exp})
+    key1 = {"pk": {"S": "p"}, "sk": {"N": "1"}}
+    assert "Item" in ddb.get_item(TableName="ttl_items", Key=key1)  # TTL not enabled yet
+    ddb.update_time_to_live(TableName="ttl_items", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    assert "Item" not in ddb.get_item(TableName="ttl_items", Key=key1)
+    out = ddb.query(TableName="ttl_items", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}})
+    assert [i["sk"]["N"] for i in out["Items"]] == ["2", "3"]
+    ddb.put_item(TableName="ttl_items", Item=dict(key1, v={"S": "new"}), ConditionExpression="attribute_not_exists(pk)")
+    assert ddb.get_item(TableName="ttl_items", Key=key1)["Item"]["v"] == {"S": "new"}
+
+
 # ---- items ----
 
 def test_put_get_delete_round_trip_every_type(ddb, restart_check):
@@ -604,3 +622,45 @@ def test_unsupported_operation_has_aws_error_shape(ddb):
     with pytest.raises(ClientError) as e:
         ddb.list_backups()
     assert code(e) in ("NotImplemented", "UnknownOperationException")
+
+
+# ---- PartiQL ----
+
+def test_partiql_insert_select_update_delete(ddb, restart_check):
+    """ExecuteStatement: INSERT (duplicates refused), SELECT by key and by filter, UPDATE and DELETE by key."""
+    make_table(ddb, "pql", range_key="sk", range_type="N")
+    ddb.execute_statement(Statement="INSERT INTO \"pql\" VALUE {'pk': ?, 'sk': ?, 'tags': <<'a', 'b'>>, 'm': {'x': [1, 'two']}}",
+                          Parameters=[{"S": "p"}, {"N": "1"}])
+    ddb.execute_statement(Statement="INSERT INTO pql VALUE {'pk': 'p', 'sk': 2, 'n': 5}")
+    with pytest.raises(ClientError) as e:
+        ddb.execute_statement(Statement="INSERT INTO pql VALUE {'pk': 'p', 'sk': 2}")
+    assert code(e) == "DuplicateItemException"
+    ddb.execute_statement(Statement="UPDATE pql SET n = n + 1 SET extra = 'yes' REMOVE gone WHERE pk = 'p' AND sk = 2")
+    ddb.execute_statement(Statement="DELETE FROM pql WHERE pk = ? AND sk = ?", Parameters=[{"S": "p"}, {"N": "1"}])
+    with pytest.raises(ClientError) as e:
+        ddb.execute_statement(Statement="UPDATE pql SET n = 0 WHERE pk = 'p' AND sk = 99")
+    assert code(e) == "ConditionalCheckFailedException"
+    got = restart_check(lambda: ddb.execute_statement(Statement="SELECT * FROM pql WHERE pk = 'p'")["Items"])
+    assert got == [{"pk": {"S": "p"}, "sk": {"N": "2"}, "n": {"N": "6"}, "extra": {"S": "yes"}}]
+    out = ddb.execute_statement(Statement="SELECT n FROM \"pql\" WHERE n > ? AND extra IS NOT MISSING", Parameters=[{"N": "5"}])
+    assert out["Items"] == [{"n": {"N": "6"}}]
+    with pytest.raises(ClientError) as e:
+        ddb.execute_statement(Statement="DELETE FROM pql WHERE n = 6")
+    assert message(e) == "Where clause does not contain a mandatory equality on all key attributes"
+    with pytest.raises(ClientError) as e:
+        ddb.execute_statement(Statement="SELEKT * FROM pql")
+    assert code(e) == "ValidationException"
+
+
+def test_partiql_batch_reports_errors_per_statement(ddb):
+    """BatchExecuteStatement answers each statement: items for reads, an Error entry for a failed write."""
+    make_table(ddb, "pqlb")
+    out = ddb.batch_execute_statement(Statements=[
+        {"Statement": "INSERT INTO pqlb VALUE {'pk': 'a', 'v': 1}"},
+        {"Statement": "INSERT INTO pqlb VALUE {'pk': 'b', 'v': 2}"},
+        {"Statement": "UPDATE pqlb SET v = 3 WHERE pk = 'missing'"},
+    ])["Responses"]
+    assert "Error" not in out[0] and "Error" not in out[1]
+    assert out[2]["Error"]["Code"] == "ConditionalCheckFailed"
+    reads = ddb.batch_execute_statement(Statements=[{"Statement": "SELECT * FROM pqlb WHERE pk = ?", "Parameters": [{"S": "b"}]}])
+    assert reads["Responses"][0]["Item"] == {"pk": {"S": "b"}, "v": {"N": "2"}}

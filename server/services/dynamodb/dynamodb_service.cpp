@@ -15,6 +15,7 @@
 #include "server/services/dynamodb/expression.h"
 #include "server/services/dynamodb/item.h"
 #include "server/services/dynamodb/number.h"
+#include "server/services/dynamodb/partiql.h"
 #include "server/services/dynamodb/table.h"
 
 namespace podstack {
@@ -330,6 +331,9 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         {"BatchWriteItem", {true, &DynamoDbService::batch_write}},
         {"TransactGetItems", {false, &DynamoDbService::transact_get}},
         {"TransactWriteItems", {true, &DynamoDbService::transact_write}},
+        // May write: decided under the exclusive lock; reads emit no events.
+        {"ExecuteStatement", {true, &DynamoDbService::execute_statement}},
+        {"BatchExecuteStatement", {true, &DynamoDbService::batch_execute_statement}},
     };
     return t;
   }
@@ -448,11 +452,27 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     return *t;
   }
 
-  static std::optional<Item> get(const TableState& t, const PrimaryKey& pk) {
+  // Time to live, applied lazily: an item whose TTL attribute (epoch seconds)
+  // has passed reads as absent, and a write to its key replaces it. AWS's rule
+  // that values more than five years in the past never expire is kept.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
+  static bool expired(const TableState& t, const Item& item, int64_t now_ms) {
+    if (t.desc.ttl_attribute().empty()) return false;
+    auto it = item.attrs().find(t.desc.ttl_attribute());
+    if (it == item.attrs().end() || it->second.v_case() != AttributeValue::kN) return false;
+    Decimal ttl, now, floor;
+    parse_decimal(it->second.n(), ttl);
+    parse_decimal(std::to_string(now_ms / 1000), now);
+    parse_decimal(std::to_string(now_ms / 1000 - 5LL * 365 * 24 * 3600), floor);
+    return compare(ttl, now) <= 0 && compare(ttl, floor) > 0;
+  }
+
+  static std::optional<Item> get(const TableState& t, const PrimaryKey& pk, int64_t now_ms) {
     auto it = t.items.find(pk);
     if (it == t.items.end()) return std::nullopt;
     Item item;
     item.ParseFromString(it->second);
+    if (expired(t, item, now_ms)) return std::nullopt;
     return item;
   }
 
@@ -967,7 +987,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     read_expressions(in.raw(), r, "ConditionExpression", "Expected", true);
     r.ctx->check_all_used();
     validate_item(t, item);
-    std::optional<Item> old = get(t, t.key_of(item));
+    std::optional<Item> old = get(t, t.key_of(item), ctx.now_ms);
     if (r.condition && !evaluate(*r.condition, old ? *old : Item())) throw condition_failed(old, in.str_or("ReturnValuesOnConditionCheckFailure", "NONE"));
     write(out, t.desc.name(), item, false);
     json::object o = consumed(in.raw(), t.desc.name(), std::max(1.0, static_cast<double>((item_size(item) + 1023) / 1024)));
@@ -981,7 +1001,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     ItemRequest r;
     read_expressions(in.raw(), r, "", "", false);
     r.ctx->check_all_used();
-    std::optional<Item> item = get(t, t.key_of(key));
+    std::optional<Item> item = get(t, t.key_of(key), ctx.now_ms);
     json::object o = consumed(in.raw(), t.desc.name(), in.flag("ConsistentRead") ? 1.0 : 0.5);
     if (item) o["Item"] = item_to_json(r.projection ? project(*item, *r.projection) : *item);
     out.output = std::move(o);
@@ -995,7 +1015,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     ItemRequest r;
     read_expressions(in.raw(), r, "ConditionExpression", "Expected", true);
     r.ctx->check_all_used();
-    std::optional<Item> old = get(t, t.key_of(key));
+    std::optional<Item> old = get(t, t.key_of(key), ctx.now_ms);
     if (r.condition && !evaluate(*r.condition, old ? *old : Item())) throw condition_failed(old, in.str_or("ReturnValuesOnConditionCheckFailure", "NONE"));
     if (old) write(out, t.desc.name(), key, true);
     json::object o = consumed(in.raw(), t.desc.name(), 1.0);
@@ -1040,7 +1060,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     std::vector<UpdateAction> actions;
   };
 
-  static UpdateResult compute_update(const TableState& t, const json::object& o, std::string_view rv_on_fail) {
+  static UpdateResult compute_update(const TableState& t, const json::object& o, std::string_view rv_on_fail, int64_t now_ms) {
     Item key = key_from_json(t, o.if_contains("Key"));
     ItemRequest r;
     read_expressions(o, r, "ConditionExpression", "Expected", true, {"UpdateExpression"});
@@ -1055,7 +1075,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     for (auto& a : res.actions)
       if (a.path[0].name == t.key.hash || (!t.key.range.empty() && a.path[0].name == t.key.range))
         throw ApiError::validation("One or more parameter values were invalid: Cannot update attribute " + a.path[0].name + ". This attribute is part of the key");
-    res.old = get(t, t.key_of(key));
+    res.old = get(t, t.key_of(key), now_ms);
     if (r.condition && !evaluate(*r.condition, res.old ? *res.old : Item())) throw condition_failed(res.old, rv_on_fail);
     res.updated = res.old ? *res.old : key;
     apply_update(res.actions, res.updated);
@@ -1067,7 +1087,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     const TableState& t = table(ctx, in.str("TableName"));
     std::string rv = in.str_or("ReturnValues", "NONE");
     check_return_values(rv, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
-    UpdateResult res = compute_update(t, in.raw(), in.str_or("ReturnValuesOnConditionCheckFailure", "NONE"));
+    UpdateResult res = compute_update(t, in.raw(), in.str_or("ReturnValuesOnConditionCheckFailure", "NONE"), ctx.now_ms);
     write(out, t.desc.name(), res.updated, false);
     json::object o = consumed(in.raw(), t.desc.name(), std::max(1.0, static_cast<double>((item_size(res.updated) + 1023) / 1024)));
     std::vector<Path> touched;
@@ -1162,9 +1182,10 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
   // Reads one stored item into the page (filter, projection, select); false
   // when the page is full (Limit items read or 1 MB), with LastEvaluatedKey set.
   static bool page_add(const TableState& t, const IndexView& v, const std::string& bytes, const ItemRequest& r, std::string_view select,
-                       int64_t limit, Page& page) {
+                       int64_t limit, int64_t now_ms, Page& page) {
     Item stored;
     stored.ParseFromString(bytes);
+    if (expired(t, stored, now_ms)) return true;
     page.scanned++;
     Item item = index_projection(t, v, stored);
     page.bytes += item_size(item);
@@ -1326,7 +1347,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     Page page;
     // Entries of the hash key in order: (range bytes, primary key).
     auto visit = [&](const std::string& rk, const PrimaryKey&, const std::string& bytes) -> bool {
-      return !in_range(rk) || page_add(t, v, bytes, r, select, limit, page);
+      return !in_range(rk) || page_add(t, v, bytes, r, select, limit, ctx.now_ms, page);
     };
     bool done = true;
     if (!v.state) {
@@ -1413,7 +1434,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     auto in_segment = [&](const std::string& hash) { return !segment || static_cast<int64_t>(fnv1a(hash) % *total) == *segment; };
     Page page;
     bool done = true;
-    auto visit = [&](const std::string& bytes) { return page_add(t, v, bytes, r, select, limit, page); };
+    auto visit = [&](const std::string& bytes) { return page_add(t, v, bytes, r, select, limit, ctx.now_ms, page); };
     if (!v.state) {
       for (auto it = esk ? t.items.upper_bound(esk->pk) : t.items.begin(); it != t.items.end(); ++it) {
         if (!in_segment(it->first.first)) continue;
@@ -1454,7 +1475,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         Item key = key_from_json(t, &k);
         PrimaryKey pk = t.key_of(key);
         if (!seen.insert(pk).second) throw ApiError::validation("Provided list of item keys contains duplicates");
-        if (auto item = get(t, pk)) items.push_back(item_to_json(r.projection ? project(*item, *r.projection) : *item));
+        if (auto item = get(t, pk, ctx.now_ms)) items.push_back(item_to_json(r.projection ? project(*item, *r.projection) : *item));
       }
       responses[kv.key()] = std::move(items);
     }
@@ -1507,7 +1528,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       read_expressions(g, r, "", "", false);
       r.ctx->check_all_used();
       json::object resp;
-      if (auto item = get(t, t.key_of(key))) resp["Item"] = item_to_json(r.projection ? project(*item, *r.projection) : *item);
+      if (auto item = get(t, t.key_of(key), ctx.now_ms)) resp["Item"] = item_to_json(r.projection ? project(*item, *r.projection) : *item);
       responses.push_back(std::move(resp));
     }
     out.output = json::object{{"Responses", std::move(responses)}};
@@ -1536,7 +1557,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       bool del = false, writes = true;
       try {
         if (kind == "Update") {
-          UpdateResult res = compute_update(t, *op, rv_fail);
+          UpdateResult res = compute_update(t, *op, rv_fail, ctx.now_ms);
           image = std::move(res.updated);
         } else {
           ItemRequest r;
@@ -1552,7 +1573,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
           }
           if (kind == "ConditionCheck" && !r.condition)
             throw ApiError::validation("The ConditionExpression parameter must be specified for ConditionCheck");
-          std::optional<Item> old = get(t, t.key_of(image));
+          std::optional<Item> old = get(t, t.key_of(image), ctx.now_ms);
           if (r.condition && !evaluate(*r.condition, old ? *old : Item())) throw condition_failed(old, rv_fail);
           if (del && !old) writes = false;
         }
@@ -1582,6 +1603,138 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     }
     if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
     out.output = json::object();
+  }
+
+  // ---- PartiQL ----
+
+  // The value `name = value` fixes in a WHERE clause (top-level ANDs only).
+  static const AttributeValue* equality_on(const Node& n, const std::string& name) {
+    if (n.kind == Node::Kind::kAnd) {
+      const AttributeValue* v = equality_on(n.kids[0], name);
+      return v ? v : equality_on(n.kids[1], name);
+    }
+    if (n.kind != Node::Kind::kCompare || n.op != "=") return nullptr;
+    for (int side = 0; side < 2; ++side) {
+      const Node& p = n.kids[side];
+      const Node& v = n.kids[1 - side];
+      if (p.kind == Node::Kind::kPath && p.path.size() == 1 && p.path[0].name == name && v.kind == Node::Kind::kValue) return v.value;
+    }
+    return nullptr;
+  }
+
+  // Runs one statement: reads fill the result, writes are appended to `ev`.
+  json::object run_statement(const CallContext& ctx, std::string_view text, const json::array* params, ddb::Event& ev) const {
+    PartiqlStatement st = parse_partiql(text, params);
+    const TableState* tp = find_table(ctx, st.table);
+    if (!tp) throw not_found();
+    const TableState& t = *tp;
+    ExpressionContext ec(st.names.empty() ? nullptr : &st.names, st.values.empty() ? nullptr : &st.values);
+    std::optional<Node> where;
+    if (!st.where.empty()) where = parse_condition(st.where, "WHERE clause", ec);
+    json::object out;
+    using K = PartiqlStatement::Kind;
+    if (st.kind == K::kSelect) {
+      std::optional<std::vector<Path>> proj;
+      if (!st.projection.empty()) proj = parse_projection(st.projection, "projection", ec);
+      IndexView v;
+      v.key = t.key;
+      if (!st.index.empty()) {
+        for (auto& ix : t.desc.indexes())
+          if (ix.name() == st.index) v.def = &ix;
+        if (!v.def) throw ApiError::validation("The table does not have the specified index: " + st.index);
+        v.state = &t.indexes.at(st.index);
+        v.key = v.state->key;
+      }
+      const AttributeValue* hash = where ? equality_on(*where, v.key.hash) : nullptr;
+      json::array items;
+      auto take = [&](const std::string& bytes) {
+        Item stored;
+        stored.ParseFromString(bytes);
+        if (expired(t, stored, ctx.now_ms)) return;
+        Item item = index_projection(t, v, stored);
+        if (where && !evaluate(*where, item)) return;
+        items.push_back(item_to_json(proj ? project(item, *proj) : item));
+      };
+      std::string hb = hash && type_name(*hash) == v.key.hash_type ? key_bytes(*hash) : std::string();
+      if (!v.state) {
+        auto it = hash ? t.items.lower_bound(PrimaryKey(hb, "")) : t.items.begin();
+        for (; it != t.items.end() && (!hash || it->first.first == hb); ++it) take(it->second);
+      } else {
+        const auto& es = v.state->entries;
+        auto it = hash ? es.lower_bound(IndexEntry{hb, "", {}}) : es.begin();
+        for (; it != es.end() && (!hash || it->hash == hb); ++it) take(t.items.at(it->pk));
+      }
+      out["Items"] = std::move(items);
+      return out;
+    }
+    auto write = [&](const Item& item, bool deleted) {
+      auto* w = ev.mutable_items()->add_writes();
+      w->set_table(t.desc.name());
+      w->set_item(item_bytes(item));
+      w->set_deleted(deleted);
+    };
+    if (st.kind == K::kInsert) {
+      Item item = item_from_json(json::value(st.item));
+      validate_item(t, item);
+      if (get(t, t.key_of(item), ctx.now_ms)) throw ApiError::bad_request("DuplicateItemException", "Duplicate primary key exists in table");
+      write(item, false);
+      return out;
+    }
+    // UPDATE / DELETE: the WHERE clause names the whole key.
+    Item key;
+    for (auto [name, type] : {std::pair{&t.key.hash, &t.key.hash_type}, std::pair{&t.key.range, &t.key.range_type}}) {
+      if (name->empty()) continue;
+      const AttributeValue* v = equality_on(*where, *name);
+      if (!v) throw ApiError::validation("Where clause does not contain a mandatory equality on all key attributes");
+      check_key_value(*name, *type, *v, false);
+      (*key.mutable_attrs())[*name] = *v;
+    }
+    std::optional<Item> old = get(t, t.key_of(key), ctx.now_ms);
+    if (!old || !evaluate(*where, *old)) throw condition_failed(std::nullopt, "NONE");
+    if (st.kind == K::kDelete) {
+      write(key, true);
+      return out;
+    }
+    std::vector<UpdateAction> actions = parse_update(st.update, ec);
+    for (auto& a : actions)
+      if (a.path[0].name == t.key.hash || (!t.key.range.empty() && a.path[0].name == t.key.range))
+        throw ApiError::validation("One or more parameter values were invalid: Cannot update attribute " + a.path[0].name + ". This attribute is part of the key");
+    Item updated = *old;
+    apply_update(actions, updated);
+    validate_item(t, updated);
+    write(updated, false);
+    return out;
+  }
+
+  void execute_statement(const Input& in, const CallContext& ctx, Decision& out) const {
+    ddb::Event ev;
+    out.output = run_statement(ctx, in.str("Statement"), in.array("Parameters"), ev);
+    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+  }
+
+  void batch_execute_statement(const Input& in, const CallContext& ctx, Decision& out) const {
+    ddb::Event ev;
+    json::array responses;
+    for (auto& s : *in.array("Statements")) {
+      const auto& so = s.as_object();
+      const json::value* params = so.if_contains("Parameters");
+      json::object r;
+      try {
+        ddb::Event one;
+        json::object got = run_statement(ctx, so.at("Statement").as_string(), params && params->is_array() ? &params->as_array() : nullptr, one);
+        for (auto& w : one.items().writes()) *ev.mutable_items()->add_writes() = w;
+        if (auto* items = got.if_contains("Items"); items && !items->as_array().empty()) r["Item"] = items->as_array()[0];
+        r["TableName"] = parse_partiql(so.at("Statement").as_string(), params && params->is_array() ? &params->as_array() : nullptr).table;
+      } catch (const ApiError& e) {
+        std::string code = e.code == "ConditionalCheckFailedException" ? "ConditionalCheckFailed"
+                         : e.code == "DuplicateItemException" ? "DuplicateItem" : e.code == "ResourceNotFoundException" ? "ResourceNotFound"
+                         : "ValidationError";
+        r["Error"] = json::object{{"Code", code}, {"Message", e.message}};
+      }
+      responses.push_back(std::move(r));
+    }
+    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+    out.output = json::object{{"Responses", std::move(responses)}};
   }
 
   Partitions<Partition> parts_;
