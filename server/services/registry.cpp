@@ -13,6 +13,7 @@ std::vector<std::unique_ptr<Service>> make_services() {
   all.push_back(make_ssm_service());
   all.push_back(make_secretsmanager_service());
   all.push_back(make_dynamodb_service());
+  all.push_back(make_dynamodb_streams_service(*all.back()));
   return all;
 }
 

@@ -664,3 +664,58 @@ def test_partiql_batch_reports_errors_per_statement(ddb):
     assert out[2]["Error"]["Code"] == "ConditionalCheckFailed"
     reads = ddb.batch_execute_statement(Statements=[{"Statement": "SELECT * FROM pqlb WHERE pk = ?", "Parameters": [{"S": "b"}]}])
     assert reads["Responses"][0]["Item"] == {"pk": {"S": "b"}, "v": {"N": "2"}}
+
+
+# ---- Streams ----
+
+def test_streams_records_every_change_with_images(server, ddb, restart_check):
+    """A NEW_AND_OLD_IMAGES stream holds INSERT, MODIFY and REMOVE records in order with their images;
+    iterators resume after the last record; records survive restarts (they derive from the log)."""
+    make_table(ddb, "strm", StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    streams = server.client("dynamodbstreams")
+    ddb.put_item(TableName="strm", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    ddb.update_item(TableName="strm", Key={"pk": {"S": "a"}}, UpdateExpression="SET v = :two", ExpressionAttributeValues={":two": {"N": "2"}})
+    ddb.delete_item(TableName="strm", Key={"pk": {"S": "a"}})
+    ddb.delete_item(TableName="strm", Key={"pk": {"S": "never-there"}})  # no change, no record
+    arn = ddb.describe_table(TableName="strm")["Table"]["LatestStreamArn"]
+    assert [s["StreamArn"] for s in streams.list_streams(TableName="strm")["Streams"]] == [arn]
+    desc = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+    assert desc["StreamViewType"] == "NEW_AND_OLD_IMAGES" and desc["StreamStatus"] == "ENABLED"
+    shard = desc["Shards"][0]["ShardId"]
+
+    def read():
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        recs = streams.get_records(ShardIterator=it)["Records"]
+        return [(r["eventName"], r["dynamodb"]["Keys"], r["dynamodb"].get("OldImage"), r["dynamodb"].get("NewImage"),
+                 r["dynamodb"]["SequenceNumber"]) for r in recs]
+    recs = restart_check(read)
+    a1, a2 = {"pk": {"S": "a"}, "v": {"N": "1"}}, {"pk": {"S": "a"}, "v": {"N": "2"}}
+    assert [r[:4] for r in recs] == [("INSERT", {"pk": {"S": "a"}}, None, a1), ("MODIFY", {"pk": {"S": "a"}}, a1, a2),
+                                     ("REMOVE", {"pk": {"S": "a"}}, a2, None)]
+    assert [r[4] for r in recs] == sorted(r[4] for r in recs)
+    latest = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    out = streams.get_records(ShardIterator=latest)
+    assert out["Records"] == []
+    ddb.put_item(TableName="strm", Item={"pk": {"S": "b"}})
+    got = streams.get_records(ShardIterator=out["NextShardIterator"])["Records"]
+    assert [(r["eventName"], r["dynamodb"]["Keys"]) for r in got] == [("INSERT", {"pk": {"S": "b"}})]
+    after = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                                       SequenceNumber=recs[1][4])["ShardIterator"]
+    assert [r["eventName"] for r in streams.get_records(ShardIterator=after)["Records"]] == ["REMOVE", "INSERT"]
+
+
+def test_stream_view_types_and_disable(server, ddb):
+    """KEYS_ONLY records carry only keys; disabling the stream removes it from ListStreams."""
+    make_table(ddb, "strm2", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    streams = server.client("dynamodbstreams")
+    ddb.put_item(TableName="strm2", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    arn = ddb.describe_table(TableName="strm2")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    rec = streams.get_records(ShardIterator=it)["Records"][0]["dynamodb"]
+    assert rec["Keys"] == {"pk": {"S": "a"}} and "NewImage" not in rec and rec["StreamViewType"] == "KEYS_ONLY"
+    ddb.update_table(TableName="strm2", StreamSpecification={"StreamEnabled": False})
+    assert streams.list_streams(TableName="strm2")["Streams"] == []
+    with pytest.raises(ClientError) as e:
+        streams.describe_stream(StreamArn=arn)
+    assert code(e) == "ResourceNotFoundException"

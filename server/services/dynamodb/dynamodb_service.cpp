@@ -23,6 +23,7 @@ namespace {
 
 using namespace dynamodb;
 namespace ddb = ::podstack::dynamodb;
+class DynamoDbStreamsService;
 
 constexpr size_t kPageBytes = 1024 * 1024;  // Query/Scan stop after 1 MB of items read
 
@@ -303,6 +304,8 @@ uint32_t fnv1a(std::string_view s) {
 }
 
 class DynamoDbService final : public ServiceBase<DynamoDbService> {
+  friend class DynamoDbStreamsService;
+
  public:
   std::string_view name() const override { return "dynamodb"; }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("dynamodb"); }
@@ -355,20 +358,26 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       case ddb::Event::kUpdated: {
         auto it = part.tables.find(ev.updated().desc().name());
         if (it == part.tables.end()) break;
+        // A new stream (or none) starts without the old stream's records.
+        if (it->second.desc.stream_label() != ev.updated().desc().stream_label() || ev.updated().desc().stream_view_type().empty())
+          it->second.stream.clear();
         it->second.desc = ev.updated().desc();
         it->second.configure();
         break;
       }
-      case ddb::Event::kItems:
+      case ddb::Event::kItems: {
+        int index = 0;
         for (auto& w : ev.items().writes()) {
           auto it = part.tables.find(w.table());
           if (it == part.tables.end()) continue;
           Item item;
           item.ParseFromString(w.item());
+          it->second.record(item, w.deleted(), e.sequence(), index++, e.time_ms());
           if (w.deleted()) it->second.erase(it->second.key_of(item));
           else it->second.put(item, w.item());
         }
         break;
+      }
       case ddb::Event::KIND_NOT_SET: throw std::runtime_error("empty dynamodb event");
     }
   }
@@ -382,6 +391,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         *msg.mutable_desc() = t.desc;
         msg.mutable_items()->Reserve(static_cast<int>(t.items.size()));
         for (auto& [pk, b] : t.items) msg.add_items(b);
+        for (auto& r : t.stream) *msg.add_stream() = r;
         w.item(msg);
       }
     }
@@ -403,6 +413,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
           item.ParseFromString(b);
           t.put(item, b);
         }
+        t.stream.assign(tm.stream().begin(), tm.stream().end());
       }
     }
     return Status::ok();
@@ -1740,8 +1751,160 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
   Partitions<Partition> parts_;
 };
 
+// DynamoDB Streams: a read-only view of the tables' stream records, which
+// the DynamoDB service derives in apply(). It holds no state of its own and
+// reads the DynamoDB service under that service's shared lock.
+class DynamoDbStreamsService final : public ServiceBase<DynamoDbStreamsService> {
+ public:
+  explicit DynamoDbStreamsService(const DynamoDbService& tables) : tables_(tables) {}
+  std::string_view name() const override { return "dynamodbstreams"; }
+  const protocol::ServiceModel& model() const override { return *protocol::builtin_model("dynamodbstreams"); }
+  static const Table& operations() {
+    static const Table t = {
+        {"ListStreams", {false, &DynamoDbStreamsService::list_streams}},
+        {"DescribeStream", {false, &DynamoDbStreamsService::describe_stream}},
+        {"GetShardIterator", {false, &DynamoDbStreamsService::get_shard_iterator}},
+        {"GetRecords", {false, &DynamoDbStreamsService::get_records}},
+    };
+    return t;
+  }
+  void apply(const proto::Event&) override {}
+  std::string snapshot() const override { return {}; }
+  Status restore(std::string_view) override { return Status::ok(); }
+  void clear() override {}
+
+ private:
+  static std::string stream_arn(const CallContext& ctx, const TableDescription& d) { return table_arn(ctx, d.name()) + "/stream/" + d.stream_label(); }
+  static std::string shard_id(const TableDescription& d) {
+    // AWS's shape: shardId-<20 digits>-<8 hex digits>.
+    char id[64];
+    snprintf(id, sizeof id, "shardId-%020lld-%08x", static_cast<long long>(d.created() * 1000), fnv1a(d.table_id() + d.stream_label()));
+    return id;
+  }
+
+  // The table whose current stream `arn` names.
+  const TableState& by_stream(const CallContext& ctx, std::string_view arn) const {
+    std::string_view rest = arn;
+    size_t t = rest.find(":table/");
+    size_t s = rest.find("/stream/");
+    if (t != std::string_view::npos && s != std::string_view::npos && s > t) {
+      std::string name(rest.substr(t + 7, s - t - 7));
+      if (const TableState* ts = tables_.find_table(ctx, name))
+        if (!ts->desc.stream_view_type().empty() && stream_arn(ctx, ts->desc) == arn) return *ts;
+    }
+    throw not_found("Requested resource not found: Stream: " + std::string(arn) + " not found");
+  }
+
+  void list_streams(const Input& in, const CallContext& ctx, Decision& out) const {
+    std::shared_lock lock(tables_.mutex());
+    json::array streams;
+    std::string only = in.str_or("TableName", "");
+    if (const Partition* p = tables_.parts_.find(ctx))
+      for (auto& [name, t] : p->tables)
+        if (!t.desc.stream_view_type().empty() && (only.empty() || only == name))
+          streams.push_back(json::object{{"StreamArn", stream_arn(ctx, t.desc)}, {"TableName", name}, {"StreamLabel", t.desc.stream_label()}});
+    out.output = json::object{{"Streams", std::move(streams)}};
+  }
+
+  void describe_stream(const Input& in, const CallContext& ctx, Decision& out) const {
+    std::shared_lock lock(tables_.mutex());
+    const TableState& t = by_stream(ctx, in.str("StreamArn"));
+    json::object range;
+    range["StartingSequenceNumber"] = t.stream.empty() ? std::string("000000000000000000001") : t.stream.front().sequence_number();
+    json::array ks;
+    for (auto& k : t.desc.key_schema()) ks.push_back(json::object{{"AttributeName", k.name()}, {"KeyType", k.key_type()}});
+    out.output = json::object{{"StreamDescription", json::object{
+        {"StreamArn", stream_arn(ctx, t.desc)}, {"StreamLabel", t.desc.stream_label()}, {"StreamStatus", "ENABLED"},
+        {"StreamViewType", t.desc.stream_view_type()}, {"CreationRequestDateTime", t.desc.created()}, {"TableName", t.desc.name()},
+        {"KeySchema", std::move(ks)},
+        {"Shards", json::array{json::object{{"ShardId", shard_id(t.desc)}, {"SequenceNumberRange", std::move(range)}}}}}}};
+  }
+
+  // Iterator: base64 of "arn\nshard\nnext sequence number to return".
+  void get_shard_iterator(const Input& in, const CallContext& ctx, Decision& out) const {
+    std::shared_lock lock(tables_.mutex());
+    std::string arn(in.str("StreamArn"));
+    const TableState& t = by_stream(ctx, arn);
+    if (in.str("ShardId") != shard_id(t.desc))
+      throw not_found("Requested resource not found: Shard does not exist");
+    std::string type(in.str("ShardIteratorType"));
+    std::string from;
+    if (type == "TRIM_HORIZON") {
+      from = "0";
+    } else if (type == "LATEST") {
+      from = t.stream.empty() ? "0" : next_after(t.stream.back().sequence_number());
+    } else {
+      auto seq = in.opt_str("SequenceNumber");
+      if (!seq) throw ApiError::validation("Must provide SequenceNumber when ShardIteratorType is " + type);
+      from = type == "AT_SEQUENCE_NUMBER" ? std::string(*seq) : next_after(*seq);
+    }
+    out.output = json::object{{"ShardIterator", protocol::base64_encode(arn + "\n" + shard_id(t.desc) + "\n" + from)}};
+  }
+
+  static std::string next_after(std::string_view seq) {
+    std::string s(seq);
+    for (size_t i = s.size(); i-- > 0;) {
+      if (s[i] < '9') {
+        ++s[i];
+        return s;
+      }
+      s[i] = '0';
+    }
+    return "1" + s;
+  }
+
+  void get_records(const Input& in, const CallContext& ctx, Decision& out) const {
+    std::shared_lock lock(tables_.mutex());
+    auto raw = protocol::base64_decode(in.str("ShardIterator"));
+    auto bad = [] { return ApiError::validation("Invalid ShardIterator"); };
+    if (!raw) throw bad();
+    size_t a = raw->find('\n'), b = a == std::string::npos ? a : raw->find('\n', a + 1);
+    if (b == std::string::npos) throw bad();
+    std::string arn = raw->substr(0, a), from = raw->substr(b + 1);
+    const TableState& t = by_stream(ctx, arn);
+    while (from.size() < 21) from.insert(0, "0");
+    int64_t limit = in.opt_int("Limit").value_or(1000);
+    json::array records;
+    std::string last = from;
+    auto it = std::lower_bound(t.stream.begin(), t.stream.end(), from,
+                               [](const StreamRecord& r, const std::string& s) { return r.sequence_number() < s; });
+    for (; it != t.stream.end() && static_cast<int64_t>(records.size()) < limit; ++it) {
+      const StreamRecord& r = *it;
+      json::object d;
+      d["ApproximateCreationDateTime"] = r.created();
+      Item keys;
+      keys.ParseFromString(r.keys());
+      d["Keys"] = item_to_json(keys);
+      if (r.has_new()) {
+        Item img;
+        img.ParseFromString(r.new_image());
+        d["NewImage"] = item_to_json(img);
+      }
+      if (r.has_old()) {
+        Item img;
+        img.ParseFromString(r.old_image());
+        d["OldImage"] = item_to_json(img);
+      }
+      d["SequenceNumber"] = r.sequence_number();
+      d["SizeBytes"] = r.size_bytes();
+      d["StreamViewType"] = r.view_type();
+      records.push_back(json::object{{"eventID", std::to_string(fnv1a(arn + r.sequence_number()))}, {"eventName", r.event_name()},
+                                     {"eventVersion", "1.1"}, {"eventSource", "aws:dynamodb"}, {"awsRegion", ctx.region}, {"dynamodb", std::move(d)}});
+      last = next_after(r.sequence_number());
+    }
+    out.output = json::object{{"Records", std::move(records)},
+                              {"NextShardIterator", protocol::base64_encode(arn + "\n" + shard_id(t.desc) + "\n" + last)}};
+  }
+
+  const DynamoDbService& tables_;
+};
+
 }  // namespace
 
 std::unique_ptr<Service> make_dynamodb_service() { return std::make_unique<DynamoDbService>(); }
+
+std::unique_ptr<Service> make_dynamodb_streams_service(const Service& dynamodb) {
+  return std::make_unique<DynamoDbStreamsService>(static_cast<const DynamoDbService&>(dynamodb));
+}
 
 }  // namespace podstack

@@ -5,4 +5,6 @@
 
 namespace podstack {
 std::unique_ptr<Service> make_dynamodb_service();
+// DynamoDB Streams reads the stream records `dynamodb` (from make_dynamodb_service) keeps.
+std::unique_ptr<Service> make_dynamodb_streams_service(const Service& dynamodb);
 }

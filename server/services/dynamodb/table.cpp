@@ -74,6 +74,44 @@ void TableState::configure() {
   for (auto it = indexes.begin(); it != indexes.end();) it = wanted.count(it->first) ? std::next(it) : indexes.erase(it);
 }
 
+void TableState::record(const Item& written, bool deleted, uint64_t sequence, int index, int64_t time_ms) {
+  const std::string& view = desc.stream_view_type();
+  if (view.empty()) return;
+  PrimaryKey pk = key_of(written);
+  auto it = items.find(pk);
+  if (deleted && it == items.end()) return;
+  StreamRecord r;
+  char seq[32];
+  snprintf(seq, sizeof seq, "%021llu", static_cast<unsigned long long>(sequence * 1000 + static_cast<uint64_t>(index)));
+  r.set_sequence_number(seq);
+  r.set_event_name(deleted ? "REMOVE" : it == items.end() ? "INSERT" : "MODIFY");
+  r.set_created(static_cast<double>(time_ms / 1000));
+  Item keys;
+  for (auto* n : {&key.hash, &key.range}) {
+    if (n->empty()) continue;
+    auto a = written.attrs().find(*n);
+    if (a != written.attrs().end()) (*keys.mutable_attrs())[*n] = a->second;
+  }
+  r.set_keys(item_bytes(keys));
+  r.set_view_type(view);
+  size_t size = item_size(keys);
+  if (!deleted && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES")) {
+    r.set_new_image(item_bytes(written));
+    r.set_has_new(true);
+    size += item_size(written);
+  }
+  if (it != items.end() && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES")) {
+    r.set_old_image(it->second);
+    r.set_has_old(true);
+    Item old;
+    old.ParseFromString(it->second);
+    size += item_size(old);
+  }
+  r.set_size_bytes(static_cast<int64_t>(size));
+  stream.push_back(std::move(r));
+  while (stream.size() > kMaxStreamRecords) stream.pop_front();
+}
+
 void TableState::put(const Item& item, std::string b) {
   PrimaryKey pk = key_of(item);
   auto it = items.find(pk);
