@@ -180,7 +180,10 @@ json::object parse_json_input(const ServiceModel& model, const Operation& op, co
     v = json::object();
   } else {
     boost::system::error_code ec;
-    v = json::parse(req.body, ec);
+    // DynamoDB documents nest 32 levels, two JSON levels each ({"M": {"k": ...}}); bounded, so parsing stays shallow.
+    json::parse_options opt;
+    opt.max_depth = 80;
+    v = json::parse(req.body, ec, {}, opt);
     if (ec) throw ApiError::serialization("Malformed JSON request body: " + ec.message());
   }
   if (!v.is_object()) throw ApiError::serialization("The request body must be a JSON object");

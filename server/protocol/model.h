@@ -50,6 +50,13 @@ struct Shape {
   std::string timestamp_format;
   std::string xml_namespace;
   const Member* member(std::string_view n) const {
+    // Most structures are small: a scan beats hashing a temporary string (hot
+    // when the codec walks large outputs, e.g. DynamoDB items).
+    if (members.size() <= 16) {
+      for (const auto& m : members)
+        if (m.name == n) return &m;
+      return nullptr;
+    }
     auto it = by_name.find(std::string(n));
     return it == by_name.end() ? nullptr : &members[it->second];
   }

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -68,7 +69,10 @@ def call(port, target, body):
     req = urllib.request.Request(f"http://127.0.0.1:{port}/", data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": content_type(target), "X-Amz-Target": target,
                                           "X-Amz-Date": "20261125T000000Z", "Authorization": auth(service_of(target))})
-    return urllib.request.urlopen(req, timeout=60).read()
+    try:
+        return urllib.request.urlopen(req, timeout=60).read()
+    except urllib.error.HTTPError as e:
+        raise RuntimeError(f"{target} on port {port}: {e.code} {e.read()[:300]!r}") from None
 
 
 def wait_port(port, timeout=30):
@@ -126,6 +130,10 @@ def seed_dynamodb(port, start, end):
             "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}],
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]})
+        for _ in range(300):  # a bench, not a test: wait for ACTIVE where the server has a CREATING phase
+            if json.loads(call(port, "DynamoDB_20120810.DescribeTable", {"TableName": "bench"}))["Table"]["TableStatus"] == "ACTIVE":
+                break
+            time.sleep(0.1)
     per = 100
 
     def batch(i):
@@ -199,7 +207,8 @@ def main():
         ddb_servers = dict(servers)
         if dynalite:
             dport = free_port()
-            procs.append(subprocess.Popen(["node", dynalite, "--port", str(dport), "--path", os.path.join(tmp, "dynalite")],
+            procs.append(subprocess.Popen(["node", dynalite, "--port", str(dport), "--path", os.path.join(tmp, "dynalite"),
+                                           "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             if wait_port(dport):
                 ddb_servers["dynalite"] = dport

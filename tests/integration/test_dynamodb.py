@@ -262,6 +262,20 @@ def test_item_size_limit(ddb):
     assert message(e) == "Item size has exceeded the maximum allowed size"
 
 
+def test_documents_nest_32_levels(ddb):
+    """Maps nest up to 32 levels as AWS allows; an update that would nest deeper is refused."""
+    make_table(ddb, "nest")
+    deep = {"S": "leaf"}
+    for _ in range(31):
+        deep = {"M": {"k": deep}}
+    ddb.put_item(TableName="nest", Item={"pk": {"S": "a"}, "d": deep})
+    assert ddb.get_item(TableName="nest", Key={"pk": {"S": "a"}})["Item"]["d"] == deep
+    with pytest.raises(ClientError) as e:
+        ddb.update_item(TableName="nest", Key={"pk": {"S": "a"}}, UpdateExpression="SET d.k.k = :v",
+                        ExpressionAttributeValues={":v": deep})
+    assert message(e) == "Nesting Levels have exceeded supported limits"
+
+
 # ---- conditions ----
 
 def test_condition_expression_functions(ddb):
@@ -719,3 +733,20 @@ def test_stream_view_types_and_disable(server, ddb):
     with pytest.raises(ClientError) as e:
         streams.describe_stream(StreamArn=arn)
     assert code(e) == "ResourceNotFoundException"
+
+
+def test_partiql_transaction_all_or_nothing(ddb):
+    """ExecuteTransaction applies every statement or none, with cancellation reasons."""
+    make_table(ddb, "pqlt")
+    ddb.execute_statement(Statement="INSERT INTO pqlt VALUE {'pk': 'a', 'v': 1}")
+    with pytest.raises(ClientError) as e:
+        ddb.execute_transaction(TransactStatements=[{"Statement": "INSERT INTO pqlt VALUE {'pk': 'b'}"},
+                                                    {"Statement": "INSERT INTO pqlt VALUE {'pk': 'a'}"}])
+    assert code(e) == "TransactionCanceledException"
+    assert [r["Code"] for r in e.value.response["CancellationReasons"]] == ["None", "DuplicateItem"]
+    assert ddb.execute_statement(Statement="SELECT * FROM pqlt WHERE pk = 'b'")["Items"] == []
+    ddb.execute_transaction(TransactStatements=[{"Statement": "INSERT INTO pqlt VALUE {'pk': 'b'}"},
+                                                {"Statement": "UPDATE pqlt SET v = 2 WHERE pk = 'a'"}])
+    got = ddb.execute_transaction(TransactStatements=[{"Statement": "SELECT v FROM pqlt WHERE pk = 'a'"},
+                                                      {"Statement": "SELECT * FROM pqlt WHERE pk = 'b'"}])["Responses"]
+    assert got == [{"Item": {"v": {"N": "2"}}}, {"Item": {"pk": {"S": "b"}}}]

@@ -65,6 +65,19 @@ void check_key_value(const std::string& name, const std::string& type, const Att
                                std::string(type == "S" ? "string" : "binary") + " value. Key: " + name);
 }
 
+bool nesting_exceeds(const AttributeValue& v, int budget) {
+  if (v.v_case() != AttributeValue::kM && v.v_case() != AttributeValue::kL) return false;
+  if (budget == 0) return true;
+  if (v.v_case() == AttributeValue::kM) {
+    for (auto& [k, e] : v.m().fields())
+      if (nesting_exceeds(e, budget - 1)) return true;
+  } else {
+    for (auto& e : v.l().values())
+      if (nesting_exceeds(e, budget - 1)) return true;
+  }
+  return false;
+}
+
 // An item to be written: key attributes present with the right types, index
 // key attributes typed as declared, size within 400 KB.
 void validate_item(const TableState& t, const Item& item) {
@@ -89,6 +102,9 @@ void validate_item(const TableState& t, const Item& item) {
     }
   }
   if (item_size(item) > kMaxItemSize) throw ApiError::validation("Item size has exceeded the maximum allowed size");
+  // Documents nest at most 32 levels; updates could otherwise deepen an item without bound.
+  for (auto& [n, v] : item.attrs())
+    if (nesting_exceeds(v, 32)) throw ApiError::validation("Nesting Levels have exceeded supported limits");
 }
 
 // A Key parameter: exactly the key attributes.
@@ -337,6 +353,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         // May write: decided under the exclusive lock; reads emit no events.
         {"ExecuteStatement", {true, &DynamoDbService::execute_statement}},
         {"BatchExecuteStatement", {true, &DynamoDbService::batch_execute_statement}},
+        {"ExecuteTransaction", {true, &DynamoDbService::execute_transaction}},
     };
     return t;
   }
@@ -1198,7 +1215,9 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     stored.ParseFromString(bytes);
     if (expired(t, stored, now_ms)) return true;
     page.scanned++;
-    Item item = index_projection(t, v, stored);
+    std::optional<Item> projected;
+    if (v.def && v.def->projection_type() != "ALL") projected = index_projection(t, v, stored);
+    const Item& item = projected ? *projected : stored;
     page.bytes += item_size(item);
     if (!r.condition || evaluate(*r.condition, item)) {
       page.count++;
@@ -1450,7 +1469,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       for (auto it = esk ? t.items.upper_bound(esk->pk) : t.items.begin(); it != t.items.end(); ++it) {
         if (!in_segment(it->first.first)) continue;
         if (!visit(it->second)) {
-          done = std::next(it) == t.items.end();
+          done = false;  // as AWS: a full page has a LastEvaluatedKey even if nothing follows
           break;
         }
       }
@@ -1459,7 +1478,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       for (auto it = esk ? es.upper_bound(*esk) : es.begin(); it != es.end(); ++it) {
         if (!in_segment(it->hash)) continue;
         if (!visit(t.items.at(it->pk))) {
-          done = std::next(it) == es.end();
+          done = false;
           break;
         }
       }
@@ -1746,6 +1765,57 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     }
     if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
     out.output = json::object{{"Responses", std::move(responses)}};
+  }
+
+  // All statements or none: one event; a failed condition cancels the whole
+  // transaction with per-statement reasons, as TransactWriteItems does.
+  void execute_transaction(const Input& in, const CallContext& ctx, Decision& out) const {
+    ddb::Event ev;
+    json::array reasons, responses;
+    bool failed = false, reads = false, writes = false;
+    std::set<std::pair<std::string, PrimaryKey>> seen;
+    for (auto& s : *in.array("TransactStatements")) {
+      const auto& so = s.as_object();
+      const json::value* params = so.if_contains("Parameters");
+      const json::array* pa = params && params->is_array() ? &params->as_array() : nullptr;
+      json::object reason{{"Code", "None"}};
+      try {
+        ddb::Event one;
+        json::object got = run_statement(ctx, so.at("Statement").as_string(), pa, one);
+        for (auto& w : one.items().writes()) {
+          Item written;
+          written.ParseFromString(w.item());
+          if (!seen.emplace(w.table(), table(ctx, w.table()).key_of(written)).second)
+            throw ApiError::validation("Transaction request cannot include multiple operations on one item");
+          *ev.mutable_items()->add_writes() = w;
+        }
+        if (auto* items = got.if_contains("Items")) {
+          reads = true;
+          json::object r;
+          if (!items->as_array().empty()) r["Item"] = items->as_array()[0];
+          responses.push_back(std::move(r));
+        } else {
+          writes = true;
+        }
+      } catch (const ApiError& e) {
+        if (e.code != "ConditionalCheckFailedException" && e.code != "DuplicateItemException") throw;
+        failed = true;
+        reason["Code"] = e.code == "DuplicateItemException" ? "DuplicateItem" : "ConditionalCheckFailed";
+        reason["Message"] = e.message;
+      }
+      reasons.push_back(std::move(reason));
+    }
+    if (reads && writes) throw ApiError::validation("Transactions must contain either all reads or all writes");
+    if (failed) {
+      std::string codes;
+      for (auto& r : reasons) codes += (codes.empty() ? "" : ", ") + std::string(r.at("Code").as_string());
+      ApiError e = ApiError::bad_request("TransactionCanceledException",
+                                         "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]");
+      e.json_fields = json::serialize(json::object{{"CancellationReasons", std::move(reasons)}});
+      throw e;
+    }
+    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+    out.output = reads ? json::object{{"Responses", std::move(responses)}} : json::object();
   }
 
   Partitions<Partition> parts_;

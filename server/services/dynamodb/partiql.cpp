@@ -154,6 +154,14 @@ class Reader {
 
   // A literal: 'str', number, ?, TRUE/FALSE/NULL, {'k': v}, [v, ...], <<v, ...>>.
   json::value literal() {
+    // Nested documents are bounded as DynamoDB bounds them (32 levels).
+    struct Depth {
+      explicit Depth(int& d) : d_(d) {
+        if (++d_ > 32) malformed("nesting exceeds 32 levels");
+      }
+      ~Depth() { --d_; }
+      int& d_;
+    } depth(literal_depth_);
     const Tok& t = next();
     switch (t.type) {
       case T::kString: return json::object{{"S", t.text}};
@@ -198,6 +206,7 @@ class Reader {
           std::string type;
           do {
             json::value v = literal();
+            if (!v.is_object() || v.as_object().size() != 1) malformed("a set member must be a string, number or binary");
             auto& o = v.as_object();
             std::string ty(o.begin()->key());
             if (!type.empty() && ty != type) malformed("a set must hold one type");
@@ -344,7 +353,7 @@ class Reader {
     table_name();
     expect_keyword("VALUE");
     json::value v = literal();
-    if (!v.as_object().contains("M")) malformed("INSERT needs an item {...}");
+    if (!v.is_object() || !v.as_object().contains("M")) malformed("INSERT needs an item {...}");
     st_.item = v.as_object().at("M").as_object();
     st_.kind = PartiqlStatement::Kind::kInsert;
   }
@@ -382,6 +391,7 @@ class Reader {
   size_t pos_ = 0;
   const json::array* params_;
   size_t next_param_ = 0;
+  int literal_depth_ = 0;
   PartiqlStatement st_;
 };
 
