@@ -263,10 +263,10 @@ class Partitions {
   std::map<Key, P> map_;
 };
 
-// Service::check_snapshot for a service whose snapshot is one State message.
-template <class StateProto>
-Status check_state_parses(std::string_view bytes, std::string_view service) {
-  StateProto st;
+// Parses a service's snapshot bytes into its State message; corruption when
+// they do not parse (restore() and check_snapshot() of every service).
+template <class State>
+Status parse_snapshot(std::string_view bytes, State& st, std::string_view service) {
   if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return Status::corruption(std::string(service) + " state does not parse");
   return Status::ok();

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Pin an AWS service model into server/protocol/models/ without its documentation.
 
-  tools/trim_model.py SOURCE/service-2.json server/protocol/models/NAME.json "SOURCE DESCRIPTION" [OVERLAY.json]
+  tools/trim_model.py SOURCE/service-2.json server/protocol/models/NAME.json "SOURCE DESCRIPTION" [OVERLAY.json] [KEY=VALUE ...]
 
 OVERLAY (optional) is merged into the model before pinning: objects merge
 key by key, a null removes the key. It records what podstack adds to an older
@@ -9,6 +9,8 @@ model (e.g. the JSON protocol metadata of SQS over Debian's query-only model).
 S3's overlay adds the XML root elements AWS sends where the model names none
 (operations.X.output.podstackXmlRoot, e.g. ListBucketResult) and members
 newer than the pinned model (PutObject's If-None-Match, HeadBucket's region).
+KEY=VALUE pairs are added to the model's metadata (podstack's own settings,
+e.g. podstackErrorTypePrefix=com.amazonaws.dynamodb.v20120810# for DynamoDB).
 
 The models drive podstack's protocol layer (parsing, validation, serialization),
 so they are pinned in the repository: builds are reproducible and do not
@@ -41,9 +43,13 @@ def merge(base, over):
 
 src, dst, origin = sys.argv[1], sys.argv[2], sys.argv[3]
 model = trim(json.load(open(src)))
-if len(sys.argv) > 4:
-    merge(model, json.load(open(sys.argv[4])))
+extras = sys.argv[4:]
+if extras and extras[0].endswith(".json"):
+    merge(model, json.load(open(extras.pop(0))))
 model["metadata"]["podstackSource"] = origin
+for extra in extras:
+    key, _, value = extra.partition("=")
+    model["metadata"][key] = value
 with open(dst, "w") as f:
     json.dump(model, f, separators=(",", ":"), sort_keys=True)
     f.write("\n")

@@ -12,6 +12,10 @@ struct ApiError {
   std::string code;
   std::string message;
   bool sender_fault = true;  // query protocol <Type>Sender|Receiver</Type>
+  // JSON protocols: a serialized JSON object whose members are added to the
+  // error body (DynamoDB's Item, CancellationReasons). Empty: none.
+  std::string json_fields;
+
   // Extra elements of a rest-xml <Error> (S3's BucketName, Key, ...), in order.
   std::vector<std::pair<std::string, std::string>> details;
   // Extra response headers (S3's x-amz-delete-marker on a 404, ...).
@@ -23,7 +27,7 @@ struct ApiError {
   }
 
   static ApiError make(int status, std::string code, std::string message) {
-    return ApiError{status, std::move(code), std::move(message), status < 500, {}, {}};
+    return ApiError{status, std::move(code), std::move(message), status < 500, {}, {}, {}};
   }
   static ApiError bad_request(std::string code, std::string message) { return make(400, std::move(code), std::move(message)); }
   static ApiError not_found(std::string code, std::string message) { return make(400, std::move(code), std::move(message)); }

@@ -180,7 +180,10 @@ json::object parse_json_input(const ServiceModel& model, const Operation& op, co
     v = json::object();
   } else {
     boost::system::error_code ec;
-    v = json::parse(req.body, ec);
+    // DynamoDB documents nest 32 levels, two JSON levels each ({"M": {"k": ...}}); bounded, so parsing stays shallow.
+    json::parse_options opt;
+    opt.max_depth = 80;
+    v = json::parse(req.body, ec, {}, opt);
     if (ec) throw ApiError::serialization("Malformed JSON request body: " + ec.message());
   }
   if (!v.is_object()) throw ApiError::serialization("The request body must be a JSON object");
@@ -541,7 +544,14 @@ WireResponse render_error(Protocol protocol, const ServiceModel* model, const Ap
       }
       r.headers.emplace_back("x-amzn-ErrorType", type);
       json::object o;
-      o["__type"] = type;
+      if (!err.json_fields.empty()) {
+        boost::system::error_code ec;
+        json::value extra = json::parse(err.json_fields, ec);
+        if (!ec && extra.is_object()) o = std::move(extra.as_object());
+      }
+      // Some services qualify the type ("com.amazonaws.dynamodb.v20120810#..."); clients use the part after '#'.
+      o["__type"] = model && !model->error_type_prefix.empty() && type.find('#') == std::string::npos
+                        ? model->error_type_prefix + type : type;
       o["message"] = err.message;
       r.body = json::serialize(o);
       break;

@@ -51,6 +51,13 @@ struct Shape {
   std::string xml_namespace;
   std::string xml_namespace_prefix;  // "xsi" for S3's Grantee
   const Member* member(std::string_view n) const {
+    // Most structures are small: a scan beats hashing a temporary string (hot
+    // when the codec walks large outputs, e.g. DynamoDB items).
+    if (members.size() <= 16) {
+      for (const auto& m : members)
+        if (m.name == n) return &m;
+      return nullptr;
+    }
     auto it = by_name.find(std::string(n));
     return it == by_name.end() ? nullptr : &members[it->second];
   }
@@ -84,6 +91,8 @@ class ServiceModel {
   Protocol protocol = Protocol::kJson;
   std::string protocol_name, json_version, target_prefix, endpoint_prefix, signing_name, service_id,
       api_version, xml_namespace;
+  // JSON error "__type" prefix (metadata "podstackErrorTypePrefix"), e.g. DynamoDB's.
+  std::string error_type_prefix;
 
   const Operation* operation(std::string_view name) const {
     auto it = operations_.find(std::string(name));

@@ -1,6 +1,7 @@
 #include "server/services/registry.h"
 
 #include "server/services/s3/s3_service.h"
+#include "server/services/dynamodb/dynamodb_service.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
 #include "server/services/sqs/sqs_service.h"
 #include "server/services/ssm/ssm_service.h"
@@ -15,6 +16,8 @@ std::vector<std::unique_ptr<Service>> make_services() {
   all.push_back(make_ssm_service());
   all.push_back(make_secretsmanager_service());
   all.push_back(make_sqs_service());
+  all.push_back(make_dynamodb_service());
+  all.push_back(make_dynamodb_streams_service(*all.back()));
   return all;
 }
 

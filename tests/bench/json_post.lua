@@ -10,6 +10,7 @@ local counter = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = os.getenv("CONTENT_TYPE") or "application/x-amz-json-1.1"
 if target and target ~= "" then wrk.headers["X-Amz-Target"] = target end
+wrk.headers["X-Amz-Date"] = "20261125T000000Z"  -- dynalite insists on a date header
 wrk.headers["Authorization"] = os.getenv("AUTH")
 
 function setup(thread)

@@ -13,7 +13,14 @@ and moto, and SendMessage again with --sqs-fill messages queued.
 Also: cold start (exec -> /_localstack/health answers), the replay rate of
 1 M events (build/tests/bench/replay_bench) and pod save/load of 100,000 SSM
 parameters (build/tests/bench/pod_bench). Not a test: nothing here asserts.
+
+DynamoDB (PutItem, GetItem, Query of 100 items) runs against podstack, moto
+and dynalite (npm, LevelDB-backed: DYNALITE=path/to/node_modules/.bin/dynalite,
+or on PATH), each seeded with --ddb-items items by BatchWriteItem; Query is
+measured at 1/10 of that size and at full size (latency should not grow),
+and podstack's RSS after seeding is reported.
 """
+import concurrent.futures
 import argparse
 import json
 import os
@@ -71,12 +78,33 @@ def auth(service):
     return f"AWS4-HMAC-SHA256 Credential=test/20261125/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
 
 
+def service_of(target):
+    return {"AmazonSSM": "ssm", "DynamoDB_20120810": "dynamodb"}.get(target.split(".")[0], "secretsmanager")
+
+
+def content_type(target):
+    return "application/x-amz-json-1.0" if target.startswith("DynamoDB") else "application/x-amz-json-1.1"
+
+
 def call(port, target, body):
-    service = "ssm" if target.startswith("AmazonSSM") else "secretsmanager"
     req = urllib.request.Request(f"http://127.0.0.1:{port}/", data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target,
-                                          "Authorization": auth(service)})
-    return urllib.request.urlopen(req, timeout=10).read()
+                                 headers={"Content-Type": content_type(target), "X-Amz-Target": target,
+                                          "X-Amz-Date": "20261125T000000Z", "Authorization": auth(service_of(target))})
+    try:
+        return urllib.request.urlopen(req, timeout=60).read()
+    except urllib.error.HTTPError as e:
+        raise RuntimeError(f"{target} on port {port}: {e.code} {e.read()[:300]!r}") from None
+
+
+def wait_port(port, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.01)
+    return False
 
 
 def wrk(url, duration, conns, env=None, script=True):
@@ -102,9 +130,46 @@ OPS = [
 ]
 
 
+DDB_OPS = [
+    ("PutItem", "DynamoDB_20120810.PutItem",
+     '{"TableName":"bench","Item":{"pk":{"S":"w%d"},"sk":{"N":"%d"},"v":{"S":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}}}', "1"),
+    ("GetItem", "DynamoDB_20120810.GetItem", '{"TableName":"bench","Key":{"pk":{"S":"p7"},"sk":{"N":"7"}}}', "0"),
+    ("Query100", "DynamoDB_20120810.Query",
+     '{"TableName":"bench","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p7"}}}', "0"),
+]
+
+
 def seed(port):
     call(port, "AmazonSSM.PutParameter", {"Name": "/bench/param", "Value": "x" * 64, "Type": "String", "Overwrite": True})
     call(port, "secretsmanager.CreateSecret", {"Name": "bench-secret", "SecretString": "s" * 64})
+
+
+def seed_dynamodb(port, start, end):
+    """Items [start, end) of the bench table: 100 per partition key, so Query p7 reads 100 items."""
+    if start == 0:
+        call(port, "DynamoDB_20120810.CreateTable", {
+            "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]})
+        for _ in range(300):  # a bench, not a test: wait for ACTIVE where the server has a CREATING phase
+            if json.loads(call(port, "DynamoDB_20120810.DescribeTable", {"TableName": "bench"}))["Table"]["TableStatus"] == "ACTIVE":
+                break
+            time.sleep(0.1)
+    per = 100
+
+    def batch(i):
+        items = [{"PutRequest": {"Item": {"pk": {"S": "p%d" % (j // per)}, "sk": {"N": str(j % per)}, "v": {"S": "x" * 32}}}}
+                 for j in range(i, min(i + 25, end))]
+        call(port, "DynamoDB_20120810.BatchWriteItem", {"RequestItems": {"bench": items}})
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(batch, range(start, end, 25)))
+
+
+def rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0
 
 
 def start_podstack(tmp, port):
@@ -120,6 +185,7 @@ def main():
     ap.add_argument("--fauxqs-deps", default=os.environ.get("FAUXQS_DEPS", ""))
     ap.add_argument("--sqs-fill", type=int, default=1000000)
     ap.add_argument("--only", default="", help="'sqs': only the SQS comparison (and the nginx ceiling)")
+    ap.add_argument("--ddb-items", type=int, default=100000)
     a = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -157,9 +223,37 @@ def main():
             seed(p)
         for op, target, body, unique in ([] if a.only == "sqs" else OPS):
             for name, p in servers.items():
-                service = "ssm" if target.startswith("AmazonSSM") else "secretsmanager"
                 rps, p99, errors = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
-                                       {"TARGET": target, "BODY": body, "UNIQUE": unique, "AUTH": auth(service)})
+                                       {"TARGET": target, "BODY": body, "UNIQUE": unique, "AUTH": auth(service_of(target))})
+                results[f"{op}/{name}"] = {"rps": rps, "p99_ms": p99, "errors": errors}
+
+        # DynamoDB: podstack, moto and dynalite (LevelDB on disk, like podstack's PERSISTENCE=1).
+        dynalite = os.environ.get("DYNALITE") or shutil.which("dynalite")
+        ddb_servers = dict(servers)
+        if dynalite:
+            dport = free_port()
+            procs.append(subprocess.Popen(["node", dynalite, "--port", str(dport), "--path", os.path.join(tmp, "dynalite"),
+                                           "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            if wait_port(dport):
+                ddb_servers["dynalite"] = dport
+        small = max(a.ddb_items // 10, 1000)
+        for name, p in ddb_servers.items():
+            t0 = time.perf_counter()
+            seed_dynamodb(p, 0, small)
+            rps, p99, errors = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
+                                   {"TARGET": "DynamoDB_20120810.Query", "BODY": DDB_OPS[2][2], "UNIQUE": "0",
+                                    "AUTH": auth("dynamodb"), "CONTENT_TYPE": "application/x-amz-json-1.0"})
+            results[f"Query100@{small}/{name}"] = {"rps": rps, "p99_ms": p99, "errors": errors}
+            seed_dynamodb(p, small, a.ddb_items)
+            results[f"seed_{a.ddb_items}/{name}_seconds"] = time.perf_counter() - t0
+        if "podstack" in ddb_servers:
+            results[f"podstack_rss_mb_with_{a.ddb_items}_items"] = rss_mb(procs[0].pid)
+        for op, target, body, unique in DDB_OPS:
+            for name, p in ddb_servers.items():
+                rps, p99, errors = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
+                                       {"TARGET": target, "BODY": body, "UNIQUE": unique, "AUTH": auth("dynamodb"),
+                                        "CONTENT_TYPE": "application/x-amz-json-1.0"})
                 results[f"{op}/{name}"] = {"rps": rps, "p99_ms": p99, "errors": errors}
 
         nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
@@ -225,6 +319,22 @@ def main():
             if r.get("errors"):
                 print(f"  warning: {name} answered {r['errors']} {op} requests with errors")
     sqs_bench.report(results, list(sqs_servers))
+    print()
+    print(f"{'DynamoDB':<16}{'podstack rps':>14}{'p99 ms':>9}{'dynalite':>10}{'x dynalite':>11}{'moto':>9}{'x moto':>8}{'% nginx':>9}")
+    for op in [f"Query100@{max(a.ddb_items // 10, 1000)}"] + [o for o, *_ in DDB_OPS]:
+        ps, dy, mo = (results.get(f"{op}/{n}", {}) for n in ("podstack", "dynalite", "moto"))
+        if not ps:
+            continue
+        xd = f"{ps['rps'] / dy['rps']:.1f}x" if dy.get("rps") else "-"
+        xm = f"{ps['rps'] / mo['rps']:.1f}x" if mo.get("rps") else "-"
+        pct = f"{100 * ps['rps'] / ceiling:.0f}%" if ceiling else "-"
+        print(f"{op:<16}{ps['rps']:>14.0f}{ps['p99_ms']:>9.2f}{dy.get('rps', 0):>10.0f}{xd:>11}{mo.get('rps', 0):>9.0f}{xm:>8}{pct:>9}")
+        for name, r in (("podstack", ps), ("dynalite", dy), ("moto", mo)):
+            if r.get("errors"):
+                print(f"  warning: {name} answered {r['errors']} {op} requests with errors")
+    rss = results.get(f"podstack_rss_mb_with_{a.ddb_items}_items")
+    if rss:
+        print(f"podstack RSS with {a.ddb_items:,} DynamoDB items: {rss:.0f} MB")
     print(f"cold start to healthy: {results['cold_start_ms']:.1f} ms; replay: {results.get('replay_events_per_second', 0):,} events/s")
     if "pod_100k_save_seconds" in results:
         print(f"pod of 100,000 SSM parameters: save {results['pod_100k_save_seconds']:.3f} s, "

@@ -9,6 +9,9 @@ Each SSM name is written once, so its expected value is exact. Secrets get one
 version per write with a known ClientRequestToken (= VersionId), so every
 acknowledged version is checked by id; the current version must be the last
 acknowledged one or the one write still in flight when the server died.
+DynamoDB items are written once each (PutItem) to a table with a GSI; every
+acknowledged item must be readable by key and through the index, and a
+per-writer ADD counter must equal the acknowledged increments (or one more).
 
 Repeated 20 times, each in its own DATA_DIR. The random delay before the kill
 is the fault-injection point, not synchronisation: the writers' progress is
@@ -39,9 +42,9 @@ CHECKPOINT_EVERY = ["50", "500", "10000"]
 class Writer(threading.Thread):
     """Writes unique SSM parameters and secret versions until the server goes away."""
 
-    def __init__(self, t, ssm, sm, progress):
+    def __init__(self, t, ssm, sm, ddb, progress):
         super().__init__(daemon=True)
-        self.t, self.ssm, self.sm, self.progress = t, ssm, sm, progress
+        self.t, self.ssm, self.sm, self.ddb, self.progress = t, ssm, sm, ddb, progress
         self.acked = []        # (kind, name, version_id or None, value)
         self.inflight = None   # the write that was sent but never answered, if any
         self.error = None      # anything other than losing the connection
@@ -50,7 +53,11 @@ class Writer(threading.Thread):
         secret, versions = None, 0
         for i in range(1_000_000):
             value = os.urandom(8).hex()
-            if i % 4 != 3:
+            if i % 8 == 1:
+                write = ("item", f"t{self.t}-{i}", str(i), value)
+            elif i % 8 == 5:
+                write = ("counter", f"t{self.t}", None, None)
+            elif i % 4 != 3:
                 write = ("param", f"/crash/t{self.t}/{i}", None, value)
             else:
                 if secret is None or versions >= VERSIONS_PER_SECRET:
@@ -61,6 +68,12 @@ class Writer(threading.Thread):
                 kind, name, token, value = write
                 if kind == "param":
                     self.ssm.put_parameter(Name=name, Value=value, Type="String")
+                elif kind == "item":
+                    self.ddb.put_item(TableName="crash", Item={"pk": {"S": name}, "w": {"S": f"t{self.t}"}, "i": {"N": token},
+                                                               "v": {"S": value}})
+                elif kind == "counter":
+                    self.ddb.update_item(TableName="crash", Key={"pk": {"S": name}}, UpdateExpression="ADD n :one",
+                                         ExpressionAttributeValues={":one": {"N": "1"}})
                 elif versions == 0:
                     self.sm.create_secret(Name=name, SecretString=value, ClientRequestToken=token)
                 else:
@@ -79,7 +92,7 @@ class Writer(threading.Thread):
 
 
 def clients(server, n):
-    """n (ssm, secretsmanager) pairs from one session, made before the threads start (clients are thread-safe)."""
+    """n (ssm, secretsmanager, dynamodb) triples from one session, made before the threads start (clients are thread-safe)."""
     session = boto3.session.Session()
     # total_max_attempts=1 is "no retry" (legacy max_attempts=1 still retries once, after a backoff,
     # which would blur what was acknowledged and slow the writers' exit after the kill).
@@ -88,7 +101,43 @@ def clients(server, n):
     def make(service):
         return session.client(service, endpoint_url=server.endpoint, region_name="us-east-1", config=cfg,
                               aws_access_key_id="test", aws_secret_access_key="test")
-    return [(make("ssm"), make("secretsmanager")) for _ in range(n)]
+    return [(make("ssm"), make("secretsmanager"), make("dynamodb")) for _ in range(n)]
+
+
+def create_table(server):
+    server.client("dynamodb").create_table(
+        TableName="crash", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "w", "AttributeType": "S"},
+                              {"AttributeName": "i", "AttributeType": "N"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": "by_writer", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "w", "KeyType": "HASH"}, {"AttributeName": "i", "KeyType": "RANGE"}]}])
+
+
+def verify_items(server, acked, inflight):
+    """Acknowledged items read back by key and through the GSI; counters equal acknowledged increments."""
+    ddb = server.client("dynamodb")
+    items = {name: value for kind, name, _, value in acked if kind == "item"}
+    maybe = {name: value for kind, name, _, value in inflight if kind == "item"}
+    for name, value in items.items():
+        got = ddb.get_item(TableName="crash", Key={"pk": {"S": name}}, ConsistentRead=True).get("Item")
+        assert got and got["v"]["S"] == value, f"acknowledged item {name} lost"
+    found = {}
+    for t in range(WRITERS):
+        for page in ddb.get_paginator("query").paginate(TableName="crash", IndexName="by_writer", KeyConditionExpression="w = :w",
+                                                         ExpressionAttributeValues={":w": {"S": f"t{t}"}}):
+            found.update({i["pk"]["S"]: i["v"]["S"] for i in page["Items"] if "v" in i})
+    assert set(items) <= set(found), "the index lost acknowledged items"
+    for name, value in found.items():
+        assert items.get(name, maybe.get(name)) == value, f"{name}={value!r} was never written"
+    increments = {}
+    for kind, name, _, _ in acked:
+        if kind == "counter":
+            increments[name] = increments.get(name, 0) + 1
+    pending = {name for kind, name, _, _ in inflight if kind == "counter"}
+    for name, n in increments.items():
+        got = int(ddb.get_item(TableName="crash", Key={"pk": {"S": name}})["Item"]["n"]["N"])
+        assert got == n or (name in pending and got == n + 1), f"counter {name}: {got}, {n} acknowledged"
 
 
 def verify(server, writers):
@@ -115,6 +164,7 @@ def verify(server, writers):
     for name, value in found.items():
         assert allowed.get(name) == value, f"{name}={value!r} was never written"
 
+    verify_items(server, acked, inflight)
     last = {}
     for kind, name, token, value in acked:
         if kind == "secret":
@@ -134,7 +184,8 @@ def test_kill9_loses_no_acknowledged_write(tmp_path, round_):
     server = PodstackServer(tmp_path / "data", persistence=True,
                             env={"CHECKPOINT_EVERY": CHECKPOINT_EVERY[round_ % len(CHECKPOINT_EVERY)]}).start()
     progress = threading.Condition()
-    writers = [Writer(t, ssm, sm, progress) for t, (ssm, sm) in enumerate(clients(server, WRITERS))]
+    create_table(server)
+    writers = [Writer(t, ssm, sm, ddb, progress) for t, (ssm, sm, ddb) in enumerate(clients(server, WRITERS))]
     delay = random.uniform(0.2, 1.5)
     try:
         for w in writers:

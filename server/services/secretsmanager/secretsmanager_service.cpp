@@ -287,8 +287,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
 
   Status restore(std::string_view bytes) override {
     sm::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-      return Status::corruption("secretsmanager state does not parse");
+    if (Status s = parse_snapshot(bytes, st, "secretsmanager"); !s.is_ok()) return s;
     parts_.clear();
     for (auto& p : st.partitions()) {
       Partition& part = parts_.get(p.account(), p.region());
@@ -297,7 +296,10 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     return Status::ok();
   }
 
-  Status check_snapshot(std::string_view bytes) const override { return check_state_parses<sm::State>(bytes, "secretsmanager"); }
+  Status check_snapshot(std::string_view bytes) const override {
+    sm::State st;
+    return parse_snapshot(bytes, st, "secretsmanager");
+  }
 
   uint64_t resource_count() const override {
     return parts_.count([](const Partition& p) { return p.secrets.size(); });

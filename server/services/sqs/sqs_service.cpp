@@ -459,7 +459,10 @@ class SqsService final : public ServiceBase<SqsService> {
     return Status::ok();
   }
 
-  Status check_snapshot(std::string_view bytes) const override { return check_state_parses<sqs::State>(bytes, "sqs"); }
+  Status check_snapshot(std::string_view bytes) const override {
+    sqs::State st;
+    return parse_snapshot(bytes, st, "sqs");
+  }
 
   uint64_t resource_count() const override {
     return parts_.count([](const Partition& p) { return p.queues.size(); });

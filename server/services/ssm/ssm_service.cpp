@@ -377,7 +377,7 @@ class SsmService final : public ServiceBase<SsmService> {
 
   Status restore(std::string_view bytes) override {
     ssm::State st;
-    if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return Status::corruption("ssm state does not parse");
+    if (Status s = parse_snapshot(bytes, st, "ssm"); !s.is_ok()) return s;
     parts_.clear();
     for (auto& p : st.partitions()) {
       Partition& part = parts_.get(p.account(), p.region());
@@ -386,7 +386,10 @@ class SsmService final : public ServiceBase<SsmService> {
     return Status::ok();
   }
 
-  Status check_snapshot(std::string_view bytes) const override { return check_state_parses<ssm::State>(bytes, "ssm"); }
+  Status check_snapshot(std::string_view bytes) const override {
+    ssm::State st;
+    return parse_snapshot(bytes, st, "ssm");
+  }
 
   uint64_t resource_count() const override {
     return parts_.count([](const Partition& p) { return p.params.size(); });

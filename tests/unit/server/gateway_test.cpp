@@ -105,7 +105,7 @@ TEST_CASE("unknown services and operations get AWS error shapes, not 404 pages")
   Reply r = f.send(http::verb::post, "/", "{}", {{"X-Amz-Target", "AmazonSSM.NoSuchOp"}});
   CHECK(r.response.result_int() == 400);
   CHECK(r.response.body().find("UnknownOperationException") != std::string::npos);
-  r = f.send(http::verb::post, "/", "{}", {{"X-Amz-Target", "DynamoDB_20120810.ListTables"}});
+  r = f.send(http::verb::post, "/", "{}", {{"X-Amz-Target", "Kinesis_20131202.ListStreams"}});
   CHECK(r.response.result_int() == 501);
   CHECK(r.response.body().find("\"__type\":\"NotImplemented\"") != std::string::npos);
   r = f.send(http::verb::post, "/", "Action=ListTopics",
