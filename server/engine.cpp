@@ -76,6 +76,8 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
   for (auto& s : e->services_) s->attach_store(e->store_.get());
   auto t0 = std::chrono::steady_clock::now();
   if (Status st = e->load(); !st) return st;
+  if (!e->options_.store.read_only)
+    for (auto& s : e->services_) s->recover(*e->store_);
   e->startup_.replay_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!e->options_.store.read_only) {
     e->writer_ = std::make_unique<LogWriter>(*e->store_);

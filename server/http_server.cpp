@@ -284,10 +284,12 @@ struct HttpServer::Impl {
       auto t0 = std::chrono::steady_clock::now();
       Reply reply = handle(req, streamed, body_error);
       if (streamed && !reply.received) streamed->discard();
+      if (reply.received && !reply.commit) reply.received->committed();
       if (reply.wait) co_await long_poll(req, reply);
       if (reply.commit) {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
+        else if (reply.received) reply.received->committed();
       }
       gateway.record(reply, reply.response.result_int(),
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -92,6 +92,8 @@ class StreamedBody {
   virtual json::value describe() const = 0;
   // Not committed (rejected, or the commit failed): drop what was stored.
   virtual void discard() = 0;
+  // The event that references the body is durable.
+  virtual void committed() {}
 };
 
 // A response body produced piece by piece (S3 GetObject).
@@ -141,6 +143,9 @@ class Service {
   // The store, for services that read stored bodies in decide() (S3's
   // UploadPartCopy hashes a byte range of an immutable blob).
   virtual void attach_store(EventStore* store) {}
+  // After the state is loaded at startup: settle what a crash left half done
+  // outside the log (S3: bodies of uploads that never committed).
+  virtual void recover(EventStore& store) {}
   // Every resource in `snapshot` (bytes from snapshot(), possibly of another
   // instance, e.g. a pod's), for `pod diff` and `pod verify`: a stable id,
   // unique in the service, and a digest that changes when the resource does.

@@ -239,6 +239,27 @@ Status EventStore::delete_blob_range(std::string_view begin, std::string_view en
                                            rocksdb::Slice(end.data(), end.size())));
 }
 
+Status EventStore::put_meta(std::string_view name, std::string_view value) {
+  if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  rocksdb::WriteOptions wo;
+  return from_rocks(impl_->db->Put(wo, impl_->cfs[kMeta], rocksdb::Slice(name.data(), name.size()),
+                                   rocksdb::Slice(value.data(), value.size())));
+}
+
+Status EventStore::delete_meta(std::string_view name) {
+  if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  rocksdb::WriteOptions wo;
+  return from_rocks(impl_->db->Delete(wo, impl_->cfs[kMeta], rocksdb::Slice(name.data(), name.size())));
+}
+
+Status EventStore::scan_meta(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cfs[kMeta]));
+  rocksdb::Slice p(prefix.data(), prefix.size());
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next())
+    if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+  return from_rocks(it->status());
+}
+
 Status EventStore::scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;

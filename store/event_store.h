@@ -77,6 +77,10 @@ class EventStore {
   // durable with its body. Chunks no event references are deleted by range.
   Status put_blob(std::string_view key, std::string_view bytes);
   Status delete_blob_range(std::string_view begin, std::string_view end);
+  // Small unsynced meta entries (S3's pending-upload markers) and their removal.
+  Status put_meta(std::string_view name, std::string_view value);
+  Status delete_meta(std::string_view name);
+  Status scan_meta(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const;
   // Visits blob keys (not values) with `prefix`, in order, until visit returns false.
   Status scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const;
   // Test hook: make every write fail with an I/O error (fail-stop tests).

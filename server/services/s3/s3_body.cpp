@@ -184,8 +184,15 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
 
 BodyReceiver::~BodyReceiver() = default;
 
+std::string pending_key(std::string_view blob) { return "s3-pending/" + std::string(blob); }
+
 std::optional<ApiError> BodyReceiver::flush() {
   if (buf_.empty()) return std::nullopt;
+  // First chunk: a marker, so a crash before the commit leaves nothing behind
+  // that recovery cannot find (S3Service::recover).
+  if (chunks_ == 0)
+    if (Status s = store_.put_meta(pending_key(id_), ""); !s)
+      return ApiError::internal("the blob store could not be written: " + s.to_string());
   if (Status s = store_.put_blob(chunk_key(id_, chunks_++), buf_); !s)
     return ApiError::internal("the blob store could not be written: " + s.to_string());
   buf_.clear();
@@ -315,7 +322,14 @@ std::optional<ApiError> BodyReceiver::finish() {
 void BodyReceiver::discard() {
   if (discarded_) return;
   discarded_ = true;
-  if (chunks_ > 0) (void)delete_blob(store_, id_);
+  if (chunks_ > 0) {
+    (void)delete_blob(store_, id_);
+    (void)store_.delete_meta(pending_key(id_));
+  }
+}
+
+void BodyReceiver::committed() {
+  if (chunks_ > 0 && !discarded_) (void)store_.delete_meta(pending_key(id_));
 }
 
 // ---- BlobReader ----

@@ -31,6 +31,9 @@ inline constexpr uint64_t kChunkSize = 1 << 20;
 inline constexpr uint64_t kMaxPutSize = 5ull << 30;  // 5 GiB: PutObject and UploadPart
 
 std::string chunk_key(std::string_view blob, uint32_t index);
+// The meta key marking a body written but not yet committed.
+std::string pending_key(std::string_view blob);
+inline constexpr std::string_view kPendingPrefix = "s3-pending/";
 // Deletes every chunk of a blob.
 Status delete_blob(EventStore& store, std::string_view blob);
 
@@ -73,6 +76,8 @@ class BodyReceiver {
   const ReceivedBody& body() const { return body_; }
   // The upload was rejected or not committed: delete its chunks.
   void discard();
+  // The referencing event is durable: the body is no longer pending.
+  void committed();
   // A header error known before any byte (bad Content-MD5, unknown algorithm, ...).
   const std::optional<ApiError>& header_error() const { return header_error_; }
 

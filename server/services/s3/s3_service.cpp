@@ -324,6 +324,24 @@ class S3Service final : public ServiceBase<S3Service> {
 
   void attach_store(EventStore* store) override { store_ = store; }
 
+  // Bodies whose upload never committed (a crash mid-upload or between the
+  // write and its event) are deleted; a marked body the state references
+  // did commit (the crash came before the marker's removal) and stays.
+  void recover(EventStore& store) override {
+    std::vector<std::string> pending;
+    (void)store.scan_meta(s3::kPendingPrefix, [&](std::string_view k, std::string_view) {
+      pending.emplace_back(k.substr(s3::kPendingPrefix.size()));
+      return true;
+    });
+    if (pending.empty()) return;
+    std::set<std::string> referenced;
+    blob_prefixes(snapshot(), [&](const std::string& p) { referenced.insert(p.substr(3, p.size() - 4)); });
+    for (auto& id : pending) {
+      if (!referenced.count(id)) (void)s3::delete_blob(store, id);
+      (void)store.delete_meta(s3::pending_key(id));
+    }
+  }
+
   void blob_prefixes(std::string_view snapshot, const std::function<void(const std::string&)>& visit) const override {
     s3::State st;
     if (!st.ParseFromArray(snapshot.data(), static_cast<int>(snapshot.size()))) return;
@@ -364,6 +382,7 @@ class S3Service final : public ServiceBase<S3Service> {
       }
       std::optional<ApiError> finish() override { return r.finish(); }
       void discard() override { r.discard(); }
+      void committed() override { r.committed(); }
       json::value describe() const override {
         const auto& b = r.body();
         json::object cs;
