@@ -432,10 +432,13 @@ ExecResult Engine::execute(Service& svc, std::string_view op, const json::object
       e.set_sequence(++last_seq_);
       bytes.emplace_back(e.sequence(), e.SerializeAsString());
     }
-    writer_->submit(std::move(bytes), [this, ticket](const Status& st) {
-      if (!st) on_log_failure(st);
-      ticket->complete(st);
-    });
+    writer_->submit(
+        std::move(bytes),
+        [this, ticket](const Status& st) {
+          if (!st) on_log_failure(st);
+          ticket->complete(st);
+        },
+        std::move(d.blobs));
   }
   for (auto& e : events) {
     if (Status st = apply_one(e, services_); !st) {

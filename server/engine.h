@@ -134,6 +134,11 @@ class Engine {
   const StartupStats& startup() const { return startup_; }
   // The newest checkpoint written or restored by this engine (for metrics).
   CheckpointInfo last_checkpoint() const { return {checkpoint_seq_.load(), checkpoint_time_ms_.load()}; }
+  // Blocks until everything submitted to the log so far is written (a reader
+  // that saw applied state whose blobs are still in the group commit).
+  void wait_for_writes() {
+    if (writer_) (void)writer_->flush();
+  }
   // Blocks while the engine rebuilds state after a failed log write.
   void wait_writable();
   EventStore& store() { return *store_; }

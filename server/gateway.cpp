@@ -424,7 +424,7 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   if (x.output.is_object()) {
     json::object& o = x.output.as_object();
     if (auto* st = o.if_contains("__stream")) {
-      r.source = std::shared_ptr<BodySource>(svc.body_source(*st, engine_.store()));
+      r.source = std::shared_ptr<BodySource>(svc.body_source(*st, engine_.store(), [this] { engine_.wait_for_writes(); }));
       o.erase("__stream");
     }
     if (auto* st = o.if_contains("__status")) {

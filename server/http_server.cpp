@@ -119,16 +119,21 @@ struct HttpServer::Impl {
   asio::awaitable<std::optional<protocol::ApiError>> receive_body(Conn& conn, beast::flat_buffer& buffer,
                                                                   http::request_parser<http::buffer_body>& bp,
                                                                   StreamedBody& sink, bool& broken) {
-    std::vector<char> piece(256 * 1024);
+    // One read buffer per body, no larger than the body (a 1 KiB PUT must not
+    // pay for a 256 KiB buffer), not zero-filled.
+    size_t cap = 256 * 1024;
+    if (auto len = bp.content_length(); len && *len < cap) cap = std::max<size_t>(*len, 1);
+    std::unique_ptr<char[]> buf(new char[cap]);
+    std::string_view piece(buf.get(), cap);
     while (!bp.is_done()) {
-      bp.get().body().data = piece.data();
+      bp.get().body().data = buf.get();
       bp.get().body().size = piece.size();
       conn.stream.expires_after(opts.read_timeout);
       auto [ec, n] = co_await http::async_read(conn.stream, buffer, bp, kTuple);
       if (ec == http::error::need_buffer) ec = {};
       size_t got = piece.size() - bp.get().body().size;
       if (got > 0)
-        if (auto e = sink.feed(std::string_view(piece.data(), got))) {
+        if (auto e = sink.feed(piece.substr(0, got))) {
           broken = true;  // the rest of the body is not read: close after answering
           co_return e;
         }

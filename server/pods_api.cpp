@@ -120,6 +120,7 @@ Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, cons
   pod.state = zstd_compress(raw, 3);
   h.set_state_bytes(raw.size());
   uint64_t blob_count = 0;
+  engine.wait_for_writes();  // bodies committed with the exported events are in the store
   auto blobs = collect_blobs(engine, ex.snapshot, &blob_count);
   if (!blobs) return blobs.status();
   if (!blobs->empty()) {

@@ -79,6 +79,9 @@ struct Decision {
   std::vector<std::string> events;  // the service's serialized event messages, applied in order
   std::vector<std::string> notify;  // long-poll keys to wake once the events are applied
   std::optional<LongPoll> wait;     // only with no events
+  // Blob store entries written in the same atomic batch as the events (S3's
+  // small bodies: one group commit instead of separate writes).
+  std::vector<std::pair<std::string, std::string>> blobs;
 };
 
 // A request body consumed as it arrives (S3 objects) instead of buffered
@@ -136,7 +139,13 @@ class Service {
                                                       EventStore& store) const {
     return nullptr;
   }
-  virtual std::unique_ptr<BodySource> body_source(const json::value& stream, EventStore& store) const { return nullptr; }
+  // `settle` blocks until pending log writes are done: state is applied just
+  // before its group commit lands, so a body written with its event may be
+  // read a moment before it is in the store.
+  virtual std::unique_ptr<BodySource> body_source(const json::value& stream, EventStore& store,
+                                                  std::function<void()> settle) const {
+    return nullptr;
+  }
   // Blob store key prefixes a snapshot of this service references (S3:
   // "s3/<blob>/" per body): pods carry those entries with the state.
   virtual void blob_prefixes(std::string_view snapshot, const std::function<void(const std::string&)>& visit) const {}

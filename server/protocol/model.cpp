@@ -167,6 +167,37 @@ std::unique_ptr<ServiceModel> ServiceModel::parse_one(std::string_view text) {
       op.result_wrapper = str(out->as_object(), "resultWrapper");
       op.xml_root = str(out->as_object(), "podstackXmlRoot");
     }
+    // The URI template, split once.
+    std::string_view uri = op.request_uri;
+    std::string_view tpath = uri.substr(0, uri.find('?'));
+    while (!tpath.empty()) {
+      if (tpath[0] == '/') {
+        tpath.remove_prefix(1);
+        continue;
+      }
+      size_t slash = tpath.find('/');
+      op.uri_segments.emplace_back(tpath.substr(0, slash));
+      tpath = slash == std::string_view::npos ? std::string_view() : tpath.substr(slash);
+    }
+    op.uri_greedy = !op.uri_segments.empty() && op.uri_segments.back().size() > 3 &&
+                    op.uri_segments.back().compare(op.uri_segments.back().size() - 2, 2, "+}") == 0;
+    if (size_t q = uri.find('?'); q != std::string_view::npos) {
+      std::string_view tq = uri.substr(q + 1);
+      while (!tq.empty()) {
+        size_t amp = tq.find('&');
+        std::string_view kv = tq.substr(0, amp);
+        tq = amp == std::string_view::npos ? std::string_view() : tq.substr(amp + 1);
+        size_t eq = kv.find('=');
+        if (eq == std::string_view::npos) op.uri_query.emplace_back(std::string(kv), std::nullopt);
+        else op.uri_query.emplace_back(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+      }
+    }
+    if (op.input)
+      for (const auto& mem : op.input->members) {
+        if (!mem.required) continue;
+        if (mem.location == Location::kQuery) op.required_query.push_back(mem.wire_name());
+        if (mem.location == Location::kHeader) op.required_headers.push_back(mem.wire_name());
+      }
     m->operations_.emplace(op.name, std::move(op));
   }
   return m;

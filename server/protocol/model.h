@@ -71,7 +71,14 @@ struct Operation {
   const Shape* input = nullptr;
   const Shape* output = nullptr;
   std::string result_wrapper;
-  std::string xml_root;  // rest-xml output root when AWS does not use "<Op>Result" (tools/model_patches)
+  std::string xml_root;  // rest-xml output root when AWS does not use "<Op>Result" (tools/models/*_overlay.json)
+  // request_uri split once at parse time, for match_rest_operation:
+  // path segments ("{Key+}" greedy), literal query requirements, required
+  // query/header members (wire names).
+  std::vector<std::string> uri_segments;
+  bool uri_greedy = false;
+  std::vector<std::pair<std::string, std::optional<std::string>>> uri_query;  // ("uploads", none) / ("list-type", "2")
+  std::vector<std::string> required_query, required_headers;
 };
 
 class ServiceModel {

@@ -130,84 +130,69 @@ const Operation* match_rest_operation(const ServiceModel& model, std::string_vie
                                       const std::vector<std::pair<std::string, std::string>>& query,
                                       std::vector<std::pair<std::string, std::string>>& labels,
                                       const boost::beast::http::fields* headers) {
+  // Templates are split at model parse time (Operation::uri_segments); labels
+  // are decoded only for the operation that wins.
   auto segs = split_path(path);
   const Operation* best = nullptr;
   int best_score = -1;
-  std::vector<std::pair<std::string, std::string>> best_labels;
   for (const auto& [name, op] : model.operations()) {
     if (op.http_method != method) continue;
-    std::string_view uri = op.request_uri;
-    std::string_view tpath = uri.substr(0, uri.find('?'));
-    std::string_view tquery = uri.find('?') == std::string_view::npos ? std::string_view() : uri.substr(uri.find('?') + 1);
-    auto tsegs = split_path(tpath);
-    std::vector<std::pair<std::string, std::string>> got;
+    const auto& tsegs = op.uri_segments;
+    if (op.uri_greedy ? segs.size() < tsegs.size() : segs.size() != tsegs.size()) continue;
     int score = 0;
-    size_t i = 0;
     bool ok = true;
     for (size_t t = 0; t < tsegs.size() && ok; ++t) {
-      std::string_view ts = tsegs[t];
-      if (ts.size() > 2 && ts.front() == '{' && ts.back() == '}') {
-        std::string_view label = ts.substr(1, ts.size() - 2);
-        if (!label.empty() && label.back() == '+') {
-          label.remove_suffix(1);
-          if (i >= segs.size()) { ok = false; break; }
-          // Greedy: the rest of the path after the previous segment and one
-          // slash, slashes included as sent ("/bucket//key" -> "/key").
-          size_t start = i == 0 ? 1 : static_cast<size_t>(segs[i - 1].data() - path.data()) + segs[i - 1].size() + 1;
-          if (start > path.size()) { ok = false; break; }
-          got.emplace_back(std::string(label), url_decode(path.substr(start), false));
-          i = segs.size();
-          continue;
-        }
-        if (i >= segs.size()) { ok = false; break; }
-        got.emplace_back(std::string(label), url_decode(segs[i++], false));
-      } else {
-        if (i >= segs.size() || segs[i] != ts) { ok = false; break; }
-        ++i;
-        score += 10;
-      }
+      const std::string& ts = tsegs[t];
+      if (ts.size() > 2 && ts.front() == '{' && ts.back() == '}') continue;
+      ok = segs[t] == ts;
+      score += 10;
     }
-    if (!ok || i != segs.size()) continue;
+    if (!ok) continue;
     // Literal query requirements: "?uploads", "?list-type=2".
-    while (!tquery.empty() && ok) {
-      size_t amp = tquery.find('&');
-      std::string_view kv = tquery.substr(0, amp);
-      tquery = amp == std::string_view::npos ? std::string_view() : tquery.substr(amp + 1);
-      size_t eq = kv.find('=');
-      std::string_view k = kv.substr(0, eq);
+    for (const auto& [k, v] : op.uri_query) {
       bool found = false;
-      for (auto& [qk, qv] : query)
-        if (qk == k && (eq == std::string_view::npos || qv == kv.substr(eq + 1))) found = true;
-      ok = found;
+      for (auto& [qk, qv] : query) found = found || (qk == k && (!v || qv == *v));
+      if (!found) {
+        ok = false;
+        break;
+      }
       score += 5;
     }
     // Required query/header members: absent -> no match; present -> more specific.
-    if (ok && op.input) {
-      for (const auto& m : op.input->members) {
-        if (!m.required || (m.location != Location::kQuery && m.location != Location::kHeader)) continue;
-        const std::string& wire = m.wire_name();
-        bool present = false;
-        if (m.location == Location::kQuery) {
-          for (auto& [qk, qv] : query) present = present || qk == wire;
-        } else if (headers) {
-          present = headers->find(boost::beast::string_view(wire.data(), wire.size())) != headers->end();
-        } else {
-          present = true;  // no headers to check: do not exclude
-        }
-        if (!present) {
-          ok = false;
-          break;
-        }
-        score += 3;
-      }
+    for (size_t i = 0; ok && i < op.required_query.size(); ++i) {
+      bool present = false;
+      for (auto& [qk, qv] : query) present = present || qk == op.required_query[i];
+      ok = present;
+      score += 3;
     }
+    for (size_t i = 0; ok && headers && i < op.required_headers.size(); ++i) {
+      const std::string& w = op.required_headers[i];
+      ok = headers->find(boost::beast::string_view(w.data(), w.size())) != headers->end();
+      score += 3;
+    }
+    if (!headers) score += 3 * static_cast<int>(op.required_headers.size());
     if (ok && (score > best_score || (score == best_score && best && op.name.size() > best->name.size()))) {
       best = &op;
       best_score = score;
-      best_labels = std::move(got);
     }
   }
-  if (best) labels = std::move(best_labels);
+  if (!best) return nullptr;
+  labels.clear();
+  const auto& tsegs = best->uri_segments;
+  for (size_t t = 0; t < tsegs.size(); ++t) {
+    std::string_view ts = tsegs[t];
+    if (!(ts.size() > 2 && ts.front() == '{' && ts.back() == '}')) continue;
+    std::string_view label = ts.substr(1, ts.size() - 2);
+    if (!label.empty() && label.back() == '+') {
+      label.remove_suffix(1);
+      // Greedy: the rest of the path after the previous segment and one
+      // slash, slashes included as sent ("/bucket//key" -> "/key").
+      size_t start = t == 0 ? 1 : static_cast<size_t>(segs[t - 1].data() - path.data()) + segs[t - 1].size() + 1;
+      labels.emplace_back(std::string(label), url_decode(path.substr(std::min(start, path.size())), false));
+      break;
+    }
+    labels.emplace_back(std::string(label), url_decode(segs[t], false));
+  }
   return best;
 }
 

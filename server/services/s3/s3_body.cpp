@@ -179,7 +179,9 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
-  buf_.reserve(kChunkSize);
+  // Chunks fill up to kChunkSize; reserve what this body needs of it.
+  if (auto it = h.find(boost::beast::http::field::content_length); it != h.end())
+    buf_.reserve(std::min<uint64_t>(std::strtoull(std::string(it->value()).c_str(), nullptr, 10), kChunkSize));
 }
 
 BodyReceiver::~BodyReceiver() = default;
@@ -304,7 +306,12 @@ std::optional<ApiError> BodyReceiver::finish() {
   // A body whose final chunk (or its trailer section) never came is truncated.
   if (chunked_ && st_ != St::kDone) return incomplete();
   if (decoded_length_ && *decoded_length_ != body_.size) return incomplete();
-  if (auto e = flush()) return e;
+  if (chunks_ == 0 && buf_.size() <= kInlineMax) {
+    if (!buf_.empty()) body_.inline_data = std::move(buf_);
+    buf_.clear();
+  } else if (auto e = flush()) {
+    return e;
+  }
   body_.md5 = md5_.digest();
   if (!content_md5_.empty() && protocol::base64_encode(body_.md5) != content_md5_)
     return ApiError::bad_request("BadDigest", "The Content-MD5 you specified did not match what we received.");
@@ -334,8 +341,9 @@ void BodyReceiver::committed() {
 
 // ---- BlobReader ----
 
-BlobReader::BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length)
-    : store_(store), segs_(std::move(segments)), length_(length), left_(length) {
+BlobReader::BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length,
+                       std::function<void()> settle)
+    : store_(store), segs_(std::move(segments)), length_(length), left_(length), settle_(std::move(settle)) {
   // Skip to `offset`.
   while (seg_ < segs_.size() && offset >= segs_[seg_].size) {
     offset -= segs_[seg_].size;
@@ -351,6 +359,11 @@ Result<std::string> BlobReader::next() {
   uint32_t index = static_cast<uint32_t>(at / kChunkSize);
   uint64_t within = at % kChunkSize;
   auto chunk = store_.get_blob(chunk_key(s.blob, index));
+  if (!chunk && settle_) {
+    settle_();
+    settle_ = nullptr;
+    chunk = store_.get_blob(chunk_key(s.blob, index));
+  }
   if (!chunk) return Status::corruption("object body chunk " + std::to_string(index) + " of blob " + s.blob + " is missing");
   std::string& c = *chunk;
   if (within > c.size()) return Status::corruption("object body chunk " + std::to_string(index) + " of blob " + s.blob + " is short");

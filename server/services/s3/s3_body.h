@@ -11,6 +11,7 @@
 // Reading walks an object's segments chunk by chunk (BlobReader).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ using protocol::ApiError;
 
 inline constexpr uint64_t kChunkSize = 1 << 20;
 inline constexpr uint64_t kMaxPutSize = 5ull << 30;  // 5 GiB: PutObject and UploadPart
+// Bodies up to this size are not written ahead: they travel with their event
+// and are written in the same group commit (ReceivedBody::inline_data).
+inline constexpr uint64_t kInlineMax = 64 << 10;
 
 std::string chunk_key(std::string_view blob, uint32_t index);
 // The meta key marking a body written but not yet committed.
@@ -62,6 +66,7 @@ struct ReceivedBody {
   uint64_t size = 0;
   std::string md5;      // raw
   std::vector<std::pair<std::string, std::string>> checksums;  // algorithm -> base64, verified
+  std::optional<std::string> inline_data;  // the whole body (chunk 0), not yet written
 };
 
 class BodyReceiver {
@@ -113,7 +118,10 @@ struct SegmentRef {
 };
 class BlobReader {
  public:
-  BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length);
+  // `settle`: called once when a chunk is missing, before looking again (the
+  // chunk may be in a group commit still on its way to the store).
+  BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length,
+             std::function<void()> settle = {});
   uint64_t length() const { return length_; }
   // The next piece; empty when done.
   Result<std::string> next();
@@ -124,6 +132,7 @@ class BlobReader {
   uint64_t length_, left_;
   size_t seg_ = 0;
   uint64_t pos_ = 0;  // offset within the current segment
+  std::function<void()> settle_;
 };
 
 }  // namespace podstack::s3

@@ -387,16 +387,20 @@ class S3Service final : public ServiceBase<S3Service> {
         const auto& b = r.body();
         json::object cs;
         for (auto& [a, v] : b.checksums) cs[a] = v;
-        return json::object{{"blob", b.blob}, {"size", b.size}, {"md5", s3::hex(b.md5)}, {"checksums", std::move(cs)}};
+        json::object o{{"blob", b.blob}, {"size", b.size}, {"md5", s3::hex(b.md5)}, {"checksums", std::move(cs)}};
+        if (b.inline_data) o["inline"] = json::string(*b.inline_data);
+        return o;
       }
     };
     return std::make_unique<Body>(store, headers);
   }
 
-  std::unique_ptr<BodySource> body_source(const json::value& spec, EventStore& store) const override {
+  std::unique_ptr<BodySource> body_source(const json::value& spec, EventStore& store,
+                                          std::function<void()> settle) const override {
     struct Source final : BodySource {
       s3::BlobReader r;
-      Source(EventStore& st, std::vector<s3::SegmentRef> segs, uint64_t off, uint64_t len) : r(st, std::move(segs), off, len) {}
+      Source(EventStore& st, std::vector<s3::SegmentRef> segs, uint64_t off, uint64_t len, std::function<void()> settle)
+          : r(st, std::move(segs), off, len, std::move(settle)) {}
       uint64_t length() const override { return r.length(); }
       Result<std::string> next() override { return r.next(); }
     };
@@ -407,7 +411,7 @@ class S3Service final : public ServiceBase<S3Service> {
       segs.push_back({std::string(a[0].as_string()), a[1].to_number<uint64_t>(), a[2].to_number<uint64_t>()});
     }
     return std::make_unique<Source>(store, std::move(segs), o.at("offset").to_number<uint64_t>(),
-                                    o.at("length").to_number<uint64_t>());
+                                    o.at("length").to_number<uint64_t>(), std::move(settle));
   }
 
   // ---- apply: the only mutation ----
@@ -749,6 +753,7 @@ class S3Service final : public ServiceBase<S3Service> {
   // The body a PutObject / UploadPart received ("__body" from the HTTP layer).
   struct Body {
     std::string blob, md5;
+    const json::string* inline_data = nullptr;  // chunk 0, written with the event
     uint64_t size = 0;
     std::vector<std::pair<std::string, std::string>> checksums;
   };
@@ -759,6 +764,7 @@ class S3Service final : public ServiceBase<S3Service> {
     b.blob = std::string(o->at("blob").as_string());
     b.size = o->at("size").to_number<uint64_t>();
     b.md5 = std::string(o->at("md5").as_string());
+    if (auto* d = o->if_contains("inline"); d && d->is_string()) b.inline_data = &d->as_string();
     for (auto& kv : o->at("checksums").as_object()) b.checksums.emplace_back(std::string(kv.key()), std::string(kv.value().as_string()));
     return b;
   }
@@ -1013,6 +1019,7 @@ class S3Service final : public ServiceBase<S3Service> {
       auto* s = o.add_segments();
       s->set_blob(body.blob);
       s->set_size(body.size);
+      if (body.inline_data) out.blobs.emplace_back(s3::chunk_key(body.blob, 0), std::string(*body.inline_data));
     }
     for (auto& [alg, v] : body.checksums) {
       auto* c = o.add_checksums();
@@ -1723,6 +1730,7 @@ class S3Service final : public ServiceBase<S3Service> {
         auto* s = p.add_segments();
         s->set_blob(body.blob);
         s->set_size(body.size);
+        if (body.inline_data) out.blobs.emplace_back(s3::chunk_key(body.blob, 0), std::string(*body.inline_data));
       }
       for (auto& [alg, v] : body.checksums) {
         auto* c = p.add_checksums();
