@@ -191,4 +191,17 @@ size_t utf8_length(std::string_view s) {
   return n;
 }
 
+std::vector<std::string> split_header_list(std::string_view in) {
+  std::vector<std::string> out;
+  while (!in.empty()) {
+    size_t c = in.find(',');
+    std::string_view one = in.substr(0, c);
+    while (!one.empty() && (one.front() == ' ' || one.front() == '\t')) one.remove_prefix(1);
+    while (!one.empty() && (one.back() == ' ' || one.back() == '\t')) one.remove_suffix(1);
+    if (!one.empty()) out.emplace_back(one);
+    in = c == std::string_view::npos ? std::string_view() : in.substr(c + 1);
+  }
+  return out;
+}
+
 }  // namespace podstack::protocol

@@ -12,6 +12,9 @@ namespace podstack::protocol {
 std::string base64_encode(std::string_view in);
 std::optional<std::string> base64_decode(std::string_view in);
 std::string url_decode(std::string_view in, bool plus_is_space = true);
+// "a, b ,c" -> {"a", "b", "c"}: a comma-separated HTTP header list, items
+// trimmed of spaces, empty items dropped.
+std::vector<std::string> split_header_list(std::string_view in);
 // application/x-www-form-urlencoded (also a query string) -> ordered pairs.
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view in);
 // 2026-11-25T10:00:00.000Z

@@ -240,16 +240,8 @@ json::object parse_rest_input(const ServiceModel& model, const Operation& op, co
         } else if (m.shape->type == ShapeType::kList) {
           // A list in a header: comma-separated (S3's x-amz-object-attributes).
           json::array a;
-          std::string_view rest = raw;
-          while (!rest.empty()) {
-            size_t c = rest.find(',');
-            std::string one(rest.substr(0, c));
-            one.erase(0, one.find_first_not_of(' '));
-            one.erase(one.find_last_not_of(' ') + 1);
-            if (!one.empty())
-              if (auto val = text_value(*m.shape->list_member.shape, one, lower_first(m.name), true)) a.push_back(std::move(*val));
-            rest = c == std::string_view::npos ? std::string_view() : rest.substr(c + 1);
-          }
+          for (const auto& one : split_header_list(raw))
+            if (auto val = text_value(*m.shape->list_member.shape, one, lower_first(m.name), true)) a.push_back(std::move(*val));
           input[m.name] = std::move(a);
         } else if (auto val = text_value(*m.shape, raw, lower_first(m.name), true)) {
           input[m.name] = std::move(*val);

@@ -107,6 +107,24 @@ def wait_port(port, timeout=30):
     return False
 
 
+def start_nginx(tmp, procs):
+    """nginx serving a 1 KiB file at /1k (the loopback ceiling); its port, or None without nginx."""
+    nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+    if not nginx:
+        return None
+    nport = free_port()
+    root = os.path.join(tmp, "www")
+    os.makedirs(root)
+    os.chmod(tmp, 0o755)  # nginx workers run unprivileged
+    open(os.path.join(root, "1k"), "w").write("x" * 1024)
+    conf = os.path.join(tmp, "nginx.conf")
+    open(conf, "w").write(
+        f"worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err; daemon off;"
+        f"events {{}} http {{ access_log off; server {{ listen 127.0.0.1:{nport}; root {root}; }} }}")
+    procs.append(subprocess.Popen([nginx, "-c", conf], stderr=subprocess.DEVNULL))
+    return nport if wait_http(f"http://127.0.0.1:{nport}/1k") else None
+
+
 def wrk(url, duration, conns, env=None, script=True):
     cmd = ["wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--latency"]
     if script:  # True: the JSON POST script; a path: that script
@@ -256,21 +274,10 @@ def main():
                                         "CONTENT_TYPE": "application/x-amz-json-1.0"})
                 results[f"{op}/{name}"] = {"rps": rps, "p99_ms": p99, "errors": errors}
 
-        nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
-        if nginx:
-            nport = free_port()
-            root = os.path.join(tmp, "www")
-            os.makedirs(root)
-            os.chmod(tmp, 0o755)  # nginx workers run unprivileged
-            open(os.path.join(root, "1k"), "w").write("x" * 1024)
-            conf = os.path.join(tmp, "nginx.conf")
-            open(conf, "w").write(
-                f"worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err; daemon off;"
-                f"events {{}} http {{ access_log off; server {{ listen 127.0.0.1:{nport}; root {root}; }} }}")
-            procs.append(subprocess.Popen([nginx, "-c", conf], stderr=subprocess.DEVNULL))
-            if wait_http(f"http://127.0.0.1:{nport}/1k"):
-                rps, p99, _ = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
-                results["nginx_1k"] = {"rps": rps, "p99_ms": p99}
+        nport = start_nginx(tmp, procs)
+        if nport:
+            rps, p99, _ = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
+            results["nginx_1k"] = {"rps": rps, "p99_ms": p99}
 
         sqs_servers = {"podstack": servers["podstack"]}
         if a.fauxqs_deps:

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import BIN, HERE, free_port, wait_http, wrk  # noqa: E402
+from run import BIN, HERE, free_port, start_nginx, wait_http, wrk  # noqa: E402
 
 
 def boto(port):
@@ -119,20 +119,9 @@ def main():
             results[f"GetObject 1MiB/{name}"] = wrk(f"http://127.0.0.1:{p}/bench/1m", a.duration, 4, script=False)
             results[f"ListObjectsV2 10k/{name}"] = wrk(f"http://127.0.0.1:{p}/list10k?list-type=2", a.duration, 4, script=False)
 
-        nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
-        if nginx:
-            nport = free_port()
-            root = os.path.join(tmp, "www")
-            os.makedirs(root)
-            os.chmod(tmp, 0o755)
-            open(os.path.join(root, "1k"), "w").write("x" * 1024)
-            conf = os.path.join(tmp, "nginx.conf")
-            open(conf, "w").write(
-                f"worker_processes 1; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err; daemon off;"
-                f"events {{}} http {{ access_log off; server {{ listen 127.0.0.1:{nport}; root {root}; }} }}")
-            procs.append(subprocess.Popen([nginx, "-c", conf], stderr=subprocess.DEVNULL))
-            if wait_http(f"http://127.0.0.1:{nport}/1k"):
-                results["nginx 1KiB"] = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
+        nport = start_nginx(tmp, procs)
+        if nport:
+            results["nginx 1KiB"] = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
 
         if a.big_gib:
             results[f"{a.big_gib}GiB roundtrip/podstack"] = big_roundtrip(servers["podstack"], podstack.pid, a.big_gib, tmp)

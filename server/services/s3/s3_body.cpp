@@ -167,16 +167,9 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
   for (std::string_view n : {"x-amz-sdk-checksum-algorithm", "x-amz-checksum-algorithm"})
     if (auto a = hdr(h, n); !a.empty()) want(upper(a));
   if (auto t = hdr(h, "x-amz-trailer"); !t.empty()) {
-    std::string_view rest = t;
-    while (!rest.empty()) {
-      size_t comma = rest.find(',');
-      std::string_view one = rest.substr(0, comma);
-      while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
-      while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
-      std::string lower(one);
+    for (std::string lower : protocol::split_header_list(t)) {
       for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (lower.rfind("x-amz-checksum-", 0) == 0) want(upper(lower.substr(15)));
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
   // Chunks fill up to kChunkSize; reserve what this body needs of it.

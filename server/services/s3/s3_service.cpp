@@ -76,11 +76,9 @@ std::string unquote(std::string_view s) {
 }
 // If-Match / If-None-Match lists: "*" or comma-separated (quoted) etags.
 bool etag_matches(std::string_view list, const std::string& etag) {
-  while (!list.empty()) {
-    size_t c = list.find(',');
-    std::string one = unquote(list.substr(0, c));
+  for (const auto& item : protocol::split_header_list(list)) {
+    std::string one = unquote(item);
     if (one == "*" || one == etag) return true;
-    list = c == std::string_view::npos ? std::string_view() : list.substr(c + 1);
   }
   return false;
 }
@@ -665,13 +663,8 @@ class S3Service final : public ServiceBase<S3Service> {
       if (member == "ContentEncoding") {
         // aws-chunked is the transfer of this request, not the object's encoding.
         std::string kept;
-        std::string_view rest = value;
-        while (!rest.empty()) {
-          size_t c = rest.find(',');
-          std::string one = unquote(rest.substr(0, c));
-          if (!one.empty() && one != "aws-chunked") kept += (kept.empty() ? "" : ",") + one;
-          rest = c == std::string_view::npos ? std::string_view() : rest.substr(c + 1);
-        }
+        for (const auto& one : protocol::split_header_list(value))
+          if (one != "aws-chunked") kept += (kept.empty() ? "" : ",") + one;
         value = kept;
       }
       if (value.empty()) continue;
@@ -1560,20 +1553,7 @@ class S3Service final : public ServiceBase<S3Service> {
       if (c.name() == "cors") cfg = &c.value();
     if (!cfg) return deny("CORSResponse: CORS is not enabled for this bucket.");
     std::string origin = in.str_or("Origin", ""), method = in.str_or("Method", "");
-    std::vector<std::string> req_headers;
-    {
-      std::string_view rest = in.str_or("RequestHeaders", "");
-      std::string all(rest);
-      std::string_view r = all;
-      while (!r.empty()) {
-        size_t c = r.find(',');
-        std::string one(r.substr(0, c));
-        one.erase(0, one.find_first_not_of(' '));
-        one.erase(one.find_last_not_of(' ') + 1);
-        if (!one.empty()) req_headers.push_back(one);
-        r = c == std::string_view::npos ? std::string_view() : r.substr(c + 1);
-      }
-    }
+    std::vector<std::string> req_headers = protocol::split_header_list(in.str_or("RequestHeaders", ""));
     json::value doc = json::parse(*cfg);
     auto* rules = doc.is_object() ? doc.as_object().if_contains("CORSRules") : nullptr;
     if (rules && rules->is_array())
