@@ -51,30 +51,23 @@ Result<std::string> collect_blobs(Engine& engine, const proto::StateSnapshot& sn
       svc->blob_prefixes(ss.state(), [&](const std::string& p) { prefixes.insert(p); });
   std::string out;
   *count = 0;
-  for (auto& prefix : prefixes) {
-    std::vector<std::string> keys;
-    if (Status st = engine.store().scan_blob_keys(prefix, [&](std::string_view k) {
-          keys.emplace_back(k);
-          return true;
-        });
-        !st)
-      return st;
-    for (auto& k : keys) {
-      auto v = engine.store().get_blob(k);
-      if (!v) return v.status();
-      put_le(out, k.size(), 4);
-      out += k;
-      put_le(out, v->size(), 8);
-      out += *v;
-      ++*count;
-    }
-  }
+  std::vector<std::string> sorted(prefixes.begin(), prefixes.end());
+  Status st = engine.store().scan_blobs(sorted, [&](std::string_view k, std::string_view v) {
+    put_le(out, k.size(), 4);
+    out += k;
+    put_le(out, v.size(), 8);
+    out += v;
+    ++*count;
+  });
+  if (!st) return st;
   return out;
 }
 
 // Writes a pod's blob entries into the store (before its state is swapped
 // in; entries are immutable and keyed by unique ids, so rewriting is harmless).
 Status restore_blobs(Engine& engine, std::string_view stream) {
+  std::vector<std::pair<std::string_view, std::string_view>> batch;
+  uint64_t batch_bytes = 0;
   while (!stream.empty()) {
     if (stream.size() < 4) return Status::corruption("the pod's blob stream is truncated");
     uint64_t kl = get_le(stream, 4);
@@ -85,9 +78,16 @@ Status restore_blobs(Engine& engine, std::string_view stream) {
     uint64_t vl = get_le(stream, 8);
     stream.remove_prefix(8);
     if (stream.size() < vl) return Status::corruption("the pod's blob stream is truncated");
-    if (Status st = engine.store().put_blob(key, stream.substr(0, vl)); !st) return st;
+    batch.emplace_back(key, stream.substr(0, vl));
+    batch_bytes += kl + vl;
     stream.remove_prefix(vl);
+    if (batch_bytes >= (4u << 20)) {  // bounded write batches
+      if (Status st = engine.store().put_blobs(batch); !st) return st;
+      batch.clear();
+      batch_bytes = 0;
+    }
   }
+  if (!batch.empty()) return engine.store().put_blobs(batch);
   return Status::ok();
 }
 

@@ -260,6 +260,30 @@ Status EventStore::scan_meta(std::string_view prefix, const std::function<bool(s
   return from_rocks(it->status());
 }
 
+Status EventStore::put_blobs(const std::vector<std::pair<std::string_view, std::string_view>>& entries) {
+  if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  if (fail_writes_) return Status::io_error("injected write failure");
+  rocksdb::WriteBatch b;
+  for (auto& [k, v] : entries)
+    b.Put(impl_->cfs[kBlobs], rocksdb::Slice(k.data(), k.size()), rocksdb::Slice(v.data(), v.size()));
+  rocksdb::WriteOptions wo;
+  return from_rocks(impl_->db->Write(wo, &b));
+}
+
+Status EventStore::scan_blobs(const std::vector<std::string>& prefixes,
+                              const std::function<void(std::string_view, std::string_view)>& visit) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cfs[kBlobs]));
+  for (const auto& prefix : prefixes) {
+    rocksdb::Slice p(prefix);
+    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next())
+      visit(it->key().ToStringView(), it->value().ToStringView());
+    if (!it->status().ok()) return from_rocks(it->status());
+  }
+  return Status::ok();
+}
+
 Status EventStore::scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;

@@ -81,6 +81,11 @@ class EventStore {
   Status put_meta(std::string_view name, std::string_view value);
   Status delete_meta(std::string_view name);
   Status scan_meta(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const;
+  // Many entries in one write (not synced; see put_blob).
+  Status put_blobs(const std::vector<std::pair<std::string_view, std::string_view>>& entries);
+  // Visits every entry under each of `prefixes` (sorted), with one iterator.
+  Status scan_blobs(const std::vector<std::string>& prefixes,
+                    const std::function<void(std::string_view key, std::string_view value)>& visit) const;
   // Visits blob keys (not values) with `prefix`, in order, until visit returns false.
   Status scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const;
   // Test hook: make every write fail with an I/O error (fail-stop tests).

@@ -3,7 +3,7 @@
 installable here) vs nginx serving a 1 KiB file (the loopback ceiling), in
 one run, wrk on the same two cores. Reports requests/s, p99 and ratios.
 
-  tests/bench/s3_bench.py [--duration 5] [--connections 16] [--big-gib 5] [--pod-gib 1]
+  tests/bench/s3_bench.py [--duration 5] [--connections 16] [--big-gib 5] [--pod-gib 1] [--pod-objects 100000]
 
   PutObject 1 KiB, GetObject 1 KiB, GetObject 1 MiB (MB/s), ListObjectsV2 of
   a 10,000-key bucket; with --big-gib N, an N GiB multipart upload and
@@ -81,14 +81,33 @@ def big_roundtrip(port, pid, gib, tmp):
             "rss_growth_MiB": (rss_peak_kib(pid) - before) / 1024}
 
 
-def pod_roundtrip(port, data_dir, gib):
-    """N GiB of S3 objects (64 MiB each) saved as a pod, state reset, pod loaded: seconds and MB/s each way."""
+def put_many(port, bucket, count, size):
+    """`count` objects of `size` bytes over keep-alive connections, 4 threads."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+    body = b"x" * size
+
+    def worker(w):
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        for i in range(w, count, 4):
+            conn.request("PUT", f"/{bucket}/o{i:07d}", body=body)
+            conn.getresponse().read()
+        conn.close()
+    with ThreadPoolExecutor(4) as ex:
+        list(ex.map(worker, range(4)))
+
+
+def pod_roundtrip(port, data_dir, gib=0, objects=0):
+    """S3 objects (N GiB in 64 MiB objects, or N 1 KiB objects) saved as a pod, state reset, pod loaded."""
     import urllib.request
     c = boto(port)
     c.create_bucket(Bucket="podbench")
-    block = os.urandom(64 << 20)
-    for i in range(gib * 16):
-        c.put_object(Bucket="podbench", Key=f"o{i:04d}", Body=block)
+    block = os.urandom(64 << 20) if gib else b"x" * 1024
+    if gib:
+        for i in range(gib * 16):
+            c.put_object(Bucket="podbench", Key=f"o{i:07d}", Body=block)
+    else:
+        put_many(port, "podbench", objects, 1024)
     env = {**os.environ, "DATA_DIR": data_dir}
     t0 = time.perf_counter()
     subprocess.run([BIN, "pod", "save", "big", "--endpoint", f"http://127.0.0.1:{port}", "--json"], env=env, check=True,
@@ -99,8 +118,8 @@ def pod_roundtrip(port, data_dir, gib):
     subprocess.run([BIN, "pod", "load", "big", "--endpoint", f"http://127.0.0.1:{port}", "--json"], env=env, check=True,
                    capture_output=True)
     load = time.perf_counter() - t0
-    ok = c.head_object(Bucket="podbench", Key="o0000")["ContentLength"] == len(block)
-    mb = gib * 1024
+    ok = c.head_object(Bucket="podbench", Key="o0000000")["ContentLength"] == len(block)
+    mb = gib * 1024 if gib else objects / 1024
     return {"save_seconds": save, "load_seconds": load, "save_MBps": mb / save, "load_MBps": mb / load, "readable": ok}
 
 
@@ -110,6 +129,7 @@ def main():
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--big-gib", type=int, default=0)
     ap.add_argument("--pod-gib", type=int, default=0, help="also: pod save/load of N GiB of S3 objects")
+    ap.add_argument("--pod-objects", type=int, default=0, help="also: pod save/load of N 1 KiB S3 objects")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="podstack-s3bench-")
     procs, servers, results = [], {}, {}
@@ -148,7 +168,10 @@ def main():
             results["nginx 1KiB"] = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
 
         if a.pod_gib:
-            results[f"pod of {a.pod_gib}GiB S3/podstack"] = pod_roundtrip(servers["podstack"], os.path.join(tmp, "data"), a.pod_gib)
+            results[f"pod of {a.pod_gib}GiB S3/podstack"] = pod_roundtrip(servers["podstack"], os.path.join(tmp, "data"), gib=a.pod_gib)
+        if a.pod_objects:
+            results[f"pod of {a.pod_objects} 1KiB S3 objects/podstack"] = pod_roundtrip(
+                servers["podstack"], os.path.join(tmp, "data"), objects=a.pod_objects)
         if a.big_gib:
             results[f"{a.big_gib}GiB roundtrip/podstack"] = big_roundtrip(servers["podstack"], podstack.pid, a.big_gib, tmp)
     finally:
