@@ -236,6 +236,39 @@ protocol::ApiError s3_validation_error(const protocol::ApiError& e) {
   return protocol::ApiError::bad_request("InvalidArgument", e.message);
 }
 
+std::optional<protocol::ApiError> presigned_expired(const std::vector<std::pair<std::string, std::string>>& query, int64_t now_ms) {
+  std::string date, expires, v2_expires;
+  bool v2 = false;
+  for (auto& [k, v] : query) {
+    if (k == "X-Amz-Date") date = v;
+    if (k == "X-Amz-Expires") expires = v;
+    if (k == "AWSAccessKeyId") v2 = true;
+    if (k == "Expires") v2_expires = v;
+  }
+  // SigV2 query auth (boto3's default for S3 presigned URLs): Expires is epoch seconds.
+  if (v2 && !v2_expires.empty() && v2_expires.size() < 12 && v2_expires.find_first_not_of("0123456789") == std::string::npos) {
+    double until = std::stod(v2_expires), now = static_cast<double>(now_ms) / 1000;
+    if (now <= until) return std::nullopt;
+    return protocol::ApiError::make(403, "AccessDenied", "Request has expired")
+        .with("Expires", protocol::iso8601(until))
+        .with("ServerTime", protocol::iso8601(now));
+  }
+  if (date.size() != 16 || expires.empty() || expires.find_first_not_of("0123456789") != std::string::npos || expires.size() > 9)
+    return std::nullopt;
+  // 20261125T120000Z -> ISO 8601
+  std::string iso = date.substr(0, 4) + "-" + date.substr(4, 2) + "-" + date.substr(6, 2) + "T" + date.substr(9, 2) + ":" +
+                    date.substr(11, 2) + ":" + date.substr(13, 2) + "Z";
+  auto signed_at = protocol::parse_iso8601(iso);
+  if (!signed_at) return std::nullopt;
+  double until = *signed_at + std::stod(expires);
+  double now = static_cast<double>(now_ms) / 1000;
+  if (now <= until) return std::nullopt;
+  return protocol::ApiError::make(403, "AccessDenied", "Request has expired")
+      .with("X-Amz-Expires", expires)
+      .with("Expires", protocol::iso8601(until))
+      .with("ServerTime", protocol::iso8601(now));
+}
+
 bool is_s3_request(const Credentials& creds) { return creds.service.empty() || creds.service == "s3"; }
 
 }  // namespace
@@ -392,6 +425,10 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   if (!svc.has_operation(op->name))
     return fail(protocol::ApiError::not_implemented("The operation " + op->name + " of " + std::string(svc.name()) +
                                                     " is not implemented by podstack yet"));
+
+  // A presigned URL (SigV4 query auth) past X-Amz-Date + X-Amz-Expires is
+  // refused as AWS does; its signature, like every signature, is not checked.
+  if (auto e = presigned_expired(hr.query, wall_clock_ms())) return fail(*e);
 
   CallContext ctx;
   ctx.access_key = creds.access_key;

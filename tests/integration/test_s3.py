@@ -1849,3 +1849,37 @@ def test_one_gib_object(srv, tmp_path):
         size += len(chunk)
     assert (size, crc2) == (1024 * MiB, crc)
     s3.delete_object(Bucket=b, Key="big")
+
+
+def test_expired_presigned_url_is_refused(s3, bucket):
+    """A presigned URL past X-Amz-Date + X-Amz-Expires gets 403 AccessDenied "Request has expired" (no clock games:
+    the URL's signing date is moved into the past; podstack does not check signatures)."""
+    import boto3
+    from botocore.config import Config
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v")
+    v4 = boto3.client("s3", endpoint_url=s3.meta.endpoint_url, aws_access_key_id="test", aws_secret_access_key="test",
+                      region_name="us-east-1", config=Config(signature_version="s3v4"))
+    cases = [(v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=60),
+              r"X-Amz-Date=\d{8}T\d{6}Z", "X-Amz-Date=20200101T000000Z"),
+             (s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=60),
+              r"Expires=\d+", "Expires=1577836800")]  # SigV2 query auth, boto3 1.26's default for S3
+    for url, pattern, past in cases:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            assert r.read() == b"v"
+        old = re.sub(pattern, past, url)
+        assert old != url
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(old, timeout=10)
+        assert e.value.code == 403
+        body = e.value.read()
+        assert xml_code(body) == "AccessDenied"
+        assert b"Request has expired" in body
+
+
+def test_metadata_over_2_kib_is_refused_and_nothing_stored(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="meta", Body=b"x", Metadata={"big": "v" * 2100})
+    assert e.value.response["Error"]["Code"] == "MetadataTooLarge"
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="meta", Body=b"x", Metadata={"ok": "v" * 1000})
+    assert s3.head_object(Bucket=bucket, Key="meta")["Metadata"] == {"ok": "v" * 1000}

@@ -676,7 +676,15 @@ class S3Service final : public ServiceBase<S3Service> {
     o.clear_metadata();
     if (auto* md = in.object("Metadata")) {
       std::map<std::string, std::string> sorted;
-      for (auto& kv : *md) sorted[std::string(kv.key())] = kv.value().is_string() ? std::string(kv.value().as_string()) : "";
+      size_t bytes = 0;
+      for (auto& kv : *md) {
+        sorted[std::string(kv.key())] = kv.value().is_string() ? std::string(kv.value().as_string()) : "";
+        bytes += kv.key().size() + sorted[std::string(kv.key())].size();
+      }
+      if (bytes > 2048)  // user-defined metadata: keys and values, UTF-8 bytes
+        throw ApiError::bad_request("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size")
+            .with("Size", std::to_string(bytes))
+            .with("MaxSizeAllowed", "2048");
       for (auto& [k, v] : sorted) {
         auto* h = o.add_metadata();
         h->set_name(k);
