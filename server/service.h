@@ -250,6 +250,17 @@ class ServiceBase : public Service {
   }
 };
 
+// A service that holds no state of its own (STS, DynamoDB Streams): nothing
+// to apply, snapshot or restore.
+template <class Derived>
+class StatelessService : public ServiceBase<Derived> {
+ public:
+  void apply(const proto::Event&) override {}
+  std::string snapshot() const override { return {}; }
+  Status restore(std::string_view) override { return Status::ok(); }
+  void clear() override {}
+};
+
 // State partitioned by account and region, iterated in sorted order.
 template <class P>
 class Partitions {

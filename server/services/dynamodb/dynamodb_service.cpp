@@ -1824,7 +1824,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
 // DynamoDB Streams: a read-only view of the tables' stream records, which
 // the DynamoDB service derives in apply(). It holds no state of its own and
 // reads the DynamoDB service under that service's shared lock.
-class DynamoDbStreamsService final : public ServiceBase<DynamoDbStreamsService> {
+class DynamoDbStreamsService final : public StatelessService<DynamoDbStreamsService> {
  public:
   explicit DynamoDbStreamsService(const DynamoDbService& tables) : tables_(tables) {}
   std::string_view name() const override { return "dynamodbstreams"; }
@@ -1838,10 +1838,6 @@ class DynamoDbStreamsService final : public ServiceBase<DynamoDbStreamsService> 
     };
     return t;
   }
-  void apply(const proto::Event&) override {}
-  std::string snapshot() const override { return {}; }
-  Status restore(std::string_view) override { return Status::ok(); }
-  void clear() override {}
 
  private:
   static std::string stream_arn(const CallContext& ctx, const TableDescription& d) { return table_arn(ctx, d.name()) + "/stream/" + d.stream_label(); }

@@ -138,17 +138,21 @@ const std::map<std::string_view, std::string_view>& header_members() {
 const char* kChecksumMembers[][2] = {
     {"CRC32", "ChecksumCRC32"}, {"CRC32C", "ChecksumCRC32C"}, {"SHA1", "ChecksumSHA1"}, {"SHA256", "ChecksumSHA256"}};
 
-// "k1=v1&k2=v2" (x-amz-tagging) -> tags
-std::vector<s3::Tag> parse_tagging_header(std::string_view h) {
-  std::vector<s3::Tag> out;
+// "k1=v1&k2=v2" (x-amz-tagging) -> the object's tags, sorted by key.
+void add_tagging_header(std::string_view h, ObjectVersion& o) {
+  std::vector<s3::Tag> tags;
   for (auto& [k, v] : protocol::parse_form(h)) {
     s3::Tag t;
     t.set_key(k);
     t.set_value(v);
-    out.push_back(std::move(t));
+    tags.push_back(std::move(t));
   }
-  return out;
+  std::sort(tags.begin(), tags.end(), [](auto& a, auto& b) { return a.key() < b.key(); });
+  for (auto& tag : tags) *o.add_tags() = std::move(tag);
 }
+
+// Objects written without a storage class are STANDARD.
+std::string storage_class_of(const ObjectVersion& o) { return o.storage_class().empty() ? "STANDARD" : o.storage_class(); }
 
 std::vector<s3::Tag> tags_from_input(const json::object* tagging) {
   // {"TagSet": [{"Key":..,"Value":..}]}
@@ -692,9 +696,7 @@ class S3Service final : public ServiceBase<S3Service> {
       }
     }
     if (auto t = in.opt_str("Tagging")) {
-      auto tags = parse_tagging_header(*t);
-      std::sort(tags.begin(), tags.end(), [](auto& a, auto& b) { return a.key() < b.key(); });
-      for (auto& tag : tags) *o.add_tags() = tag;
+      add_tagging_header(*t, o);
     }
     std::string sc = in.str_or("StorageClass", "STANDARD");
     o.set_storage_class(sc);
@@ -1270,9 +1272,7 @@ class S3Service final : public ServiceBase<S3Service> {
       if (tag_directive == "REPLACE") {
         o.clear_tags();
         if (auto t = in.opt_str("Tagging")) {
-          auto tags = parse_tagging_header(*t);
-          std::sort(tags.begin(), tags.end(), [](auto& a, auto& b) { return a.key() < b.key(); });
-          for (auto& tag : tags) *o.add_tags() = tag;
+          add_tagging_header(*t, o);
         }
       }
     }
@@ -1344,7 +1344,7 @@ class S3Service final : public ServiceBase<S3Service> {
       last = k;
       const ObjectVersion& o = it->second.front();
       json::object c{{"Key", enc(k)}, {"LastModified", seconds(o.last_modified_ms())}, {"ETag", quoted(o.etag())},
-                     {"Size", o.size()}, {"StorageClass", o.storage_class().empty() ? "STANDARD" : o.storage_class()}};
+                     {"Size", o.size()}, {"StorageClass", storage_class_of(o)}};
       if (!v2 || in.flag("FetchOwner")) c["Owner"] = owner_json();
       if (o.checksums_size()) c["ChecksumAlgorithm"] = json::array{json::value(o.checksums(0).algorithm())};
       contents.push_back(std::move(c));
@@ -1427,7 +1427,7 @@ class S3Service final : public ServiceBase<S3Service> {
         } else {
           e["ETag"] = quoted(v.etag());
           e["Size"] = v.size();
-          e["StorageClass"] = v.storage_class().empty() ? "STANDARD" : v.storage_class();
+          e["StorageClass"] = storage_class_of(v);
           versions.push_back(std::move(e));
         }
         next_key = k;
@@ -1485,7 +1485,7 @@ class S3Service final : public ServiceBase<S3Service> {
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     if (want.count("ETag")) res["ETag"] = o.etag();
     if (want.count("ObjectSize")) res["ObjectSize"] = o.size();
-    if (want.count("StorageClass")) res["StorageClass"] = o.storage_class().empty() ? "STANDARD" : o.storage_class();
+    if (want.count("StorageClass")) res["StorageClass"] = storage_class_of(o);
     if (want.count("Checksum") && o.checksums_size()) {
       json::object c;
       checksum_output(o.checksums(), c);
@@ -1848,7 +1848,7 @@ class S3Service final : public ServiceBase<S3Service> {
     json::object res{{"Bucket", b.meta.name()}, {"Key", u.key()}, {"UploadId", u.upload_id()},
                      {"PartNumberMarker", marker}, {"MaxParts", max_parts}, {"IsTruncated", truncated},
                      {"Initiator", owner_json()}, {"Owner", owner_json()},
-                     {"StorageClass", u.object().storage_class().empty() ? "STANDARD" : u.object().storage_class()}};
+                     {"StorageClass", storage_class_of(u.object())}};
     if (truncated) res["NextPartNumberMarker"] = last;
     if (!parts.empty()) res["Parts"] = std::move(parts);
     if (!u.checksum_algorithm().empty()) res["ChecksumAlgorithm"] = u.checksum_algorithm();
@@ -1883,7 +1883,7 @@ class S3Service final : public ServiceBase<S3Service> {
         break;
       }
       uploads.push_back(json::object{{"Key", u->key()}, {"UploadId", u->upload_id()}, {"Initiated", seconds(u->initiated_ms())},
-                                     {"StorageClass", u->object().storage_class().empty() ? "STANDARD" : u->object().storage_class()},
+                                     {"StorageClass", storage_class_of(u->object())},
                                      {"Owner", owner_json()}, {"Initiator", owner_json()}});
       next_key = u->key();
       next_id = u->upload_id();

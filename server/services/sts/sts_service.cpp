@@ -15,7 +15,7 @@ json::object credentials(const CallContext& ctx, int64_t duration) {
   return c;
 }
 
-class StsService final : public ServiceBase<StsService> {
+class StsService final : public StatelessService<StsService> {
  public:
   std::string_view name() const override { return "sts"; }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("sts"); }
@@ -29,10 +29,6 @@ class StsService final : public ServiceBase<StsService> {
     return t;
   }
 
-  void apply(const proto::Event&) override {}
-  std::string snapshot() const override { return {}; }
-  Status restore(std::string_view) override { return Status::ok(); }
-  void clear() override {}
 
  private:
   void get_caller_identity(const Input&, const CallContext& ctx, Decision& d) const {
