@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <shared_mutex>
 
@@ -393,24 +394,51 @@ ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapsho
 }
 
 ExecResult Engine::execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx) {
-  ExecResult r;
-  Decision d;
   if (!svc.mutating(op)) {
+    ExecResult r;
+    Decision d;
     std::shared_lock lk(svc.mutex());
     r.error = svc.decide(op, input, ctx, d);
     if (!r.error) r.output = std::move(d.output);
     return r;
   }
+  return commit_decision(svc, op, ctx,
+                         [&](Decision& d) { return svc.decide(op, input, ctx, d); });
+}
+
+ExecResult Engine::record_effect(Service& svc, const EffectAttempt& attempt, const CallContext& ctx) {
+  return commit_decision(svc, "EffectAttempted", ctx, [&](Decision& d) -> std::optional<ApiError> {
+    svc.effect_attempted(attempt, ctx, d);
+    return std::nullopt;
+  });
+}
+
+namespace {
+size_t service_index(const std::vector<std::unique_ptr<Service>>& svcs, std::string_view name) {
+  for (size_t i = 0; i < svcs.size(); ++i)
+    if (svcs[i]->name() == name) return i;
+  return svcs.size();
+}
+}  // namespace
+
+ExecResult Engine::commit_decision(Service& svc, std::string_view op, const CallContext& ctx,
+                                   const std::function<std::optional<ApiError>(Decision&)>& decide) {
+  ExecResult r;
+  Decision d;
   if (!writer_) {
     r.error = ApiError::unavailable("podstack is read-only here");
     return r;
   }
-  std::unique_lock lk(svc.mutex());
+  // Locks in services_ order (by name): the cause's first, then each
+  // delivery target, always later in that order (see Delivery).
+  const size_t self = service_index(services_, svc.name());
+  std::vector<std::unique_lock<std::shared_mutex>> locks;
+  locks.emplace_back(svc.mutex());
   if (failed_) {
     r.error = ApiError::unavailable("podstack is recovering from a failed log write; retry shortly");
     return r;
   }
-  r.error = svc.decide(op, input, ctx, d);
+  r.error = decide(d);
   if (r.error) return r;
   r.output = std::move(d.output);
   if (d.wait && d.events.empty()) {
@@ -418,11 +446,62 @@ ExecResult Engine::execute(Service& svc, std::string_view op, const json::object
     d.wait->seen = notifier_.count(d.wait->key);
     r.wait = std::move(d.wait);
   }
-  if (d.events.empty()) return r;
 
   std::vector<proto::Event> events;
   events.reserve(d.events.size());
   for (auto& payload : d.events) events.push_back(envelope(ctx, svc.name(), op, std::move(payload)));
+  bool effects = d.effects;
+
+  // Deliveries, target by target in lock order; a target may deliver further
+  // (S3 -> SNS -> SQS), only to later services.
+  if (!d.deliveries.empty()) {
+    std::map<size_t, std::vector<Delivery>> pending;
+    auto enqueue = [&](std::vector<Delivery>& ds, size_t from) {
+      for (auto& dl : ds) {
+        size_t to = service_index(services_, dl.service);
+        if (to >= services_.size() || to <= from) {
+          spdlog::error("{} may not deliver to {} (unknown, or not after it in lock order); dropped",
+                        services_[from]->name(), dl.service);
+          continue;
+        }
+        pending[to].push_back(std::move(dl));
+      }
+    };
+    enqueue(d.deliveries, self);
+    while (!pending.empty()) {
+      auto node = pending.extract(pending.begin());
+      Service& target = *services_[node.key()];
+      locks.emplace_back(target.mutex());
+      // One deliver() call per target partition, in arrival order.
+      std::vector<Delivery>& all = node.mapped();
+      std::vector<bool> done(all.size(), false);
+      for (size_t i = 0; i < all.size(); ++i) {
+        if (done[i]) continue;
+        CallContext tctx = ctx;
+        if (!all[i].account.empty()) tctx.account = all[i].account;
+        if (!all[i].region.empty()) tctx.region = all[i].region;
+        std::vector<Delivery> group;
+        for (size_t j = i; j < all.size(); ++j) {
+          if (done[j]) continue;
+          const std::string& a = all[j].account.empty() ? ctx.account : all[j].account;
+          const std::string& g = all[j].region.empty() ? ctx.region : all[j].region;
+          if (a != tctx.account || g != tctx.region) continue;
+          done[j] = true;
+          group.push_back(std::move(all[j]));
+        }
+        Decision td;
+        target.deliver(group, tctx, td);
+        for (auto& payload : td.events)
+          events.push_back(envelope(tctx, target.name(), "Deliver", std::move(payload)));
+        for (auto& b : td.blobs) d.blobs.push_back(std::move(b));
+        for (auto& k : td.notify) d.notify.push_back(std::move(k));
+        effects = effects || td.effects;
+        enqueue(td.deliveries, node.key());
+      }
+    }
+  }
+  if (events.empty()) return r;
+
   auto ticket = std::make_shared<CommitTicket>();
   {
     std::vector<std::pair<uint64_t, std::string>> bytes;
@@ -434,8 +513,10 @@ ExecResult Engine::execute(Service& svc, std::string_view op, const json::object
     }
     writer_->submit(
         std::move(bytes),
-        [this, ticket](const Status& st) {
+        [this, ticket, effects](const Status& st) {
           if (!st) on_log_failure(st);
+          // Effects are attempted only once their cause is durable.
+          if (st && effects && on_effects_) on_effects_();
           ticket->complete(st);
         },
         std::move(d.blobs));
@@ -448,7 +529,7 @@ ExecResult Engine::execute(Service& svc, std::string_view op, const json::object
   }
   applied_seq_ = events.back().sequence();
   for (auto& k : d.notify) notifier_.notify(k);
-  lk.unlock();
+  while (!locks.empty()) locks.pop_back();  // release in reverse order
   r.commit = std::move(ticket);
   if (applied_seq_ - checkpoint_seq_ >= options_.checkpoint_every) {
     std::lock_guard ml(maint_mu_);

@@ -107,6 +107,12 @@ class Engine {
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
 
   ExecResult execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx);
+  // The outbox worker's report of one effect attempt, committed as the
+  // owning service's events (Service::effect_attempted).
+  ExecResult record_effect(Service& svc, const EffectAttempt& attempt, const CallContext& ctx);
+  // Called (on the log writer's thread, keep it short) after a commit that
+  // added pending effects is durable: the outbox worker's wake-up.
+  void set_effects_listener(std::function<void()> fn) { on_effects_ = std::move(fn); }
   // Engine event: clears one service's state (or all when empty).
   ExecResult reset(const std::string& service, const CallContext& ctx);
 
@@ -161,6 +167,10 @@ class Engine {
   // Engine events (reset, pod load, rollback): under every service's lock.
   ExecResult commit_engine_event(proto::Event e, const proto::StateSnapshot* preloaded,
                                  std::vector<std::pair<std::string, std::string>> blobs);
+  // decide -> deliveries -> sequence -> submit -> apply, under the locks of
+  // the service and of every delivery target.
+  ExecResult commit_decision(Service& svc, std::string_view op, const CallContext& ctx,
+                             const std::function<std::optional<ApiError>(Decision&)>& decide);
   void on_log_failure(const Status& s);
   void maintenance_loop();
   void lock_all_exclusive();
@@ -191,6 +201,7 @@ class Engine {
   std::chrono::steady_clock::time_point last_checkpoint_at_{};
   StartupStats startup_;
   Notifier notifier_;
+  std::function<void()> on_effects_;
 };
 
 

@@ -74,6 +74,47 @@ struct LongPoll {
   uint64_t seen = 0;       // filled by the engine: the key's notification count seen by decide()
 };
 
+// A delivery into another podstack service (SNS -> SQS, S3 -> SNS/SQS,
+// SES -> SNS): decided by the target under its own lock and committed in the
+// same batch as its cause, so replay rebuilds both sides exactly. A service
+// delivers only to services whose name sorts after its own (s3 -> ses -> sns
+// -> sqs): that is the order the engine locks services in, so no cycles.
+struct Delivery {
+  std::string service;  // the target, e.g. "sqs"
+  std::string kind;     // target-defined, e.g. "message"
+  std::string account;  // the target's partition (from its ARN); empty: the cause's
+  std::string region;
+  json::object input;
+};
+
+// An effect outside podstack (an HTTP POST, an SMTP relay), held pending in
+// the owning service's state until the outbox worker (server/outbox.h) has
+// attempted it after commit. Replay re-arms what is still pending and never
+// repeats what an event already records as done.
+struct Effect {
+  std::string id;       // unique within the service
+  std::string account;  // the partition that holds it
+  std::string region;
+  std::string kind;    // "http" | "smtp"
+  std::string target;  // http: the URL; smtp: "host:port"
+  std::string body;    // http: the request body; smtp: the RFC 5322 message
+  std::vector<std::pair<std::string, std::string>> headers;  // http request headers
+  std::string mail_from;                                     // smtp envelope
+  std::vector<std::string> rcpt_to;
+  uint32_t attempts = 0;    // attempts recorded so far
+  int64_t not_before_ms = 0;  // the next attempt is due (wall clock ms)
+};
+
+// The outcome of one attempt, handed back to the owning service.
+struct EffectAttempt {
+  std::string id;
+  bool ok = false;
+  int status = 0;  // http status, smtp reply code; 0: no answer (connect failed, timeout)
+  std::string detail;
+  int64_t started_ms = 0;
+  int64_t finished_ms = 0;
+};
+
 struct Decision {
   json::value output = json::object();
   std::vector<std::string> events;  // the service's serialized event messages, applied in order
@@ -82,6 +123,8 @@ struct Decision {
   // Blob store entries written in the same atomic batch as the events (S3's
   // small bodies: one group commit instead of separate writes).
   std::vector<std::pair<std::string, std::string>> blobs;
+  std::vector<Delivery> deliveries;  // into other services, same batch
+  bool effects = false;              // pending effects were added: wake the outbox worker
 };
 
 // A request body consumed as it arrives (S3 objects) instead of buffered
@@ -167,6 +210,16 @@ class Service {
   virtual Status list_resources(std::string_view snapshot, std::vector<Resource>& out) const {
     return list_partition_items(snapshot, out);
   }
+
+  // Cross-service delivery (see Delivery): every delivery of one batch for
+  // this service, in order. Never fails the cause: what cannot be delivered
+  // (a deleted queue) is dropped or dead-lettered here, in `out.events`.
+  virtual void deliver(const std::vector<Delivery>& in, const CallContext& ctx, Decision& out) const {}
+  // The outbox (see Effect): every effect still pending, due or not.
+  virtual void pending_effects(std::vector<Effect>& out) const {}
+  // Records one attempt as events: done, retry at a later not_before_ms, or
+  // given up. Called under the service's exclusive lock like decide().
+  virtual void effect_attempted(const EffectAttempt& attempt, const CallContext& ctx, Decision& out) const {}
 
   std::shared_mutex& mutex() const { return mutex_; }
 

@@ -26,6 +26,7 @@
 #include "server/build_info.h"
 #include "server/config.h"
 #include "server/engine.h"
+#include "server/outbox.h"
 #include "server/gateway.h"
 #include "server/http_server.h"
 #include "server/init_hooks.h"
@@ -91,6 +92,9 @@ int serve() {
     return 1;
   }
   hooks.run(InitStage::kStart, hook_env(cfg.listen_host, cfg.listen_port));
+  // Effects outside podstack (HTTP subscribers, SMTP) run after commit.
+  Outbox outbox(**engine);
+  outbox.start();
   GatewayOptions go;
   go.version = kVersion;
   go.metrics = &metrics;
@@ -144,6 +148,7 @@ int serve() {
   }
   server.run();
   if (ready_thread.joinable()) ready_thread.join();
+  outbox.stop();
   Status closed = (*engine)->close();
   if (!closed) {
     spdlog::error("shutdown checkpoint failed: {}", closed.to_string());
