@@ -22,7 +22,7 @@ case "${1:-all}" in
     pkgs=(
       "${build_pkgs[@]}" ccache git libboost1.81-all-dev doctest-dev
       # tests: real AWS clients and the benchmark load generator
-      python3 python3-pytest python3-boto3 python3-botocore awscli
+      python3 python3-pytest python3-boto3 python3-botocore awscli python3-aiosmtpd
       nodejs wrk curl ca-certificates procps
     )
     # Debian's nodejs ships npm separately; NodeSource's nodejs bundles it and
