@@ -16,6 +16,7 @@
 #include "proto/s3.pb.h"
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_body.h"
+#include "server/services/s3/s3_notifications.h"
 
 namespace podstack {
 namespace {
@@ -926,6 +927,11 @@ class S3Service final : public ServiceBase<S3Service> {
         if (ec || !doc.is_object())
           throw ApiError::bad_request("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'");
         value = std::string(v->as_string());
+      } else if (op.config == "notification" && v->is_object()) {
+        json::object config = v->as_object();
+        s3::check_notification_config(config);
+        s3::test_event_deliveries(config, b.meta.name(), ctx, out.deliveries);
+        value = json::serialize(config);
       } else {
         value = json::serialize(*v);
       }
@@ -1005,6 +1011,17 @@ class S3Service final : public ServiceBase<S3Service> {
     }
   }
 
+  // S3 event notifications for one object change (s3_notifications.h).
+  static void notify(const BucketState& b, std::string_view event, const ObjectVersion& o, const CallContext& ctx,
+                     Decision& out, bool created = true) {
+    for (auto& c : b.meta.configs()) {
+      if (c.name() != "notification") continue;
+      s3::ObjectEvent e{event, b.meta.name(), b.meta.region(), o.key(), created ? std::string_view(o.etag()) : std::string_view(),
+                    o.version_id(), o.size(), created};
+      s3::object_event_deliveries(c.value(), e, ctx, out.deliveries);
+    }
+  }
+
   void put_object(const Input& in, const CallContext& ctx, Decision& out) const {
     const BucketState& b = bucket(ctx, in.str("Bucket"));
     std::string key(in.str("Key"));
@@ -1033,6 +1050,7 @@ class S3Service final : public ServiceBase<S3Service> {
     json::object res{{"ETag", quoted(o.etag())}, {"ServerSideEncryption", sse_of(o)}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     checksum_output(o.checksums(), res);
+    notify(b, "ObjectCreated:Put", o, ctx, out);
     s3::Event ev;
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = std::move(o);
@@ -1114,6 +1132,7 @@ class S3Service final : public ServiceBase<S3Service> {
             d->set_key(key);
             d->set_version_id(*version_id);
             out.events.push_back(ev.SerializeAsString());
+            notify(b, "ObjectRemoved:Delete", v, ctx, out, false);
             break;
           }
       bool found = res.contains("DeleteMarker") || !ev.version_deleted().key().empty();
@@ -1130,6 +1149,7 @@ class S3Service final : public ServiceBase<S3Service> {
       d->set_key(key);
       d->set_version_id("null");
       out.events.push_back(ev.SerializeAsString());
+      if (!it->second.empty()) notify(b, "ObjectRemoved:Delete", it->second.front(), ctx, out, false);
       return;
     }
     // Versioned (or suspended): a delete marker becomes the latest version.
@@ -1142,6 +1162,7 @@ class S3Service final : public ServiceBase<S3Service> {
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = m;
     out.events.push_back(ev.SerializeAsString());
+    notify(b, "ObjectRemoved:DeleteMarkerCreated", m, ctx, out, false);
     res["DeleteMarker"] = true;
     res["VersionId"] = m.version_id();
   }
@@ -1279,6 +1300,7 @@ class S3Service final : public ServiceBase<S3Service> {
     json::object res{{"CopyObjectResult", json::object{{"ETag", quoted(o.etag())}, {"LastModified", seconds(o.last_modified_ms())}}}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     if (s.version_id() != "null") res["CopySourceVersionId"] = s.version_id();
+    notify(b, "ObjectCreated:Copy", o, ctx, out);
     s3::Event ev;
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = std::move(o);
@@ -1457,6 +1479,7 @@ class S3Service final : public ServiceBase<S3Service> {
       for (auto& t : tags_from_input(in.object("Tagging"))) *o.add_tags() = t;
     json::object res;
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    notify(b, in.has("Tagging") ? "ObjectTagging:Put" : "ObjectTagging:Delete", o, ctx, out);
     s3::Event ev;
     ev.mutable_object_updated()->set_bucket(b.meta.name());
     *ev.mutable_object_updated()->mutable_object() = std::move(o);
@@ -1807,6 +1830,7 @@ class S3Service final : public ServiceBase<S3Service> {
                      {"Bucket", b.meta.name()}, {"Key", o.key()}, {"ETag", quoted(o.etag())}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     checksum_output(o.checksums(), res);
+    notify(b, "ObjectCreated:CompleteMultipartUpload", o, ctx, out);
     s3::Event ev;
     auto* uc = ev.mutable_upload_completed();
     uc->set_bucket(b.meta.name());
