@@ -21,7 +21,7 @@ import zlib
 import pytest
 from botocore.exceptions import ClientError
 
-from podstack_server import PodstackServer, error_code as code
+from podstack_server import AWS_CLI, PodstackServer, aws_run, error_code as code
 
 MiB = 1024 * 1024
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -1729,17 +1729,8 @@ def test_state_hash_covers_s3(server):
 
 # ---- aws CLI ----
 
-AWS = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
-
-
-def aws(server, *args, check=True):
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_PAGER": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
-    r = subprocess.run([AWS, "--endpoint-url", server.endpoint, *args], capture_output=True, text=True, env=env,
-                       timeout=120)
-    if check:
-        assert r.returncode == 0, r.stderr
-    return r
+AWS = AWS_CLI
+aws = aws_run
 
 
 def tree_digest(root):
