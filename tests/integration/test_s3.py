@@ -1874,3 +1874,30 @@ def test_metadata_over_2_kib_is_refused_and_nothing_stored(s3, bucket):
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="meta", Body=b"x", Metadata={"ok": "v" * 1000})
     assert s3.head_object(Bucket=bucket, Key="meta")["Metadata"] == {"ok": "v" * 1000}
+
+
+def test_sse_kms_key_ids_and_bucket_default(s3, bucket):
+    """SSE-KMS: the algorithm and key id are stored and returned (as a key ARN); a bucket's
+    default encryption applies to objects that name none; a key without aws:kms is refused."""
+    r = s3.put_object(Bucket=bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId="1234abcd-12ab")
+    arn = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab"
+    assert r["ServerSideEncryption"] == "aws:kms" and r["SSEKMSKeyId"] == arn
+    for got in (s3.head_object(Bucket=bucket, Key="kms"), s3.get_object(Bucket=bucket, Key="kms")):
+        assert got["ServerSideEncryption"] == "aws:kms" and got["SSEKMSKeyId"] == arn
+    r = s3.put_object(Bucket=bucket, Key="managed", Body=b"x", ServerSideEncryption="aws:kms")
+    assert r["SSEKMSKeyId"] == "arn:aws:kms:us-east-1:000000000000:alias/aws/s3"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="bad", Body=b"x", SSEKMSKeyId="k1")
+    assert code(e) == "InvalidArgument"
+
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/app"}}]})
+    r = s3.put_object(Bucket=bucket, Key="default", Body=b"x")
+    assert r["ServerSideEncryption"] == "aws:kms"
+    assert r["SSEKMSKeyId"] == "arn:aws:kms:us-east-1:000000000000:alias/app"
+    assert s3.head_object(Bucket=bucket, Key="default")["SSEKMSKeyId"] == r["SSEKMSKeyId"]
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")
+    assert up["ServerSideEncryption"] == "aws:kms" and up["SSEKMSKeyId"] == r["SSEKMSKeyId"]
+    # An explicit SSE-S3 request wins over the bucket default.
+    assert s3.put_object(Bucket=bucket, Key="s3", Body=b"x", ServerSideEncryption="AES256")["ServerSideEncryption"] == "AES256"
+    assert "SSEKMSKeyId" not in s3.head_object(Bucket=bucket, Key="s3")
