@@ -1901,3 +1901,19 @@ def test_sse_kms_key_ids_and_bucket_default(s3, bucket):
     # An explicit SSE-S3 request wins over the bucket default.
     assert s3.put_object(Bucket=bucket, Key="s3", Body=b"x", ServerSideEncryption="AES256")["ServerSideEncryption"] == "AES256"
     assert "SSEKMSKeyId" not in s3.head_object(Bucket=bucket, Key="s3")
+
+
+def test_head_with_range_reports_content_range(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="r", Body=b"0123456789")
+    h = s3.head_object(Bucket=bucket, Key="r", Range="bytes=2-4")
+    assert h["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert h["ContentLength"] == 3
+    assert h["ResponseMetadata"]["HTTPHeaders"]["content-range"] == "bytes 2-4/10"
+
+
+def test_complete_multipart_location_names_the_endpoint(srv, s3, bucket):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="dir/a b")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="dir/a b", UploadId=up, PartNumber=1, Body=b"x")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="dir/a b", UploadId=up,
+                                        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert done["Location"] == f"{srv.endpoint}/{bucket}/dir/a%20b"

@@ -1991,7 +1991,7 @@ class S3Service final : public ServiceBase<S3Service> {
       c->set_algorithm(alg);
       c->set_value(protocol::base64_encode(h.digest()) + "-" + std::to_string(list.size()));
     }
-    json::object res{{"Location", "http://localhost:4566/" + b.meta.name() + "/" + url_encode(o.key())},
+    json::object res{{"Location", "http://" + (ctx.host.empty() ? std::string("localhost:4566") : ctx.host) + "/" + b.meta.name() + "/" + url_encode(o.key())},
                      {"Bucket", b.meta.name()}, {"Key", o.key()}, {"ETag", quoted(o.etag())}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     checksum_output(o.checksums(), res);
