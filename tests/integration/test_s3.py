@@ -1917,3 +1917,15 @@ def test_complete_multipart_location_names_the_endpoint(srv, s3, bucket):
     done = s3.complete_multipart_upload(Bucket=bucket, Key="dir/a b", UploadId=up,
                                         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert done["Location"] == f"{srv.endpoint}/{bucket}/dir/a%20b"
+
+
+def test_object_lock_configuration_stored(s3, bucket):
+    """What SDK-based tools (e.g. Terraform) read for every bucket: 404 ObjectLockConfigurationNotFoundError
+    until one is put, then the configuration back."""
+    with pytest.raises(ClientError) as e:
+        s3.get_object_lock_configuration(Bucket=bucket)
+    assert code(e) == "ObjectLockConfigurationNotFoundError"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    cfg = {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}}
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration=cfg)
+    assert s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"] == cfg

@@ -257,6 +257,10 @@ const std::map<std::string_view, ConfigOp>& config_ops() {
       {"Logging", {"logging", "BucketLoggingStatus", "", ""}},
       {"RequestPayment", {"requestpayment", "RequestPaymentConfiguration", "", ""}},
       {"AccelerateConfiguration", {"accelerate", "AccelerateConfiguration", "", ""}},
+      // Put/GetObjectLockConfiguration (named without "Bucket"): stored, not enforced.
+      {"ObjectLockConfiguration",
+       {"objectlock", "ObjectLockConfiguration", "ObjectLockConfigurationNotFoundError",
+        "Object Lock configuration does not exist for this bucket"}},
   };
   return m;
 }
@@ -323,6 +327,8 @@ class S3Service final : public ServiceBase<S3Service> {
           t[names.back()] = {verb != "Get", verb == "Get" ? &S3Service::get_config : &S3Service::put_config};
         }
       }
+      t["PutObjectLockConfiguration"] = {true, &S3Service::put_config};
+      t["GetObjectLockConfiguration"] = {false, &S3Service::get_config};
       return t;
     }();
     return t;
@@ -962,6 +968,7 @@ class S3Service final : public ServiceBase<S3Service> {
   // payload member's value kept as JSON, returned as given.
   // The stored configuration an operation names: "PutBucketCors" -> cors.
   static const ConfigOp& config_of(std::string_view op) {
+    if (op == "PutObjectLockConfiguration" || op == "GetObjectLockConfiguration") return config_ops().at("ObjectLockConfiguration");
     for (std::string_view verb : {"PutBucket", "GetBucket", "DeleteBucket"})
       if (op.rfind(verb, 0) == 0) {
         std::string_view rest = op.substr(verb.size());
