@@ -1929,3 +1929,21 @@ def test_object_lock_configuration_stored(s3, bucket):
     cfg = {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}}
     s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration=cfg)
     assert s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"] == cfg
+
+
+def test_list_multipart_uploads_with_delimiter(s3, bucket):
+    for key in ["a/1", "a/2", "b/x/1", "c", "b/y"]:
+        s3.create_multipart_upload(Bucket=bucket, Key=key)
+    r = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [u["Key"] for u in r["Uploads"]] == ["c"]
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/", "b/"]
+    assert r["Delimiter"] == "/"
+    r = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", Prefix="b/")
+    assert [u["Key"] for u in r["Uploads"]] == ["b/y"]
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["b/x/"]
+    # Pagination counts a common prefix as one entry and resumes after it.
+    page = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=1)
+    assert page["IsTruncated"] and [p["Prefix"] for p in page["CommonPrefixes"]] == ["a/"]
+    rest = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", KeyMarker=page["NextKeyMarker"])
+    assert [p["Prefix"] for p in rest.get("CommonPrefixes", [])] == ["b/"]
+    assert [u["Key"] for u in rest["Uploads"]] == ["c"]

@@ -2057,6 +2057,7 @@ class S3Service final : public ServiceBase<S3Service> {
     std::string key_marker = in.str_or("KeyMarker", "");
     std::string id_marker = in.str_or("UploadIdMarker", "");
     int64_t max = std::min<int64_t>(in.opt_int("MaxUploads").value_or(1000), 1000);
+    std::string delimiter = in.str_or("Delimiter", "");
     // Uploads in (key, initiated, id) order.
     std::vector<const s3::Upload*> all;
     for (auto& [id, u] : b.uploads)
@@ -2066,17 +2067,35 @@ class S3Service final : public ServiceBase<S3Service> {
       if (a->initiated_ms() != b->initiated_ms()) return a->initiated_ms() < b->initiated_ms();
       return a->upload_id() < b->upload_id();
     });
-    json::array uploads;
+    json::array uploads, prefixes;
+    std::set<std::string> seen_prefixes;
     bool truncated = false;
     std::string next_key, next_id;
     for (auto* u : all) {
       if (!key_marker.empty()) {
         if (u->key() < key_marker) continue;
         if (u->key() == key_marker && (id_marker.empty() || u->upload_id() <= id_marker)) continue;
+        // A marker that is a common prefix (NextKeyMarker of a rolled-up page) covers its keys.
+        if (!delimiter.empty() && key_marker.size() >= delimiter.size() &&
+            key_marker.compare(key_marker.size() - delimiter.size(), delimiter.size(), delimiter) == 0 &&
+            u->key().compare(0, key_marker.size(), key_marker) == 0)
+          continue;
       }
-      if (static_cast<int64_t>(uploads.size()) >= max) {
+      // Keys with the delimiter after the prefix roll up into one CommonPrefix.
+      std::string common;
+      if (!delimiter.empty())
+        if (size_t d = u->key().find(delimiter, prefix.size()); d != std::string::npos) common = u->key().substr(0, d + delimiter.size());
+      if (!common.empty() && seen_prefixes.count(common)) continue;
+      if (static_cast<int64_t>(uploads.size() + prefixes.size()) >= max) {
         truncated = true;
         break;
+      }
+      if (!common.empty()) {
+        seen_prefixes.insert(common);
+        prefixes.push_back(json::object{{"Prefix", common}});
+        next_key = common;
+        next_id.clear();
+        continue;
       }
       uploads.push_back(json::object{{"Key", u->key()}, {"UploadId", u->upload_id()}, {"Initiated", seconds(u->initiated_ms())},
                                      {"StorageClass", storage_class_of(u->object())},
@@ -2090,7 +2109,9 @@ class S3Service final : public ServiceBase<S3Service> {
       res["NextKeyMarker"] = next_key;
       res["NextUploadIdMarker"] = next_id;
     }
+    if (!delimiter.empty()) res["Delimiter"] = delimiter;
     if (!uploads.empty()) res["Uploads"] = std::move(uploads);
+    if (!prefixes.empty()) res["CommonPrefixes"] = std::move(prefixes);
     out.output = std::move(res);
   }
 
