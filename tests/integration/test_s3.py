@@ -1947,3 +1947,19 @@ def test_list_multipart_uploads_with_delimiter(s3, bucket):
     rest = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", KeyMarker=page["NextKeyMarker"])
     assert [p["Prefix"] for p in rest.get("CommonPrefixes", [])] == ["b/"]
     assert [u["Key"] for u in rest["Uploads"]] == ["c"]
+
+
+def test_crc64nvme_checksum_stored_and_returned(srv, bucket):
+    """CRC64NVME (what current SDKs send by default): checked on upload and returned with ChecksumMode."""
+    import requests
+    data = b"notify csv row\n" * 100
+    url = f"{srv.endpoint}/{bucket}/crc64"
+    bad = requests.put(url, data=data, headers={"x-amz-checksum-crc64nvme": crc64nvme_b64(b"other")})
+    assert bad.status_code == 400 and "BadDigest" in bad.text
+    ok = requests.put(url, data=data, headers={"x-amz-checksum-crc64nvme": crc64nvme_b64(data)})
+    assert ok.status_code == 200
+    assert ok.headers["x-amz-checksum-crc64nvme"] == crc64nvme_b64(data)
+    got = requests.get(url, headers={"x-amz-checksum-mode": "ENABLED"})
+    assert got.content == data
+    assert got.headers["x-amz-checksum-crc64nvme"] == crc64nvme_b64(data)
+    assert "x-amz-checksum-crc64nvme" not in requests.get(url).headers

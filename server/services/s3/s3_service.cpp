@@ -139,7 +139,8 @@ const std::map<std::string_view, std::string_view>& header_members() {
 }
 
 const char* kChecksumMembers[][2] = {
-    {"CRC32", "ChecksumCRC32"}, {"CRC32C", "ChecksumCRC32C"}, {"SHA1", "ChecksumSHA1"}, {"SHA256", "ChecksumSHA256"}};
+    {"CRC32", "ChecksumCRC32"}, {"CRC32C", "ChecksumCRC32C"}, {"SHA1", "ChecksumSHA1"}, {"SHA256", "ChecksumSHA256"},
+    {"CRC64NVME", "ChecksumCRC64NVME"}};
 
 // "k1=v1&k2=v2" (x-amz-tagging) -> the object's tags, sorted by key.
 void add_tagging_header(std::string_view h, ObjectVersion& o) {
@@ -1263,6 +1264,7 @@ class S3Service final : public ServiceBase<S3Service> {
         res.erase("ChecksumCRC32C");
         res.erase("ChecksumSHA1");
         res.erase("ChecksumSHA256");
+        res.erase("ChecksumCRC64NVME");
       }
       res["PartsCount"] = parts;
     } else if (auto r = in.opt_str("Range")) {
