@@ -157,6 +157,16 @@ def test_notification_attributes(ses):
     with pytest.raises(ClientError) as e:
         ses.set_identity_notification_topic(Identity="ghost@example.com", NotificationType="Delivery", SnsTopic=topic)
     assert code(e) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as e:  # AWS: forwarding off needs bounce and complaint topics
+        ses.set_identity_feedback_forwarding_enabled(Identity="n@example.com", ForwardingEnabled=False)
+    assert code(e) == "InvalidParameterValue"
+    ses.set_identity_notification_topic(Identity="n@example.com", NotificationType="Bounce", SnsTopic=topic)
+    ses.set_identity_notification_topic(Identity="n@example.com", NotificationType="Complaint", SnsTopic=topic)
+    ses.set_identity_feedback_forwarding_enabled(Identity="n@example.com", ForwardingEnabled=False)
+    a = ses.get_identity_notification_attributes(Identities=["n@example.com"])["NotificationAttributes"]["n@example.com"]
+    assert a["ForwardingEnabled"] is False and a["ComplaintTopic"] == topic
+    ses.set_identity_dkim_enabled(Identity="n@example.com", DkimEnabled=True)
+    assert ses.get_identity_dkim_attributes(Identities=["n@example.com"])["DkimAttributes"]["n@example.com"]["DkimEnabled"] is True
     ses.set_identity_mail_from_domain(Identity="n@example.com", MailFromDomain="bounce.example.com")
     m = ses.get_identity_mail_from_domain_attributes(Identities=["n@example.com"])["MailFromDomainAttributes"]
     assert m["n@example.com"]["MailFromDomain"] == "bounce.example.com"
@@ -555,13 +565,17 @@ def test_smtp_relay_delivers_each_mail_once_across_restarts(tmp_path, sink):
         ses = server.client("ses")
         sesv2 = server.client("sesv2")
         ses.verify_email_identity(EmailAddress="from@example.com")
+        # A template the data cannot fill is accepted (AWS fails it later) and recorded, never relayed.
+        ses.create_template(Template={"TemplateName": "t", "SubjectPart": "Hi {{n}}", "TextPart": "Body {{n}}"})
+        m0 = ses.send_templated_email(Source="from@example.com", Destination={"ToAddresses": ["never@x.com"]},
+                                      Template="t", TemplateData="{}")["MessageId"]
+        assert sent(server, id=m0)[0]["Template"] == "t"
         m1 = ses.send_email(Source="Sender <from@example.com>",
                             Destination={"ToAddresses": ["to@x.com"], "CcAddresses": ["cc@x.com"], "BccAddresses": ["bcc@x.com"]},
                             ReplyToAddresses=["reply@x.com"],
                             Message=simple("Relayed ü", "plain text", "<p>html</p>"))["MessageId"]
         raw = b"From: from@example.com\r\nTo: raw@x.com\r\nBcc: rawbcc@x.com\r\nSubject: raw\r\n\r\nraw body\r\n"
         m2 = ses.send_raw_email(RawMessage={"Data": raw})["MessageId"]
-        ses.create_template(Template={"TemplateName": "t", "SubjectPart": "Hi {{n}}", "TextPart": "Body {{n}}"})
         m3 = sesv2.send_email(FromEmailAddress="from@example.com", Destination={"ToAddresses": ["tpl@x.com"]},
                               Content={"Template": {"TemplateName": "t", "TemplateData": '{"n": "Bo"}'}})["MessageId"]
         wait_until(lambda: len(sink.messages()) == 3, what="three relayed mails")
@@ -598,6 +612,7 @@ def test_smtp_relay_delivers_each_mail_once_across_restarts(tmp_path, sink):
         wait_until(lambda: any(m["Message-ID"] == f"<{m4}@email.amazonses.com>" for _, _, m in sink.messages()), what="the late mail")
         ids = [m["Message-ID"] for _, _, m in sink.messages()]
         assert len(ids) == 4 and len(set(ids)) == 4
+        assert all("never@x.com" not in rcpts for _, rcpts, _ in sink.messages())
     finally:
         server.stop()
 

@@ -135,3 +135,70 @@ TEST_CASE("with SMTP_HOST a send leaves a relay pending; failures back off, then
     }
   }
 }
+
+TEST_CASE("an identity's delivery topic gets a notification; a template that fails to render is recorded, not relayed") {
+  Ses s("127.0.0.1:2525");
+  s.call("VerifyDomainIdentity", {{"Domain", "example.com"}});
+  s.call("SetIdentityNotificationTopic",
+         {{"Identity", "example.com"}, {"NotificationType", "Delivery"}, {"SnsTopic", "arn:aws:sns:us-east-1:000000000000:notes"}});
+  s.call("CreateConfigurationSet", {{"ConfigurationSet", json::object{{"Name", "cs"}}}});
+  s.call("CreateConfigurationSetEventDestination",
+         {{"ConfigurationSetName", "cs"},
+          {"EventDestination", json::object{{"Name", "d"}, {"Enabled", true}, {"MatchingEventTypes", json::array{"renderingFailure"}},
+                                            {"SNSDestination", json::object{{"TopicARN", "arn:aws:sns:us-east-1:000000000000:fails"}}}}}});
+
+  // Relayed: the delivery notification waits for the relay's success.
+  Decision d = s.call("SendEmail", simple_send());
+  CHECK(d.deliveries.empty());
+  std::vector<Effect> pending;
+  s.svc->pending_effects(pending);
+  REQUIRE(pending.size() == 1);
+  EffectAttempt ok;
+  ok.id = pending[0].id;
+  ok.ok = true;
+  ok.status = 250;
+  ok.started_ms = ok.finished_ms = t0 + 40;
+  CallContext ctx;
+  Decision r;
+  s.svc->effect_attempted(ok, ctx, r);
+  REQUIRE(r.deliveries.size() == 1);
+  json::object note = json::parse(r.deliveries[0].input.at("Message").as_string()).as_object();
+  CHECK(note.at("notificationType").as_string() == "Delivery");
+  CHECK_FALSE(note.contains("eventType"));
+  CHECK(note.at("mail").at("sourceArn").as_string() == "arn:aws:ses:us-east-1:000000000000:identity/example.com");
+  CHECK(note.at("delivery").at("processingTimeMillis").as_int64() == 40);
+  CHECK(note.at("delivery").at("recipients").as_array() == json::array{"t@x.com", "b@x.com"});
+
+  s.call("CreateTemplate", {{"Template", json::object{{"TemplateName", "t"}, {"SubjectPart", "Hi {{name}}"}}}});
+  Decision f = s.call("SendTemplatedEmail", {{"Source", "a@example.com"},
+                                             {"Destination", json::object{{"ToAddresses", json::array{"t@x.com"}}}},
+                                             {"Template", "t"},
+                                             {"TemplateData", "{}"},
+                                             {"ConfigurationSetName", "cs"}});
+  CHECK_FALSE(f.effects);  // nothing to relay
+  REQUIRE(f.deliveries.size() == 1);
+  json::object failure = json::parse(f.deliveries[0].input.at("Message").as_string()).as_object();
+  CHECK(failure.at("eventType").as_string() == "Rendering Failure");
+  CHECK(failure.at("failure").at("templateName").as_string() == "t");
+  CHECK(failure.at("failure").at("errorMessage").as_string() == "Attribute 'name' is not present in the rendering data.");
+}
+
+TEST_CASE("pod diff sees each identity, template, configuration set and sent mail as a resource") {
+  Ses s;
+  s.call("VerifyEmailIdentity", {{"EmailAddress", "a@example.com"}});
+  s.call("CreateTemplate", {{"Template", json::object{{"TemplateName", "t"}}}});
+  s.call("CreateConfigurationSet", {{"ConfigurationSet", json::object{{"Name", "cs"}}}});
+  std::string id(s.call("SendEmail", simple_send()).output.at("MessageId").as_string());
+  std::vector<Resource> rs;
+  REQUIRE(s.svc->list_resources(s.svc->snapshot(), rs).is_ok());
+  std::vector<std::string> ids;
+  for (auto& r : rs) ids.push_back(r.id);
+  const std::string p = "000000000000/us-east-1/";
+  CHECK(ids == std::vector<std::string>{p + "configuration-set/cs", p + "identity/a@example.com", p + "message/" + id,
+                                        p + "statistics", p + "template/t"});
+  CHECK(s.svc->resource_count() == 4);
+  // The snapshot restores to the same bytes.
+  auto copy = make_ses_service("");
+  REQUIRE(copy->restore(s.svc->snapshot()).is_ok());
+  CHECK(copy->snapshot() == s.svc->snapshot());
+}
