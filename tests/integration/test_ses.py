@@ -4,20 +4,15 @@ it across restart and kill -9."""
 import email
 import email.policy
 import json
-import os
-import shutil
 import socket
-import subprocess
 import threading
-import urllib.error
 import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
 
 from podstack_server import PodstackServer, error_code as code, wait_until
-
-AWS = shutil.which("aws")
+from test_cli import AWS, aws
 
 
 @pytest.fixture
@@ -85,15 +80,6 @@ def delete_sent(server, **query):
 
 def ses_log(server):
     return server.get_json("/_podstack/log?service=ses")["events"]
-
-
-def aws(server, *args):
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_PAGER": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
-    r = subprocess.run([AWS, "--endpoint-url", server.endpoint, "--output", "json", *args],
-                       capture_output=True, text=True, env=env, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout) if r.stdout.strip() else None
 
 
 def simple(subject="Hi", text="Hello", html=None):

@@ -88,6 +88,34 @@ json::array to_array(const R& repeated) {
 
 std::string iso_ms(int64_t ms) { return protocol::iso8601(static_cast<double>(ms) / 1000); }
 
+// One page of a sorted map as {list_key: [row(name, value)...], NextToken?}; `keep` filters.
+template <class Map, class Row, class Keep>
+json::object page_of(const Input& in, int64_t default_max, std::string_view max_key, const Map* m, std::string_view list_key,
+                     Row row, Keep keep) {
+  Page page(in, default_max, max_key);
+  json::array out;
+  if (m)
+    for (auto it = m->upper_bound(page.after()); it != m->end(); ++it) {
+      if (!keep(it->second)) continue;
+      if (page.full(out.size(), it->first)) break;
+      out.push_back(row(it->first, it->second));
+    }
+  json::object o{{list_key, std::move(out)}};
+  page.emit(o);
+  return o;
+}
+template <class Map, class Row>
+json::object page_of(const Input& in, int64_t default_max, std::string_view max_key, const Map* m, std::string_view list_key, Row row) {
+  return page_of(in, default_max, max_key, m, list_key, row, [](auto&) { return true; });
+}
+
+// v2's [{"Key", "Value"}] tags, sorted by key.
+json::array tags_json(const google::protobuf::Map<std::string, std::string>& tags) {
+  json::array out;
+  for (auto& [k, v] : std::map<std::string, std::string>(tags.begin(), tags.end())) out.push_back(json::object{{"Key", k}, {"Value", v}});
+  return out;
+}
+
 // The errors the two APIs spell differently.
 struct Errors {
   bool v2 = false;
@@ -609,17 +637,10 @@ class SesService final : public ServiceBase<SesService> {
 
   void list_identities(const Input& in, const CallContext& ctx, Decision& d) const {
     std::string type = in.str_or("IdentityType", "");
-    Page page(in, 1000, "MaxItems");
-    json::array out;
-    if (const Partition* p = part(ctx))
-      for (auto it = p->identities.upper_bound(page.after()); it != p->identities.end(); ++it) {
-        if (!type.empty() && it->second.type() != type) continue;
-        if (page.full(out.size(), it->first)) break;
-        out.emplace_back(it->first);
-      }
-    json::object o{{"Identities", std::move(out)}};
-    page.emit(o);
-    d.output = std::move(o);
+    const Partition* p = part(ctx);
+    d.output = page_of(
+        in, 1000, "MaxItems", p ? &p->identities : nullptr, "Identities", [](auto& name, auto&) { return json::value(name); },
+        [&](const ses::Identity& id) { return type.empty() || id.type() == type; });
   }
 
   void list_verified_email_addresses(const Input&, const CallContext& ctx, Decision& d) const {
@@ -1108,16 +1129,10 @@ class SesService final : public ServiceBase<SesService> {
 
   void list_templates_page(const Input& in, const CallContext& ctx, Decision& d, std::string_view max_key,
                            std::string_view name_key) const {
-    Page page(in, 10, max_key);
-    json::array out;
-    if (const Partition* p = part(ctx))
-      for (auto it = p->templates.upper_bound(page.after()); it != p->templates.end(); ++it) {
-        if (page.full(out.size(), it->first)) break;
-        out.push_back(json::object{{name_key, it->first}, {"CreatedTimestamp", static_cast<double>(it->second.created_ms()) / 1000}});
-      }
-    json::object o{{"TemplatesMetadata", std::move(out)}};
-    page.emit(o);
-    d.output = std::move(o);
+    const Partition* p = part(ctx);
+    d.output = page_of(in, 10, max_key, p ? &p->templates : nullptr, "TemplatesMetadata", [&](auto& name, const ses::Template& t) {
+      return json::value(json::object{{name_key, name}, {"CreatedTimestamp", static_cast<double>(t.created_ms()) / 1000}});
+    });
   }
 
   void list_templates(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -1269,16 +1284,9 @@ class SesService final : public ServiceBase<SesService> {
   }
 
   void list_configuration_sets(const Input& in, const CallContext& ctx, Decision& d) const {
-    Page page(in, 1000, "MaxItems");
-    json::array out;
-    if (const Partition* p = part(ctx))
-      for (auto it = p->config_sets.upper_bound(page.after()); it != p->config_sets.end(); ++it) {
-        if (page.full(out.size(), it->first)) break;
-        out.push_back(json::object{{"Name", it->first}});
-      }
-    json::object o{{"ConfigurationSets", std::move(out)}};
-    page.emit(o);
-    d.output = std::move(o);
+    const Partition* p = part(ctx);
+    d.output = page_of(in, 1000, "MaxItems", p ? &p->config_sets : nullptr, "ConfigurationSets",
+                       [](auto& name, auto&) { return json::value(json::object{{"Name", name}}); });
   }
 
   // Adds, replaces or removes one event destination.
@@ -1377,16 +1385,13 @@ class SesService final : public ServiceBase<SesService> {
 
   void v2_get_email_identity(const Input& in, const CallContext& ctx, Decision& d) const {
     const ses::Identity& id = identity_or_throw(ctx, in.str("EmailIdentity"), kV2);
-    json::array tags;
-    for (auto& [k, v] : std::map<std::string, std::string>(id.tags().begin(), id.tags().end()))
-      tags.push_back(json::object{{"Key", k}, {"Value", v}});
     json::object o{{"IdentityType", id.type() == "Domain" ? "DOMAIN" : "EMAIL_ADDRESS"},
                    {"FeedbackForwardingStatus", !id.forwarding_disabled()},
                    {"VerifiedForSendingStatus", true},
                    {"VerificationStatus", "SUCCESS"},
                    {"DkimAttributes", dkim_json(id)},
                    {"Policies", json::object()},
-                   {"Tags", std::move(tags)}};
+                   {"Tags", tags_json(id.tags())}};
     if (!id.mail_from_domain().empty())
       o["MailFromAttributes"] = json::object{{"MailFromDomain", id.mail_from_domain()},
                                              {"MailFromDomainStatus", "SUCCESS"},
@@ -1396,19 +1401,13 @@ class SesService final : public ServiceBase<SesService> {
   }
 
   void v2_list_email_identities(const Input& in, const CallContext& ctx, Decision& d) const {
-    Page page(in, 1000, "PageSize");
-    json::array out;
-    if (const Partition* p = part(ctx))
-      for (auto it = p->identities.upper_bound(page.after()); it != p->identities.end(); ++it) {
-        if (page.full(out.size(), it->first)) break;
-        out.push_back(json::object{{"IdentityType", it->second.type() == "Domain" ? "DOMAIN" : "EMAIL_ADDRESS"},
-                                   {"IdentityName", it->first},
-                                   {"SendingEnabled", true},
-                                   {"VerificationStatus", "SUCCESS"}});
-      }
-    json::object o{{"EmailIdentities", std::move(out)}};
-    page.emit(o);
-    d.output = std::move(o);
+    const Partition* p = part(ctx);
+    d.output = page_of(in, 1000, "PageSize", p ? &p->identities : nullptr, "EmailIdentities", [](auto& name, const ses::Identity& id) {
+      return json::value(json::object{{"IdentityType", id.type() == "Domain" ? "DOMAIN" : "EMAIL_ADDRESS"},
+                                      {"IdentityName", name},
+                                      {"SendingEnabled", true},
+                                      {"VerificationStatus", "SUCCESS"}});
+    });
   }
 
   void v2_delete_email_identity(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -1521,24 +1520,14 @@ class SesService final : public ServiceBase<SesService> {
     if (!o.contains("DeliveryOptions")) o["DeliveryOptions"] = json::object{{"TlsPolicy", "OPTIONAL"}};
     if (!o.contains("ReputationOptions")) o["ReputationOptions"] = json::object{{"ReputationMetricsEnabled", false}};
     if (!o.contains("SendingOptions")) o["SendingOptions"] = json::object{{"SendingEnabled", true}};
-    json::array tags;
-    for (auto& [k, v] : std::map<std::string, std::string>(cs.tags().begin(), cs.tags().end()))
-      tags.push_back(json::object{{"Key", k}, {"Value", v}});
-    o["Tags"] = std::move(tags);
+    o["Tags"] = tags_json(cs.tags());
     d.output = std::move(o);
   }
 
   void v2_list_configuration_sets(const Input& in, const CallContext& ctx, Decision& d) const {
-    Page page(in, 1000, "PageSize");
-    json::array out;
-    if (const Partition* p = part(ctx))
-      for (auto it = p->config_sets.upper_bound(page.after()); it != p->config_sets.end(); ++it) {
-        if (page.full(out.size(), it->first)) break;
-        out.emplace_back(it->first);
-      }
-    json::object o{{"ConfigurationSets", std::move(out)}};
-    page.emit(o);
-    d.output = std::move(o);
+    const Partition* p = part(ctx);
+    d.output = page_of(in, 1000, "PageSize", p ? &p->config_sets : nullptr, "ConfigurationSets",
+                       [](auto& name, auto&) { return json::value(name); });
   }
 
   void v2_delete_configuration_set(const Input& in, const CallContext& ctx, Decision& d) const {
