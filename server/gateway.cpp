@@ -374,7 +374,7 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
       return cors(*s3, req, rest_path, creds, std::move(request_id), &r);
     }
   for (auto& s : engine_.services()) {
-    const auto& m = s->model();
+    const auto& m = s->rest_model() ? *s->rest_model() : s->model();
     if ((m.protocol == Protocol::kRestJson || m.protocol == Protocol::kRestXml) && m.signing_name == svc)
       return call(*s, m, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
   }
@@ -415,7 +415,7 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
     op = protocol::match_rest_operation(model, hr.method, path, hr.query, hr.labels, &req.base());
     if (op) {
       op_name = op->name;
-      r.label = std::string(svc.name()) + "." + op->name;
+      r.label = std::string(svc.name()) + "." + model.operation_prefix + op->name;
     } else {
       return fail(protocol::ApiError::make(405, "MethodNotAllowed", "The specified method is not allowed against this resource."));
     }
@@ -425,7 +425,8 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
       return fail(protocol::ApiError::bad_request("InvalidAction", "The action " + std::string(op_name) + " is not valid for this web service."));
     return fail(protocol::ApiError::bad_request("UnknownOperationException", "Unknown operation " + std::string(op_name)));
   }
-  if (!svc.has_operation(op->name))
+  const std::string op_id = model.operation_prefix + op->name;  // the name decide() knows it by
+  if (!svc.has_operation(op_id))
     return fail(protocol::ApiError::not_implemented("The operation " + op->name + " of " + std::string(svc.name()) +
                                                     " is not implemented by podstack yet"));
 
@@ -454,7 +455,7 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   if (body) input["__body"] = body->describe();
   ExecResult x;
   try {
-    x = engine_.execute(svc, op->name, input, ctx);
+    x = engine_.execute(svc, op_id, input, ctx);
   } catch (const std::exception& e) {
     spdlog::error("{} {} failed: {}", r.label, r.request_id, e.what());
     return fail(protocol::ApiError::internal("internal error"));
@@ -628,6 +629,26 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     Reply out = json_reply(200, o);
     out.commit = std::move(x.commit);
     return out;
+  }
+  // LocalStack's sent-mail view: GET lists (?id=, ?email= the Source), DELETE
+  // clears (?id=: one). SES's internal operations ("__" names, which AWS
+  // routing never reaches); the DELETE is an event like any mutation.
+  if (path == "/_aws/ses") {
+    Service* ses = engine_.service("ses");
+    bool del = req.method() == http::verb::delete_;
+    if (!ses) return error(404, "ses is not available");
+    if (!get && !del) return error(405, "use GET or DELETE");
+    json::object in;
+    for (auto& [k, v] : protocol::parse_form(query)) in[k] = v;
+    CallContext ctx;
+    ctx.request_id = request_id;
+    ctx.now_ms = wall_clock_ms();
+    ExecResult x = engine_.execute(*ses, del ? "__DeleteMessages" : "__ListMessages", in, ctx);
+    if (x.error) return error(x.error->status, x.error->message);
+    if (!del) return json_reply(200, x.output);
+    r.response = HttpResponse{http::status::no_content, req.version()};
+    r.commit = std::move(x.commit);
+    return r;
   }
   if (path == "/_podstack/state/rollback") {
     if (!post) return error(405, "use POST");

@@ -158,6 +158,12 @@ class Service {
   virtual ~Service() = default;
   virtual std::string_view name() const = 0;
   virtual const protocol::ServiceModel& model() const = 0;
+  // A rest-json/rest-xml model served next to a query model() under the same
+  // signing name (SES: v2 under /v2/email next to v1's query API): requests
+  // with a query Action go to model(), the others to this one. One service,
+  // so one lock and one snapshot own the state both APIs change; the
+  // operations of this model reach decide() with the model's operation_prefix.
+  virtual const protocol::ServiceModel* rest_model() const { return nullptr; }
   virtual bool has_operation(std::string_view op) const = 0;
   // false: a read (shared lock, must emit no events).
   virtual bool mutating(std::string_view op) const = 0;

@@ -72,6 +72,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse_one(std::string_view text) {
   m->xml_namespace = str(meta, "xmlNamespace");
   m->aws_query_compatible = meta.contains("awsQueryCompatible");
   m->error_type_prefix = str(meta, "podstackErrorTypePrefix");
+  m->operation_prefix = str(meta, "podstackOperationPrefix");
   const std::string& p = m->protocol_name;
   m->protocol = p == "json" ? Protocol::kJson : p == "query" ? Protocol::kQuery : p == "rest-json" ? Protocol::kRestJson
               : p == "rest-xml" ? Protocol::kRestXml : p == "ec2" ? Protocol::kEc2

@@ -100,6 +100,11 @@ class ServiceModel {
       api_version, xml_namespace;
   // JSON error "__type" prefix (metadata "podstackErrorTypePrefix"), e.g. DynamoDB's.
   std::string error_type_prefix;
+  // Metadata "podstackOperationPrefix": prepended to this model's operation
+  // names where the service sees them (decide(), events), for a second model
+  // of one service whose names collide with the first's (SES v2's SendEmail
+  // is "v2:SendEmail", v1's stays "SendEmail").
+  std::string operation_prefix;
 
   const Operation* operation(std::string_view name) const {
     auto it = operations_.find(std::string(name));
