@@ -3,6 +3,7 @@
 #include "server/services/s3/s3_service.h"
 #include "server/services/dynamodb/dynamodb_service.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
+#include "server/services/sns/sns_service.h"
 #include "server/services/sqs/sqs_service.h"
 #include "server/services/ssm/ssm_service.h"
 #include "server/services/sts/sts_service.h"
@@ -15,6 +16,7 @@ std::vector<std::unique_ptr<Service>> make_services() {
   all.push_back(make_s3_service());
   all.push_back(make_ssm_service());
   all.push_back(make_secretsmanager_service());
+  all.push_back(make_sns_service());
   all.push_back(make_sqs_service());
   all.push_back(make_dynamodb_service());
   all.push_back(make_dynamodb_streams_service(*all.back()));
