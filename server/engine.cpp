@@ -456,18 +456,18 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   // (S3 -> SNS -> SQS), only to later services.
   if (!d.deliveries.empty()) {
     std::map<size_t, std::vector<Delivery>> pending;
-    auto enqueue = [&](std::vector<Delivery>& ds, size_t from) {
+    auto enqueue = [&](std::vector<Delivery>& ds, size_t from, std::string_view from_name) {
       for (auto& dl : ds) {
         size_t to = service_index(services_, dl.service);
-        if (to >= services_.size() || to <= from) {
-          spdlog::error("{} may not deliver to {} (unknown, or not after it in lock order); dropped",
-                        services_[from]->name(), dl.service);
+        if (to >= services_.size() || from >= services_.size() || to <= from) {
+          spdlog::error("{} may not deliver to {} (unknown, or not after it in lock order); dropped", from_name,
+                        dl.service);
           continue;
         }
         pending[to].push_back(std::move(dl));
       }
     };
-    enqueue(d.deliveries, self);
+    enqueue(d.deliveries, self, svc.name());
     while (!pending.empty()) {
       auto node = pending.extract(pending.begin());
       Service& target = *services_[node.key()];
@@ -496,7 +496,7 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
         for (auto& b : td.blobs) d.blobs.push_back(std::move(b));
         for (auto& k : td.notify) d.notify.push_back(std::move(k));
         effects = effects || td.effects;
-        enqueue(td.deliveries, node.key());
+        enqueue(td.deliveries, node.key(), target.name());
       }
     }
   }

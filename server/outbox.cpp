@@ -125,6 +125,9 @@ EffectAttempt http_effect(const Effect& e, const OutboxOptions& o) {
       beast::error_code ec;
       tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     }
+  } catch (const boost::system::system_error& ex) {
+    a.ok = false;
+    a.detail = ex.code().message();
   } catch (const std::exception& ex) {
     a.ok = false;
     a.detail = ex.what();
@@ -177,6 +180,9 @@ EffectAttempt smtp_effect(const Effect& e, const OutboxOptions& o) {
     a.detail = "SMTP " + std::to_string(a.status);
     beast::error_code ec;
     asio::write(s, asio::buffer(std::string("QUIT\r\n")), ec);
+  } catch (const boost::system::system_error& ex) {
+    a.ok = false;
+    a.detail = ex.code().message();
   } catch (const std::exception& ex) {
     a.ok = false;
     a.detail = ex.what();
@@ -270,6 +276,7 @@ void Outbox::run() {
         next_due = std::min(next_due, wall_clock_ms());
       }
     }
+    ++scans_;
   }
 }
 

@@ -12,6 +12,7 @@
 // effect is repeated only if podstack dies between the attempt and the
 // commit of its record (at-least-once, like SNS itself).
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -34,6 +35,7 @@ class Outbox {
   void stop();
   void wake();
   uint64_t attempts() const { return attempts_; }
+  uint64_t scans() const { return scans_; }  // completed passes over every service
 
  private:
   void run();
@@ -46,6 +48,7 @@ class Outbox {
   bool woken_ = false, stop_ = false;
   std::thread thread_;
   std::atomic<uint64_t> attempts_{0};
+  std::atomic<uint64_t> scans_{0};
 };
 
 // One HTTP(S) POST (or any method) with a timeout; status 0 and `detail` on a

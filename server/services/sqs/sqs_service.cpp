@@ -492,6 +492,69 @@ class SqsService final : public ServiceBase<SqsService> {
     }
   }
 
+  // Messages from other services (SNS subscriptions, S3 event
+  // notifications): Delivery kind "message" with input
+  //   QueueArn, MessageBody, MessageAttributes? ({name: {DataType,
+  //   StringValue | BinaryValue (base64)}}), MessageGroupId?,
+  //   MessageDeduplicationId?, DeadLetterQueueArn?
+  // validated as SendMessage would be. A message the queue rejects (or a
+  // queue that does not exist) goes to DeadLetterQueueArn when that names a
+  // queue here, else it is dropped, as AWS drops what it cannot deliver.
+  // One Sent event per queue, sequence numbers assigned as a batch's are.
+  void deliver(const std::vector<Delivery>& in, const CallContext& ctx, Decision& d) const override {
+    struct Pending {
+      sqs::Event ev;
+      uint64_t next = 0;
+      std::set<std::string> dedup;
+    };
+    std::map<std::string, Pending> out;
+    std::vector<std::string> order;
+    for (const Delivery& dl : in) {
+      if (dl.kind != "message") continue;
+      json::object msg = dl.input;
+      if (auto* attrs = msg.if_contains("MessageAttributes"); attrs && attrs->is_object()) {
+        for (auto& kv : attrs->as_object()) {
+          if (!kv.value().is_object()) continue;
+          auto& a = kv.value().as_object();
+          if (auto* b = a.if_contains("BinaryValue"); b && b->is_string()) {
+            auto raw = protocol::base64_decode(b->as_string());
+            *b = json::string(raw ? *raw : std::string());
+          }
+        }
+      }
+      Input input(msg);
+      for (std::string arn : {input.str_or("QueueArn", ""), input.str_or("DeadLetterQueueArn", "")}) {
+        if (arn.empty() || arn.find(":" + ctx.region + ":" + ctx.account + ":") == std::string::npos) continue;
+        const QueueState* q = find(ctx, name_from_arn(arn));
+        if (!q) continue;
+        auto [it, fresh] = out.try_emplace(q->meta.name());
+        Pending& p = it->second;
+        if (fresh) {
+          p.ev.mutable_sent()->set_queue(q->meta.name());
+          p.next = q->meta.next_seq();
+          order.push_back(q->meta.name());
+        }
+        try {
+          const sqs::Dedup* dup = nullptr;
+          sqs::Message m = build_message(*q, input, ctx, &dup, &p.dedup);
+          if (!dup) {
+            m.set_seq(++p.next);
+            *p.ev.mutable_sent()->add_messages() = std::move(m);
+          }
+          break;  // delivered (or deduplicated)
+        } catch (const ApiError&) {
+          // Rejected by this queue: try the dead-letter queue, if any.
+        }
+      }
+    }
+    for (auto& name : order) {
+      Pending& p = out[name];
+      if (!p.ev.sent().messages_size()) continue;
+      d.events.push_back(event_bytes(p.ev));
+      d.notify.push_back(notify_key(ctx, name));
+    }
+  }
+
  private:
   // ---- apply helpers ----
   // Drops expired messages from the head of the queue and expired dedup
