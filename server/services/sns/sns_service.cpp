@@ -1521,8 +1521,10 @@ class SnsService final : public ServiceBase<SnsService> {
         json::object input{{"QueueArn", s.endpoint()},
                            {"MessageBody", raw ? message : envelope(m, arn_topic, message, s.arn(), ctx)}};
         if (raw && !m.attrs.empty()) input["MessageAttributes"] = sqs_attributes(m.attrs);
-        if (!m.group_id.empty()) input["MessageGroupId"] = m.group_id;
-        if (!m.dedup_id.empty()) input["MessageDeduplicationId"] = m.dedup_id;
+        if (ends_with(q->resource, ".fifo")) {  // a FIFO topic may also feed standard queues: no FIFO fields there
+          if (!m.group_id.empty()) input["MessageGroupId"] = m.group_id;
+          if (!m.dedup_id.empty()) input["MessageDeduplicationId"] = m.dedup_id;
+        }
         if (std::string dlq = dead_letter_arn(s); !dlq.empty()) input["DeadLetterQueueArn"] = dlq;
         d.deliveries.push_back(Delivery{"sqs", "message", q->account, q->region, std::move(input)});
         pub.set_sqs_deliveries(pub.sqs_deliveries() + 1);
