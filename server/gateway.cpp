@@ -600,11 +600,13 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
   // LocalStack's SNS inspection endpoints: GET lists, DELETE clears (an
   // event), through the sns service's internal operations (?accountId=&region=
   // pick the partition, other parameters filter).
-  if (path == "/_aws/sns/sms-messages" || path == "/_aws/sns/platform-endpoint-messages") {
+  if (path == "/_aws/sns/sms-messages" || path == "/_aws/sns/platform-endpoint-messages" ||
+      path.rfind("/_aws/sns/subscription-tokens/", 0) == 0) {
     Service* sns = engine_.service("sns");
     bool del = req.method() == http::verb::delete_;
+    bool token = path.rfind("/_aws/sns/subscription-tokens/", 0) == 0;
     if (!sns) return error(404, "sns is not enabled");
-    if (!get && !del) return error(405, "use GET or DELETE");
+    if (!get && (!del || token)) return error(405, token ? "use GET" : "use GET or DELETE");
     CallContext ctx;
     ctx.request_id = request_id;
     ctx.now_ms = wall_clock_ms();
@@ -615,6 +617,10 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
       else in[k] = v;
     }
     std::string op = std::string(del ? "__Clear" : "__List") + (path == "/_aws/sns/sms-messages" ? "SmsMessages" : "PlatformEndpointMessages");
+    if (token) {
+      op = "__GetSubscriptionToken";
+      in["subscription_arn"] = protocol::url_decode(path.substr(30), false);
+    }
     ExecResult x = engine_.execute(*sns, op, in, ctx);
     if (x.error) return error(x.error->status, x.error->message);
     if (!del) return json_reply(200, x.output);

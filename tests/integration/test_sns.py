@@ -12,6 +12,8 @@ import socket
 import struct
 import subprocess
 import threading
+import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -148,6 +150,7 @@ def test_create_list_get_delete_topic(sns):
     assert json.loads(a["EffectiveDeliveryPolicy"])["http"]["defaultHealthyRetryPolicy"]["numRetries"] == 3
     sns.delete_topic(TopicArn=arn)
     assert sns.list_topics()["Topics"] == []
+    sns.delete_topic(TopicArn=arn)  # AWS: deleting a topic that does not exist is not an error
     with pytest.raises(ClientError) as e:
         sns.get_topic_attributes(TopicArn=arn)
     assert code(e) == "NotFound" and e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
@@ -575,6 +578,32 @@ def test_http_confirm_subscription_api_and_raw(sns, http_sink):
     assert note["body"] == "raw body" and note["headers"]["x-amz-sns-rawdelivery"] == "true"
 
 
+def test_subscription_token_endpoint_and_confirm_in_another_region(server, http_sink):
+    """/_aws/sns/subscription-tokens/<arn> gives the confirmation token (LocalStack); a plain GET confirming a topic
+    of eu-west-1 (no credential scope) acts on the topic's region, and that replays."""
+    sink = http_sink()
+    sns = server.client("sns", region="eu-west-1")
+    topic = sns.create_topic(Name="far")["TopicArn"]
+    assert ":eu-west-1:" in topic
+    sub = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=sink.url, ReturnSubscriptionArn=True)["SubscriptionArn"]
+    body = json.loads(sink.wait("SubscriptionConfirmation", 1)[0]["body"])
+    got = server.get_json("/_aws/sns/subscription-tokens/" + sub)
+    assert got == {"subscription_token": body["Token"], "subscription_arn": sub}
+    with pytest.raises(urllib.error.HTTPError) as e:
+        server.get_json("/_aws/sns/subscription-tokens/" + sub + "-nope")
+    assert e.value.code == 404
+    url = server.endpoint + "/?" + urllib.parse.urlencode(
+        {"Action": "ConfirmSubscription", "TopicArn": topic, "Token": body["Token"]})
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.status == 200
+    assert subscription_of(sns, topic) == sub
+    wait_until(lambda: effects_recorded(server) == 1, what="the confirmation attempt recorded")
+    before = server.state_hash()
+    server.crash_restart()
+    assert server.state_hash() == before
+    assert subscription_of(sns, topic) == sub
+
+
 def test_http_failures_retried_then_dead_lettered(sns, sqs, server, http_sink):
     """An endpoint answering 500 gets 3 attempts (1 s, 2 s apart), then the message goes to the RedrivePolicy DLQ;
     each attempt is in the log."""
@@ -695,6 +724,7 @@ def test_sms_messages_endpoint(sns, server, restart_check):
     assert [m["MessageId"] for m in got["sms_messages"]["+15551230002"]] == [m2]
     only = server.get_json("/_aws/sns/sms-messages?phoneNumber=%2B15551230002")["sms_messages"]
     assert list(only) == ["+15551230002"]
+    assert server.get_json("/_aws/sns/sms-messages?phoneNumber=%2B19999999999")["sms_messages"] == {"+19999999999": []}
     assert server.get_json("/_aws/sns/sms-messages?region=eu-west-1")["sms_messages"] == {}
     seq = server.state()["last_sequence"]
     assert delete(server, "/_aws/sns/sms-messages") == 204

@@ -290,6 +290,7 @@ class SnsService final : public ServiceBase<SnsService> {
         {"__ClearSmsMessages", {true, &SnsService::clear_sms_messages}},
         {"__ListPlatformEndpointMessages", {false, &SnsService::list_platform_messages}},
         {"__ClearPlatformEndpointMessages", {true, &SnsService::clear_platform_messages}},
+        {"__GetSubscriptionToken", {false, &SnsService::get_subscription_token}},
     };
     return t;
   }
@@ -793,8 +794,16 @@ class SnsService final : public ServiceBase<SnsService> {
     d.output = json::object{{"TopicArn", arn}};
   }
 
+  // AWS: "deleting a topic that does not exist does not result in an error".
   void delete_topic(const Input& in, const CallContext& ctx, Decision& d) const {
-    const sns::Topic& t = topic_of(in, ctx);
+    const sns::Topic* found = nullptr;
+    try {
+      found = &topic_of(in, ctx);
+    } catch (ApiError& e) {
+      if (e.code == "NotFound") return;
+      throw;
+    }
+    const sns::Topic& t = *found;
     sns::Event ev;
     ev.mutable_topic_deleted()->set_name(t.name());
     d.events.push_back(ev.SerializeAsString());
@@ -1866,7 +1875,7 @@ class SnsService final : public ServiceBase<SnsService> {
     if (platform) o["TargetArn"] = r.endpoint();
     else o["PhoneNumber"] = r.endpoint();
     o["TopicArn"] = null_or(r.topic_arn());
-    o["SubscriptionArn"] = null_or(r.subscription_arn());
+    if (!platform) o["SubscriptionArn"] = null_or(r.subscription_arn());
     o["MessageId"] = r.message_id();
     o["Message"] = r.message();
     o["MessageAttributes"] = std::move(attrs);
@@ -1879,19 +1888,23 @@ class SnsService final : public ServiceBase<SnsService> {
                      std::string_view out_member) const {
     std::string only = in.str_or(filter_member, "");
     json::object by_endpoint;
-    if (const Partition* p = part(ctx))
+    if (!only.empty()) by_endpoint[only] = json::array();  // LocalStack names the filtered key even when empty
+    CallContext at = protocol == "application" && !only.empty() ? arn_context(ctx, only) : ctx;
+    if (const Partition* p = part(at))
       for (auto& r : p->recorded) {
         if (r.protocol() != protocol || (!only.empty() && r.endpoint() != only)) continue;
         auto& list = by_endpoint[r.endpoint()];
         if (!list.is_array()) list = json::array();
         list.as_array().push_back(recorded_json(r, protocol == "application"));
       }
-    d.output = json::object{{"region", ctx.region}, {out_member, std::move(by_endpoint)}};
+    d.output = json::object{{"region", at.region}, {out_member, std::move(by_endpoint)}};
   }
 
   void clear_recorded(const Input& in, const CallContext& ctx, Decision& d, std::string_view protocol, std::string_view filter_member) const {
     std::string only = in.str_or(filter_member, "");
-    const Partition* p = part(ctx);
+    // A platform endpoint ARN names its partition (LocalStack).
+    CallContext at = protocol == "application" && !only.empty() ? arn_context(ctx, only) : ctx;
+    const Partition* p = part(at);
     if (!p || std::none_of(p->recorded.begin(), p->recorded.end(), [&](const sns::Recorded& r) {
           return r.protocol() == protocol && (only.empty() || r.endpoint() == only);
         }))
@@ -1899,6 +1912,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Event ev;
     ev.mutable_recorded_cleared()->set_protocol(std::string(protocol));
     ev.mutable_recorded_cleared()->set_endpoint(only);
+    set_partition(ev, ctx, at);
     d.events.push_back(ev.SerializeAsString());
   }
 
@@ -1913,6 +1927,18 @@ class SnsService final : public ServiceBase<SnsService> {
   }
   void clear_platform_messages(const Input& in, const CallContext& ctx, Decision& d) const {
     clear_recorded(in, ctx, d, "application", "endpointArn");
+  }
+
+  // LocalStack's /_aws/sns/subscription-tokens/<arn>: the confirmation token
+  // of an http/https subscription, for tests without a reachable endpoint.
+  void get_subscription_token(const Input& in, const CallContext& ctx, Decision& d) const {
+    std::string arn = in.str_or("subscription_arn", "");
+    CallContext at = arn_context(ctx, arn);
+    auto a = parse_arn(arn);
+    if (!a) throw ApiError::bad_request("InvalidParameter", "The provided SubscriptionARN is invalid");
+    auto [t, s] = find_subscription(at, arn);
+    if (!s || s->token().empty()) throw ApiError::make(404, "NotFound", "The provided SubscriptionARN is not found");
+    d.output = json::object{{"subscription_token", s->token()}, {"subscription_arn", arn}};
   }
 
   std::string smtp_host_;  // "host:port"; empty: email is recorded, not sent
