@@ -317,6 +317,9 @@ def test_publish_envelope_into_sqs(sns, sqs):
                                         "color": {"Type": "String", "Value": "red"},
                                         "n": {"Type": "Number", "Value": "42"}}
     assert "MessageAttributes" not in m  # enveloped: attributes travel inside the body
+    with urllib.request.urlopen(env["UnsubscribeURL"], timeout=10) as r:  # a plain GET unsubscribes
+        assert r.status == 200
+    assert sns.list_subscriptions()["Subscriptions"] == []
 
 
 def test_publish_raw_into_sqs(sns, sqs):
@@ -377,7 +380,7 @@ def test_publish_validation(sns):
 
 ATTRIBUTE_MESSAGES = {
     "m1": {"store": ("String", "example_corp"), "price": ("Number", "100"), "event": ("String", "order_placed"),
-           "interests": ("String.Array", '["rugby", "football"]')},
+           "interests": ("String.Array", '["rugby", "football"]'), "ip": ("String", "10.0.0.7")},
     "m2": {"store": ("String", "other"), "price": ("Number", "5"), "event": ("String", "ORDER_cancelled")},
     "m3": {},
 }
@@ -398,6 +401,7 @@ ATTRIBUTE_POLICIES = [  # (policy, messages that pass)
     ({"interests": ["football"]}, {"m1"}),
     ({"store": ["other"], "price": [100]}, set()),
     ({"$or": [{"store": ["other"]}, {"price": [100]}]}, {"m1", "m2"}),
+    ({"ip": [{"cidr": "10.0.0.0/24"}]}, {"m1"}),
     (None, {"m1", "m2", "m3"}),
 ]
 BODY_MESSAGES = {

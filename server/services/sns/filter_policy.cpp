@@ -1,6 +1,9 @@
 #include "server/services/sns/filter_policy.h"
 
+#include <arpa/inet.h>
+
 #include <cctype>
+#include <cstring>
 #include <cstdlib>
 #include <vector>
 
@@ -17,6 +20,36 @@ struct Invalid {
 [[noreturn]] void fail(std::string reason) { throw Invalid{"FilterPolicy: " + std::move(reason)}; }
 
 double num(const json::value& v) { return v.to_number<double>(); }
+
+// "10.0.0.0/24" or "2001:db8::/32" -> address bytes and prefix length.
+struct Cidr {
+  int family = 0;
+  unsigned char addr[16] = {};
+  int bits = 0;
+};
+std::optional<Cidr> parse_cidr(std::string_view s) {
+  size_t slash = s.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  std::string ip(s.substr(0, slash)), len(s.substr(slash + 1));
+  if (len.empty() || len.size() > 3 || len.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  Cidr c;
+  c.bits = std::atoi(len.c_str());
+  if (inet_pton(AF_INET, ip.c_str(), c.addr) == 1) c.family = AF_INET;
+  else if (inet_pton(AF_INET6, ip.c_str(), c.addr) == 1) c.family = AF_INET6;
+  else return std::nullopt;
+  if (c.bits > (c.family == AF_INET ? 32 : 128)) return std::nullopt;
+  return c;
+}
+bool in_cidr(const Cidr& c, std::string_view ip_text) {
+  unsigned char ip[16] = {};
+  std::string ip_s(ip_text);
+  if (inet_pton(c.family, ip_s.c_str(), ip) != 1) return false;
+  int full = c.bits / 8, rest = c.bits % 8;
+  if (std::memcmp(ip, c.addr, static_cast<size_t>(full)) != 0) return false;
+  if (rest == 0) return true;
+  unsigned char mask = static_cast<unsigned char>(0xff << (8 - rest));
+  return (ip[full] & mask) == (c.addr[full] & mask);
+}
 
 bool is_numeric_op(std::string_view op) { return op == "=" || op == "<" || op == "<=" || op == ">" || op == ">="; }
 
@@ -60,6 +93,8 @@ void check_condition(const json::value& c) {
     if (!v.is_string()) fail(std::string(k) + " match pattern must be a string");
   } else if (k == "exists") {
     if (!v.is_bool()) fail("exists match pattern must be either true or false.");
+  } else if (k == "cidr") {
+    if (!v.is_string() || !parse_cidr(v.as_string())) fail("Malformed CIDR, one '/' required");
   } else if (k == "numeric") {
     check_numeric(v);
   } else if (k == "anything-but") {
@@ -152,6 +187,10 @@ bool eval(const json::value& c, const json::value& v) {
   if (k == "suffix") return v.is_string() && ends_with(v.as_string(), x.as_string());
   if (k == "equals-ignore-case") return v.is_string() && iequals(v.as_string(), x.as_string());
   if (k == "numeric") return v.is_number() && numeric_holds(x.as_array(), num(v));
+  if (k == "cidr") {
+    auto c = parse_cidr(x.as_string());
+    return c && v.is_string() && in_cidr(*c, v.as_string());
+  }
   if (k == "anything-but") {
     if (x.is_array()) {
       for (auto& y : x.as_array())

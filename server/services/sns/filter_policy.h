@@ -14,6 +14,7 @@
 //   {"anything-but": v | [v...] | {"prefix": "s"} | {"suffix": "s"}}
 //   {"numeric": ["=", 5]} {"numeric": [">", 0, "<=", 10]}
 //   {"exists": true|false}
+//   {"cidr": "10.0.0.0/24"}                IPv4/IPv6 address in a prefix
 //   "$or": [policy, policy...]            at any object level
 // https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
 #pragma once

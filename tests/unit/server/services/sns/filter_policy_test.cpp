@@ -91,6 +91,15 @@ TEST_CASE("exists") {
   CHECK_FALSE(on_attrs(R"({"color":[{"exists":true}]})", a));
 }
 
+TEST_CASE("cidr: IP address matching") {
+  auto a = attrs({{"source_ip", "String", "10.0.0.255"}, {"v6", "String", "2001:db8::1"}});
+  CHECK(on_attrs(R"({"source_ip":[{"cidr":"10.0.0.0/24"}]})", a));
+  CHECK_FALSE(on_attrs(R"({"source_ip":[{"cidr":"10.0.1.0/24"}]})", a));
+  CHECK(on_attrs(R"({"source_ip":[{"cidr":"10.0.0.128/25"}]})", a));
+  CHECK(on_attrs(R"({"v6":[{"cidr":"2001:db8::/32"}]})", a));
+  CHECK_FALSE(on_attrs(R"({"v6":[{"cidr":"2001:db9::/32"}]})", a));
+}
+
 TEST_CASE("$or at the top and nested") {
   auto a = attrs({{"source", "String", "aws.cloudwatch"}, {"metric", "String", "CPU"}});
   CHECK(on_attrs(R"({"source":["aws.cloudwatch"],"$or":[{"metric":["Disk"]},{"metric":["CPU"]}]})", a));
@@ -155,6 +164,7 @@ TEST_CASE("validation messages") {
         "FilterPolicy: Value of anything-but must be an array or single string/number value.");
   CHECK(why(R"({"a":[["x"]]})") == "FilterPolicy: Match value must be String, number, true, false, or null");
   CHECK(why(R"({"$or":[{"a":["x"]}]})") == "FilterPolicy: Or statement must have at least 2 options");
+  CHECK(why(R"({"a":[{"cidr":"10.0.0.1"}]})") == "FilterPolicy: Malformed CIDR, one '/' required");
   // 6 * 5 * 6 = 180 combinations > 150.
   CHECK(why(R"({"a":[1,2,3,4,5,6],"b":[1,2,3,4,5],"c":[1,2,3,4,5,6]})") == "FilterPolicy: Filter policy is too complex");
 }
