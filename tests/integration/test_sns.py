@@ -630,6 +630,33 @@ def test_http_failures_retried_then_dead_lettered(sns, sqs, server, http_sink):
     assert sum("failed" in s for s in summaries) == 3 and summaries[-1].endswith("dead-lettered")
 
 
+def test_pending_http_delivery_is_rearmed_after_kill9(sns, sqs, server, http_sink):
+    """A delivery still pending (first attempt failed) when podstack is killed is retried after replay:
+    delivered once, not dead-lettered, nothing sent twice."""
+    answer = {"Notification": 500}
+    sink = http_sink(status=lambda kind: answer.get(kind, 200))
+    topic = sns.create_topic(Name="rearm")["TopicArn"]
+    dlq_url, dlq_arn = queue(sqs, "rearm-dlq")
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=sink.url,
+                  Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+    token = json.loads(sink.wait("SubscriptionConfirmation", 1)[0]["body"])["Token"]
+    sns.confirm_subscription(TopicArn=topic, Token=token)
+    sns.publish(TopicArn=topic, Message="eventually")
+    wait_until(lambda: effects_recorded(server) == 2, what="the first, failed, attempt recorded")  # confirmation + 1
+    server.kill9()
+    answer["Notification"] = 200
+    server.start()
+    notes = sink.wait("Notification", 2)
+    wait_until(lambda: effects_recorded(server) == 3, what="the retry recorded")
+    assert [json.loads(n["body"])["Message"] for n in notes] == ["eventually", "eventually"]
+    assert drain(sqs, dlq_url) == []
+    summaries = [e["summary"] for e in server.get_json("/_podstack/log?service=sns")["events"]
+                 if e["operation"] == "EffectAttempted"]
+    assert summaries[-1].endswith("delivered (HTTP 200)")
+    sns.publish(TopicArn=topic, Message="marker")
+    assert len(sink.wait("Notification", 3)) == 3
+
+
 # ---- email ----
 
 class SmtpSink:
