@@ -723,6 +723,25 @@ def test_email_through_smtp_and_no_repeat_after_restart(smtp_server):
     assert sum(b"disk full" in m.content for m in sink.messages) == 2
 
 
+def test_unreachable_smtp_host_dead_letters_email(tmp_path):
+    """An SMTP relay that refuses connections: 3 attempts, then the mail body goes to the RedrivePolicy DLQ."""
+    server = PodstackServer(tmp_path / "data", env={"SMTP_HOST": f"127.0.0.1:{free_port()}"}).start()
+    try:
+        sns, sqs = server.client("sns"), server.client("sqs")
+        topic = sns.create_topic(Name="nomailer")["TopicArn"]
+        dlq_url, dlq_arn = queue(sqs, "mail-dlq")
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@example.com",
+                      Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+        sns.publish(TopicArn=topic, Message="undeliverable")
+        got = []
+        wait_until(lambda: got.extend(sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1).get("Messages", []))
+                   or got, timeout=30, what="dead-lettered mail")
+        assert got[0]["Body"] == "undeliverable"
+        assert effects_recorded(server) == 3
+    finally:
+        server.stop()
+
+
 def test_email_without_smtp_host_is_recorded(sns, server):
     """Without SMTP_HOST an email is recorded in state and shown by `podstack log`, not sent."""
     topic = sns.create_topic(Name="nomail")["TopicArn"]

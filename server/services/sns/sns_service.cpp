@@ -688,10 +688,8 @@ class SnsService final : public ServiceBase<SnsService> {
     if (!a || a->service != "sns") return {nullptr, nullptr};
     size_t c = a->resource.rfind(':');
     if (c == std::string::npos) return {nullptr, nullptr};
-    CallContext at = ctx;
-    at.account = a->account;
-    at.region = a->region;
-    const sns::Topic* t = find_topic(at, topic_arn(a->region, a->account, a->resource.substr(0, c)));
+    // Only in ctx's partition (find_topic checks): the events apply there.
+    const sns::Topic* t = find_topic(ctx, topic_arn(a->region, a->account, a->resource.substr(0, c)));
     if (!t) return {nullptr, nullptr};
     return {t, find_sub(*t, arn)};
   }
@@ -1505,6 +1503,19 @@ class SnsService final : public ServiceBase<SnsService> {
     r->set_time_ms(ctx.now_ms);
   }
 
+  // What a failed effect sends to the subscription's RedrivePolicy queue, if any.
+  static void set_dead_letter(sns::PendingEffect& fx, const sns::Subscription& s, const std::string& body, const Attrs* raw_attrs,
+                              const CallContext& ctx) {
+    std::string dlq = dead_letter_arn(s);
+    if (dlq.empty()) return;
+    json::object input{{"QueueArn", dlq}, {"MessageBody", body}};
+    if (raw_attrs && !raw_attrs->empty()) input["MessageAttributes"] = sqs_attributes(*raw_attrs);
+    auto q = parse_arn(dlq);
+    fx.set_dead_letter_input(json::serialize(input));
+    fx.set_dead_letter_account(q ? q->account : ctx.account);
+    fx.set_dead_letter_region(q ? q->region : ctx.region);
+  }
+
   // Every confirmed subscription of `t` whose filter passes gets `m`.
   void fan_out(const sns::Topic& t, const std::string& arn_topic, const Outgoing& m, const CallContext& ctx, sns::Published& pub,
                Decision& d) const {
@@ -1548,14 +1559,7 @@ class SnsService final : public ServiceBase<SnsService> {
         fx->set_not_before_ms(ctx.now_ms);
         fx->set_subscription_arn(s.arn());
         fx->set_purpose("Notification");
-        if (std::string dlq = dead_letter_arn(s); !dlq.empty()) {
-          json::object input{{"QueueArn", dlq}, {"MessageBody", body}};
-          if (raw && !m.attrs.empty()) input["MessageAttributes"] = sqs_attributes(m.attrs);
-          auto q = parse_arn(dlq);
-          fx->set_dead_letter_input(json::serialize(input));
-          fx->set_dead_letter_account(q ? q->account : ctx.account);
-          fx->set_dead_letter_region(q ? q->region : ctx.region);
-        }
+        set_dead_letter(*fx, s, body, raw ? &m.attrs : nullptr, ctx);
         d.effects = true;
       } else if ((proto == "email" || proto == "email-json") && !smtp_host_.empty()) {
         sns::PendingEffect* fx = pub.add_effects();
@@ -1573,6 +1577,7 @@ class SnsService final : public ServiceBase<SnsService> {
         fx->set_not_before_ms(ctx.now_ms);
         fx->set_subscription_arn(s.arn());
         fx->set_purpose("Notification");
+        set_dead_letter(*fx, s, body, nullptr, ctx);
         d.effects = true;
       } else {
         // sms, email without SMTP_HOST, application, lambda, firehose: recorded.
