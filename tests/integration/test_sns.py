@@ -205,6 +205,19 @@ def test_tags(sns, restart_check):
     assert code(e) == "ResourceNotFound"
 
 
+def test_data_protection_policy(sns):
+    """DataProtectionPolicy at CreateTopic and through Put/GetDataProtectionPolicy is stored and returned."""
+    policy = json.dumps({"Name": "p", "Version": "2021-06-01", "Statement": []})
+    arn = sns.create_topic(Name="dpp", DataProtectionPolicy=policy)["TopicArn"]
+    assert sns.get_data_protection_policy(ResourceArn=arn)["DataProtectionPolicy"] == policy
+    other = json.dumps({"Name": "q", "Version": "2021-06-01", "Statement": []})
+    sns.put_data_protection_policy(ResourceArn=arn, DataProtectionPolicy=other)
+    assert sns.get_data_protection_policy(ResourceArn=arn)["DataProtectionPolicy"] == other
+    with pytest.raises(ClientError) as e:
+        sns.put_data_protection_policy(ResourceArn=arn, DataProtectionPolicy="{nope")
+    assert code(e) == "InvalidParameter"
+
+
 def test_add_and_remove_permission(sns):
     """AddPermission adds a statement to the topic policy under its label; RemovePermission takes it out."""
     arn = sns.create_topic(Name="shared")["TopicArn"]

@@ -767,6 +767,11 @@ class SnsService final : public ServiceBase<SnsService> {
       throw invalid("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.");
     auto checked = check_topic_attributes(attrs, true, fifo_attr);
     if (auto it = checked.find("FifoTopic"); it != checked.end() && it->second == "false") checked.erase(it);
+    if (auto dpp = in.opt_str("DataProtectionPolicy"); dpp && !dpp->empty()) {
+      std::string v(*dpp);
+      check_topic_attribute("DataProtectionPolicy", v, true, fifo_attr);
+      checked["DataProtectionPolicy"] = v;
+    }
     auto tags = read_tags(in, "Tags");
     if (tags.size() > kMaxTags) throw ApiError::bad_request("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded");
     std::string arn = topic_arn(ctx.region, ctx.account, name);
