@@ -176,6 +176,9 @@ def test_list_topics_pages_of_100(sns):
     assert len(first["Topics"]) == 100 and "NextToken" in first
     second = sns.list_topics(NextToken=first["NextToken"])
     assert "NextToken" not in second
+    with pytest.raises(ClientError) as e:
+        sns.list_topics(NextToken="not-ours")
+    assert code(e) == "InvalidParameter"
     assert [t["TopicArn"] for t in first["Topics"] + second["Topics"]] == arns
 
 
@@ -500,7 +503,8 @@ def test_publish_batch(sns, sqs):
     assert sorted(m["Body"] for m in drain(sqs, url)) == ["one", "three"]
     for entries, err in (([{"Id": "a", "Message": "x"}, {"Id": "a", "Message": "y"}], "BatchEntryIdsNotDistinct"),
                          ([{"Id": f"i{i}", "Message": "x"} for i in range(11)], "TooManyEntriesInBatchRequest"),
-                         ([{"Id": "bad id!", "Message": "x"}], "InvalidBatchEntryId")):
+                         ([{"Id": "bad id!", "Message": "x"}], "InvalidBatchEntryId"),
+                         ([], "EmptyBatchRequest")):
         with pytest.raises(ClientError) as e:
             sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
         assert code(e) == err

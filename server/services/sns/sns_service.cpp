@@ -241,6 +241,16 @@ std::string signing_cert_url(const CallContext& ctx) { return base_url(ctx) + "/
 // message, so clients that only check presence work.
 std::string signature(std::string_view canonical) { return protocol::base64_encode(hmac_sha256("podstack-sns", canonical)); }
 
+// A page of a list operation; a token podstack did not issue is SNS's
+// InvalidParameter, not the generic ValidationException.
+Page page_of(const Input& in, std::string_view token_member = "NextToken") {
+  try {
+    return Page(in, kPageSize, "MaxResults", token_member);
+  } catch (ApiError&) {
+    throw invalid(std::string(token_member));
+  }
+}
+
 class SnsService final : public ServiceBase<SnsService> {
  public:
   explicit SnsService(std::string smtp_host) : smtp_host_(std::move(smtp_host)) {}
@@ -675,9 +685,11 @@ class SnsService final : public ServiceBase<SnsService> {
   const sns::Topic& topic_of(const Input& in, const CallContext& ctx, std::string_view member = "TopicArn") const {
     std::string_view arn = in.str(member);
     auto a = parse_arn(arn);
-    if (!a || a->service != "sns" || a->resource.empty() || a->resource.find(':') != std::string::npos)
+    if (!a)
       throw invalid(std::string(member) + " Reason: An ARN must have at least 6 elements, not " +
-                    std::to_string(a ? 6 : std::count(arn.begin(), arn.end(), ':') + 1));
+                    std::to_string(std::count(arn.begin(), arn.end(), ':') + 1));
+    if (a->service != "sns" || a->resource.empty() || a->resource.find(':') != std::string::npos)
+      throw invalid(std::string(member));
     const sns::Topic* t = find_topic(ctx, arn);
     if (!t) throw no_topic();
     return *t;
@@ -813,7 +825,7 @@ class SnsService final : public ServiceBase<SnsService> {
   }
 
   void list_topics(const Input& in, const CallContext& ctx, Decision& d) const {
-    Page page(in, kPageSize);
+    Page page = page_of(in);
     json::array topics;
     if (const Partition* p = part(ctx))
       for (auto it = p->topics.upper_bound(page.after()); it != p->topics.end(); ++it) {
@@ -1140,7 +1152,7 @@ class SnsService final : public ServiceBase<SnsService> {
     if (const Partition* p = part(ctx))
       for (auto& [n, t] : p->topics)
         for (auto& s : t.subscriptions()) all[s.arn()] = {&t, &s};
-    Page page(in, kPageSize);
+    Page page = page_of(in);
     json::array subs;
     for (auto it = all.upper_bound(page.after()); it != all.end(); ++it) {
       if (page.full(subs.size(), it->first)) break;
@@ -1153,7 +1165,7 @@ class SnsService final : public ServiceBase<SnsService> {
 
   void list_subscriptions_by_topic(const Input& in, const CallContext& ctx, Decision& d) const {
     const sns::Topic& t = topic_of(in, ctx);
-    Page page(in, kPageSize);
+    Page page = page_of(in);
     json::array subs;
     for (auto& s : t.subscriptions()) {  // sorted by arn
       if (s.arn() <= page.after()) continue;
@@ -1643,7 +1655,7 @@ class SnsService final : public ServiceBase<SnsService> {
   }
 
   void list_opted_out(const Input& in, const CallContext& ctx, Decision& d) const {
-    Page page(in, kPageSize, "MaxResults", "nextToken");
+    Page page = page_of(in, "nextToken");
     json::array numbers;
     if (const Partition* p = part(ctx))
       for (auto& n : p->settings.opted_out()) {
@@ -1758,7 +1770,7 @@ class SnsService final : public ServiceBase<SnsService> {
   }
 
   void list_platform_applications(const Input& in, const CallContext& ctx, Decision& d) const {
-    Page page(in, kPageSize);
+    Page page = page_of(in);
     json::array apps;
     if (const Partition* p = part(ctx))
       for (auto it = p->apps.upper_bound(page.after()); it != p->apps.end(); ++it) {
@@ -1827,7 +1839,7 @@ class SnsService final : public ServiceBase<SnsService> {
 
   void list_endpoints(const Input& in, const CallContext& ctx, Decision& d) const {
     const sns::PlatformApplication& a = app_of(in, ctx);
-    Page page(in, kPageSize);
+    Page page = page_of(in);
     json::array eps;
     for (auto& ep : a.endpoints()) {
       if (ep.arn() <= page.after()) continue;
