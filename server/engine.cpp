@@ -42,6 +42,12 @@ void CommitTicket::on_complete(Callback cb) {
   cb_ = std::move(cb);
 }
 
+std::optional<Status> CommitTicket::ready() {
+  std::lock_guard lk(mu_);
+  if (!done_) return std::nullopt;
+  return status_;
+}
+
 Status CommitTicket::wait() {
   std::unique_lock lk(mu_);
   cv_.wait(lk, [this] { return done_; });
@@ -519,7 +525,7 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
           if (st && effects && on_effects_) on_effects_();
           ticket->complete(st);
         },
-        std::move(d.blobs));
+        std::move(d.blobs), /*drain_inline=*/!options_.store.sync);
   }
   for (auto& e : events) {
     if (Status st = apply_one(e, services_); !st) {
@@ -536,6 +542,11 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
     want_checkpoint_ = true;
     maint_cv_.notify_one();
   }
+  // Write the group on this thread when no write is in progress (see
+  // LogWriter): usually the ticket is complete when execute() returns. Not
+  // with an fsync per group (PERSISTENCE_SYNC=1): that would hold this I/O
+  // thread for milliseconds, and the writer thread batches better there.
+  if (!options_.store.sync) writer_->drain();
   return r;
 }
 

@@ -38,6 +38,8 @@ class CommitTicket {
   // Runs cb now if already complete, else on completion (on the writer thread).
   void on_complete(Callback cb);
   Status wait();  // blocking; for the CLI and tests
+  // Complete already (the caller wrote its own group): its status, without waiting.
+  std::optional<Status> ready();
 
  private:
   std::mutex mu_;

@@ -274,7 +274,10 @@ bool is_s3_request(const Credentials& creds) { return creds.service.empty() || c
 }  // namespace
 
 std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
-  if (req.method() != http::verb::put) return nullptr;
+  // PUT bodies (PutObject, UploadPart) and POST forms (browser uploads).
+  bool post = req.method() == http::verb::post;
+  if (req.method() != http::verb::put && !post) return nullptr;
+  if (post && header(req, "content-type").rfind("multipart/form-data", 0) != 0) return nullptr;
   std::string_view target(req.target().data(), req.target().size());
   size_t qpos = target.find('?');
   std::string_view path = target.substr(0, qpos);
@@ -290,7 +293,7 @@ std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
   std::vector<std::pair<std::string, std::string>> q, labels;
   if (!query.empty()) q = protocol::parse_form(query);
   std::string p = s3_path(req, path);
-  const protocol::Operation* op = protocol::match_rest_operation(s3->model(), "PUT", p, q, labels, &req.base());
+  const protocol::Operation* op = protocol::match_rest_operation(s3->model(), post ? "POST" : "PUT", p, q, labels, &req.base());
   if (!op) return nullptr;
   return std::shared_ptr<StreamedBody>(s3->streamed_body(op->name, req.base(), engine_.store()));
 }

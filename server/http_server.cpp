@@ -27,6 +27,8 @@ namespace {
 // in one here: parameters are references, the initiation is a named lambda
 // capturing only references.
 asio::awaitable<Status> wait_commit(CommitTicket& ticket) {
+  // Usually written already by this thread (LogWriter::drain): no round trip.
+  if (std::optional<Status> done = ticket.ready()) co_return *done;
   auto ex = co_await asio::this_coro::executor;
   auto initiate = [&ticket, &ex](auto handler) {
     auto h = std::make_shared<decltype(handler)>(std::move(handler));

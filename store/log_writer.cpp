@@ -26,12 +26,21 @@ LogWriter::~LogWriter() {
 }
 
 void LogWriter::submit(std::vector<std::pair<uint64_t, std::string>> events, Callback done,
-                       std::vector<std::pair<std::string, std::string>> blobs) {
+                       std::vector<std::pair<std::string, std::string>> blobs, bool drain_inline) {
   {
     std::lock_guard lk(mu_);
     queue_.push_back(Item{std::move(events), std::nullopt, std::move(done), std::move(blobs)});
   }
-  cv_.notify_one();
+  if (!drain_inline) cv_.notify_one();
+}
+
+void LogWriter::drain() {
+  std::unique_lock lk(mu_);
+  if (writing_ || paused_ || queue_.empty()) return;
+  write_groups(lk, kInlineGroups);
+  // More arrived than this caller should write, or the writer thread waits
+  // to stop: hand over to it.
+  if (!queue_.empty() || stop_) cv_.notify_one();
 }
 
 void LogWriter::submit_checkpoint(uint64_t seq, std::string bytes, Callback done) {
@@ -59,15 +68,13 @@ void LogWriter::clear_failure() {
   failure_ = Status::ok();
 }
 
-void LogWriter::run() {
+void LogWriter::write_groups(std::unique_lock<std::mutex>& lk, int max_groups) {
+  writing_ = true;
   std::deque<Item> batch;
-  for (;;) {
-    {
-      std::unique_lock lk(mu_);
-      cv_.wait(lk, [this] { return stop_ || (!paused_ && !queue_.empty()); });
-      if (queue_.empty() && stop_) return;
-      batch.swap(queue_);
-    }
+  for (int g = 0; g < max_groups && !queue_.empty() && !paused_; ++g) {
+    batch.swap(queue_);
+    Status st = failure_;
+    lk.unlock();
     WriteBatchData data;
     for (auto& item : batch) {
       for (auto& e : item.events) data.events.push_back(std::move(e));
@@ -75,22 +82,31 @@ void LogWriter::run() {
       // Only the newest checkpoint in a group matters; it follows its events.
       if (item.checkpoint) data.checkpoint = std::move(item.checkpoint);
     }
-    Status st;
-    {
-      std::lock_guard lk(mu_);
-      st = failure_;
-    }
-    if (st && (!data.events.empty() || data.checkpoint || !data.blobs.empty())) {
-      st = store_.write(data);
-      if (!st) {
-        std::lock_guard lk(mu_);
-        failure_ = st;
-      }
-    }
+    if (st && (!data.events.empty() || data.checkpoint || !data.blobs.empty())) st = store_.write(data);
     ++batches_;
+    // Callbacks run in group order, still holding the writer role, so a
+    // later group's outcome is never reported before an earlier one's.
+    if (!st) {
+      std::lock_guard fl(mu_);
+      failure_ = st;
+    }
     for (auto& item : batch)
       if (item.done) item.done(st);
     batch.clear();
+    lk.lock();
+  }
+  writing_ = false;
+}
+
+void LogWriter::run() {
+  std::unique_lock lk(mu_);
+  for (;;) {
+    cv_.wait(lk, [this] { return !writing_ && (stop_ || (!paused_ && !queue_.empty())); });
+    if (!queue_.empty() && !paused_) {
+      write_groups(lk, INT32_MAX);
+      continue;
+    }
+    if (stop_) return;
   }
 }
 

@@ -1,7 +1,17 @@
-// Group commit: one writer thread drains everything submitted since its last
-// write into a single RocksDB WriteBatch, then runs every submitter's
-// callback with the outcome. Submission order is log order; the caller
-// (the engine's sequencer) submits in sequence order.
+// Group commit: everything submitted since the last write goes into a single
+// RocksDB WriteBatch, then every submitter's callback runs with the outcome.
+// Submission order is log order; the caller (the engine's sequencer) submits
+// in sequence order.
+//
+// Who writes: a submitter that passes `drain_inline` calls drain() once it
+// has released its own locks and becomes the leader if no write is in
+// progress: it writes the group on its own thread, so a request on an idle
+// server is answered without waking another thread (RocksDB's write thread
+// works the same way). While a leader writes, later submissions queue and the
+// leader takes them as the next group (at most kInlineGroups groups, so one
+// caller is not kept writing for others forever; the writer thread takes over
+// after that). Other submissions (checkpoints, flush) wake the writer thread.
+// One write at a time, groups in queue order: log order stays sequence order.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -27,7 +37,11 @@ class LogWriter {
   ~LogWriter();  // drains the queue, then stops
 
   void submit(std::vector<std::pair<uint64_t, std::string>> events, Callback done,
-              std::vector<std::pair<std::string, std::string>> blobs = {});
+              std::vector<std::pair<std::string, std::string>> blobs = {}, bool drain_inline = false);
+  // Writes what is queued on the calling thread unless a write is in
+  // progress (then the current writer takes it). Call without holding locks
+  // a callback might need.
+  void drain();
   void submit_checkpoint(uint64_t seq, std::string bytes, Callback done);
   // Blocks until everything submitted so far is written.
   Status flush();
@@ -48,6 +62,10 @@ class LogWriter {
     std::vector<std::pair<std::string, std::string>> blobs;
   };
   void run();
+  // Writes queued groups while holding the writer role; `lk` is held on entry
+  // and exit. At most max_groups groups; returns with writing_ false.
+  void write_groups(std::unique_lock<std::mutex>& lk, int max_groups);
+  static constexpr int kInlineGroups = 2;
 
   EventStore& store_;
   mutable std::mutex mu_;
@@ -55,6 +73,7 @@ class LogWriter {
   std::deque<Item> queue_;
   bool stop_ = false;
   bool paused_ = false;
+  bool writing_ = false;  // a thread holds the writer role
   Status failure_;
   uint64_t batches_ = 0;
   std::thread thread_;

@@ -16,6 +16,8 @@
 #include "proto/s3.pb.h"
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_body.h"
+#include "server/services/s3/s3_notifications.h"
+#include "server/services/s3/s3_post.h"
 
 namespace podstack {
 namespace {
@@ -281,6 +283,7 @@ class S3Service final : public ServiceBase<S3Service> {
           {"GetObjectAcl", {false, &S3Service::get_acl}},
           {"PutObjectAcl", {false, &S3Service::put_acl}},
           {"PutObject", {true, &S3Service::put_object}},
+          {"PostObject", {true, &S3Service::post_object}},
           {"GetObject", {false, &S3Service::get_object}},
           {"HeadObject", {false, &S3Service::get_object}},
           {"DeleteObject", {true, &S3Service::delete_object}},
@@ -374,6 +377,20 @@ class S3Service final : public ServiceBase<S3Service> {
 
   std::unique_ptr<StreamedBody> streamed_body(std::string_view op, const boost::beast::http::fields& headers,
                                               EventStore& store) const override {
+    if (op == "PostObject") {
+      std::string boundary = s3::form_boundary(headers[boost::beast::http::field::content_type]);
+      if (boundary.empty()) return nullptr;
+      struct Form final : StreamedBody {
+        s3::FormReceiver r;
+        Form(EventStore& st, std::string b) : r(st, std::move(b), random_chars(24, "0123456789abcdefghijklmnopqrstuvwxyz")) {}
+        std::optional<ApiError> feed(std::string_view b) override { return r.feed(b); }
+        std::optional<ApiError> finish() override { return r.finish(); }
+        void discard() override { r.discard(); }
+        void committed() override { r.committed(); }
+        json::value describe() const override { return r.describe(); }
+      };
+      return std::make_unique<Form>(store, std::move(boundary));
+    }
     if (op != "PutObject" && op != "UploadPart") return nullptr;
     struct Body final : StreamedBody {
       s3::BodyReceiver r;
@@ -926,6 +943,11 @@ class S3Service final : public ServiceBase<S3Service> {
         if (ec || !doc.is_object())
           throw ApiError::bad_request("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'");
         value = std::string(v->as_string());
+      } else if (op.config == "notification" && v->is_object()) {
+        json::object config = v->as_object();
+        s3::check_notification_config(config);
+        s3::test_event_deliveries(config, b.meta.name(), ctx, out.deliveries);
+        value = json::serialize(config);
       } else {
         value = json::serialize(*v);
       }
@@ -1005,6 +1027,114 @@ class S3Service final : public ServiceBase<S3Service> {
     }
   }
 
+  // S3 event notifications for one object change (s3_notifications.h).
+  static void notify(const BucketState& b, std::string_view event, const ObjectVersion& o, const CallContext& ctx,
+                     Decision& out, bool created = true) {
+    for (auto& c : b.meta.configs()) {
+      if (c.name() != "notification") continue;
+      s3::ObjectEvent e{event, b.meta.name(), b.meta.region(), o.key(), created ? std::string_view(o.etag()) : std::string_view(),
+                    o.version_id(), o.size(), created};
+      s3::object_event_deliveries(c.value(), e, ctx, out.deliveries);
+    }
+  }
+
+  // Browser-based upload (POST Object, multipart/form-data; s3_post.h): the
+  // form's fields become PutObject's members, the policy is enforced, and
+  // the answer follows success_action_redirect / success_action_status.
+  void post_object(const Input& in, const CallContext& ctx, Decision& out) const {
+    const BucketState& b = bucket(ctx, in.str("Bucket"));
+    const json::object* form = in.object("__body");
+    if (!form || !form->contains("fields"))
+      throw ApiError::make(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+          .with("Condition", "Bucket POST must be of the enclosure-type multipart/form-data");
+    std::map<std::string, std::string> fields;
+    for (auto& kv : form->at("fields").as_object()) fields[std::string(kv.key())] = std::string(kv.value().as_string());
+    auto key_it = fields.find("key");
+    if (key_it == fields.end())
+      throw invalid_argument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
+                             "key", "");
+    const json::value* file = form->if_contains("file");
+    if (!file) throw invalid_argument("POST requires exactly one file upload per request.", "file", "0");
+    uint64_t size = file->at("size").to_number<uint64_t>();
+    s3::check_post_policy(fields, b.meta.name(), size, ctx.now_ms);
+    std::string key = key_it->second;
+    if (size_t p = key.find("${filename}"); p != std::string::npos)
+      key.replace(p, 11, std::string(form->at("filename").as_string()));
+    check_key(key);
+
+    // The form as PutObject's input.
+    json::object put{{"__body", *file}};
+    static const std::pair<std::string_view, std::string_view> kMembers[] = {
+        {"content-type", "ContentType"},         {"cache-control", "CacheControl"},
+        {"content-disposition", "ContentDisposition"}, {"content-encoding", "ContentEncoding"},
+        {"expires", "Expires"},                  {"x-amz-storage-class", "StorageClass"},
+        {"x-amz-website-redirect-location", "WebsiteRedirectLocation"},
+        {"x-amz-server-side-encryption", "ServerSideEncryption"}};
+    for (auto& [field, member] : kMembers)
+      if (auto f = fields.find(std::string(field)); f != fields.end()) put[member] = f->second;
+    if (!put.contains("ContentType")) put["ContentType"] = "binary/octet-stream";
+    json::object meta;
+    for (auto& [k, v] : fields)
+      if (k.rfind("x-amz-meta-", 0) == 0) meta[k.substr(11)] = v;
+    if (!meta.empty()) put["Metadata"] = std::move(meta);
+    static const std::set<std::string_view> kClasses = {"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
+                                                        "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS",
+                                                        "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE"};
+    if (auto sc = put.if_contains("StorageClass"); sc && !kClasses.count(std::string_view(sc->as_string())))
+      throw ApiError::bad_request("InvalidStorageClass", "The storage class you specified is not valid");
+    Input pin(put);
+    Body body = received_body(pin);
+    ObjectVersion o;
+    o.set_key(key);
+    o.set_version_id(version_for_write(b));
+    o.set_last_modified_ms(ctx.now_ms);
+    o.set_etag(body.md5);
+    o.set_size(body.size);
+    o.set_owner(ctx.account);
+    if (body.size > 0) {
+      auto* seg = o.add_segments();
+      seg->set_blob(body.blob);
+      seg->set_size(body.size);
+      if (body.inline_data) out.blobs.emplace_back(s3::chunk_key(body.blob, 0), std::string(*body.inline_data));
+    }
+    describe_object(pin, o);
+    notify(b, "ObjectCreated:Post", o, ctx, out);
+
+    std::string location = "http://" + (ctx.host.empty() ? std::string("localhost:4566") : ctx.host) + "/" +
+                           b.meta.name() + "/" + url_encode(key);
+    json::object res{{"ETag", quoted(o.etag())}, {"Location", location}};
+    if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    auto redirect = fields.find("success_action_redirect");
+    if (redirect == fields.end()) redirect = fields.find("redirect");
+    auto status = fields.find("success_action_status");
+    if (redirect != fields.end() && !redirect->second.empty()) {
+      std::string url = redirect->second;
+      url += url.find('?') == std::string::npos ? "?" : "&";
+      url += "bucket=" + url_encode(b.meta.name()) + "&key=" + url_encode(key) + "&etag=" + url_encode(quoted(o.etag()));
+      res["Location"] = url;
+      res["__status"] = 303;
+    } else if (status != fields.end() && status->second == "201") {
+      std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PostResponse><Location>";
+      protocol::xml_escape_append(xml, location);
+      xml += "</Location><Bucket>";
+      protocol::xml_escape_append(xml, b.meta.name());
+      xml += "</Bucket><Key>";
+      protocol::xml_escape_append(xml, key);
+      xml += "</Key><ETag>";
+      protocol::xml_escape_append(xml, quoted(o.etag()));
+      xml += "</ETag></PostResponse>";
+      res["__xml"] = xml;
+      res["__status"] = 201;
+    } else {
+      res["__status"] = status != fields.end() && status->second == "200" ? 200 : 204;
+    }
+    s3::Event ev;
+    ev.mutable_object_put()->set_bucket(b.meta.name());
+    *ev.mutable_object_put()->mutable_object() = std::move(o);
+    out.events.push_back(ev.SerializeAsString());
+    out.output = std::move(res);
+  }
+
   void put_object(const Input& in, const CallContext& ctx, Decision& out) const {
     const BucketState& b = bucket(ctx, in.str("Bucket"));
     std::string key(in.str("Key"));
@@ -1033,6 +1163,7 @@ class S3Service final : public ServiceBase<S3Service> {
     json::object res{{"ETag", quoted(o.etag())}, {"ServerSideEncryption", sse_of(o)}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     checksum_output(o.checksums(), res);
+    notify(b, "ObjectCreated:Put", o, ctx, out);
     s3::Event ev;
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = std::move(o);
@@ -1114,6 +1245,7 @@ class S3Service final : public ServiceBase<S3Service> {
             d->set_key(key);
             d->set_version_id(*version_id);
             out.events.push_back(ev.SerializeAsString());
+            notify(b, "ObjectRemoved:Delete", v, ctx, out, false);
             break;
           }
       bool found = res.contains("DeleteMarker") || !ev.version_deleted().key().empty();
@@ -1130,6 +1262,7 @@ class S3Service final : public ServiceBase<S3Service> {
       d->set_key(key);
       d->set_version_id("null");
       out.events.push_back(ev.SerializeAsString());
+      if (!it->second.empty()) notify(b, "ObjectRemoved:Delete", it->second.front(), ctx, out, false);
       return;
     }
     // Versioned (or suspended): a delete marker becomes the latest version.
@@ -1142,6 +1275,7 @@ class S3Service final : public ServiceBase<S3Service> {
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = m;
     out.events.push_back(ev.SerializeAsString());
+    notify(b, "ObjectRemoved:DeleteMarkerCreated", m, ctx, out, false);
     res["DeleteMarker"] = true;
     res["VersionId"] = m.version_id();
   }
@@ -1279,6 +1413,7 @@ class S3Service final : public ServiceBase<S3Service> {
     json::object res{{"CopyObjectResult", json::object{{"ETag", quoted(o.etag())}, {"LastModified", seconds(o.last_modified_ms())}}}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     if (s.version_id() != "null") res["CopySourceVersionId"] = s.version_id();
+    notify(b, "ObjectCreated:Copy", o, ctx, out);
     s3::Event ev;
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = std::move(o);
@@ -1457,6 +1592,7 @@ class S3Service final : public ServiceBase<S3Service> {
       for (auto& t : tags_from_input(in.object("Tagging"))) *o.add_tags() = t;
     json::object res;
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    notify(b, in.has("Tagging") ? "ObjectTagging:Put" : "ObjectTagging:Delete", o, ctx, out);
     s3::Event ev;
     ev.mutable_object_updated()->set_bucket(b.meta.name());
     *ev.mutable_object_updated()->mutable_object() = std::move(o);
@@ -1807,6 +1943,7 @@ class S3Service final : public ServiceBase<S3Service> {
                      {"Bucket", b.meta.name()}, {"Key", o.key()}, {"ETag", quoted(o.etag())}};
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     checksum_output(o.checksums(), res);
+    notify(b, "ObjectCreated:CompleteMultipartUpload", o, ctx, out);
     s3::Event ev;
     auto* uc = ev.mutable_upload_completed();
     uc->set_bucket(b.meta.name());
