@@ -889,3 +889,31 @@ def test_aws_cli_create_subscribe_publish(server, sqs):
     [m] = drain(sqs, url)
     assert json.loads(m["Body"])["MessageId"] == mid
     assert [t["TopicArn"] for t in aws("sns", "list-topics")["Topics"]] == [topic]
+
+
+# ---- deliveries into SNS from other services ----
+
+def test_s3_event_notification_through_sns_to_sqs(server, sns, sqs):
+    """An S3 TopicConfiguration publishes into SNS in the upload's batch: the SQS subscriber gets SNS's envelope
+    around the S3 event, filter policies apply, a deleted topic drops the event, and it all replays."""
+    s3 = server.client("s3")
+    topic = sns.create_topic(Name="uploads")["TopicArn"]
+    url, qarn = queue(sqs, "uploads-q")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)
+    s3.create_bucket(Bucket="media")
+    s3.put_bucket_notification_configuration(Bucket="media", NotificationConfiguration={"TopicConfigurations": [
+        {"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]})
+    drain(sqs, url)  # the s3:TestEvent of the configuration, if any
+    s3.put_object(Bucket="media", Key="cat.jpg", Body=b"meow")
+    [m] = drain(sqs, url)
+    env = json.loads(m["Body"])
+    assert env["Type"] == "Notification" and env["TopicArn"] == topic and env["Subject"] == "Amazon S3 Notification"
+    record = json.loads(env["Message"])["Records"][0]
+    assert record["eventSource"] == "aws:s3" and record["s3"]["object"]["key"] == "cat.jpg"
+    before = server.state_hash()
+    server.crash_restart()
+    assert server.state_hash() == before
+    sns.delete_topic(TopicArn=topic)
+    s3.put_object(Bucket="media", Key="dog.jpg", Body=b"woof")  # the topic is gone: dropped, the upload stands
+    assert drain(sqs, url) == []
+    assert s3.get_object(Bucket="media", Key="dog.jpg")["Body"].read() == b"woof"
