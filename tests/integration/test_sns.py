@@ -384,6 +384,7 @@ def test_publish_validation(sns):
         dict(TopicArn=topic, Message="x", MessageAttributes={"a": {"DataType": "String.Array", "StringValue": "[1"}}),
         dict(TopicArn=topic, Message="x", MessageGroupId="g"),
         dict(PhoneNumber="call me", Message="x"),
+        dict(TopicArn=topic, Message="x", MessageAttributes={"AWS.mine": {"DataType": "String", "StringValue": "1"}}),
     ]
     for kw in cases:
         with pytest.raises(ClientError) as e:
@@ -782,13 +783,16 @@ def test_sms_messages_endpoint(sns, server, restart_check):
     topic = sns.create_topic(Name="texts")["TopicArn"]
     sub = sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15551230001")["SubscriptionArn"]
     m1 = sns.publish(TopicArn=topic, Message="via topic")["MessageId"]
-    m2 = sns.publish(PhoneNumber="+15551230002", Message="direct")["MessageId"]
+    m2 = sns.publish(PhoneNumber="+15551230002", Message="direct", MessageAttributes={
+        "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})["MessageId"]
     got = restart_check(lambda: server.get_json("/_aws/sns/sms-messages"))
     assert got["region"] == REGION
     assert got["sms_messages"]["+15551230001"] == [{
         "PhoneNumber": "+15551230001", "TopicArn": topic, "SubscriptionArn": sub, "MessageId": m1,
         "Message": "via topic", "MessageAttributes": {}, "MessageStructure": None, "Subject": None}]
-    assert [m["MessageId"] for m in got["sms_messages"]["+15551230002"]] == [m2]
+    [direct] = got["sms_messages"]["+15551230002"]
+    assert direct["MessageId"] == m2 and direct["TopicArn"] is None
+    assert direct["MessageAttributes"] == {"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}}
     only = server.get_json("/_aws/sns/sms-messages?phoneNumber=%2B15551230002")["sms_messages"]
     assert list(only) == ["+15551230002"]
     assert server.get_json("/_aws/sns/sms-messages?phoneNumber=%2B19999999999")["sms_messages"] == {"+19999999999": []}

@@ -1224,7 +1224,10 @@ class SnsService final : public ServiceBase<SnsService> {
                     "] exceeds the allowed maximum [10].");
     for (auto& kv : *in) {
       std::string name(kv.key());
-      bool name_ok = !name.empty() && name.size() <= 256 && name.rfind("AWS.", 0) != 0 && name.rfind("Amazon.", 0) != 0 &&
+      // AWS. and Amazon. are reserved, except SNS's own (AWS.SNS.SMS.SMSType, AWS.MM.SMS.OriginationNumber, ...).
+      bool reserved = (name.rfind("AWS.", 0) == 0 && name.rfind("AWS.SNS.", 0) != 0 && name.rfind("AWS.MM.", 0) != 0) ||
+                      name.rfind("Amazon.", 0) == 0;
+      bool name_ok = !name.empty() && name.size() <= 256 && !reserved &&
                      name.front() != '.' && name.back() != '.' && name.find("..") == std::string::npos &&
                      std::all_of(name.begin(), name.end(), [](char c) {
                        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
@@ -1728,7 +1731,7 @@ class SnsService final : public ServiceBase<SnsService> {
   void create_platform_application(const Input& in, const CallContext& ctx, Decision& d) const {
     std::string name(in.str("Name"));
     std::string platform(in.str("Platform"));
-    if (!valid_topic_name(name) || ends_with(name, ".fifo")) throw invalid("Invalid parameter: Name");
+    if (!valid_topic_name(name) || ends_with(name, ".fifo")) throw invalid("Name");
     if (!one_of(kPlatforms, platform)) throw invalid("Platform Reason: Platform must be one of ADM, APNS, APNS_SANDBOX, GCM, BAIDU, MPNS, WNS");
     std::string arn = "arn:aws:sns:" + ctx.region + ":" + ctx.account + ":app/" + platform + "/" + name;
     if (const Partition* p = part(ctx))
