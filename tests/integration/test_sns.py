@@ -593,8 +593,13 @@ def test_http_confirm_subscription_api_and_raw(sns, http_sink):
     with pytest.raises(ClientError) as e:
         sns.confirm_subscription(TopicArn=topic, Token="0" * len(token))
     assert code(e) == "InvalidParameter"
+    # Subscribing the pending endpoint again sends the confirmation again, with the same token.
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=sink.url, Attributes={"RawMessageDelivery": "true"})
+    assert [json.loads(r["body"])["Token"] for r in sink.wait("SubscriptionConfirmation", 2)] == [token, token]
     sub = sns.confirm_subscription(TopicArn=topic, Token=token)["SubscriptionArn"]
     assert subscription_of(sns, topic) == sub
+    assert sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=sink.url)["SubscriptionArn"] == sub
+    assert len(sink.of("SubscriptionConfirmation")) == 2
     sns.publish(TopicArn=topic, Message="raw body")
     [note] = sink.wait("Notification", 1)
     assert note["body"] == "raw body" and note["headers"]["x-amz-sns-rawdelivery"] == "true"

@@ -345,9 +345,13 @@ class SnsService final : public ServiceBase<SnsService> {
         break;
       case sns::Event::kSubscribed:
         if (sns::Topic* t = topic(ev.subscribed().topic())) {
-          auto* subs = t->mutable_subscriptions();
-          *subs->Add() = ev.subscribed().subscription();
-          std::sort(subs->begin(), subs->end(), [](auto& a, auto& b) { return a.arn() < b.arn(); });
+          if (sns::Subscription* s = find_sub(*t, ev.subscribed().subscription().arn())) {
+            *s = ev.subscribed().subscription();  // a repeated Subscribe of a pending endpoint
+          } else {
+            auto* subs = t->mutable_subscriptions();
+            *subs->Add() = ev.subscribed().subscription();
+            std::sort(subs->begin(), subs->end(), [](auto& a, auto& b) { return a.arn() < b.arn(); });
+          }
         }
         add_effects(ev.subscribed().effects());
         break;
@@ -1022,6 +1026,15 @@ class SnsService final : public ServiceBase<SnsService> {
         // Idempotent: the same endpoint subscribes once; different attributes are an error.
         for (auto& [k, v] : attrs)
           if (sub_attr(s, k) != v) throw invalid("Attributes Reason: Subscription already exists with different attributes");
+        if (s.pending()) {
+          // AWS sends the confirmation again (same token) to an endpoint still pending.
+          sns::Event ev;
+          ev.mutable_subscribed()->set_topic(t.name());
+          *ev.mutable_subscribed()->mutable_subscription() = s;
+          *ev.mutable_subscribed()->add_effects() = confirmation_effect(ctx, arn_topic, s);
+          d.events.push_back(ev.SerializeAsString());
+          d.effects = true;
+        }
         d.output = json::object{{"SubscriptionArn", s.pending() && !return_arn ? "pending confirmation" : s.arn()}};
         return;
       }
