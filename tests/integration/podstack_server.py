@@ -7,6 +7,7 @@ temporary DATA_DIR; readiness is read from the server's startup log line
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -15,6 +16,8 @@ import urllib.request
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("PODSTACK_BIN", os.path.join(REPO, "build", "tools", "podstack"))
 READY = re.compile(r"listening on (\S+):(\d+)")
+# Debian's aws CLI (a second one on PATH, e.g. pip's, is what some tests compare with).
+AWS_CLI = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
 
 
 class PodstackServer:
@@ -154,3 +157,20 @@ def wait_until(cond, timeout=30, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+def aws_run(server, *args, check=True, timeout=120):
+    """The aws CLI against the server, with test credentials and no user config; the CompletedProcess."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_PAGER": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    r = subprocess.run([AWS_CLI, "--endpoint-url", server.endpoint, *args], capture_output=True, text=True, env=env,
+                       timeout=timeout)
+    if check:
+        assert r.returncode == 0, r.stderr
+    return r
+
+
+def aws_json(server, *args):
+    """The aws CLI's JSON output, parsed (None when it prints nothing)."""
+    r = aws_run(server, "--output", "json", *args)
+    return json.loads(r.stdout) if r.stdout.strip() else None

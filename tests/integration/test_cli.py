@@ -1,22 +1,11 @@
 """The aws CLI (v2, Debian's awscli) against podstack: the README's own commands, across restarts."""
-import json
-import os
-import shutil
-import subprocess
 
 import pytest
 
-AWS = shutil.which("aws")
-pytestmark = pytest.mark.skipif(AWS is None, reason="aws CLI missing: tools/bootstrap.sh installs awscli")
+from podstack_server import AWS_CLI, aws_json
 
-
-def aws(server, *args):
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_PAGER": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
-    r = subprocess.run([AWS, "--endpoint-url", server.endpoint, "--output", "json", *args],
-                       capture_output=True, text=True, env=env, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout) if r.stdout.strip() else None
+pytestmark = pytest.mark.skipif(AWS_CLI is None, reason="aws CLI missing: tools/bootstrap.sh installs awscli")
+aws = aws_json
 
 
 def test_readme_commands_survive_restart_and_kill9(server):

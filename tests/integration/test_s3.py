@@ -21,7 +21,7 @@ import zlib
 import pytest
 from botocore.exceptions import ClientError
 
-from podstack_server import PodstackServer, error_code as code
+from podstack_server import AWS_CLI, PodstackServer, aws_run, error_code as code
 
 MiB = 1024 * 1024
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -1729,17 +1729,8 @@ def test_state_hash_covers_s3(server):
 
 # ---- aws CLI ----
 
-AWS = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
-
-
-def aws(server, *args, check=True):
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_PAGER": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
-    r = subprocess.run([AWS, "--endpoint-url", server.endpoint, *args], capture_output=True, text=True, env=env,
-                       timeout=120)
-    if check:
-        assert r.returncode == 0, r.stderr
-    return r
+AWS = AWS_CLI
+aws = aws_run
 
 
 def tree_digest(root):
@@ -1883,3 +1874,30 @@ def test_metadata_over_2_kib_is_refused_and_nothing_stored(s3, bucket):
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="meta", Body=b"x", Metadata={"ok": "v" * 1000})
     assert s3.head_object(Bucket=bucket, Key="meta")["Metadata"] == {"ok": "v" * 1000}
+
+
+def test_sse_kms_key_ids_and_bucket_default(s3, bucket):
+    """SSE-KMS: the algorithm and key id are stored and returned (as a key ARN); a bucket's
+    default encryption applies to objects that name none; a key without aws:kms is refused."""
+    r = s3.put_object(Bucket=bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId="1234abcd-12ab")
+    arn = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab"
+    assert r["ServerSideEncryption"] == "aws:kms" and r["SSEKMSKeyId"] == arn
+    for got in (s3.head_object(Bucket=bucket, Key="kms"), s3.get_object(Bucket=bucket, Key="kms")):
+        assert got["ServerSideEncryption"] == "aws:kms" and got["SSEKMSKeyId"] == arn
+    r = s3.put_object(Bucket=bucket, Key="managed", Body=b"x", ServerSideEncryption="aws:kms")
+    assert r["SSEKMSKeyId"] == "arn:aws:kms:us-east-1:000000000000:alias/aws/s3"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="bad", Body=b"x", SSEKMSKeyId="k1")
+    assert code(e) == "InvalidArgument"
+
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/app"}}]})
+    r = s3.put_object(Bucket=bucket, Key="default", Body=b"x")
+    assert r["ServerSideEncryption"] == "aws:kms"
+    assert r["SSEKMSKeyId"] == "arn:aws:kms:us-east-1:000000000000:alias/app"
+    assert s3.head_object(Bucket=bucket, Key="default")["SSEKMSKeyId"] == r["SSEKMSKeyId"]
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")
+    assert up["ServerSideEncryption"] == "aws:kms" and up["SSEKMSKeyId"] == r["SSEKMSKeyId"]
+    # An explicit SSE-S3 request wins over the bucket default.
+    assert s3.put_object(Bucket=bucket, Key="s3", Body=b"x", ServerSideEncryption="AES256")["ServerSideEncryption"] == "AES256"
+    assert "SSEKMSKeyId" not in s3.head_object(Bucket=bucket, Key="s3")

@@ -133,7 +133,8 @@ const std::map<std::string_view, std::string_view>& header_members() {
       {"ContentDisposition", "Content-Disposition"}, {"ContentEncoding", "Content-Encoding"},
       {"ContentLanguage", "Content-Language"},   {"Expires", "Expires"},
       {"WebsiteRedirectLocation", "x-amz-website-redirect-location"},
-      {"ServerSideEncryption", "x-amz-server-side-encryption"}};
+      {"ServerSideEncryption", "x-amz-server-side-encryption"},
+      {"SSEKMSKeyId", "x-amz-server-side-encryption-aws-kms-key-id"}};
   return m;
 }
 
@@ -719,6 +720,50 @@ class S3Service final : public ServiceBase<S3Service> {
     o.set_storage_class(sc);
   }
 
+  // SSE-KMS: the request's algorithm and key, else the bucket's default
+  // encryption; a key is reported as an ARN, as AWS does. Without KMS in
+  // podstack, a request naming no key gets the ARN of the alias of S3's AWS
+  // managed key (AWS reports that key's own ARN).
+  static void apply_encryption(const BucketState& b, const CallContext& ctx, ObjectVersion& o) {
+    static constexpr std::string_view kSse = "x-amz-server-side-encryption", kKey = "x-amz-server-side-encryption-aws-kms-key-id";
+    const std::string* sse = header_of(o, kSse);
+    const std::string* key = header_of(o, kKey);
+    if (key && (!sse || sse->rfind("aws:kms", 0) != 0))
+      throw invalid_argument("Server Side Encryption with KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms",
+                             "x-amz-server-side-encryption", sse ? *sse : "null");
+    std::string alg = sse ? *sse : "", kid = key ? *key : "";
+    if (alg.empty()) {
+      for (auto& c : b.meta.configs()) {
+        if (c.name() != "encryption") continue;
+        boost::system::error_code ec;
+        json::value v = json::parse(c.value(), ec);
+        const json::value* rules = !ec && v.is_object() ? v.as_object().if_contains("Rules") : nullptr;
+        if (!rules || !rules->is_array() || rules->as_array().empty() || !rules->as_array()[0].is_object()) break;
+        const json::value* def = rules->as_array()[0].as_object().if_contains("ApplyServerSideEncryptionByDefault");
+        if (!def || !def->is_object()) break;
+        if (auto* a = def->as_object().if_contains("SSEAlgorithm"); a && a->is_string()) alg = std::string(a->as_string());
+        if (auto* k = def->as_object().if_contains("KMSMasterKeyID"); k && k->is_string()) kid = std::string(k->as_string());
+      }
+    }
+    if (alg.rfind("aws:kms", 0) != 0) return;
+    std::string arn_prefix = "arn:aws:kms:" + ctx.region + ":" + ctx.account + ":";
+    if (kid.empty()) kid = arn_prefix + "alias/aws/s3";
+    else if (kid.rfind("arn:", 0) != 0) kid = arn_prefix + (kid.rfind("alias/", 0) == 0 ? kid : "key/" + kid);
+    auto set = [&](std::string_view name, const std::string& value) {
+      for (auto& h : *o.mutable_headers())
+        if (h.name() == name) {
+          h.set_value(value);
+          return;
+        }
+      auto* h = o.add_headers();
+      h->set_name(std::string(name));
+      h->set_value(value);
+    };
+    set(kSse, alg);
+    set(kKey, kid);
+    sort_by(o.mutable_headers(), [](const s3::Header& h) { return h.name(); });
+  }
+
   static const std::string* header_of(const ObjectVersion& o, std::string_view name) {
     for (auto& h : o.headers())
       if (h.name() == name) return &h.value();
@@ -1098,6 +1143,7 @@ class S3Service final : public ServiceBase<S3Service> {
       if (body.inline_data) out.blobs.emplace_back(s3::chunk_key(body.blob, 0), std::string(*body.inline_data));
     }
     describe_object(pin, o);
+    apply_encryption(b, ctx, o);
     notify(b, "ObjectCreated:Post", o, ctx, out);
 
     std::string location = "http://" + (ctx.host.empty() ? std::string("localhost:4566") : ctx.host) + "/" +
@@ -1160,7 +1206,9 @@ class S3Service final : public ServiceBase<S3Service> {
       c->set_value(v);
     }
     describe_object(in, o);
+    apply_encryption(b, ctx, o);
     json::object res{{"ETag", quoted(o.etag())}, {"ServerSideEncryption", sse_of(o)}};
+    if (const std::string* k = header_of(o, "x-amz-server-side-encryption-aws-kms-key-id")) res["SSEKMSKeyId"] = *k;
     if (o.version_id() != "null") res["VersionId"] = o.version_id();
     checksum_output(o.checksums(), res);
     notify(b, "ObjectCreated:Put", o, ctx, out);
@@ -1400,6 +1448,7 @@ class S3Service final : public ServiceBase<S3Service> {
       o.clear_metadata();
       auto tags = o.tags();
       describe_object(in, o);
+      apply_encryption(b, ctx, o);
       if (tag_directive != "REPLACE") *o.mutable_tags() = tags;
     } else {
       if (in.has("StorageClass")) o.set_storage_class(in.str_or("StorageClass", "STANDARD"));
@@ -1773,7 +1822,10 @@ class S3Service final : public ServiceBase<S3Service> {
     o.set_key(key);
     o.set_owner(ctx.account);
     describe_object(in, o);
+    apply_encryption(b, ctx, o);
     json::object res{{"Bucket", b.meta.name()}, {"Key", key}, {"UploadId", u.upload_id()}};
+    if (const std::string* sse = header_of(o, "x-amz-server-side-encryption")) res["ServerSideEncryption"] = *sse;
+    if (const std::string* k = header_of(o, "x-amz-server-side-encryption-aws-kms-key-id")) res["SSEKMSKeyId"] = *k;
     if (!u.checksum_algorithm().empty()) res["ChecksumAlgorithm"] = u.checksum_algorithm();
     s3::Event ev;
     ev.mutable_upload_created()->set_bucket(b.meta.name());
