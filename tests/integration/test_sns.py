@@ -6,11 +6,8 @@ import base64
 import hashlib
 import http.server
 import json
-import os
-import shutil
 import socket
 import struct
-import subprocess
 import threading
 import urllib.error
 import urllib.parse
@@ -19,7 +16,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from podstack_server import PodstackServer, error_code as code, wait_until
+from podstack_server import AWS_CLI, PodstackServer, aws_json, error_code as code, wait_until
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -876,28 +873,16 @@ def test_unimplemented_operation_is_an_aws_error(sns):
 
 # ---- aws CLI ----
 
-AWS = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
-
-
-@pytest.mark.skipif(AWS is None, reason="no aws CLI")
+@pytest.mark.skipif(AWS_CLI is None, reason="no aws CLI")
 def test_aws_cli_create_subscribe_publish(server, sqs):
     """The aws CLI creates a topic, subscribes a queue and publishes; the queue receives the envelope."""
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION,
-           "AWS_PAGER": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
-
-    def aws(*args):
-        r = subprocess.run([AWS, "--endpoint-url", server.endpoint, "--output", "json", *args], capture_output=True,
-                           text=True, env=env, timeout=120)
-        assert r.returncode == 0, r.stderr
-        return json.loads(r.stdout) if r.stdout.strip() else None
-
-    topic = aws("sns", "create-topic", "--name", "cli")["TopicArn"]
+    topic = aws_json(server, "sns", "create-topic", "--name", "cli")["TopicArn"]
     url, qarn = queue(sqs, "cliq")
-    aws("sns", "subscribe", "--topic-arn", topic, "--protocol", "sqs", "--notification-endpoint", qarn)
-    mid = aws("sns", "publish", "--topic-arn", topic, "--message", "from cli")["MessageId"]
+    aws_json(server, "sns", "subscribe", "--topic-arn", topic, "--protocol", "sqs", "--notification-endpoint", qarn)
+    mid = aws_json(server, "sns", "publish", "--topic-arn", topic, "--message", "from cli")["MessageId"]
     [m] = drain(sqs, url)
     assert json.loads(m["Body"])["MessageId"] == mid
-    assert [t["TopicArn"] for t in aws("sns", "list-topics")["Topics"]] == [topic]
+    assert [t["TopicArn"] for t in aws_json(server, "sns", "list-topics")["Topics"]] == [topic]
 
 
 # ---- deliveries into SNS from other services ----
