@@ -601,6 +601,37 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     o["server_time_utc"] = protocol::iso8601(static_cast<double>(wall_clock_ms()) / 1000);
     return json_reply(200, o);
   }
+  // LocalStack's SNS inspection endpoints: GET lists, DELETE clears (an
+  // event), through the sns service's internal operations (?accountId=&region=
+  // pick the partition, other parameters filter).
+  if (path == "/_aws/sns/sms-messages" || path == "/_aws/sns/platform-endpoint-messages" ||
+      path.rfind("/_aws/sns/subscription-tokens/", 0) == 0) {
+    Service* sns = engine_.service("sns");
+    bool del = req.method() == http::verb::delete_;
+    bool token = path.rfind("/_aws/sns/subscription-tokens/", 0) == 0;
+    if (!sns) return error(404, "sns is not enabled");
+    if (!get && (!del || token)) return error(405, token ? "use GET" : "use GET or DELETE");
+    CallContext ctx;
+    ctx.request_id = request_id;
+    ctx.now_ms = wall_clock_ms();
+    json::object in;
+    for (auto& [k, v] : protocol::parse_form(query)) {
+      if (k == "accountId") ctx.account = v;
+      else if (k == "region") ctx.region = v;
+      else in[k] = v;
+    }
+    std::string op = std::string(del ? "__Clear" : "__List") + (path == "/_aws/sns/sms-messages" ? "SmsMessages" : "PlatformEndpointMessages");
+    if (token) {
+      op = "__GetSubscriptionToken";
+      in["subscription_arn"] = protocol::url_decode(path.substr(30), false);
+    }
+    ExecResult x = engine_.execute(*sns, op, in, ctx);
+    if (x.error) return error(x.error->status, x.error->message);
+    if (!del) return json_reply(200, x.output);
+    r.response = HttpResponse{http::status::no_content, req.version()};
+    r.commit = std::move(x.commit);
+    return std::move(r);
+  }
   if (path == "/_podstack/state") {
     if (!get) return error(405, "use GET");
     StateInfo info = engine_.state_info();

@@ -4,6 +4,7 @@
 #include "server/services/dynamodb/dynamodb_service.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
 #include "server/services/ses/ses_service.h"
+#include "server/services/sns/sns_service.h"
 #include "server/services/sqs/sqs_service.h"
 #include "server/services/ssm/ssm_service.h"
 #include "server/services/sts/sts_service.h"
@@ -16,6 +17,7 @@ std::vector<std::unique_ptr<Service>> make_services() {
   all.push_back(make_s3_service());
   all.push_back(make_ssm_service());
   all.push_back(make_secretsmanager_service());
+  all.push_back(make_sns_service());
   all.push_back(make_sqs_service());
   all.push_back(make_ses_service());
   all.push_back(make_dynamodb_service());

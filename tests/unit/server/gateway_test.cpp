@@ -108,9 +108,9 @@ TEST_CASE("unknown services and operations get AWS error shapes, not 404 pages")
   r = f.send(http::verb::post, "/", "{}", {{"X-Amz-Target", "Kinesis_20131202.ListStreams"}});
   CHECK(r.response.result_int() == 501);
   CHECK(r.response.body().find("\"__type\":\"NotImplemented\"") != std::string::npos);
-  r = f.send(http::verb::post, "/", "Action=ListTopics",
+  r = f.send(http::verb::post, "/", "Action=DescribeDBInstances",
              {{"Content-Type", "application/x-www-form-urlencoded"},
-              {"Authorization", "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/sns/aws4_request"}});
+              {"Authorization", "AWS4-HMAC-SHA256 Credential=a/20261125/us-east-1/rds/aws4_request"}});
   CHECK(r.response.result_int() == 501);
   CHECK(r.response.body().find("<ErrorResponse") == 0);
   // Unsigned rest requests are S3's: a missing bucket is S3's own error.
