@@ -12,82 +12,17 @@ and no HTTP POST or SMTP mail is sent a second time."""
 import csv
 import io
 import json
-import threading
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from podstack_server import AWS_CLI, PodstackServer, aws_json, wait_until
+from podstack_server import AWS_CLI, PodstackServer, aws_json, aws_run, wait_until
+from sinks import HttpSink, SmtpSink
 
-aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+pytest.importorskip("aiosmtpd.controller")
 
 SENDER = "notify@notify.example.gov"
 CSV = "email address,phone number,name\nada@example.com,+15555550101,Ada\ngrace@example.com,+15555550102,Grace\n"
-
-
-class SmtpSink:
-    """An SMTP server on a free loopback port that keeps every mail it receives."""
-
-    def __init__(self):
-        self.mails = []
-        self.lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                with sink.lock:
-                    sink.mails.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-                return "250 OK"
-
-        self.controller = aiosmtpd.Controller(Handler(), hostname="127.0.0.1", port=0)
-        self.controller.start()
-        self.port = self.controller.server.sockets[0].getsockname()[1]
-
-    def count(self):
-        with self.lock:
-            return len(self.mails)
-
-    def stop(self):
-        self.controller.stop()
-
-
-class HttpSink:
-    """An HTTP endpoint (an SNS subscriber) that keeps every POST it receives."""
-
-    def __init__(self):
-        self.posts = []
-        self.lock = threading.Lock()
-        sink = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with sink.lock:
-                    sink.posts.append((dict(self.headers), json.loads(body)))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/receipts"
-
-    def of_type(self, t):
-        with self.lock:
-            return [b for h, b in self.posts if b.get("Type") == t]
-
-    def count(self):
-        with self.lock:
-            return len(self.posts)
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -216,7 +151,7 @@ class Cli(Boto):
         path = f"{self.server.data_dir}-upload.csv"
         with open(path, "w") as f:
             f.write(text)
-        self.a("s3", "cp", path, f"s3://{bucket}/{key}")
+        aws_run(self.server, "s3", "cp", path, f"s3://{bucket}/{key}")
 
     def receive(self, url, wait=0):
         r = self.a("sqs", "receive-message", "--queue-url", url, "--max-number-of-messages", "10",
@@ -228,7 +163,7 @@ class Cli(Boto):
 
     def read(self, bucket, key):
         path = f"{self.server.data_dir}-download.csv"
-        self.a("s3", "cp", f"s3://{bucket}/{key}", path)
+        aws_run(self.server, "s3", "cp", f"s3://{bucket}/{key}", path)
         return open(path).read()
 
     def send_email(self, to, subject, text, config_set):
@@ -254,8 +189,8 @@ def run_flow(server, c, sinks):
     topic = c.make_topic("ses-delivery-receipts")
     c.subscribe(topic, "sqs", receipts_arn)
     c.subscribe(topic, "http", web.url)
-    wait_until(lambda: web.of_type("SubscriptionConfirmation"), what="the SubscriptionConfirmation POST")
-    confirmation = web.of_type("SubscriptionConfirmation")[0]
+    wait_until(lambda: web.bodies("SubscriptionConfirmation"), what="the SubscriptionConfirmation POST")
+    confirmation = web.bodies("SubscriptionConfirmation")[0]
     assert confirmation["TopicArn"] == topic
     c.confirm(topic, confirmation["Token"])
     c.verify(SENDER)
@@ -281,13 +216,13 @@ def run_flow(server, c, sinks):
     # Receipts: a Send and a Delivery event per email, through SNS, in the queue...
     wait_until(lambda: c.queue_depth(receipts_url) >= 4, what="four delivery receipts")
     # ...and at the HTTP subscriber; the mail at the SMTP sink.
-    wait_until(lambda: len(web.of_type("Notification")) >= 4, what="four receipts POSTed")
+    wait_until(lambda: len(web.bodies("Notification")) >= 4, what="four receipts POSTed")
     wait_until(lambda: smtp.count() >= 2, what="two mails relayed")
     events = sorted((json.loads(n["Message"])["eventType"], json.loads(n["Message"])["mail"]["messageId"])
-                    for n in web.of_type("Notification"))
+                    for n in web.bodies("Notification"))
     assert events == sorted([("Send", i) for i in email_ids] + [("Delivery", i) for i in email_ids])
-    assert sorted(r for _, r, _ in smtp.mails) == [["ada@example.com"], ["grace@example.com"]]
-    assert all(f == SENDER for f, _, _ in smtp.mails)
+    assert sorted(r for _, r, _ in smtp.mails()) == [["ada@example.com"], ["grace@example.com"]]
+    assert all(f == SENDER for f, _, _ in smtp.mails())
 
     sent = server.get_json("/_aws/ses")["messages"]
     assert sorted(m["Id"] for m in sent) == sorted(email_ids)

@@ -4,8 +4,6 @@ it across restart and kill -9."""
 import email
 import email.policy
 import json
-import socket
-import threading
 import urllib.request
 
 import pytest
@@ -13,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from podstack_server import PodstackServer, error_code as code, wait_until
 from podstack_server import AWS_CLI as AWS, aws_json as aws
+from sinks import SmtpSink, free_port
 
 
 @pytest.fixture
@@ -25,43 +24,9 @@ def sesv2(server):
     return server.client("sesv2")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Sink:
-    """An SMTP server (aiosmtpd) that keeps what it receives: (mail_from, rcpt_tos, message)."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-        self.received = []
-        self.lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                with sink.lock:
-                    sink.received.append((envelope.mail_from, list(envelope.rcpt_tos),
-                                          email.message_from_bytes(envelope.content, policy=email.policy.default)))
-                return "250 OK"
-
-        self.port = free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def messages(self):
-        with self.lock:
-            return list(self.received)
-
-    def stop(self):
-        self.controller.stop()
-
-
 @pytest.fixture
 def sink():
-    s = Sink()
+    s = SmtpSink()
     yield s
     s.stop()
 
@@ -564,8 +529,8 @@ def test_smtp_relay_delivers_each_mail_once_across_restarts(tmp_path, sink):
         m2 = ses.send_raw_email(RawMessage={"Data": raw})["MessageId"]
         m3 = sesv2.send_email(FromEmailAddress="from@example.com", Destination={"ToAddresses": ["tpl@x.com"]},
                               Content={"Template": {"TemplateName": "t", "TemplateData": '{"n": "Bo"}'}})["MessageId"]
-        wait_until(lambda: len(sink.messages()) == 3, what="three relayed mails")
-        by_id = {msg["Message-ID"]: (frm, rcpts, msg) for frm, rcpts, msg in sink.messages()}
+        wait_until(lambda: len(sink.mails()) == 3, what="three relayed mails")
+        by_id = {msg["Message-ID"]: (frm, rcpts, msg) for frm, rcpts, msg in sink.mails()}
 
         frm, rcpts, msg = by_id[f"<{m1}@email.amazonses.com>"]
         assert frm == "from@example.com" and sorted(rcpts) == ["bcc@x.com", "cc@x.com", "to@x.com"]
@@ -595,10 +560,10 @@ def test_smtp_relay_delivers_each_mail_once_across_restarts(tmp_path, sink):
         # A fresh mail after the restarts is relayed; the outbox would have re-sent any re-armed old
         # mail before it (it scans pending relays at start), so the sink now holds exactly four.
         m4 = ses.send_email(Source="from@example.com", Destination={"ToAddresses": ["late@x.com"]}, Message=simple("late"))["MessageId"]
-        wait_until(lambda: any(m["Message-ID"] == f"<{m4}@email.amazonses.com>" for _, _, m in sink.messages()), what="the late mail")
-        ids = [m["Message-ID"] for _, _, m in sink.messages()]
+        wait_until(lambda: any(m["Message-ID"] == f"<{m4}@email.amazonses.com>" for _, _, m in sink.mails()), what="the late mail")
+        ids = [m["Message-ID"] for _, _, m in sink.mails()]
         assert len(ids) == 4 and len(set(ids)) == 4
-        assert all("never@x.com" not in rcpts for _, rcpts, _ in sink.messages())
+        assert all("never@x.com" not in rcpts for _, rcpts, _ in sink.mails())
     finally:
         server.stop()
 

@@ -4,11 +4,8 @@ dead-lettering), email through an SMTP sink, SMS at /_aws/sns/sms-messages; stat
 deliveries survive restart and kill -9 without repeating."""
 import base64
 import hashlib
-import http.server
 import json
-import socket
 import struct
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from podstack_server import AWS_CLI, PodstackServer, aws_json, error_code as code, wait_until
+from sinks import HttpSink, SmtpSink, free_port
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -30,12 +28,6 @@ def sns(server):
 @pytest.fixture
 def sqs(server):
     return server.client("sqs")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def queue(sqs, name, **attrs):
@@ -72,50 +64,6 @@ def md5_of_attributes(attrs):
         else:
             buf += b"\x01" + enc(v["StringValue"].encode())
     return hashlib.md5(buf).hexdigest()
-
-
-class HttpSink:
-    """An HTTP subscriber on a free port: records every POST; `status(kind)` picks the answer."""
-
-    def __init__(self, status=lambda kind: 200):
-        self.requests = []
-        self.cv = threading.Condition()
-        sink = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                kind = self.headers.get("x-amz-sns-message-type")
-                with sink.cv:
-                    sink.requests.append({"path": self.path, "body": body,
-                                          "headers": {k.lower(): v for k, v in self.headers.items()}})
-                    sink.cv.notify_all()
-                self.send_response(status(kind))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *a):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def of(self, kind):
-        with self.cv:
-            return [r for r in self.requests if r["headers"].get("x-amz-sns-message-type") == kind]
-
-    def wait(self, kind, n, timeout=30):
-        with self.cv:
-            ok = self.cv.wait_for(lambda: len([r for r in self.requests
-                                               if r["headers"].get("x-amz-sns-message-type") == kind]) >= n, timeout)
-        assert ok, f"sink did not get {n} {kind} requests: {self.requests}"
-        return self.of(kind)
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -679,33 +627,6 @@ def test_pending_http_delivery_is_rearmed_after_kill9(sns, sqs, server, http_sin
 
 # ---- email ----
 
-class SmtpSink:
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-        self.messages = []
-        self.cv = threading.Condition()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                with sink.cv:
-                    sink.messages.append(envelope)
-                    sink.cv.notify_all()
-                return "250 OK"
-
-        self.port = free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def wait(self, n, timeout=30):
-        with self.cv:
-            assert self.cv.wait_for(lambda: len(self.messages) >= n, timeout), self.messages
-            return list(self.messages)
-
-    def stop(self):
-        self.controller.stop()
-
-
 @pytest.fixture
 def smtp_server(tmp_path):
     """(podstack with SMTP_HOST, SMTP sink); both stopped after the test."""
@@ -740,7 +661,7 @@ def test_email_through_smtp_and_no_repeat_after_restart(smtp_server):
     assert server.state_hash() == before
     sns.publish(TopicArn=topic, Message="marker")
     assert len(sink.wait(4)) == 4  # the two markers only: nothing repeated
-    assert sum(b"disk full" in m.content for m in sink.messages) == 2
+    assert sum(b"disk full" in m.content for m in sink.envelopes) == 2
 
 
 def test_unreachable_smtp_host_dead_letters_email(tmp_path):
