@@ -383,6 +383,8 @@ ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapsho
     writer_->submit({{e.sequence(), e.SerializeAsString()}},
                     [this, ticket](const Status& st) {
                       if (!st) on_log_failure(st);
+                      // A loaded pod or a rollback may hold pending effects.
+                      if (st && on_effects_) on_effects_();
                       ticket->complete(st);
                     },
                     std::move(blobs));
