@@ -83,9 +83,16 @@ class EventStore {
   Status scan_meta(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const;
   // Many entries in one write (not synced; see put_blob).
   Status put_blobs(const std::vector<std::pair<std::string_view, std::string_view>>& entries);
-  // Visits every entry under each of `prefixes` (sorted), with one iterator.
+  // Bulk load (a pod's blobs): entries written past the WAL, so each byte is
+  // written once more (to a blob file) instead of twice. They are durable
+  // only after sync_blobs(), which flushes the blobs column family to its
+  // files; until then a crash loses them, so nothing may reference them.
+  Status put_blobs_unlogged(const std::vector<std::pair<std::string_view, std::string_view>>& entries);
+  Status sync_blobs();
+  // Visits every entry under each of `prefixes` (sorted), with one iterator,
+  // until visit returns false.
   Status scan_blobs(const std::vector<std::string>& prefixes,
-                    const std::function<void(std::string_view key, std::string_view value)>& visit) const;
+                    const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
   // Visits blob keys (not values) with `prefix`, in order, until visit returns false.
   Status scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const;
   // Test hook: make every write fail with an I/O error (fail-stop tests).
