@@ -7,6 +7,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 #include <cstring>
 #include <algorithm>
@@ -261,8 +266,149 @@ std::string encode_blob_frames(const std::vector<std::pair<std::string, std::str
 
 // ---- PodWriter ----
 
-PodWriter::PodWriter(std::string partial, int fd, proto::PodHeader header, Progress* progress)
-    : partial_(std::move(partial)), fd_(fd), header_(std::move(header)), progress_(progress) {
+// The writing side of a PodWriter: a thread that hashes the body and writes
+// it, through an aligned buffer with O_DIRECT when the file system has it.
+class PodWriter::Sink {
+ public:
+  static constexpr size_t kAlign = 4096;
+  static constexpr size_t kBuffer = 4 << 20;  // a multiple of kAlign
+
+  Sink(std::string path, int fd, bool direct, Progress* progress)
+      : path_(std::move(path)), fd_(fd), direct_(direct), progress_(progress) {
+    void* p = nullptr;
+    if (::posix_memalign(&p, kAlign, kBuffer) != 0) p = nullptr;
+    buf_ = static_cast<char*>(p);
+    if (!buf_) error_ = Status::io_error("out of memory for " + path_);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Sink() {
+    {
+      std::lock_guard lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    std::free(buf_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  // Queues bytes to write next (hashed as body unless `header`); blocks
+  // while kFramesInFlight are queued. The first write error, once known.
+  Status push(std::string bytes, bool header = false) {
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [this] { return queue_.size() < kFramesInFlight || !error_.is_ok(); });
+    if (!error_.is_ok()) return error_;
+    queue_.push_back({std::move(bytes), header});
+    cv_.notify_all();
+    return Status::ok();
+  }
+  // Waits until everything queued is written (the buffer's unaligned tail
+  // too, when `tail`: after that, only pwrite()s).
+  Status drain(bool tail) {
+    std::unique_lock lk(mu_);
+    if (tail) want_tail_ = true;
+    cv_.notify_all();
+    cv_.wait(lk, [this] { return (queue_.empty() && !busy_ && !want_tail_) || !error_.is_ok(); });
+    return error_;
+  }
+  uint64_t size() const { return offset_ + used_; }  // after drain()
+  const Sha256& body_hash() const { return body_hash_; }  // after drain()
+  int fd() const { return fd_; }
+  void close_fd() {
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  struct Item {
+    std::string bytes;
+    bool header;
+  };
+  void run() {
+    std::unique_lock lk(mu_);
+    for (;;) {
+      cv_.wait(lk, [this] { return stop_ || !queue_.empty() || want_tail_; });
+      if (queue_.empty() && want_tail_) {
+        Status st = error_.is_ok() ? write_tail() : error_;
+        if (!st && error_.is_ok()) error_ = st;
+        want_tail_ = false;
+        cv_.notify_all();
+        continue;
+      }
+      if (queue_.empty() && stop_) return;
+      Item item = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      cv_.notify_all();
+      lk.unlock();
+      Status st = append(item);
+      lk.lock();
+      busy_ = false;
+      if (!st && error_.is_ok()) error_ = st;
+      cv_.notify_all();
+    }
+  }
+  Status append(const Item& item) {
+    if (!item.header) body_hash_.update(item.bytes);
+    std::string_view b = item.bytes;
+    while (!b.empty()) {
+      size_t n = std::min(b.size(), kBuffer - used_);
+      std::memcpy(buf_ + used_, b.data(), n);
+      used_ += n;
+      b.remove_prefix(n);
+      if (used_ == kBuffer) {
+        if (Status st = write_all(buf_, kBuffer); !st) return st;
+        offset_ += kBuffer;
+        used_ = 0;
+      }
+    }
+    if (progress_) progress_->update(offset_ + used_);
+    return Status::ok();
+  }
+  // The last, unaligned bytes go through the page cache.
+  Status write_tail() {
+    if (direct_) {
+      int flags = ::fcntl(fd_, F_GETFL);
+      if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) return errno_status("cannot write " + path_);
+      direct_ = false;
+    }
+    if (used_ == 0) return Status::ok();
+    if (Status st = write_all(buf_, used_); !st) return st;
+    offset_ += used_;
+    used_ = 0;
+    return Status::ok();
+  }
+  Status write_all(const char* p, size_t n) {
+    while (n > 0) {
+      ssize_t w = ::write(fd_, p, n);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return errno_status("cannot write " + path_);
+      }
+      p += w;
+      n -= static_cast<size_t>(w);
+    }
+    return Status::ok();
+  }
+
+  std::string path_;
+  int fd_;
+  bool direct_;
+  Progress* progress_;
+  char* buf_ = nullptr;
+  size_t used_ = 0;
+  uint64_t offset_ = 0;  // bytes in the file
+  Sha256 body_hash_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> queue_;
+  bool stop_ = false, busy_ = false, want_tail_ = false;
+  Status error_;
+  std::thread thread_;
+};
+
+PodWriter::PodWriter(std::string partial, std::unique_ptr<Sink> sink, proto::PodHeader header)
+    : partial_(std::move(partial)), sink_(std::move(sink)), header_(std::move(header)) {
   ZSTD_CCtx* c = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, kBlobLevel);
   ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
@@ -271,7 +417,7 @@ PodWriter::PodWriter(std::string partial, int fd, proto::PodHeader header, Progr
 
 PodWriter::~PodWriter() {
   ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(cctx_));
-  if (fd_ >= 0) ::close(fd_);
+  sink_.reset();
   if (!published_) ::unlink(partial_.c_str());
 }
 
@@ -281,9 +427,16 @@ Result<std::unique_ptr<PodWriter>> PodWriter::create(const std::string& partial,
   std::error_code ec;
   std::filesystem::create_directories(p.parent_path(), ec);
   if (ec) return Status::io_error("cannot create " + p.parent_path().string() + ": " + ec.message());
-  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  bool direct = true;
+  int fd = ::open(partial.c_str(), kFlags | O_DIRECT, 0644);
+  if (fd < 0 && errno == EINVAL) {  // no O_DIRECT here (tmpfs): through the page cache
+    direct = false;
+    fd = ::open(partial.c_str(), kFlags, 0644);
+  }
   if (fd < 0) return errno_status("cannot write " + partial);
-  std::unique_ptr<PodWriter> w(new PodWriter(partial, fd, std::move(header), progress));
+  auto sink = std::make_unique<Sink>(partial, fd, direct, progress);
+  std::unique_ptr<PodWriter> w(new PodWriter(partial, std::move(sink), std::move(header)));
   // The room the header will take: every field known now, the ones filled in
   // at publish() at their largest, and enough for the smallest padding field
   // (tag, length, at least one byte, so that proto3 serializes it).
@@ -295,36 +448,14 @@ Result<std::unique_ptr<PodWriter>> PodWriter::create(const std::string& partial,
   widest.set_blob_count(UINT64_MAX);
   w->reserved_ = static_cast<uint32_t>(widest.ByteSizeLong() + 3);
   w->header_.set_compressed_bytes(state.size());
-  std::string head(16 + w->reserved_, '\0');  // written for real by publish()
   std::string len;
   put_u64(len, state.size());
-  if (Status st = w->write(head); !st) return st;
-  if (Status st = w->write(len); !st) return st;
-  if (Status st = w->write(state); !st) return st;
+  if (Status st = w->sink_->push(std::string(16 + w->reserved_, '\0'), /*header=*/true); !st) return st;  // written for real by publish()
+  if (Status st = w->sink_->push(std::move(len)); !st) return st;
+  if (Status st = w->sink_->push(std::string(state)); !st) return st;
+  if (Status st = w->sink_->drain(false); !st) return st;
   test_hook("pod-write-half");  // the state written, the blob stream and the trailer not yet
   return w;
-}
-
-// The first error sticks: nothing is written after it, publish() refuses.
-Status PodWriter::fail(Status st) {
-  if (failed_.is_ok()) failed_ = st;
-  return st;
-}
-
-Status PodWriter::write(std::string_view bytes) {
-  if (!failed_.is_ok()) return failed_;
-  if (offset_ >= 16 + reserved_) body_hash_.update(bytes);  // not the header's placeholder
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd_, bytes.data(), std::min(bytes.size(), kChunk * 16));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno_status("cannot write " + partial_));
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-    offset_ += static_cast<uint64_t>(n);
-  }
-  if (progress_) progress_->update(offset_);
-  return Status::ok();
 }
 
 Status PodWriter::add_blob(std::string_view key, std::string_view value) {
@@ -333,25 +464,22 @@ Status PodWriter::add_blob(std::string_view key, std::string_view value) {
   frame_ += key;
   put_u64(frame_, value.size());
   frame_ += value;
-  ++frame_entries_;
   header_.set_blob_count(header_.blob_count() + 1);
   header_.set_blob_bytes(header_.blob_bytes() + 12 + key.size() + value.size());
   if (frame_.size() >= kBlobFrameBytes) return flush_frame();
-  return failed_;
+  return Status::ok();
 }
 
 Status PodWriter::flush_frame() {
-  if (frame_.empty()) return failed_;
-  compressed_.resize(4 + ZSTD_compressBound(frame_.size()));
-  size_t n = ZSTD_compress2(static_cast<ZSTD_CCtx*>(cctx_), compressed_.data() + 4, compressed_.size() - 4, frame_.data(),
-                            frame_.size());
-  if (ZSTD_isError(n)) return fail(Status::io_error(std::string("zstd: ") + ZSTD_getErrorName(n)));
-  for (int i = 0; i < 4; ++i) compressed_[i] = static_cast<char>((n >> (8 * i)) & 0xff);
-  compressed_.resize(4 + n);
+  if (frame_.empty()) return Status::ok();
+  std::string out(4 + ZSTD_compressBound(frame_.size()), '\0');
+  size_t n = ZSTD_compress2(static_cast<ZSTD_CCtx*>(cctx_), out.data() + 4, out.size() - 4, frame_.data(), frame_.size());
+  if (ZSTD_isError(n)) return Status::io_error(std::string("zstd: ") + ZSTD_getErrorName(n));
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  out.resize(4 + n);
   header_.set_compressed_bytes(header_.compressed_bytes() + n);
   frame_.clear();
-  frame_entries_ = 0;
-  return write(compressed_);
+  return sink_->push(std::move(out));
 }
 
 Status PodWriter::publish(const std::string& path, uint64_t version, bool no_replace) {
@@ -359,41 +487,40 @@ Status PodWriter::publish(const std::string& path, uint64_t version, bool no_rep
     if (Status st = flush_frame(); !st) return st;
     std::string end;
     put_u32(end, 0);
-    if (Status st = write(end); !st) return st;
-    body_end_ = offset_;
+    if (Status st = sink_->push(std::move(end)); !st) return st;
     ended_ = true;
   }
-  if (!failed_.is_ok()) return failed_;
+  if (Status st = sink_->drain(/*tail=*/true); !st) return st;
   header_.set_version(version);
   header_.clear_padding();
   size_t plain = header_.ByteSizeLong();
-  if (plain + 3 > reserved_) return fail(Status::io_error("pod header outgrew its reserved room"));
+  if (plain + 3 > reserved_) return Status::io_error("pod header outgrew its reserved room");
   // Tag (1 byte for field 15), a 1-byte length (the slack is at most a few
   // dozen bytes), then the filler.
   header_.set_padding(std::string(reserved_ - plain - 2, '\0'));
   std::string pre = preamble(kPodFormat, header_.SerializeAsString());
-  if (pre.size() != 16 + reserved_) return fail(Status::io_error("pod header does not fill its reserved room"));
-  Sha256 h = body_hash_;
+  if (pre.size() != 16 + reserved_) return Status::io_error("pod header does not fill its reserved room");
+  Sha256 h = sink_->body_hash();
   h.update(pre);
   std::string trailer(kTrailer);
   trailer += h.digest();
-  for (auto [bytes, at] : {std::pair<std::string_view, uint64_t>{pre, 0}, {trailer, body_end_}}) {
-    if (::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(at)) != static_cast<ssize_t>(bytes.size()))
-      return fail(errno_status("cannot write " + partial_));
+  int fd = sink_->fd();
+  for (auto [bytes, at] : {std::pair<std::string_view, uint64_t>{pre, 0}, {trailer, sink_->size()}}) {
+    if (::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(at)) != static_cast<ssize_t>(bytes.size()))
+      return errno_status("cannot write " + partial_);
   }
-  if (::fdatasync(fd_) != 0) return fail(errno_status("cannot fsync " + partial_));
+  if (::fdatasync(fd) != 0) return errno_status("cannot fsync " + partial_);
   test_hook("pod-write-fsynced");
   if (no_replace) {
     // link() fails if the target exists: concurrent savers cannot take the same version.
     if (::link(partial_.c_str(), path.c_str()) != 0)
-      return errno == EEXIST ? Status::busy(path + " already exists") : fail(errno_status("cannot create " + path));
+      return errno == EEXIST ? Status::busy(path + " already exists") : errno_status("cannot create " + path);
     ::unlink(partial_.c_str());
   } else if (::rename(partial_.c_str(), path.c_str()) != 0) {
-    return fail(errno_status("cannot rename " + partial_));
+    return errno_status("cannot rename " + partial_);
   }
   published_ = true;
-  ::close(fd_);
-  fd_ = -1;
+  sink_->close_fd();
   int dfd = ::open(std::filesystem::path(path).parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);

@@ -53,6 +53,7 @@ inline constexpr uint32_t kPodFormat = 2;
 // Raw bytes of blob entries per frame: the unit of memory, of a reader's
 // checksum and of a restore's write batch.
 inline constexpr size_t kBlobFrameBytes = 4 << 20;
+inline constexpr size_t kFramesInFlight = 4;
 
 struct PodContent {
   proto::PodHeader header;
@@ -78,9 +79,16 @@ Status for_each_blob(const PodContent& pod, const BlobVisitor& visit);
 std::string encode_blob_frames(const std::vector<std::pair<std::string, std::string>>& entries);
 
 // Writes a format-2 pod file as it is produced: header fields and the state
-// first, then blob entries one by one (memory: one frame), then publish()
-// completes the header and trailer and moves the file into place. A writer
-// dropped before publish() removes its file.
+// first, then blob entries one by one, then publish() completes the header
+// and trailer and moves the file into place. A writer dropped before
+// publish() removes its file.
+//
+// Frames are compressed on the caller's thread while a writer thread hashes
+// and writes the previous ones (at most kFramesInFlight: memory stays a few
+// frames). The file is written with O_DIRECT where the file system allows:
+// it is fsynced before it is published anyway, and through the page cache
+// that fsync runs at a fraction of the disk's speed (docs/decisions.md,
+// Pods); it also keeps a multi-GiB pod from evicting the page cache.
 class PodWriter {
  public:
   // `partial`: a path ending in .PID.partial (see is_stale_partial). The
@@ -101,23 +109,16 @@ class PodWriter {
   Status publish(const std::string& path, uint64_t version, bool no_replace);
 
  private:
-  PodWriter(std::string partial, int fd, proto::PodHeader header, Progress* progress);
-  Status write(std::string_view bytes);
+  class Sink;
+  PodWriter(std::string partial, std::unique_ptr<Sink> sink, proto::PodHeader header);
   Status flush_frame();
-  Status fail(Status st);
 
   std::string partial_;
-  int fd_ = -1;
+  std::unique_ptr<Sink> sink_;
   proto::PodHeader header_;
-  Progress* progress_;
   uint32_t reserved_ = 0;  // H
-  uint64_t offset_ = 0;    // bytes written
-  uint64_t body_end_ = 0;  // where the trailer goes, once the blob stream ended
   bool ended_ = false, published_ = false;
-  Status failed_;
-  Sha256 body_hash_;
-  std::string frame_, compressed_;
-  uint64_t frame_entries_ = 0;
+  std::string frame_;
   void* cctx_ = nullptr;  // ZSTD_CCtx
 };
 

@@ -55,23 +55,31 @@ Status collect_blobs(Engine& engine, const proto::StateSnapshot& snap,
 }
 
 // Writes a pod's blob entries into the store before its state is swapped in
-// (entries are immutable and keyed by unique ids, so rewriting is harmless).
-// They bypass the WAL, then one flush makes them durable: the PodLoaded
-// event that references them is committed only after that, so a crash
-// anywhere before leaves the old state and, at worst, unreferenced entries.
+// (entries are immutable and keyed by unique ids, so rewriting is harmless)
+// as one bulk load (EventStore::BlobLoader): none is in the store until
+// sync(), which makes them all durable at once; the PodLoaded event that
+// references them is submitted only after that, so a crash anywhere before
+// leaves the old state and no trace of the load.
 class BlobRestore {
  public:
   explicit BlobRestore(EventStore& store) : store_(store) {}
   Status operator()(const pods::BlobBatch& batch) {
-    if (Status st = store_.put_blobs_unlogged(batch); !st) return st;
+    if (!loader_) {
+      auto l = store_.load_blobs();
+      if (!l) return l.status();
+      loader_ = std::move(*l);
+    }
+    for (auto& [k, v] : batch)
+      if (Status st = loader_->add(k, v); !st) return st;
     if (!written_) test_hook("pod-load-blobs");
     written_ = true;
     return Status::ok();
   }
-  Status sync() { return written_ ? store_.sync_blobs() : Status::ok(); }
+  Status sync() { return loader_ ? loader_->commit() : Status::ok(); }
 
  private:
   EventStore& store_;
+  std::unique_ptr<EventStore::BlobLoader> loader_;
   bool written_ = false;
 };
 

@@ -9,7 +9,7 @@
 // import, export; a streamed save: its state written, its blobs not yet),
 // pod-write-fsynced (the .partial complete and fsynced, not yet linked or
 // renamed into place), pod-load-blobs (a streamed load wrote its first
-// batch of blobs past the WAL, nothing durable references them yet),
+// batch of blobs into its bulk-load files, not yet part of the store),
 // pod-load-checked (pod validated, nothing committed), pod-load-submitted
 // (the PodLoaded event handed to the log writer, state not yet swapped),
 // pod-load-committed (the event durable, no checkpoint yet).

@@ -139,8 +139,9 @@ def test_kill9_of_the_server_during_load(tmp_path):
 
 
 def test_kill9_during_streamed_load_of_s3_bodies(tmp_path):
-    """A load dies after writing some of the pod's S3 bodies past the WAL (pod-load-blobs), before anything
-    references them: the old state survives, a full replay agrees, and the pod then loads whole."""
+    """A load dies after writing some of the pod's S3 bodies into its bulk-load files (pod-load-blobs), before they
+    are part of the store: the old state survives, a full replay agrees, the pod then loads whole and the dead
+    load's files are gone."""
     data = tmp_path / "d"
     s = PodstackServer(data).start()
     s3 = s.client("s3")
@@ -161,6 +162,7 @@ def test_kill9_during_streamed_load_of_s3_bodies(tmp_path):
     r = cli(data, "pod", "load", "p")
     assert r.returncode == 0, r.stderr
     assert state_hash(data) == new
+    assert [f for _, _, fs in os.walk(data / "log" / "blob-load") for f in fs] == []
     s.start()
     try:
         s3 = s.client("s3")
