@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
-#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -267,18 +266,10 @@ std::string encode_blob_frames(const std::vector<std::pair<std::string, std::str
 // ---- PodWriter ----
 
 // The writing side of a PodWriter: a thread that hashes the body and writes
-// it, through an aligned buffer with O_DIRECT when the file system has it.
+// it while the caller compresses the next frame.
 class PodWriter::Sink {
  public:
-  static constexpr size_t kAlign = 4096;
-  static constexpr size_t kBuffer = 4 << 20;  // a multiple of kAlign
-
-  Sink(std::string path, int fd, bool direct, Progress* progress)
-      : path_(std::move(path)), fd_(fd), direct_(direct), progress_(progress) {
-    void* p = nullptr;
-    if (::posix_memalign(&p, kAlign, kBuffer) != 0) p = nullptr;
-    buf_ = static_cast<char*>(p);
-    if (!buf_) error_ = Status::io_error("out of memory for " + path_);
+  Sink(std::string path, int fd, Progress* progress) : path_(std::move(path)), fd_(fd), progress_(progress) {
     thread_ = std::thread([this] { run(); });
   }
   ~Sink() {
@@ -288,7 +279,6 @@ class PodWriter::Sink {
     }
     cv_.notify_all();
     thread_.join();
-    std::free(buf_);
     if (fd_ >= 0) ::close(fd_);
   }
 
@@ -302,16 +292,13 @@ class PodWriter::Sink {
     cv_.notify_all();
     return Status::ok();
   }
-  // Waits until everything queued is written (the buffer's unaligned tail
-  // too, when `tail`: after that, only pwrite()s).
-  Status drain(bool tail) {
+  // Waits until everything queued is written.
+  Status drain() {
     std::unique_lock lk(mu_);
-    if (tail) want_tail_ = true;
-    cv_.notify_all();
-    cv_.wait(lk, [this] { return (queue_.empty() && !busy_ && !want_tail_) || !error_.is_ok(); });
+    cv_.wait(lk, [this] { return (queue_.empty() && !busy_) || !error_.is_ok(); });
     return error_;
   }
-  uint64_t size() const { return offset_ + used_; }  // after drain()
+  uint64_t size() const { return offset_; }               // after drain()
   const Sha256& body_hash() const { return body_hash_; }  // after drain()
   int fd() const { return fd_; }
   void close_fd() {
@@ -327,15 +314,8 @@ class PodWriter::Sink {
   void run() {
     std::unique_lock lk(mu_);
     for (;;) {
-      cv_.wait(lk, [this] { return stop_ || !queue_.empty() || want_tail_; });
-      if (queue_.empty() && want_tail_) {
-        Status st = error_.is_ok() ? write_tail() : error_;
-        if (!st && error_.is_ok()) error_ = st;
-        want_tail_ = false;
-        cv_.notify_all();
-        continue;
-      }
-      if (queue_.empty() && stop_) return;
+      cv_.wait(lk, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping
       Item item = std::move(queue_.front());
       queue_.pop_front();
       busy_ = true;
@@ -350,35 +330,8 @@ class PodWriter::Sink {
   }
   Status append(const Item& item) {
     if (!item.header) body_hash_.update(item.bytes);
-    std::string_view b = item.bytes;
-    while (!b.empty()) {
-      size_t n = std::min(b.size(), kBuffer - used_);
-      std::memcpy(buf_ + used_, b.data(), n);
-      used_ += n;
-      b.remove_prefix(n);
-      if (used_ == kBuffer) {
-        if (Status st = write_all(buf_, kBuffer); !st) return st;
-        offset_ += kBuffer;
-        used_ = 0;
-      }
-    }
-    if (progress_) progress_->update(offset_ + used_);
-    return Status::ok();
-  }
-  // The last, unaligned bytes go through the page cache.
-  Status write_tail() {
-    if (direct_) {
-      int flags = ::fcntl(fd_, F_GETFL);
-      if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) return errno_status("cannot write " + path_);
-      direct_ = false;
-    }
-    if (used_ == 0) return Status::ok();
-    if (Status st = write_all(buf_, used_); !st) return st;
-    offset_ += used_;
-    used_ = 0;
-    return Status::ok();
-  }
-  Status write_all(const char* p, size_t n) {
+    const char* p = item.bytes.data();
+    size_t n = item.bytes.size();
     while (n > 0) {
       ssize_t w = ::write(fd_, p, n);
       if (w < 0) {
@@ -387,22 +340,21 @@ class PodWriter::Sink {
       }
       p += w;
       n -= static_cast<size_t>(w);
+      offset_ += static_cast<uint64_t>(w);
     }
+    if (progress_) progress_->update(offset_);
     return Status::ok();
   }
 
   std::string path_;
   int fd_;
-  bool direct_;
   Progress* progress_;
-  char* buf_ = nullptr;
-  size_t used_ = 0;
   uint64_t offset_ = 0;  // bytes in the file
   Sha256 body_hash_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;
-  bool stop_ = false, busy_ = false, want_tail_ = false;
+  bool stop_ = false, busy_ = false;
   Status error_;
   std::thread thread_;
 };
@@ -427,15 +379,9 @@ Result<std::unique_ptr<PodWriter>> PodWriter::create(const std::string& partial,
   std::error_code ec;
   std::filesystem::create_directories(p.parent_path(), ec);
   if (ec) return Status::io_error("cannot create " + p.parent_path().string() + ": " + ec.message());
-  constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
-  bool direct = true;
-  int fd = ::open(partial.c_str(), kFlags | O_DIRECT, 0644);
-  if (fd < 0 && errno == EINVAL) {  // no O_DIRECT here (tmpfs): through the page cache
-    direct = false;
-    fd = ::open(partial.c_str(), kFlags, 0644);
-  }
+  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno_status("cannot write " + partial);
-  auto sink = std::make_unique<Sink>(partial, fd, direct, progress);
+  auto sink = std::make_unique<Sink>(partial, fd, progress);
   std::unique_ptr<PodWriter> w(new PodWriter(partial, std::move(sink), std::move(header)));
   // The room the header will take: every field known now, the ones filled in
   // at publish() at their largest, and enough for the smallest padding field
@@ -453,7 +399,7 @@ Result<std::unique_ptr<PodWriter>> PodWriter::create(const std::string& partial,
   if (Status st = w->sink_->push(std::string(16 + w->reserved_, '\0'), /*header=*/true); !st) return st;  // written for real by publish()
   if (Status st = w->sink_->push(std::move(len)); !st) return st;
   if (Status st = w->sink_->push(std::string(state)); !st) return st;
-  if (Status st = w->sink_->drain(false); !st) return st;
+  if (Status st = w->sink_->drain(); !st) return st;
   test_hook("pod-write-half");  // the state written, the blob stream and the trailer not yet
   return w;
 }
@@ -490,7 +436,7 @@ Status PodWriter::publish(const std::string& path, uint64_t version, bool no_rep
     if (Status st = sink_->push(std::move(end)); !st) return st;
     ended_ = true;
   }
-  if (Status st = sink_->drain(/*tail=*/true); !st) return st;
+  if (Status st = sink_->drain(); !st) return st;
   header_.set_version(version);
   header_.clear_padding();
   size_t plain = header_.ByteSizeLong();

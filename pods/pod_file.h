@@ -85,10 +85,7 @@ std::string encode_blob_frames(const std::vector<std::pair<std::string, std::str
 //
 // Frames are compressed on the caller's thread while a writer thread hashes
 // and writes the previous ones (at most kFramesInFlight: memory stays a few
-// frames). The file is written with O_DIRECT where the file system allows:
-// it is fsynced before it is published anyway, and through the page cache
-// that fsync runs at a fraction of the disk's speed (docs/decisions.md,
-// Pods); it also keeps a multi-GiB pod from evicting the page cache.
+// frames).
 class PodWriter {
  public:
   // `partial`: a path ending in .PID.partial (see is_stale_partial). The
