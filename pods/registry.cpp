@@ -1,6 +1,7 @@
 #include "pods/registry.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 
@@ -92,6 +93,27 @@ Result<uint64_t> Registry::add(PodContent& pod, Progress* progress) {
     uint64_t v = vs.empty() ? 1 : vs.back() + 1;
     pod.header.set_version(v);
     Status st = write_file_atomic(file(name, v), encode_pod(pod), /*no_replace=*/true, progress);
+    if (st) return v;
+    if (st.code() != Status::Code::kBusy) return st;  // busy: another saver took v; try the next
+  }
+  return Status::busy("could not allocate a version for pod '" + name + "'");
+}
+
+Result<std::unique_ptr<PodWriter>> Registry::begin(const proto::PodHeader& header, std::string_view state,
+                                                   Progress* progress) {
+  if (Status st = validate_pod_name(header.name()); !st) return st;
+  // Unique within the process too: a server saves several pods at once.
+  static std::atomic<uint64_t> counter{0};
+  std::string partial = partial_path(dir(header.name()) + "/new-" + std::to_string(++counter) + ".pod");
+  return PodWriter::create(partial, header, state, progress);
+}
+
+Result<uint64_t> Registry::publish(PodWriter& writer) {
+  const std::string& name = writer.header().name();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto vs = versions(name);
+    uint64_t v = vs.empty() ? 1 : vs.back() + 1;
+    Status st = writer.publish(file(name, v), v, /*no_replace=*/true);
     if (st) return v;
     if (st.code() != Status::Code::kBusy) return st;  // busy: another saver took v; try the next
   }

@@ -41,6 +41,12 @@ class Registry {
   Result<std::string> resolve(const PodRef& ref, uint64_t* version_out = nullptr) const;
   // Stores `pod` as the next version of header.name (sets header.version).
   Result<uint64_t> add(PodContent& pod, Progress* progress = nullptr);
+  // The same for a pod streamed as it is produced: begin() starts its file
+  // (a .partial in the name's directory), the caller adds the blobs, then
+  // publish() makes it the next version.
+  Result<std::unique_ptr<PodWriter>> begin(const proto::PodHeader& header, std::string_view state,
+                                           Progress* progress = nullptr);
+  Result<uint64_t> publish(PodWriter& writer);
   // One version, or every version of the name.
   Status remove(const PodRef& ref);
 

@@ -353,6 +353,15 @@ ExecResult Engine::load_pod(const PodLoad& pod, const CallContext& ctx) {
   }
   proto::StateSnapshot snap;
   if ((r.error = check_pod(pod, &snap))) return r;
+  return load_pod(pod, std::move(snap), ctx);
+}
+
+ExecResult Engine::load_pod(const PodLoad& pod, proto::StateSnapshot snap, const CallContext& ctx) {
+  if (!writer_) {
+    ExecResult r;
+    r.error = ApiError::unavailable("podstack is read-only here");
+    return r;
+  }
   test_hook("pod-load-checked");
   proto::PodLoaded meta;
   meta.set_name(pod.name);

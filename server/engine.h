@@ -124,6 +124,8 @@ class Engine {
   // Validates the pod's state aside, then swaps it in under every service's
   // lock as one PodLoaded event (its state kept in the blobs column family).
   ExecResult load_pod(const PodLoad& pod, const CallContext& ctx);
+  // The same for a pod already checked: `checked` is what check_pod gave for it.
+  ExecResult load_pod(const PodLoad& pod, proto::StateSnapshot checked, const CallContext& ctx);
   // What load_pod checks before it touches anything; the error it would give.
   std::optional<ApiError> check_pod(const PodLoad& pod, proto::StateSnapshot* snap_out = nullptr) const;
   // The state as of log sequence `seq` (newest checkpoint <= seq + replay), built aside.

@@ -1,5 +1,7 @@
 #include "server/pods_api.h"
 
+#include <algorithm>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -32,64 +34,54 @@ int http_status_of(const Status& s) {
 
 namespace {
 
-// The blob stream of a pod: the blob store entries its state references,
-//   repeated { u32 LE key length, key, u64 LE value length, value }
-// sorted by key, zstd-compressed.
-void put_le(std::string& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i, v >>= 8) out += static_cast<char>(v & 0xff);
-}
-uint64_t get_le(std::string_view in, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in[i]);
-  return v;
-}
-
-Result<std::string> collect_blobs(Engine& engine, const proto::StateSnapshot& snap, uint64_t* count) {
-  std::set<std::string> prefixes;
+// The blob store entries a snapshot references (S3 bodies), in key order,
+// handed to `visit` one by one straight from the store: a pod's blobs are
+// never all in memory.
+Status collect_blobs(Engine& engine, const proto::StateSnapshot& snap,
+                     const std::function<Status(std::string_view, std::string_view)>& visit) {
+  std::vector<std::string> prefixes;
   for (auto& ss : snap.services())
     if (Service* svc = engine.service(ss.service()))
-      svc->blob_prefixes(ss.state(), [&](const std::string& p) { prefixes.insert(p); });
-  std::string out;
-  *count = 0;
-  std::vector<std::string> sorted(prefixes.begin(), prefixes.end());
-  Status st = engine.store().scan_blobs(sorted, [&](std::string_view k, std::string_view v) {
-    put_le(out, k.size(), 4);
-    out += k;
-    put_le(out, v.size(), 8);
-    out += v;
-    ++*count;
+      svc->blob_prefixes(ss.state(), [&](const std::string& p) { prefixes.push_back(p); });
+  std::sort(prefixes.begin(), prefixes.end());
+  prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+  Status inner;
+  Status st = engine.store().scan_blobs(prefixes, [&](std::string_view k, std::string_view v) {
+    inner = visit(k, v);
+    return inner.is_ok();
   });
   if (!st) return st;
-  return out;
+  return inner;
 }
 
-// Writes a pod's blob entries into the store (before its state is swapped
-// in; entries are immutable and keyed by unique ids, so rewriting is harmless).
-Status restore_blobs(Engine& engine, std::string_view stream) {
-  std::vector<std::pair<std::string_view, std::string_view>> batch;
-  uint64_t batch_bytes = 0;
-  while (!stream.empty()) {
-    if (stream.size() < 4) return Status::corruption("the pod's blob stream is truncated");
-    uint64_t kl = get_le(stream, 4);
-    stream.remove_prefix(4);
-    if (stream.size() < kl + 8) return Status::corruption("the pod's blob stream is truncated");
-    std::string_view key = stream.substr(0, kl);
-    stream.remove_prefix(kl);
-    uint64_t vl = get_le(stream, 8);
-    stream.remove_prefix(8);
-    if (stream.size() < vl) return Status::corruption("the pod's blob stream is truncated");
-    batch.emplace_back(key, stream.substr(0, vl));
-    batch_bytes += kl + vl;
-    stream.remove_prefix(vl);
-    if (batch_bytes >= (4u << 20)) {  // bounded write batches
-      if (Status st = engine.store().put_blobs(batch); !st) return st;
-      batch.clear();
-      batch_bytes = 0;
+// Writes a pod's blob entries into the store before its state is swapped in
+// (entries are immutable and keyed by unique ids, so rewriting is harmless)
+// as one bulk load (EventStore::BlobLoader): none is in the store until
+// sync(), which makes them all durable at once; the PodLoaded event that
+// references them is submitted only after that, so a crash anywhere before
+// leaves the old state and no trace of the load.
+class BlobRestore {
+ public:
+  explicit BlobRestore(EventStore& store) : store_(store) {}
+  Status operator()(const pods::BlobBatch& batch) {
+    if (!loader_) {
+      auto l = store_.load_blobs();
+      if (!l) return l.status();
+      loader_ = std::move(*l);
     }
+    for (auto& [k, v] : batch)
+      if (Status st = loader_->add(k, v); !st) return st;
+    if (!written_) test_hook("pod-load-blobs");
+    written_ = true;
+    return Status::ok();
   }
-  if (!batch.empty()) return engine.store().put_blobs(batch);
-  return Status::ok();
-}
+  Status sync() { return loader_ ? loader_->commit() : Status::ok(); }
+
+ private:
+  EventStore& store_;
+  std::unique_ptr<EventStore::BlobLoader> loader_;
+  bool written_ = false;
+};
 
 }  // namespace
 
@@ -99,8 +91,7 @@ Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, cons
     if (!engine.service(s)) return Status::invalid_argument("unknown service '" + s + "'");
   StateExport ex = engine.export_state(o.services);
   std::string raw = deterministic_bytes(ex.snapshot);
-  pods::PodContent pod;
-  proto::PodHeader& h = pod.header;
+  proto::PodHeader h;
   h.set_name(o.name);
   h.set_message(o.message);
   h.set_created_ms(wall_clock_ms());
@@ -117,68 +108,81 @@ Result<proto::PodHeader> save_pod(Engine& engine, pods::Registry& registry, cons
     for (auto& [n, count] : ex.resources)
       if (n == ss.service()) sum->set_resources(count);
   }
-  pod.state = zstd_compress(raw, 3);
+  std::string state = zstd_compress(raw, 3);
   h.set_state_bytes(raw.size());
-  uint64_t blob_count = 0;
+  raw = std::string();
   engine.wait_for_writes();  // bodies committed with the exported events are in the store
-  auto blobs = collect_blobs(engine, ex.snapshot, &blob_count);
-  if (!blobs) return blobs.status();
-  if (!blobs->empty()) {
-    h.set_blob_bytes(blobs->size());
-    h.set_blob_count(blob_count);
-    pod.blobs = zstd_compress(*blobs, 1);
-  }
-  h.set_compressed_bytes(pod.state.size() + pod.blobs.size());
-  auto v = registry.add(pod, o.progress);
+  auto writer = registry.begin(h, state, o.progress);
+  if (!writer) return writer.status();
+  pods::PodWriter& w = **writer;
+  if (Status st = collect_blobs(engine, ex.snapshot, [&](std::string_view k, std::string_view v) { return w.add_blob(k, v); });
+      !st)
+    return st;
+  auto v = registry.publish(w);
   if (!v) return v.status();
-  return pod.header;
+  return w.header();
 }
+
+namespace {
+PodLoad pod_load_of(const proto::PodHeader& h, const std::string& state, const LoadOptions& o) {
+  PodLoad load;
+  load.name = h.name();
+  load.version = h.version();
+  load.strategy = o.strategy;
+  load.services = o.services;
+  load.state = state;
+  load.state_hash = h.state_hash();
+  return load;
+}
+
+// The PodLoaded event for a pod whose state was checked and whose blobs are
+// durable; then a checkpoint, so the next start does not replay it.
+Result<proto::PodHeader> commit_pod_load(Engine& engine, const PodLoad& load, proto::StateSnapshot snap,
+                                         const proto::PodHeader& header, const CallContext& ctx) {
+  ExecResult r = engine.load_pod(load, std::move(snap), ctx);
+  if (r.error) return Status::invalid_argument(r.error->message);
+  if (Status st = r.commit->wait(); !st) return st;
+  test_hook("pod-load-committed");
+  if (Status st = engine.checkpoint(); !st) return st;
+  return header;
+}
+}  // namespace
 
 Result<proto::PodHeader> load_pod_from_registry(Engine& engine, const pods::Registry& registry, const LoadOptions& o,
                                                 const CallContext& ctx) {
   uint64_t version = 0;
   auto path = registry.resolve(o.ref, &version);
   if (!path) return path.status();
-  auto pod = pods::read_pod(*path, o.progress);
-  if (!pod) return pod.status();
-  pod->header.set_name(o.ref.name);  // the registry's name and version win over what the file says
-  pod->header.set_version(version);
-  return load_pod_content(engine, std::move(*pod), o, ctx);
-}
-
-namespace {
-PodLoad pod_load_of(const pods::PodContent& pod, const LoadOptions& o) {
-  PodLoad load;
-  load.name = pod.header.name();
-  load.version = pod.header.version();
-  load.strategy = o.strategy;
-  load.services = o.services;
-  load.state = pod.state;
-  load.state_hash = pod.header.state_hash();
-  return load;
-}
-}  // namespace
-
-Status check_pod_content(const Engine& engine, const pods::PodContent& pod, const LoadOptions& o) {
-  if (auto err = engine.check_pod(pod_load_of(pod, o))) return Status::invalid_argument(err->message);
-  return Status::ok();
+  auto reader = pods::PodReader::open(*path, o.progress);
+  if (!reader) return reader.status();
+  pods::PodReader& r = **reader;
+  r.header().set_name(o.ref.name);  // the registry's name and version win over what the file says
+  r.header().set_version(version);
+  PodLoad load = pod_load_of(r.header(), r.state(), o);
+  // The state and the services first: a pod that cannot load writes nothing.
+  proto::StateSnapshot snap;
+  if (auto err = engine.check_pod(load, &snap)) return Status::invalid_argument(err->message);
+  // Bodies next (S3), streamed from the file; the file's checksum is checked
+  // at the end of the stream, before anything references them.
+  BlobRestore restore(engine.store());
+  if (Status st = r.read_blobs(std::ref(restore)); !st) return st;
+  if (Status st = restore.sync(); !st) return st;
+  return commit_pod_load(engine, load, std::move(snap), r.header(), ctx);
 }
 
 Result<proto::PodHeader> load_pod_content(Engine& engine, pods::PodContent pod, const LoadOptions& o, const CallContext& ctx) {
-  PodLoad load = pod_load_of(pod, o);
-  // Bodies first (S3): unreferenced until the state that names them is swapped in.
-  if (!pod.blobs.empty()) {
-    auto raw = zstd_decompress(pod.blobs);
-    if (!raw) return raw.status();
-    if (Status st = restore_blobs(engine, *raw); !st) return st;
-  }
-  ExecResult r = engine.load_pod(load, ctx);
-  if (r.error) return Status::invalid_argument(r.error->message);
-  if (Status st = r.commit->wait(); !st) return st;
-  test_hook("pod-load-committed");
-  // A checkpoint right after the load: the next start does not replay it.
-  if (Status st = engine.checkpoint(); !st) return st;
-  return pod.header;
+  PodLoad load = pod_load_of(pod.header, pod.state, o);
+  proto::StateSnapshot snap;
+  if (auto err = engine.check_pod(load, &snap)) return Status::invalid_argument(err->message);
+  BlobRestore restore(engine.store());
+  if (Status st = pods::for_each_blob(pod, std::ref(restore)); !st) return st;
+  if (Status st = restore.sync(); !st) return st;
+  return commit_pod_load(engine, load, std::move(snap), pod.header, ctx);
+}
+
+Status check_pod_content(const Engine& engine, const pods::PodContent& pod, const LoadOptions& o) {
+  if (auto err = engine.check_pod(pod_load_of(pod.header, pod.state, o))) return Status::invalid_argument(err->message);
+  return Status::ok();
 }
 
 std::string pod_label(const proto::PodHeader& h) { return h.name() + ":" + std::to_string(h.version()); }

@@ -78,6 +78,8 @@ void put_bytes(std::string& out, uint32_t field, std::string_view bytes) {
 }
 }  // namespace
 
+void put_length_delimited(std::string& out, uint32_t field, std::string_view bytes) { put_bytes(out, field, bytes); }
+
 namespace {
 // One serialized Partition: its account, region and items (field 3).
 bool parse_partition(std::string_view part, std::string& account, std::string& region,
@@ -184,6 +186,11 @@ void PartitionWriter::begin(const std::string& account, const std::string& regio
 void PartitionWriter::item(const google::protobuf::MessageLite& m) {
   any_items_ = true;
   put_bytes(part_, 3, deterministic_bytes(m));
+}
+
+void PartitionWriter::item_bytes(std::string_view bytes) {
+  any_items_ = true;
+  put_bytes(part_, 3, bytes);
 }
 
 void PartitionWriter::flush_partition() {

@@ -359,6 +359,10 @@ Status parse_snapshot(std::string_view bytes, State& st, std::string_view servic
 // Deterministic serialization (sorted map keys) for snapshots and hashing.
 std::string deterministic_bytes(const google::protobuf::MessageLite& m);
 
+// Appends a length-delimited protobuf field (bytes, string or message) to a
+// serialization being assembled by hand.
+void put_length_delimited(std::string& out, uint32_t field, std::string_view bytes);
+
 // Merges two snapshots of the common state shape below: partitions of
 // `overlay` replace the same (account, region) partitions of `base`.
 std::string merge_partitions(std::string_view base, std::string_view overlay);
@@ -372,6 +376,9 @@ class PartitionWriter {
  public:
   void begin(const std::string& account, const std::string& region);
   void item(const google::protobuf::MessageLite& m);
+  // An item given as its deterministic serialization (one assembled from
+  // parts, so that they need not be copied into one message first).
+  void item_bytes(std::string_view bytes);
   // The State bytes; empty when no partition had items.
   std::string finish();
 

@@ -12,6 +12,24 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(md), len);
 }
 
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr); }
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Sha256::Sha256(const Sha256& other) : ctx_(EVP_MD_CTX_new()) {
+  EVP_MD_CTX_copy_ex(static_cast<EVP_MD_CTX*>(ctx_), static_cast<const EVP_MD_CTX*>(other.ctx_));
+}
+Sha256& Sha256::operator=(const Sha256& other) {
+  if (this != &other) EVP_MD_CTX_copy_ex(static_cast<EVP_MD_CTX*>(ctx_), static_cast<const EVP_MD_CTX*>(other.ctx_));
+  return *this;
+}
+void Sha256::update(std::string_view data) { EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()); }
+std::string Sha256::digest() const {
+  Sha256 copy(*this);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(copy.ctx_), md, &len);
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
 std::string to_hex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -4,6 +4,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
@@ -15,6 +16,12 @@ namespace podstack {
 namespace {
 constexpr const char* kCfNames[] = {"default", "events", "blobs", "checkpoints", "meta"};
 enum Cf { kDefault = 0, kEvents, kBlobs, kCheckpoints, kMeta, kCfCount };
+// Where a BlobLoader writes its table files: inside the store's directory
+// (same file system, so ingestion links them), in a subdirectory RocksDB
+// does not look into.
+constexpr const char* kLoadDir = "blob-load";
+// A table file per this many bytes: several files are ingested together.
+constexpr uint64_t kLoadFileBytes = 256ull << 20;
 
 Status from_rocks(const rocksdb::Status& s) {
   if (s.ok()) return Status::ok();
@@ -79,6 +86,8 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
     std::error_code ec;
     if (!options.read_only) std::filesystem::create_directories(path, ec);
     if (ec) return Status::io_error("cannot create " + path + ": " + ec.message());
+    // Files a bulk load left behind when the process died before commit().
+    if (!options.read_only) std::filesystem::remove_all(path + "/" + kLoadDir, ec);
   }
 
   rocksdb::ColumnFamilyOptions cf_opts;
@@ -278,15 +287,112 @@ Status EventStore::put_blobs(const std::vector<std::pair<std::string_view, std::
   return from_rocks(impl_->db->Write(wo, &b));
 }
 
+struct EventStore::BlobLoader::State {
+  rocksdb::Options options;
+  std::string dir;
+  std::unique_ptr<rocksdb::SstFileWriter> writer;
+  std::vector<std::string> files;  // finished
+  uint64_t file_bytes = 0;
+  std::string last_key;
+  bool any = false, unordered = false, committed = false;
+};
+
+Result<std::unique_ptr<EventStore::BlobLoader>> EventStore::load_blobs() {
+  if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  std::unique_ptr<BlobLoader> l(new BlobLoader(*this));
+  BlobLoader::State& st = *l->st_;
+  st.options = rocksdb::Options(impl_->db->GetDBOptions(), impl_->db->GetOptions(impl_->cfs[kBlobs]));
+  // Bodies stay as they are in the table files: the pod decompressed them,
+  // and S3 bodies are often compressed already.
+  st.options.compression = rocksdb::kNoCompression;
+  st.options.bottommost_compression = rocksdb::kDisableCompressionOption;
+  static std::atomic<uint64_t> counter{0};
+  std::string root = impl_->db->GetName() + "/" + kLoadDir;  // the path in use (in_memory has its own)
+  st.dir = root + "/" + std::to_string(++counter);
+  if (Status s = from_rocks(st.options.env->CreateDirIfMissing(root)); !s) return s;
+  if (Status s = from_rocks(st.options.env->CreateDirIfMissing(st.dir)); !s) return s;
+  return l;
+}
+
+EventStore::BlobLoader::BlobLoader(EventStore& store) : store_(store), st_(std::make_unique<State>()) {}
+
+EventStore::BlobLoader::~BlobLoader() {
+  rocksdb::Env* env = st_->options.env;
+  if (st_->writer) st_->writer.reset();
+  std::vector<std::string> children;
+  if (env->GetChildren(st_->dir, &children).ok())
+    for (auto& c : children) env->DeleteFile(st_->dir + "/" + c).PermitUncheckedError();
+  env->DeleteDir(st_->dir).PermitUncheckedError();
+}
+
+Status EventStore::BlobLoader::add(std::string_view key, std::string_view value) {
+  if (store_.fail_writes_) return Status::io_error("injected write failure");
+  State& st = *st_;
+  rocksdb::Slice k(key.data(), key.size()), v(value.data(), value.size());
+  if (st.any && k.compare(st.last_key) <= 0) {
+    st.unordered = true;
+    rocksdb::WriteOptions wo;
+    wo.disableWAL = true;  // flushed by commit()
+    return from_rocks(store_.impl_->db->Put(wo, store_.impl_->cfs[kBlobs], k, v));
+  }
+  if (!st.writer) {
+    st.writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(st.options), st.options,
+                                                         store_.impl_->cfs[kBlobs]);
+    std::string file = st.dir + "/" + std::to_string(st.files.size()) + ".sst";
+    if (Status s = from_rocks(st.writer->Open(file)); !s) return s;
+    st.files.push_back(file);
+  }
+  if (Status s = from_rocks(st.writer->Put(k, v)); !s) return s;
+  st.any = true;
+  st.last_key.assign(key.data(), key.size());
+  st.file_bytes += key.size() + value.size();
+  if (st.file_bytes >= kLoadFileBytes) return finish_file();
+  return Status::ok();
+}
+
+Status EventStore::BlobLoader::finish_file() {
+  State& st = *st_;
+  if (!st.writer) return Status::ok();
+  Status s = from_rocks(st.writer->Finish());
+  st.writer.reset();
+  st.file_bytes = 0;
+  return s;
+}
+
+Status EventStore::BlobLoader::commit() {
+  State& st = *st_;
+  if (st.committed) return Status::ok();
+  if (store_.fail_writes_) return Status::io_error("injected write failure");
+  if (Status s = finish_file(); !s) return s;
+  auto& im = *store_.impl_;
+  if (st.unordered) {
+    rocksdb::FlushOptions fo;
+    fo.allow_write_stall = true;
+    if (Status s = from_rocks(im.db->Flush(fo, im.cfs[kBlobs])); !s) return s;
+  }
+  if (!st.files.empty()) {
+    rocksdb::IngestExternalFileOptions io;
+    io.move_files = true;  // a link: the bytes are not written again
+    if (Status s = from_rocks(im.db->IngestExternalFile(im.cfs[kBlobs], st.files, io)); !s) return s;
+  }
+  st.committed = true;
+  return Status::ok();
+}
+
 Status EventStore::scan_blobs(const std::vector<std::string>& prefixes,
-                              const std::function<void(std::string_view, std::string_view)>& visit) const {
+                              const std::function<bool(std::string_view, std::string_view)>& visit) const {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
+  ro.readahead_size = 2 << 20;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->cfs[kBlobs]));
   for (const auto& prefix : prefixes) {
     rocksdb::Slice p(prefix);
-    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next())
-      visit(it->key().ToStringView(), it->value().ToStringView());
+    // Prefixes are sorted and usually adjacent in the store (a pod takes
+    // every S3 body): where the previous prefix's entries ended is then
+    // already the first key >= this one, and a seek would only cost time.
+    if (!it->Valid() || it->key().compare(p) < 0) it->Seek(p);
+    for (; it->Valid() && it->key().starts_with(p); it->Next())
+      if (!visit(it->key().ToStringView(), it->value().ToStringView())) return Status::ok();
     if (!it->status().ok()) return from_rocks(it->status());
   }
   return Status::ok();

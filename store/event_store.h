@@ -83,9 +83,13 @@ class EventStore {
   Status scan_meta(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const;
   // Many entries in one write (not synced; see put_blob).
   Status put_blobs(const std::vector<std::pair<std::string_view, std::string_view>>& entries);
-  // Visits every entry under each of `prefixes` (sorted), with one iterator.
+  // Bulk load of blob entries (a pod's S3 bodies), see BlobLoader.
+  class BlobLoader;
+  Result<std::unique_ptr<BlobLoader>> load_blobs();
+  // Visits every entry under each of `prefixes` (sorted), with one iterator,
+  // until visit returns false.
   Status scan_blobs(const std::vector<std::string>& prefixes,
-                    const std::function<void(std::string_view key, std::string_view value)>& visit) const;
+                    const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
   // Visits blob keys (not values) with `prefix`, in order, until visit returns false.
   Status scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const;
   // Test hook: make every write fail with an I/O error (fail-stop tests).
@@ -99,6 +103,30 @@ class EventStore {
   StoreOptions options_;
   std::unique_ptr<Impl> impl_;
   std::atomic<bool> fail_writes_{false};
+};
+
+// Writes blob entries straight into table files (SstFileWriter), past the
+// WAL, the memtable and its flushes (which would write each byte twice and
+// checksum it with RocksDB's portable CRC32C, the slowest step of a load),
+// then adds them to the blobs column family in one atomic, durable step
+// (IngestExternalFile). Until commit() nothing of them is in the store: a
+// crash leaves only files in the loader's directory, removed at the next
+// open. Entries arrive in key order; one out of order (never from a pod
+// podstack wrote) goes through the memtable and is flushed by commit().
+class EventStore::BlobLoader {
+ public:
+  ~BlobLoader();
+  Status add(std::string_view key, std::string_view value);
+  // Durable on return (the files and the MANIFEST are fsynced).
+  Status commit();
+
+ private:
+  friend class EventStore;
+  explicit BlobLoader(EventStore& store);
+  Status finish_file();
+  EventStore& store_;
+  struct State;
+  std::unique_ptr<State> st_;
 };
 
 std::string encode_seq(uint64_t seq);

@@ -5,9 +5,11 @@
 //   pause  it writes "podstack: paused at POINT" to stderr and waits forever,
 //          so a test can read that line and then kill -9 it from outside
 //
-// Points: pod-write-half (half of a pod file written to its .partial: save,
-// import, export), pod-write-fsynced (the .partial complete and fsynced, not
-// yet linked or renamed into place),
+// Points: pod-write-half (half of a pod file written to its .partial:
+// import, export; a streamed save: its state written, its blobs not yet),
+// pod-write-fsynced (the .partial complete and fsynced, not yet linked or
+// renamed into place), pod-load-blobs (a streamed load wrote its first
+// batch of blobs into its bulk-load files, not yet part of the store),
 // pod-load-checked (pod validated, nothing committed), pod-load-submitted
 // (the PodLoaded event handed to the log writer, state not yet swapped),
 // pod-load-committed (the event durable, no checkpoint yet).

@@ -4,6 +4,7 @@ installable here) vs nginx serving a 1 KiB file (the loopback ceiling), in
 one run, wrk on the same two cores. Reports requests/s, p99 and ratios.
 
   tests/bench/s3_bench.py [--duration 5] [--connections 16] [--big-gib 5] [--pod-gib 1] [--pod-objects 100000]
+                         [--pods-only]
 
   PutObject 1 KiB, GetObject 1 KiB, GetObject 1 MiB (MB/s), ListObjectsV2 of
   a 10,000-key bucket; with --big-gib N, an N GiB multipart upload and
@@ -130,6 +131,7 @@ def main():
     ap.add_argument("--big-gib", type=int, default=0)
     ap.add_argument("--pod-gib", type=int, default=0, help="also: pod save/load of N GiB of S3 objects")
     ap.add_argument("--pod-objects", type=int, default=0, help="also: pod save/load of N 1 KiB S3 objects")
+    ap.add_argument("--pods-only", action="store_true", help="only the pod figures: no wrk runs, no s3rver, no nginx")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="podstack-s3bench-")
     procs, servers, results = [], {}, {}
@@ -144,10 +146,10 @@ def main():
 
         sdir = os.environ.get("S3RVER_DIR") or os.path.join(tmp, "s3rver")
         sbin = os.path.join(sdir, "node_modules", ".bin", "s3rver")
-        if not os.path.exists(sbin):
+        if not os.path.exists(sbin) and not a.pods_only:
             subprocess.run(["npm", "install", "--silent", "--prefix", sdir, "s3rver@3"], check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if os.path.exists(sbin):
+        if os.path.exists(sbin) and not a.pods_only:
             sport = free_port()
             os.makedirs(os.path.join(tmp, "s3rver-data"))
             procs.append(subprocess.Popen([sbin, "-a", "127.0.0.1", "-p", str(sport), "-d", os.path.join(tmp, "s3rver-data"),
@@ -156,6 +158,8 @@ def main():
                 servers["s3rver"] = sport
 
         for name, p in servers.items():
+            if a.pods_only:
+                break
             seed(p)
             results[f"PutObject 1KiB/{name}"] = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
                                                     {"BUCKET": "bench", "SIZE": "1024"}, script=os.path.join(HERE, "s3_put.lua"))
@@ -163,7 +167,7 @@ def main():
             results[f"GetObject 1MiB/{name}"] = wrk(f"http://127.0.0.1:{p}/bench/1m", a.duration, 4, script=False)
             results[f"ListObjectsV2 10k/{name}"] = wrk(f"http://127.0.0.1:{p}/list10k?list-type=2", a.duration, 4, script=False)
 
-        nport = start_nginx(tmp, procs)
+        nport = None if a.pods_only else start_nginx(tmp, procs)
         if nport:
             results["nginx 1KiB"] = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
 

@@ -5,6 +5,7 @@
 #include <boost/beast/http/fields.hpp>
 
 #include "../../service_harness.h"
+#include "proto/s3.pb.h"
 
 using namespace podstack;
 
@@ -71,4 +72,28 @@ TEST_CASE("a rejected upload's chunks and marker are deleted at once") {
   body->discard();  // what the gateway does with a body whose request failed
   CHECK(h.count("s3/") == 0);
   CHECK(h.count("s3-pending/", true) == 0);
+}
+
+TEST_CASE("an S3 snapshot, assembled bucket by bucket, is the canonical serialization of its state") {
+  // The state hash and pods depend on these bytes: they must be exactly what
+  // protobuf writes for the same State (field order, versions, uploads, owner).
+  Harness h;
+  REQUIRE_FALSE(h.call("CreateBucket", {{"Bucket", "alpha"}}, kT).error);
+  REQUIRE_FALSE(h.call("CreateBucket", {{"Bucket", "beta"}}, kT).error);
+  REQUIRE_FALSE(h.call("PutBucketVersioning", {{"Bucket", "alpha"}, {"VersioningConfiguration", json::object{{"Status", "Enabled"}}}}, kT).error);
+  for (int i = 0; i < 3; ++i) {
+    auto body = h.upload(i == 0 ? 2 << 20 : 64 << 10, true);
+    REQUIRE_FALSE(h.call("PutObject", {{"Bucket", "alpha"}, {"Key", "k" + std::to_string(i % 2)}, {"__body", body->describe()}}, kT + i).error);
+    body->committed();
+  }
+  REQUIRE_FALSE(h.call("CreateMultipartUpload", {{"Bucket", "alpha"}, {"Key", "mp"}}, kT).error);
+  std::string snap = h.s3().snapshot();
+  s3::State st;
+  REQUIRE(st.ParseFromString(snap));
+  REQUIRE(st.partitions_size() == 1);
+  const s3::Bucket& a = st.partitions(0).buckets(0);
+  CHECK(a.objects_size() == 3);
+  CHECK(a.uploads_size() == 1);
+  CHECK_FALSE(a.owner().empty());
+  CHECK(deterministic_bytes(st) == snap);
 }
