@@ -8,7 +8,7 @@ the loopback ceiling), wrk on the same two cores, PERSISTENCE=1:
 
   tests/bench/notify_bench.py [--duration 5] [--connections 16]
 
-Queues are purged between runs so state stays bounded. Not a test.
+Not a test.
 """
 import argparse
 import os
@@ -22,8 +22,9 @@ import run  # noqa: E402
 
 
 def form(params):
-    """A query-protocol form body; the %d placeholders (json_post.lua's UNIQUE) survive encoding."""
-    return urllib.parse.urlencode(params).replace("%25d", "%d")
+    """A query-protocol form body as json_post.lua's UNIQUE mode takes it (a Lua format string):
+    percent-escapes doubled, the %d placeholders kept."""
+    return urllib.parse.urlencode(params).replace("%", "%%").replace("%%25d", "%d")
 
 
 def setup(port):
@@ -82,8 +83,6 @@ def main():
                            "UNIQUE": "1", "AUTH": run.auth(svc)}
                     rps, p99, errors = run.wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections, env=env)
                     results[(op, name)] = (rps, p99, errors)
-                    for u in urls:
-                        sqs.purge_queue(QueueUrl=u)
         finally:
             for p in procs:
                 p.terminate()
