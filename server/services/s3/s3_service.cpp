@@ -1111,6 +1111,26 @@ class S3Service final : public ServiceBase<S3Service> {
     }
   }
 
+  // A new version of `key` holding a received body (PutObject, POST Object);
+  // a small body travels with the event in the same group commit.
+  ObjectVersion new_version(const BucketState& b, const std::string& key, const Body& body, const CallContext& ctx,
+                            Decision& out) const {
+    ObjectVersion o;
+    o.set_key(key);
+    o.set_version_id(version_for_write(b));
+    o.set_last_modified_ms(ctx.now_ms);
+    o.set_etag(body.md5);
+    o.set_size(body.size);
+    o.set_owner(ctx.account);
+    if (body.size > 0) {
+      auto* seg = o.add_segments();
+      seg->set_blob(body.blob);
+      seg->set_size(body.size);
+      if (body.inline_data) out.blobs.emplace_back(s3::chunk_key(body.blob, 0), std::string(*body.inline_data));
+    }
+    return o;
+  }
+
   // Browser-based upload (POST Object, multipart/form-data; s3_post.h): the
   // form's fields become PutObject's members, the policy is enforced, and
   // the answer follows success_action_redirect / success_action_status.
@@ -1156,20 +1176,7 @@ class S3Service final : public ServiceBase<S3Service> {
     if (auto sc = put.if_contains("StorageClass"); sc && !kClasses.count(std::string_view(sc->as_string())))
       throw ApiError::bad_request("InvalidStorageClass", "The storage class you specified is not valid");
     Input pin(put);
-    Body body = received_body(pin);
-    ObjectVersion o;
-    o.set_key(key);
-    o.set_version_id(version_for_write(b));
-    o.set_last_modified_ms(ctx.now_ms);
-    o.set_etag(body.md5);
-    o.set_size(body.size);
-    o.set_owner(ctx.account);
-    if (body.size > 0) {
-      auto* seg = o.add_segments();
-      seg->set_blob(body.blob);
-      seg->set_size(body.size);
-      if (body.inline_data) out.blobs.emplace_back(s3::chunk_key(body.blob, 0), std::string(*body.inline_data));
-    }
+    ObjectVersion o = new_version(b, key, received_body(pin), ctx, out);
     describe_object(pin, o);
     apply_encryption(b, ctx, o);
     notify(b, "ObjectCreated:Post", o, ctx, out);
@@ -1215,19 +1222,7 @@ class S3Service final : public ServiceBase<S3Service> {
     check_key(key);
     check_write_conditions(b, key, in);
     Body body = received_body(in);
-    ObjectVersion o;
-    o.set_key(key);
-    o.set_version_id(version_for_write(b));
-    o.set_last_modified_ms(ctx.now_ms);
-    o.set_etag(body.md5);
-    o.set_size(body.size);
-    o.set_owner(ctx.account);
-    if (body.size > 0) {
-      auto* s = o.add_segments();
-      s->set_blob(body.blob);
-      s->set_size(body.size);
-      if (body.inline_data) out.blobs.emplace_back(s3::chunk_key(body.blob, 0), std::string(*body.inline_data));
-    }
+    ObjectVersion o = new_version(b, key, body, ctx, out);
     for (auto& [alg, v] : body.checksums) {
       auto* c = o.add_checksums();
       c->set_algorithm(alg);
