@@ -50,3 +50,8 @@ def test_js_sdk_v3_smoke(server):
 def test_js_sdk_v3_sqs(server):
     """SQS through the JS SDK v3 (JSON protocol, MD5 checks in the SDK); the state survives a kill -9."""
     run_script(server, "sqs.mjs", "js sqs: ok")
+
+
+def test_js_sdk_v3_sns_and_ses(server):
+    """SNS (fan-out into SQS, envelope and raw) and SES v1/v2 through the JS SDK v3; the state survives a kill -9."""
+    run_script(server, "notify.mjs", "js notify: ok")
