@@ -5,7 +5,6 @@ deliveries survive restart and kill -9 without repeating."""
 import base64
 import hashlib
 import json
-import struct
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from podstack_server import AWS_CLI, PodstackServer, aws_json, error_code as code, wait_until
+from sqs_digest import md5_of_attributes
 from sinks import HttpSink, SmtpSink, free_port
 
 ACCOUNT = "000000000000"
@@ -49,21 +49,6 @@ def drain(sqs, url):
         out += got
         for m in got:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-
-
-def md5_of_attributes(attrs):
-    """AWS's documented MD5 of SQS message attributes, written independently of the server."""
-    def enc(b):
-        return struct.pack(">I", len(b)) + b
-    buf = b""
-    for name in sorted(attrs):
-        v = attrs[name]
-        buf += enc(name.encode()) + enc(v["DataType"].encode())
-        if "BinaryValue" in v:
-            buf += b"\x02" + enc(v["BinaryValue"])
-        else:
-            buf += b"\x01" + enc(v["StringValue"].encode())
-    return hashlib.md5(buf).hexdigest()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ time-based behaviour (visibility, delays) survives restart and kill -9."""
 import hashlib
 import json
 import os
-import struct
 import subprocess
 import threading
 import time
@@ -14,26 +13,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from podstack_server import BIN, PodstackServer, error_code as code
+from sqs_digest import md5_of_attributes
 
 
 @pytest.fixture
 def sqs(server):
     return server.client("sqs")
-
-
-def md5_of_attributes(attrs):
-    """AWS's documented MD5 of message attributes, written independently of the server."""
-    def enc(b):
-        return struct.pack(">I", len(b)) + b
-    buf = b""
-    for name in sorted(attrs):
-        v = attrs[name]
-        buf += enc(name.encode()) + enc(v["DataType"].encode())
-        if "BinaryValue" in v:
-            buf += b"\x02" + enc(v["BinaryValue"])
-        else:
-            buf += b"\x01" + enc(v["StringValue"].encode())
-    return hashlib.md5(buf).hexdigest()
 
 
 def json_call(server, op, body):
