@@ -5,6 +5,7 @@
 #include <set>
 
 #include "server/protocol/encoding.h"
+#include "server/services/arn.h"
 
 namespace podstack::s3 {
 
@@ -51,23 +52,11 @@ ApiError invalid(std::string msg, std::string name = {}, std::string value = {})
   return e;
 }
 
-// arn:aws:SERVICE:REGION:ACCOUNT:NAME -> {region, account, name}; empty on mismatch.
-struct Arn {
-  std::string region, account, name;
-};
-std::optional<Arn> parse_arn(std::string_view arn, std::string_view service) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
-    size_t c = arn.find(':', start);
-    if (c == std::string_view::npos) return std::nullopt;
-    parts.push_back(arn.substr(start, c - start));
-    start = c + 1;
-  }
-  parts.push_back(arn.substr(start));
-  if (parts[0] != "arn" || parts[2] != service || parts[3].empty() || parts[4].empty() || parts[5].empty())
-    return std::nullopt;
-  return Arn{std::string(parts[3]), std::string(parts[4]), std::string(parts[5])};
+// A destination ARN of `service` with a region, an account and a name.
+std::optional<Arn> destination_arn(std::string_view arn, std::string_view service) {
+  auto a = parse_arn(arn);
+  if (!a || a->service != service || a->region.empty() || a->account.empty() || a->resource.empty()) return std::nullopt;
+  return a;
 }
 
 // The configurations that name a destination podstack delivers to.
@@ -156,7 +145,7 @@ void check_notification_config(json::object& config) {
       if (!c.is_object()) throw invalid("The notification configuration is not valid");
       json::object& cfg = c.as_object();
       std::string arn = str(cfg, t.arn_member);
-      if (!parse_arn(arn, t.service)) throw invalid("The ARN is not well formed", std::string(t.arn_member), arn);
+      if (!destination_arn(arn, t.service)) throw invalid("The ARN is not well formed", std::string(t.arn_member), arn);
       auto* evs = cfg.if_contains("Events");
       if (!evs || !evs->is_array() || evs->as_array().empty())
         throw invalid("A specified event is not supported for notifications.");
@@ -198,7 +187,7 @@ void object_event_deliveries(std::string_view config_json, const ObjectEvent& e,
       const json::object& cfg = c.as_object();
       if (!event_matches(cfg, e.event) || !key_matches(cfg, e.key)) continue;
       std::string arn_s = str(cfg, t.arn_member);
-      auto arn = parse_arn(arn_s, t.service);
+      auto arn = destination_arn(arn_s, t.service);
       if (!arn) continue;
       json::object object{{"key", event_key(e.key)}};
       if (e.has_size) object["size"] = e.size;
@@ -237,7 +226,7 @@ void test_event_deliveries(const json::object& config, std::string_view bucket, 
     for (auto& c : list->as_array()) {
       if (!c.is_object()) continue;
       std::string arn_s = str(c.as_object(), t.arn_member);
-      auto arn = parse_arn(arn_s, t.service);
+      auto arn = destination_arn(arn_s, t.service);
       if (!arn) continue;
       json::object msg{{"Service", "Amazon S3"},
                        {"Event", "s3:TestEvent"},

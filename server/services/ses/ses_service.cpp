@@ -29,6 +29,7 @@
 
 #include "proto/ses.pb.h"
 #include "server/protocol/encoding.h"
+#include "server/services/arn.h"
 #include "server/services/pagination.h"
 #include "server/services/ses/ses_mail.h"
 
@@ -168,16 +169,9 @@ std::string new_message_id(int64_t now_ms) {
 
 // arn:aws:sns:REGION:ACCOUNT:NAME -> (account, region); empty when not an SNS ARN.
 std::pair<std::string, std::string> arn_partition(std::string_view arn) {
-  std::vector<std::string_view> parts;
-  size_t pos = 0;
-  while (parts.size() < 6) {
-    size_t c = arn.find(':', pos);
-    parts.push_back(arn.substr(pos, c == std::string_view::npos ? std::string_view::npos : c - pos));
-    if (c == std::string_view::npos) break;
-    pos = c + 1;
-  }
-  if (parts.size() < 6 || parts[0] != "arn" || parts[2] != "sns") return {};
-  return {std::string(parts[4]), std::string(parts[3])};
+  auto a = parse_arn(arn);
+  if (!a || a->service != "sns" || a->resource.empty()) return {};
+  return {a->account, a->region};
 }
 
 json::object template_data(std::string_view raw, bool& ok) {

@@ -24,6 +24,7 @@
 
 #include "proto/sns.pb.h"
 #include "server/protocol/encoding.h"
+#include "server/services/arn.h"
 #include "server/services/pagination.h"
 #include "server/services/sns/filter_policy.h"
 #include "store/digest.h"
@@ -57,23 +58,6 @@ bool is_bool(std::string_view v) {
   return l == "true" || l == "false";
 }
 bool ends_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
-
-struct Arn {
-  std::string service, region, account, resource;
-};
-// "arn:aws:sns:us-east-1:000000000000:rest" -> parts; nullopt when not an ARN.
-std::optional<Arn> parse_arn(std::string_view s) {
-  if (s.rfind("arn:", 0) != 0) return std::nullopt;
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
-    size_t c = s.find(':', start);
-    if (c == std::string_view::npos) return std::nullopt;
-    parts.emplace_back(s.substr(start, c - start));
-    start = c + 1;
-  }
-  return Arn{parts[2], parts[3], parts[4], std::string(s.substr(start))};
-}
 
 std::string topic_arn(const std::string& region, const std::string& account, std::string_view name) {
   return "arn:aws:sns:" + region + ":" + account + ":" + std::string(name);
