@@ -49,6 +49,7 @@ std::string Config::from_env(Config& c) {
     c.checkpoint_every = std::strtoull(v.c_str(), nullptr, 10);
     if (c.checkpoint_every == 0) return "CHECKPOINT_EVERY must be a positive number of events";
   }
+  c.checkpoint_fork = env_flag("CHECKPOINT_FORK", true);
   if (auto v = get("SERVICES"); !v.empty()) {
     std::stringstream ss(v);
     std::string item;

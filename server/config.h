@@ -14,6 +14,7 @@ struct Config {
   bool persistence_sync = false;  // PERSISTENCE_SYNC=1: fsync every group commit
   std::string data_dir = "./.podstack";
   uint64_t checkpoint_every = 10000;
+  bool checkpoint_fork = true;    // CHECKPOINT_FORK=0: serialize checkpoints in-process (server/forked.h)
   std::vector<std::string> services;  // SERVICES: empty = all
   std::string log_level = "info";
   std::string log_format = "text";  // LOG_FORMAT=json: one JSON object per log line

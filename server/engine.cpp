@@ -7,6 +7,7 @@
 #include <chrono>
 #include <shared_mutex>
 
+#include "server/forked.h"
 #include "store/compression.h"
 #include "store/test_hook.h"
 
@@ -605,19 +606,32 @@ StateInfo Engine::state_info() const {
   return info;
 }
 
-Status Engine::checkpoint() {
+CheckpointInfo Engine::last_checkpoint() const {
+  CheckpointInfo c;
+  c.sequence = checkpoint_seq_.load();
+  c.time_ms = checkpoint_time_ms_.load();
+  c.written = checkpoints_written_.load();
+  c.forked = checkpoints_forked_.load();
+  c.last_pause_ms = checkpoint_pause_ms_.load();
+  c.last_duration_ms = checkpoint_duration_ms_.load();
+  return c;
+}
+
+Status Engine::checkpoint() { return checkpoint(options_.fork_checkpoints && fork_ok_.load()); }
+
+Status Engine::checkpoint(bool forked) {
   if (!writer_) return Status::invalid_argument("read-only engine");
-  proto::StateSnapshot snap;
+  std::lock_guard one_at_a_time(checkpoint_mu_);
   uint64_t seq;
+  int64_t time_ms;
   auto t0 = std::chrono::steady_clock::now();
-  {
-    std::vector<std::shared_lock<std::shared_mutex>> locks;
-    for (auto& s : services_) locks.emplace_back(s->mutex());
-    seq = applied_seq_.load();
-    if (seq == 0 || seq == checkpoint_seq_) return Status::ok();
+  // Every service's state as of `seq`, serialized: in a forked child (the
+  // locks are held only for the fork) or here, under the locks throughout.
+  auto serialize = [&] {
+    proto::StateSnapshot snap;
     snap.set_format(kSnapshotFormat);
     snap.set_sequence(seq);
-    snap.set_time_ms(wall_clock_ms());
+    snap.set_time_ms(time_ms);
     for (auto& s : services_) {
       std::string bytes = s->snapshot();
       if (bytes.empty()) continue;
@@ -625,19 +639,56 @@ Status Engine::checkpoint() {
       ss->set_service(std::string(s->name()));
       ss->set_state(std::move(bytes));
     }
+    return zstd_compress(deterministic_bytes(snap));
+  };
+  std::string bytes;
+  std::chrono::steady_clock::duration paused{};
+  bool was_forked = false;
+  for (bool fork_now = forked;; fork_now = false) {
+    std::optional<ForkedProducer> child;
+    {
+      std::vector<std::shared_lock<std::shared_mutex>> locks;
+      for (auto& s : services_) locks.emplace_back(s->mutex());
+      auto locked = std::chrono::steady_clock::now();
+      seq = applied_seq_.load();
+      if (seq == 0 || seq == checkpoint_seq_) return Status::ok();
+      time_ms = wall_clock_ms();
+      if (fork_now) child = ForkedProducer::start(serialize);
+      if (!child) bytes = serialize();
+      paused = std::chrono::steady_clock::now() - locked;
+    }
+    if (!child) break;
+    auto r = child->finish();
+    if (r) {
+      bytes = std::move(*r);
+      was_forked = true;
+      break;
+    }
+    // A child that failed (killed, out of memory) changes nothing durable:
+    // take this checkpoint in-process, and the next ones too.
+    spdlog::warn("forked checkpoint at sequence {} failed ({}); checkpoints are taken in-process from now on", seq,
+                 r.status().to_string());
+    fork_ok_ = false;
   }
   {
     std::lock_guard lk(maint_mu_);
     last_checkpoint_at_ = std::chrono::steady_clock::now();
     last_checkpoint_cost_ = last_checkpoint_at_ - t0;
   }
+  const double pause_ms = std::chrono::duration<double, std::milli>(paused).count();
+  const double cost_ms = std::chrono::duration<double, std::milli>(last_checkpoint_cost_).count();
+  spdlog::debug("checkpoint at sequence {} ({}): {} bytes in {:.1f} ms, writers paused {:.2f} ms", seq,
+                was_forked ? "forked" : "in-process", bytes.size(), cost_ms, pause_ms);
   auto ticket = std::make_shared<CommitTicket>();
-  writer_->submit_checkpoint(seq, zstd_compress(deterministic_bytes(snap)),
-                             [ticket](const Status& st) { ticket->complete(st); });
+  writer_->submit_checkpoint(seq, std::move(bytes), [ticket](const Status& st) { ticket->complete(st); });
   Status st = ticket->wait();
   if (!st) return st;
   checkpoint_seq_ = seq;
-  checkpoint_time_ms_ = snap.time_ms();
+  checkpoint_time_ms_ = time_ms;
+  checkpoint_pause_ms_ = pause_ms;
+  checkpoint_duration_ms_ = cost_ms;
+  ++checkpoints_written_;
+  if (was_forked) ++checkpoints_forked_;
   return store_->prune_checkpoints(2);
 }
 
@@ -691,7 +742,7 @@ Status Engine::close() {
   Status st;
   if (writer_) {
     st = writer_->flush();
-    if (st && !failed_) st = checkpoint();
+    if (st && !failed_) st = checkpoint(/*forked=*/false);  // no writers left to pause
     writer_.reset();
   }
   return st;

@@ -56,6 +56,9 @@ struct EngineOptions {
   std::function<std::vector<std::unique_ptr<Service>>()> factory;
   uint64_t checkpoint_every = 10000;
   bool ignore_checkpoints = false;  // full replay from sequence 1 (state hash --from-scratch)
+  // Serialize checkpoints in a forked child (see server/forked.h) so writers
+  // pause for the fork, not for O(state). CHECKPOINT_FORK=0 turns it off.
+  bool fork_checkpoints = true;
 };
 
 struct ExecResult {
@@ -98,6 +101,11 @@ struct StartupStats {
 struct CheckpointInfo {
   uint64_t sequence = 0;  // 0: no checkpoint yet
   int64_t time_ms = 0;    // when its state was taken
+  // Checkpoints written by this engine, and of those how many in a forked child.
+  uint64_t written = 0;
+  uint64_t forked = 0;
+  double last_pause_ms = 0;     // how long the newest one held the services' locks
+  double last_duration_ms = 0;  // from taking the locks to the bytes being ready
 };
 
 class Engine {
@@ -136,14 +144,15 @@ class Engine {
   // so a later rollback can roll forward again.
   ExecResult rollback(uint64_t seq, const CallContext& ctx);
   uint64_t last_sequence() const;
-  // A durable checkpoint of the current state, now.
+  // A durable checkpoint of the current state, now (forked unless turned off).
   Status checkpoint();
+  Status checkpoint(bool forked);
   // Stops background work, writes a final checkpoint (unless read-only).
   Status close();
 
   const StartupStats& startup() const { return startup_; }
   // The newest checkpoint written or restored by this engine (for metrics).
-  CheckpointInfo last_checkpoint() const { return {checkpoint_seq_.load(), checkpoint_time_ms_.load()}; }
+  CheckpointInfo last_checkpoint() const;
   // Blocks until everything submitted to the log so far is written (a reader
   // that saw applied state whose blobs are still in the group commit).
   void wait_for_writes() {
@@ -191,6 +200,10 @@ class Engine {
   std::atomic<uint64_t> checkpoint_seq_{0};
   std::atomic<int64_t> checkpoint_time_ms_{0};
   std::atomic<bool> failed_{false};
+  std::mutex checkpoint_mu_;  // one checkpoint at a time (maintenance thread, pod API, close)
+  std::atomic<bool> fork_ok_{true};  // false after a forked checkpoint failed
+  std::atomic<uint64_t> checkpoints_written_{0}, checkpoints_forked_{0};
+  std::atomic<double> checkpoint_pause_ms_{0}, checkpoint_duration_ms_{0};
 
   std::mutex maint_mu_;
   std::condition_variable maint_cv_;
@@ -199,8 +212,9 @@ class Engine {
   bool want_rebuild_ = false;
   bool stop_ = false;
   std::thread maint_;
-  // A checkpoint costs O(state) under the services' shared locks; automatic
-  // ones are spaced so that they take at most ~2% of wall time.
+  // A checkpoint costs O(state) of CPU (in a forked child, or under the
+  // services' shared locks); automatic ones are spaced so that they take at
+  // most ~2% of wall time.
   std::chrono::steady_clock::duration last_checkpoint_cost_{};
   std::chrono::steady_clock::time_point last_checkpoint_at_{};
   StartupStats startup_;

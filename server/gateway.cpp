@@ -179,6 +179,15 @@ std::string Gateway::metrics_text() const {
     family("podstack_checkpoint_age_seconds", "gauge", "Seconds since the newest checkpoint's state was taken.");
     sample("podstack_checkpoint_age_seconds", static_cast<double>(wall_clock_ms() - ck.time_ms) / 1000);
   }
+  family("podstack_checkpoints_total", "counter", "Checkpoints written since the server started, by where the state was serialized (forked: a copy-on-write child; in_process: under the services' locks).");
+  sample("podstack_checkpoints_total{mode=\"forked\"}", static_cast<double>(ck.forked));
+  sample("podstack_checkpoints_total{mode=\"in_process\"}", static_cast<double>(ck.written - ck.forked));
+  if (ck.written > 0) {
+    family("podstack_checkpoint_pause_seconds", "gauge", "How long the newest checkpoint held the services' locks (writers wait meanwhile).");
+    sample("podstack_checkpoint_pause_seconds", ck.last_pause_ms / 1000);
+    family("podstack_checkpoint_duration_seconds", "gauge", "How long the newest checkpoint took to serialize and compress the state.");
+    sample("podstack_checkpoint_duration_seconds", ck.last_duration_ms / 1000);
+  }
   const StartupStats& st = engine_.startup();
   family("podstack_startup_replay_seconds", "gauge", "Time the last startup (or rebuild) spent restoring the checkpoint and replaying the log.");
   sample("podstack_startup_replay_seconds", st.replay_ms / 1000);

@@ -79,6 +79,7 @@ int serve() {
   eo.store.in_memory = !cfg.persistence;
   eo.store.sync = cfg.persistence_sync;
   eo.checkpoint_every = cfg.checkpoint_every;
+  eo.fork_checkpoints = cfg.checkpoint_fork;
   eo.factory = make_services;
   auto engine = Engine::open(eo, make_services());
   if (!engine) {

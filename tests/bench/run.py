@@ -289,7 +289,7 @@ def main():
                     sqs_servers["fauxqs"] = fport
         if "moto" in servers:
             sqs_servers["moto"] = servers["moto"]
-        sqs_bench.run(sqs_servers, wrk, a.duration, a.connections, a.sqs_fill, results)
+        sqs_bench.run(sqs_servers, wrk, a.duration, a.connections, a.sqs_fill, results, {"podstack": procs[0].pid})
 
         if os.path.exists(REPLAY) and a.events and a.only != "sqs":
             out = subprocess.run([REPLAY, os.path.join(tmp, "replay"), str(a.events)], capture_output=True, text=True).stdout
