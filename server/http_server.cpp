@@ -76,7 +76,19 @@ struct HttpServer::Impl {
 
   Gateway& gateway;
   HttpServerOptions opts;
-  asio::io_context ioc;
+  // One io_context per I/O thread, each run by that thread alone, and every
+  // connection lives on one of them (round robin at accept): a connection's
+  // handlers never migrate between threads, so no strand is needed and no
+  // thread wakes another to run a handler (a shared io_context did that on
+  // most requests: futex wake-ups and context switches, measured in
+  // docs/decisions.md "One io_context per thread"). Other threads (the log
+  // writer completing a commit, a long-poll wake-up) post to the
+  // connection's context.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  // Keeps contexts without connections running until the stop begins.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> idle_guards;
+  size_t next_context = 0;
+  asio::io_context& ioc;  // contexts[0]: the acceptor and the signals
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
   std::atomic<bool> stopping{false};
@@ -84,11 +96,22 @@ struct HttpServer::Impl {
   std::set<std::shared_ptr<Conn>> conns;
   std::thread signal_thread;  // runs opts.on_signal
 
-  Impl(Gateway& g, HttpServerOptions o) : gateway(g), opts(std::move(o)) {}
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned threads) {
+    unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (unsigned i = 0; i < n; ++i) v.push_back(std::make_unique<asio::io_context>(1));  // hint: one thread
+    return v;
+  }
+
+  Impl(Gateway& g, HttpServerOptions o)
+      : gateway(g), opts(std::move(o)), contexts(make_contexts(opts.threads)), ioc(*contexts[0]) {
+    for (size_t i = 1; i < contexts.size(); ++i) idle_guards.push_back(asio::make_work_guard(*contexts[i]));
+  }
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, sock] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+      asio::io_context& home = *contexts[next_context++ % contexts.size()];
+      auto [ec, sock] = co_await acceptor.async_accept(home.get_executor(), kTuple);
       if (ec) {
         if (!acceptor.is_open() || stopping) co_return;
         spdlog::warn("accept: {}", ec.message());
@@ -364,6 +387,7 @@ struct HttpServer::Impl {
 
   void begin_stop() {
     if (stopping.exchange(true)) return;
+    for (auto& g : idle_guards) g.reset();  // each context's run() ends when its connections have
     gateway.notifier().shutdown();  // long polls answer now
     beast::error_code ec;
     acceptor.close(ec);
@@ -415,9 +439,8 @@ void HttpServer::run() {
     });
   });
   asio::co_spawn(im.ioc, im.accept_loop(), asio::detached);
-  unsigned n = im.opts.threads ? im.opts.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < n; ++i) pool.emplace_back([&im] { im.ioc.run(); });
+  for (size_t i = 1; i < im.contexts.size(); ++i) pool.emplace_back([c = im.contexts[i].get()] { c->run(); });
   im.ioc.run();
   for (auto& t : pool) t.join();
   if (im.signal_thread.joinable()) im.signal_thread.join();

@@ -1,5 +1,5 @@
-// The Boost.Beast HTTP/1.1 server: one C++20 coroutine per connection on a
-// strand, keep-alive, a timeout on every read and write, a body-size limit,
+// The Boost.Beast HTTP/1.1 server: one C++20 coroutine per connection, each
+// connection on one of the per-thread io_contexts, keep-alive, a timeout on every read and write, a body-size limit,
 // and graceful shutdown (stop accepting, finish in-flight requests, close
 // idle connections) on SIGTERM/SIGINT.
 #pragma once
