@@ -8,26 +8,14 @@ second compile inside `docker build`. The compile-in-Docker path runs with PODST
 """
 import json
 import os
-import shutil
 import subprocess
-import sys
 import time
 import uuid
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "integration"))
-from podstack_server import BIN, REPO, PodstackServer, wait_until  # noqa: E402
-
-
-def docker_unavailable():
-    if not shutil.which("docker"):
-        return "no docker command (./tools/docker_setup.sh installs and starts Docker)"
-    r = subprocess.run(["docker", "info"], capture_output=True, text=True)
-    if r.returncode != 0:
-        return "the Docker daemon does not answer (./tools/docker_setup.sh starts it): " + r.stderr.strip()[-200:]
-    return None
-
+from dockerenv import BIN, REPO, build_image, docker, docker_unavailable, poll
+from podstack_server import PodstackServer, wait_until  # on sys.path through dockerenv
 
 reason = docker_unavailable()
 if reason:
@@ -37,20 +25,9 @@ if reason:
 IMAGE = os.environ.get("PODSTACK_TEST_IMAGE", "podstack:test")
 
 
-def docker(*args, check=True, timeout=300):
-    r = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-    if check and r.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)} failed ({r.returncode}): {r.stderr}")
-    return r
-
-
 @pytest.fixture(scope="module")
 def image():
-    r = subprocess.run([os.path.join(REPO, "tools", "docker_image.sh"), "--prebuilt", BIN, "--tag", IMAGE],
-                       capture_output=True, text=True, timeout=900)
-    assert r.returncode == 0, r.stdout + r.stderr
-    print(r.stdout.strip())
-    return IMAGE
+    return build_image(IMAGE)
 
 
 class Container:
@@ -249,3 +226,4 @@ def test_full_image_build_compiles_podstack():
     head = subprocess.run(["git", "-C", REPO, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     assert reported["commit"].startswith(head)
     assert json.loads(docker("image", "inspect", tag).stdout)[0]["Size"] / 1e6 < 100
+
