@@ -227,3 +227,35 @@ def test_full_image_build_compiles_podstack():
     assert reported["commit"].startswith(head)
     assert json.loads(docker("image", "inspect", tag).stdout)[0]["Size"] / 1e6 < 100
 
+
+def test_older_image_refuses_a_pod_of_a_newer_format(image, volume, containers, tmp_path):
+    """Rollback by image tag: a pod written by a newer podstack (here: format field raised past what this
+    one reads) is refused with one sentence, by `pod import` and at startup (INIT_PODS_DIR), never misread."""
+    native = PodstackServer(tmp_path / "native").start()
+    try:
+        native.client("ssm").put_parameter(Name="/app/x", Value="1", Type="String")
+        assert native.post("/_podstack/pods/p")[0] == 200
+    finally:
+        native.stop()
+    pods = tmp_path / "pods"
+    pods.mkdir()
+    r = subprocess.run([BIN, "pod", "export", "p", str(pods / "newer.pod"), "--data-dir", str(tmp_path / "native")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    data = bytearray((pods / "newer.pod").read_bytes())
+    assert data[:8] == b"PODSTACK"
+    data[8:12] = (int.from_bytes(data[8:12], "little") + 1).to_bytes(4, "little")
+    (pods / "newer.pod").write_bytes(bytes(data))
+    (pods / "newer.pod").chmod(0o644)
+
+    r = docker("run", "--rm", "-v", f"{volume}:/var/lib/podstack", "-v", f"{pods}:/in:ro", image,
+               "pod", "import", "/in/newer.pod", "p", check=False)
+    assert r.returncode != 0 and "this podstack reads formats up to" in r.stderr and "upgrade podstack" in r.stderr, r
+    print("pod import refused:", r.stderr.strip())
+
+    c = Container(image, volume, mounts=[(pods, "/etc/podstack/init/pods")]).run()
+    containers.append(c)
+    st = poll(lambda: (lambda s: None if s["Running"] else s)(c.inspect()["State"]), 60,
+              "the container to refuse the pod and exit")
+    logs = c.logs()
+    assert st["ExitCode"] != 0 and "newer.pod" in logs and "upgrade podstack" in logs, (st, logs)
