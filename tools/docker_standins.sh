@@ -9,7 +9,7 @@
 #
 # Prints the variables compose.yaml reads, as an env file:
 #   ./tools/docker_standins.sh > docker/local.env
-#   docker-compose --env-file docker/local.env -f docker/compose.yaml up -d
+#   docker-compose --env-file docker/local.env -f docker/compose.yaml up -d --build
 # BASE (the app's base image) is podstack-base:bookworm unless set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
