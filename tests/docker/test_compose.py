@@ -81,9 +81,26 @@ def aws(endpoint, service):
                                           config=Config(retries={"total_max_attempts": 1}))
 
 
+TAGS = {"PODSTACK_IMAGE": PODSTACK_IMAGE, "PODSTACK_HOOKS_IMAGE": "podstack-hooks:compose-test",
+        "APP_IMAGE": "podstack-example-app:compose-test"}
+
+
+def image_id(ref):
+    r = docker("image", "inspect", "-f", "{{.Id}}", ref, check=False)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def retire(old_ids):
+    """This test's images of an earlier run that a rebuild left untagged: removed, so runs do not pile up."""
+    for old in old_ids:
+        if old and docker("image", "inspect", "-f", "{{len .RepoTags}}", old, check=False).stdout.strip() == "0":
+            docker("rmi", old, check=False)
+
+
 @pytest.fixture(scope="module")
 def stack():
     t0 = time.monotonic()
+    earlier = [image_id(t) for t in TAGS.values()]
     build_image(PODSTACK_IMAGE)
     r = subprocess.run([os.path.join(REPO, "tools", "docker_standins.sh")], capture_output=True, text=True,
                        timeout=900)
@@ -91,8 +108,7 @@ def stack():
     print(r.stderr.strip())
     s = Stack()
     s.env.update(dict(line.split("=", 1) for line in r.stdout.split()))  # POSTGRES_IMAGE, REDIS_IMAGE, BASE
-    s.env.update(PODSTACK_IMAGE=PODSTACK_IMAGE, PODSTACK_HOOKS_IMAGE="podstack-hooks:compose-test",
-                 APP_IMAGE="podstack-example-app:compose-test", PODSTACK_PORT="", APP_PORT="", AUTO_LOAD_POD="")
+    s.env.update(TAGS, PODSTACK_PORT="", APP_PORT="", AUTO_LOAD_POD="")
     print(f"project {s.project}: POSTGRES_IMAGE={s.env['POSTGRES_IMAGE']} REDIS_IMAGE={s.env['REDIS_IMAGE']} "
           f"BASE={s.env['BASE']} (images ready in {time.monotonic() - t0:.0f}s)")
     try:
@@ -111,6 +127,7 @@ def stack():
         left = docker("ps", "-aq", "--filter", f"label=com.docker.compose.project={s.project}").stdout.split()
         left += docker("volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={s.project}").stdout.split()
         left += docker("network", "ls", "-q", "--filter", f"label=com.docker.compose.project={s.project}").stdout.split()
+        retire(earlier)
         assert r.returncode == 0 and not left, (r.stdout + r.stderr, left)
 
 
