@@ -8,26 +8,14 @@ second compile inside `docker build`. The compile-in-Docker path runs with PODST
 """
 import json
 import os
-import shutil
 import subprocess
-import sys
 import time
 import uuid
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "integration"))
-from podstack_server import BIN, REPO, PodstackServer, wait_until  # noqa: E402
-
-
-def docker_unavailable():
-    if not shutil.which("docker"):
-        return "no docker command (./tools/docker_setup.sh installs and starts Docker)"
-    r = subprocess.run(["docker", "info"], capture_output=True, text=True)
-    if r.returncode != 0:
-        return "the Docker daemon does not answer (./tools/docker_setup.sh starts it): " + r.stderr.strip()[-200:]
-    return None
-
+from dockerenv import BIN, REPO, build_image, docker, docker_unavailable, poll
+from podstack_server import PodstackServer, wait_until  # on sys.path through dockerenv
 
 reason = docker_unavailable()
 if reason:
@@ -37,20 +25,9 @@ if reason:
 IMAGE = os.environ.get("PODSTACK_TEST_IMAGE", "podstack:test")
 
 
-def docker(*args, check=True, timeout=300):
-    r = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
-    if check and r.returncode != 0:
-        raise AssertionError(f"docker {' '.join(args)} failed ({r.returncode}): {r.stderr}")
-    return r
-
-
 @pytest.fixture(scope="module")
 def image():
-    r = subprocess.run([os.path.join(REPO, "tools", "docker_image.sh"), "--prebuilt", BIN, "--tag", IMAGE],
-                       capture_output=True, text=True, timeout=900)
-    assert r.returncode == 0, r.stdout + r.stderr
-    print(r.stdout.strip())
-    return IMAGE
+    return build_image(IMAGE)
 
 
 class Container:
@@ -249,3 +226,36 @@ def test_full_image_build_compiles_podstack():
     head = subprocess.run(["git", "-C", REPO, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     assert reported["commit"].startswith(head)
     assert json.loads(docker("image", "inspect", tag).stdout)[0]["Size"] / 1e6 < 100
+
+
+def test_older_image_refuses_a_pod_of_a_newer_format(image, volume, containers, tmp_path):
+    """Rollback by image tag: a pod written by a newer podstack (here: format field raised past what this
+    one reads) is refused with one sentence, by `pod import` and at startup (INIT_PODS_DIR), never misread."""
+    native = PodstackServer(tmp_path / "native").start()
+    try:
+        native.client("ssm").put_parameter(Name="/app/x", Value="1", Type="String")
+        assert native.post("/_podstack/pods/p")[0] == 200
+    finally:
+        native.stop()
+    pods = tmp_path / "pods"
+    pods.mkdir()
+    r = subprocess.run([BIN, "pod", "export", "p", str(pods / "newer.pod"), "--data-dir", str(tmp_path / "native")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    data = bytearray((pods / "newer.pod").read_bytes())
+    assert data[:8] == b"PODSTACK"
+    data[8:12] = (int.from_bytes(data[8:12], "little") + 1).to_bytes(4, "little")
+    (pods / "newer.pod").write_bytes(bytes(data))
+    (pods / "newer.pod").chmod(0o644)
+
+    r = docker("run", "--rm", "-v", f"{volume}:/var/lib/podstack", "-v", f"{pods}:/in:ro", image,
+               "pod", "import", "/in/newer.pod", "p", check=False)
+    assert r.returncode != 0 and "this podstack reads formats up to" in r.stderr and "upgrade podstack" in r.stderr, r
+    print("pod import refused:", r.stderr.strip())
+
+    c = Container(image, volume, mounts=[(pods, "/etc/podstack/init/pods")]).run()
+    containers.append(c)
+    st = poll(lambda: (lambda s: None if s["Running"] else s)(c.inspect()["State"]), 60,
+              "the container to refuse the pod and exit")
+    logs = c.logs()
+    assert st["ExitCode"] != 0 and "newer.pod" in logs and "upgrade podstack" in logs, (st, logs)

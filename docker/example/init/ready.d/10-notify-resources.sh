@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs when podstack answers (ready.d) and before it reports healthy: creates
-# what the app needs, unless the auto-loaded pod already holds it. podstack
+# what the app needs, unless the auto-loaded pod or an earlier start (the
+# volume keeps state) already made it; what exists is left as it is. podstack
 # sets AWS_ENDPOINT_URL (and test credentials) for hook scripts; the aws CLI
 # of Debian 12 (v1) does not read that variable, so it is passed explicitly.
 set -u
@@ -24,7 +25,7 @@ try "bucket notify-csv-uploads"          s3api create-bucket --bucket notify-csv
 try "topic notify-delivery-receipts"     sns create-topic --name notify-delivery-receipts
 try "SES identity notify.example.gov"    ses verify-domain-identity --domain notify.example.gov
 try "parameter /notify/api/secret-key"   ssm put-parameter --name /notify/api/secret-key --type SecureString \
-                                             --value local-dev-secret --overwrite
+                                             --value local-dev-secret
 try "secret notify/api/admin-client"     secretsmanager create-secret --name notify/api/admin-client \
                                              --secret-string local-admin-client-secret
 exit $failed
