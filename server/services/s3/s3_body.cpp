@@ -1,11 +1,15 @@
 #include "server/services/s3/s3_body.h"
 
+#include <atomic>
+#include <chrono>
+
 #include <openssl/evp.h>
 
 #include <boost/crc.hpp>
 #include <cstring>
 
 #include "server/protocol/encoding.h"
+#include "server/service.h"
 
 namespace podstack::s3 {
 
@@ -178,6 +182,28 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
 }
 
 BodyReceiver::~BodyReceiver() = default;
+
+std::string new_blob_id() {
+  static std::atomic<uint64_t> counter{0};
+  static std::atomic<uint64_t> last_us{0};  // the clock part never goes back within a process
+  static constexpr std::string_view kDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
+  auto base36 = [](uint64_t v, int width, std::string& out) {
+    char buf[16];
+    for (int i = width - 1; i >= 0; --i, v /= 36) buf[i] = kDigits[v % 36];
+    out.append(buf, static_cast<size_t>(width));
+  };
+  std::string id;
+  id.reserve(24);
+  uint64_t now = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  uint64_t prev = last_us.load(std::memory_order_relaxed);
+  while (prev < now && !last_us.compare_exchange_weak(prev, now, std::memory_order_relaxed)) {
+  }
+  base36(std::max(prev, now), 11, id);
+  base36(counter.fetch_add(1, std::memory_order_relaxed), 5, id);
+  id += random_chars(8, kDigits);
+  return id;
+}
 
 std::string pending_key(std::string_view blob) { return "s3-pending/" + std::string(blob); }
 

@@ -390,7 +390,7 @@ class S3Service final : public ServiceBase<S3Service> {
       if (boundary.empty()) return nullptr;
       struct Form final : StreamedBody {
         s3::FormReceiver r;
-        Form(EventStore& st, std::string b) : r(st, std::move(b), random_chars(24, "0123456789abcdefghijklmnopqrstuvwxyz")) {}
+        Form(EventStore& st, std::string b) : r(st, std::move(b), s3::new_blob_id()) {}
         std::optional<ApiError> feed(std::string_view b) override { return r.feed(b); }
         std::optional<ApiError> finish() override { return r.finish(); }
         void discard() override { r.discard(); }
@@ -402,7 +402,7 @@ class S3Service final : public ServiceBase<S3Service> {
     if (op != "PutObject" && op != "UploadPart") return nullptr;
     struct Body final : StreamedBody {
       s3::BodyReceiver r;
-      Body(EventStore& st, const boost::beast::http::fields& h) : r(st, h, random_chars(24, "0123456789abcdefghijklmnopqrstuvwxyz")) {}
+      Body(EventStore& st, const boost::beast::http::fields& h) : r(st, h, s3::new_blob_id()) {}
       std::optional<ApiError> feed(std::string_view b) override {
         if (auto& e = r.header_error()) return e;
         return r.feed(b);
@@ -482,7 +482,7 @@ class S3Service final : public ServiceBase<S3Service> {
         if (auto* b = bucket(ev.tags_set().bucket())) *b->meta.mutable_tags() = ev.tags_set().tags();
         break;
       case s3::Event::kObjectPut:
-        if (auto* b = bucket(ev.object_put().bucket())) put_version(*b, ev.object_put().object());
+        if (auto* b = bucket(ev.object_put().bucket())) put_version(*b, std::move(*ev.mutable_object_put()->mutable_object()));
         break;
       case s3::Event::kObjectUpdated:
         if (auto* b = bucket(ev.object_updated().bucket())) {
@@ -528,7 +528,7 @@ class S3Service final : public ServiceBase<S3Service> {
       case s3::Event::kUploadCompleted:
         if (auto* b = bucket(ev.upload_completed().bucket())) {
           b->uploads.erase(ev.upload_completed().upload_id());
-          put_version(*b, ev.upload_completed().object());
+          put_version(*b, std::move(*ev.mutable_upload_completed()->mutable_object()));
         }
         break;
       case s3::Event::kUploadAborted:
@@ -612,11 +612,11 @@ class S3Service final : public ServiceBase<S3Service> {
 
  private:
   // ---- state helpers ----
-  static void put_version(BucketState& b, const ObjectVersion& o) {
+  static void put_version(BucketState& b, ObjectVersion&& o) {
     auto& vs = b.objects[o.key()];
     vs.erase(std::remove_if(vs.begin(), vs.end(), [&](const ObjectVersion& v) { return v.version_id() == o.version_id(); }),
              vs.end());
-    vs.insert(vs.begin(), o);
+    vs.insert(vs.begin(), std::move(o));
   }
 
   // deterministic_bytes(to_proto(b)), without copying every object into one

@@ -6,6 +6,7 @@
 
 #include "../../service_harness.h"
 #include "proto/s3.pb.h"
+#include "server/services/s3/s3_body.h"
 
 using namespace podstack;
 
@@ -96,4 +97,17 @@ TEST_CASE("an S3 snapshot, assembled bucket by bucket, is the canonical serializ
   CHECK(a.uploads_size() == 1);
   CHECK_FALSE(a.owner().empty());
   CHECK(deterministic_bytes(st) == snap);
+}
+
+TEST_CASE("blob ids are unique, 24 characters of [0-9a-z], and increase in creation order") {
+  // Increasing ids put new chunks at the end of the blobs memtable and keep
+  // flushed files from overlapping (see new_blob_id).
+  std::string prev;
+  for (int i = 0; i < 10000; ++i) {
+    std::string id = s3::new_blob_id();
+    REQUIRE(id.size() == 24);
+    REQUIRE(id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz") == std::string::npos);
+    REQUIRE(id > prev);
+    prev = std::move(id);
+  }
 }
