@@ -883,3 +883,17 @@ def test_partiql_transaction_all_or_nothing(ddb):
     got = ddb.execute_transaction(TransactStatements=[{"Statement": "SELECT v FROM pqlt WHERE pk = 'a'"},
                                                       {"Statement": "SELECT * FROM pqlt WHERE pk = 'b'"}])["Responses"]
     assert got == [{"Item": {"v": {"N": "2"}}}, {"Item": {"pk": {"S": "b"}}}]
+
+
+def test_partiql_transaction_client_token_is_idempotent(ddb):
+    """ExecuteTransaction takes a ClientRequestToken too: a retried INSERT must not fail as a duplicate of itself."""
+    make_table(ddb, "pqltok")
+    stmts = [{"Statement": "INSERT INTO pqltok VALUE {'pk': 'x'}"}, {"Statement": "INSERT INTO pqltok VALUE {'pk': 'y'}"}]
+    ddb.execute_transaction(TransactStatements=stmts, ClientRequestToken="pql-1")
+    ddb.execute_transaction(TransactStatements=stmts, ClientRequestToken="pql-1")
+    with pytest.raises(ClientError) as e:
+        ddb.execute_transaction(TransactStatements=stmts[:1], ClientRequestToken="pql-1")
+    assert code(e) == "IdempotentParameterMismatchException"
+    with pytest.raises(ClientError) as e:
+        ddb.execute_transaction(TransactStatements=stmts, ClientRequestToken="pql-2")
+    assert code(e) == "TransactionCanceledException"

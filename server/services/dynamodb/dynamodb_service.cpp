@@ -1660,25 +1660,45 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     out.output = json::object{{"Responses", std::move(responses)}};
   }
 
-  // ClientRequestToken: a repeat of a committed transaction within 10
-  // minutes succeeds without writing again; the same token with other
-  // parameters is refused. A cancelled transaction records nothing, so its
-  // retry runs afresh. The window is judged at the request's time against
-  // the commit time the event recorded.
+  // ClientRequestToken (TransactWriteItems, ExecuteTransaction): a repeat
+  // of a committed transaction within 10 minutes succeeds without writing
+  // again; the same token with other parameters is refused. A cancelled
+  // transaction records nothing, so its retry runs afresh. The window is
+  // judged at the request's time against the commit time the event recorded.
   // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-  void transact_write(const Input& in, const CallContext& ctx, Decision& out) const {
-    const json::array& items = *in.array("TransactItems");
-    std::string token(in.opt_str("ClientRequestToken").value_or(""));
-    std::string digest = token.empty() ? std::string() : request_digest(in.raw());
-    if (const Partition* p = token.empty() ? nullptr : part(ctx)) {
-      auto it = p->tokens.find(token);
+  struct TokenCheck {
+    std::string token, digest;
+    bool repeat = false;  // a repeat of a committed transaction: answer success, write nothing
+    // Records the token on the transaction's event (written even without writes).
+    void record(ddb::Event& ev) const {
+      if (token.empty()) return;
+      ev.mutable_items()->set_client_token(token);
+      ev.mutable_items()->set_request_digest(digest);
+    }
+  };
+  TokenCheck client_token(const Input& in, const CallContext& ctx) const {
+    TokenCheck t;
+    t.token = in.opt_str("ClientRequestToken").value_or("");
+    if (t.token.empty()) return t;
+    t.digest = request_digest(in.raw());
+    if (const Partition* p = part(ctx)) {
+      auto it = p->tokens.find(t.token);
       if (it != p->tokens.end() && ctx.now_ms < it->second.time_ms() + kTokenWindowMs) {
-        if (it->second.digest() != digest)
+        if (it->second.digest() != t.digest)
           throw ApiError::bad_request("IdempotentParameterMismatchException",
                                       "The request with the same client token was received with different parameters");
-        out.output = json::object();
-        return;
+        t.repeat = true;
       }
+    }
+    return t;
+  }
+
+  void transact_write(const Input& in, const CallContext& ctx, Decision& out) const {
+    const json::array& items = *in.array("TransactItems");
+    TokenCheck token = client_token(in, ctx);
+    if (token.repeat) {
+      out.output = json::object();
+      return;
     }
     ddb::Event ev;
     json::array reasons;
@@ -1745,11 +1765,8 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       e.json_fields = json::serialize(json::object{{"CancellationReasons", std::move(reasons)}});
       throw e;
     }
-    if (!token.empty()) {
-      ev.mutable_items()->set_client_token(token);
-      ev.mutable_items()->set_request_digest(digest);
-    }
-    if (ev.items().writes_size() || !token.empty()) out.events.push_back(event_bytes(ev));
+    token.record(ev);
+    if (ev.items().writes_size() || !token.token.empty()) out.events.push_back(event_bytes(ev));
     out.output = json::object();
   }
 
@@ -1922,6 +1939,11 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
   // All statements or none: one event; a failed condition cancels the whole
   // transaction with per-statement reasons, as TransactWriteItems does.
   void execute_transaction(const Input& in, const CallContext& ctx, Decision& out) const {
+    TokenCheck token = client_token(in, ctx);
+    if (token.repeat) {
+      out.output = json::object();
+      return;
+    }
     ddb::Event ev;
     json::array reasons, responses;
     bool failed = false, reads = false, writes = false;
@@ -1966,7 +1988,8 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       e.json_fields = json::serialize(json::object{{"CancellationReasons", std::move(reasons)}});
       throw e;
     }
-    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+    if (!reads) token.record(ev);  // a read transaction is not remembered: it changed nothing
+    if (ev.items().writes_size() || !ev.items().client_token().empty()) out.events.push_back(event_bytes(ev));
     out.output = reads ? json::object{{"Responses", std::move(responses)}} : json::object();
   }
 
