@@ -193,6 +193,11 @@ void PartitionWriter::item_bytes(std::string_view bytes) {
   put_bytes(part_, 3, bytes);
 }
 
+void PartitionWriter::field(uint32_t field, const google::protobuf::MessageLite& m) {
+  any_items_ = true;
+  put_bytes(part_, field, deterministic_bytes(m));
+}
+
 void PartitionWriter::flush_partition() {
   if (open_ && any_items_) put_bytes(out_, 1, part_);
   part_.clear();

@@ -379,7 +379,10 @@ class PartitionWriter {
   // An item given as its deterministic serialization (one assembled from
   // parts, so that they need not be copied into one message first).
   void item_bytes(std::string_view bytes);
-  // The State bytes; empty when no partition had items.
+  // Partition-level state that is not a resource (field > 3, after the
+  // items): kept in the partition, never listed by list_resources().
+  void field(uint32_t field, const google::protobuf::MessageLite& m);
+  // The State bytes; empty when no partition had items or fields.
   std::string finish();
 
  private:

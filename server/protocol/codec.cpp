@@ -28,7 +28,15 @@ bool is_query_like(Protocol p) { return p == Protocol::kQuery || p == Protocol::
 
 // ---- validation (constraints the model states; AWS's message format) ----
 
-void validate_value(const Shape& s, const json::value& v, const std::string& path, std::vector<std::string>& errs) {
+std::string length_constraint(const Shape& s, size_t n) {
+  if (s.min && int64_t(n) < *s.min) return "Member must have length greater than or equal to " + std::to_string(*s.min);
+  if (s.max && int64_t(n) > *s.max) return "Member must have length less than or equal to " + std::to_string(*s.max);
+  return {};
+}
+
+// `sized_by_map`: a list that is a map's value, whose length the map reports.
+void validate_value(const Shape& s, const json::value& v, const std::string& path, std::vector<std::string>& errs,
+                    bool sized_by_map = false) {
   auto fail = [&](std::string_view what, const std::string& shown) {
     errs.push_back("Value " + shown + " at '" + path + "' failed to satisfy constraint: " + std::string(what));
   };
@@ -50,19 +58,31 @@ void validate_value(const Shape& s, const json::value& v, const std::string& pat
     case ShapeType::kList: {
       if (!v.is_array()) return;
       const auto& a = v.as_array();
-      if ((s.min && int64_t(a.size()) < *s.min) || (s.max && int64_t(a.size()) > *s.max)) {
-        std::string what = s.min && int64_t(a.size()) < *s.min
-                               ? "Member must have length greater than or equal to " + std::to_string(*s.min)
-                               : "Member must have length less than or equal to " + std::to_string(*s.max);
-        fail(what, "'" + json::serialize(v) + "'");
-      }
+      if (std::string what = length_constraint(s, a.size()); !what.empty() && !sized_by_map) fail(what, "'" + json::serialize(v) + "'");
       for (size_t i = 0; i < a.size(); ++i)
         validate_value(*s.list_member.shape, a[i], path + "." + std::to_string(i + 1) + ".member", errs);
       break;
     }
     case ShapeType::kMap: {
+      // As AWS words them: the map's own length; the length of list values
+      // once for the whole map ("Map value must satisfy constraint: [...]",
+      // e.g. BatchWriteItem's 25 requests a table); members of a value at
+      // "<map>.<key>.member...".
       if (!v.is_object()) return;
-      for (const auto& kv : v.as_object()) validate_value(*s.map_value.shape, kv.value(), path + "." + std::string(kv.key()), errs);
+      const auto& o = v.as_object();
+      if (std::string what = length_constraint(s, o.size()); !what.empty()) fail(what, "'" + json::serialize(v) + "'");
+      const Shape& vs = *s.map_value.shape;
+      if (vs.type == ShapeType::kList && (vs.min || vs.max)) {
+        bool bad = false;
+        for (const auto& kv : o) bad |= kv.value().is_array() && !length_constraint(vs, kv.value().as_array().size()).empty();
+        if (bad) {
+          std::string all;
+          if (vs.max) all = "Member must have length less than or equal to " + std::to_string(*vs.max);
+          if (vs.min) all += (all.empty() ? "" : ", ") + std::string("Member must have length greater than or equal to ") + std::to_string(*vs.min);
+          fail("Map value must satisfy constraint: [" + all + "]", "'" + json::serialize(v) + "'");
+        }
+      }
+      for (const auto& kv : o) validate_value(vs, kv.value(), path + "." + std::string(kv.key()) + ".member", errs, true);
       break;
     }
     case ShapeType::kString: {

@@ -5,6 +5,7 @@ same assertions hold against real DynamoDB. Writes are checked across a
 graceful restart and a kill -9 (restart_check) where state matters.
 """
 import decimal
+import re
 import threading
 
 import boto3.session
@@ -578,6 +579,115 @@ def test_transact_write_all_or_nothing(ddb, restart_check):
     assert message(e) == "Transaction request cannot include multiple operations on one item"
 
 
+
+def _add_one(table, token, amount="1"):
+    return dict(ClientRequestToken=token, TransactItems=[{"Update": {
+        "TableName": table, "Key": {"pk": {"S": "c"}}, "UpdateExpression": "ADD n :a",
+        "ExpressionAttributeValues": {":a": {"N": amount}}}}])
+
+
+def test_transact_write_client_token_is_idempotent_across_restarts(ddb, server, restart_check):
+    """A retry with the same ClientRequestToken (a lost response) must not apply the writes twice, even after a restart or kill -9."""
+    make_table(ddb, "tbl_tok")
+    ddb.transact_write_items(**_add_one("tbl_tok", "retry-me"))
+
+    def retry_and_read():
+        ddb.transact_write_items(**_add_one("tbl_tok", "retry-me"))
+        return ddb.get_item(TableName="tbl_tok", Key={"pk": {"S": "c"}})["Item"]["n"]
+    assert restart_check(retry_and_read) == {"N": "1"}
+    # Members in another order are the same request (AWS compares parameters, not bytes).
+    status, _ = raw(server, "TransactWriteItems", {"ClientRequestToken": "retry-me", "TransactItems": [{"Update": {
+        "ExpressionAttributeValues": {":a": {"N": "1"}}, "UpdateExpression": "ADD n :a", "Key": {"pk": {"S": "c"}}, "TableName": "tbl_tok"}}]})
+    assert status == 200
+    assert ddb.get_item(TableName="tbl_tok", Key={"pk": {"S": "c"}})["Item"]["n"] == {"N": "1"}
+
+
+def test_transact_write_client_token_with_other_parameters_is_refused(ddb, server):
+    """Reusing a token for a different request is a client bug AWS reports (IdempotentParameterMismatchException), also after kill -9."""
+    make_table(ddb, "tbl_tokm")
+    ddb.transact_write_items(**_add_one("tbl_tokm", "tok-1"))
+    server.crash_restart()
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(**_add_one("tbl_tokm", "tok-1", amount="2"))
+    assert code(e) == "IdempotentParameterMismatchException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert ddb.get_item(TableName="tbl_tokm", Key={"pk": {"S": "c"}})["Item"]["n"] == {"N": "1"}
+
+
+def test_transact_write_cancelled_then_retried_with_same_token_applies(ddb):
+    """A cancelled transaction wrote nothing, so its retry with the same token runs afresh (as AWS: only a success is remembered)."""
+    make_table(ddb, "tbl_tokc")
+    req = _add_one("tbl_tokc", "tok-c")
+    req["TransactItems"][0]["Update"]["ConditionExpression"] = "attribute_exists(pk)"
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(**req)
+    assert code(e) == "TransactionCanceledException"
+    ddb.put_item(TableName="tbl_tokc", Item={"pk": {"S": "c"}, "n": {"N": "5"}})
+    ddb.transact_write_items(**req)
+    ddb.transact_write_items(**req)  # now a repeat of a success: no second write
+    assert ddb.get_item(TableName="tbl_tokc", Key={"pk": {"S": "c"}})["Item"]["n"] == {"N": "6"}
+
+
+def test_batch_write_limits(ddb):
+    """BatchWriteItem takes at most 25 requests: per table the model's constraint, over tables AWS's own message; duplicates are refused."""
+    make_table(ddb, "bwl_a")
+    make_table(ddb, "bwl_b")
+    puts = lambda n, prefix="": [{"PutRequest": {"Item": {"pk": {"S": prefix + str(i)}}}} for i in range(n)]
+    with pytest.raises(ClientError) as e:
+        ddb.batch_write_item(RequestItems={"bwl_a": puts(26)})
+    assert code(e) == "ValidationException"
+    assert re.fullmatch(r"1 validation error detected: Value '\{.+\}' at 'requestItems' failed to satisfy constraint: "
+                        r"Map value must satisfy constraint: \[Member must have length less than or equal to 25, "
+                        r"Member must have length greater than or equal to 1\]", message(e))
+    with pytest.raises(ClientError) as e:
+        ddb.batch_write_item(RequestItems={"bwl_a": puts(13), "bwl_b": puts(13)})
+    assert message(e) == "Too many items requested for the BatchWriteItem call"
+    with pytest.raises(ClientError) as e:
+        ddb.batch_write_item(RequestItems={"bwl_a": puts(2) + puts(1)})
+    assert message(e) == "Provided list of item keys contains duplicates"
+    assert "Item" not in ddb.get_item(TableName="bwl_a", Key={"pk": {"S": "0"}})  # a refused batch writes nothing
+    out = ddb.batch_write_item(RequestItems={"bwl_a": puts(12), "bwl_b": puts(13)})
+    assert out["UnprocessedItems"] == {}
+
+
+def test_batch_get_limits(ddb):
+    """BatchGetItem takes at most 100 keys: per table the model's constraint, over tables AWS's own message."""
+    make_table(ddb, "bgl_a")
+    make_table(ddb, "bgl_b")
+    keys = lambda n: [{"pk": {"S": str(i)}} for i in range(n)]
+    with pytest.raises(ClientError) as e:
+        ddb.batch_get_item(RequestItems={"bgl_a": {"Keys": keys(101)}})
+    assert re.fullmatch(r"1 validation error detected: Value '\[.+\]' at 'requestItems.bgl_a.member.keys' failed to satisfy constraint: "
+                        r"Member must have length less than or equal to 100", message(e))
+    with pytest.raises(ClientError) as e:
+        ddb.batch_get_item(RequestItems={"bgl_a": {"Keys": keys(100)}, "bgl_b": {"Keys": keys(1)}})
+    assert message(e) == "Too many items requested for the BatchGetItem call"
+    with pytest.raises(ClientError) as e:
+        ddb.batch_get_item(RequestItems={"bgl_a": {"Keys": keys(2) + keys(1)}})
+    assert message(e) == "Provided list of item keys contains duplicates"
+
+
+def test_batch_get_over_16mb_returns_unprocessed_keys(ddb):
+    """A BatchGetItem answer holds at most 16 MB; the rest comes back in UnprocessedKeys (with the table's parameters) to ask again."""
+    make_table(ddb, "bg16")
+    big = "x" * 390_000
+    for start in range(0, 45, 15):
+        ddb.batch_write_item(RequestItems={"bg16": [{"PutRequest": {"Item": {"pk": {"S": str(i)}, "v": {"S": big}, "i": {"N": str(i)}}}}
+                                                    for i in range(start, start + 15)]})
+    request = {"bg16": {"Keys": [{"pk": {"S": str(i)}} for i in range(45)], "ProjectionExpression": "pk, #i",
+                        "ExpressionAttributeNames": {"#i": "i"}}}
+    out = ddb.batch_get_item(RequestItems=request)
+    first = out["Responses"]["bg16"]
+    assert 0 < len(first) < 45
+    left = out["UnprocessedKeys"]["bg16"]
+    assert left["ProjectionExpression"] == "pk, #i" and left["ExpressionAttributeNames"] == {"#i": "i"}
+    assert len(left["Keys"]) == 45 - len(first)
+    rest = ddb.batch_get_item(RequestItems=out["UnprocessedKeys"])
+    assert rest["UnprocessedKeys"] == {}
+    got = sorted(int(i["i"]["N"]) for i in first + rest["Responses"]["bg16"])
+    assert got == list(range(45))
+
+
 # ---- the Table resource (boto3's high-level API) ----
 
 def test_table_resource_workflow(resource, server, restart_check):
@@ -680,6 +790,29 @@ def test_partiql_batch_reports_errors_per_statement(ddb):
     assert reads["Responses"][0]["Item"] == {"pk": {"S": "b"}, "v": {"N": "2"}}
 
 
+
+def test_partiql_select_pages_with_limit_and_next_token(ddb):
+    """ExecuteStatement evaluates at most Limit items a call and returns a NextToken to continue, as Query does with LastEvaluatedKey."""
+    make_table(ddb, "pqlp", range_key="sk", range_type="N")
+    for i in range(7):
+        ddb.put_item(TableName="pqlp", Item={"pk": {"S": "p"}, "sk": {"N": str(i)}, "odd": {"BOOL": i % 2 == 1}})
+    ddb.put_item(TableName="pqlp", Item={"pk": {"S": "q"}, "sk": {"N": "0"}})
+    pages, token = [], None
+    while True:
+        kw = {"NextToken": token} if token else {}
+        out = ddb.execute_statement(Statement="SELECT sk FROM pqlp WHERE pk = 'p'", Limit=3, **kw)
+        pages.append([int(i["sk"]["N"]) for i in out["Items"]])
+        token = out.get("NextToken")
+        if not token:
+            break
+    assert pages == [[0, 1, 2], [3, 4, 5], [6]]
+    # Limit counts items evaluated, not matched: a filtered page may be short (or empty) and still continue.
+    out = ddb.execute_statement(Statement="SELECT sk FROM pqlp WHERE pk = 'p' AND odd = true", Limit=2)
+    assert [int(i["sk"]["N"]) for i in out["Items"]] == [1] and "NextToken" in out
+    everything = ddb.execute_statement(Statement="SELECT * FROM pqlp")
+    assert len(everything["Items"]) == 8 and "NextToken" not in everything
+
+
 # ---- Streams ----
 
 def test_streams_records_every_change_with_images(server, ddb, restart_check):
@@ -750,3 +883,17 @@ def test_partiql_transaction_all_or_nothing(ddb):
     got = ddb.execute_transaction(TransactStatements=[{"Statement": "SELECT v FROM pqlt WHERE pk = 'a'"},
                                                       {"Statement": "SELECT * FROM pqlt WHERE pk = 'b'"}])["Responses"]
     assert got == [{"Item": {"v": {"N": "2"}}}, {"Item": {"pk": {"S": "b"}}}]
+
+
+def test_partiql_transaction_client_token_is_idempotent(ddb):
+    """ExecuteTransaction takes a ClientRequestToken too: a retried INSERT must not fail as a duplicate of itself."""
+    make_table(ddb, "pqltok")
+    stmts = [{"Statement": "INSERT INTO pqltok VALUE {'pk': 'x'}"}, {"Statement": "INSERT INTO pqltok VALUE {'pk': 'y'}"}]
+    ddb.execute_transaction(TransactStatements=stmts, ClientRequestToken="pql-1")
+    ddb.execute_transaction(TransactStatements=stmts, ClientRequestToken="pql-1")
+    with pytest.raises(ClientError) as e:
+        ddb.execute_transaction(TransactStatements=stmts[:1], ClientRequestToken="pql-1")
+    assert code(e) == "IdempotentParameterMismatchException"
+    with pytest.raises(ClientError) as e:
+        ddb.execute_transaction(TransactStatements=stmts, ClientRequestToken="pql-2")
+    assert code(e) == "TransactionCanceledException"

@@ -17,6 +17,7 @@
 #include "server/services/dynamodb/number.h"
 #include "server/services/dynamodb/partiql.h"
 #include "server/services/dynamodb/table.h"
+#include "store/digest.h"
 
 namespace podstack {
 namespace {
@@ -26,10 +27,70 @@ namespace ddb = ::podstack::dynamodb;
 class DynamoDbStreamsService;
 
 constexpr size_t kPageBytes = 1024 * 1024;  // Query/Scan stop after 1 MB of items read
+constexpr size_t kBatchGetBytes = 16 * 1024 * 1024;  // BatchGetItem answers at most 16 MB of items
+constexpr int64_t kTokenWindowMs = 10 * 60 * 1000;  // a ClientRequestToken is remembered for 10 minutes
 
 struct Partition {
   std::map<std::string, TableState, std::less<>> tables;
+  // TransactWriteItems ClientRequestTokens, and the same ordered by time so
+  // that forgetting the old ones costs only what is forgotten.
+  std::map<std::string, ddb::ClientToken, std::less<>> tokens;
+  std::set<std::pair<int64_t, std::string>> token_times;
+
+  void remember(const ddb::ClientToken& tok) {
+    auto [it, fresh] = tokens.try_emplace(tok.token(), tok);
+    if (!fresh) {
+      token_times.erase({it->second.time_ms(), it->first});
+      it->second = tok;
+    }
+    token_times.emplace(tok.time_ms(), tok.token());
+  }
+  // Forgets the tokens whose window has closed by `now_ms` (an event's time).
+  void forget_tokens(int64_t now_ms) {
+    while (!token_times.empty() && token_times.begin()->first + kTokenWindowMs <= now_ms) {
+      tokens.erase(token_times.begin()->second);
+      token_times.erase(token_times.begin());
+    }
+  }
 };
+
+// JSON with every object's keys sorted: the same request digests the same
+// whatever order the client serialized its members in.
+void canonical_json(const json::value& v, std::string& out) {
+  if (v.is_object()) {
+    std::vector<std::pair<std::string_view, const json::value*>> kv;
+    for (auto& e : v.as_object()) kv.emplace_back(e.key(), &e.value());
+    std::sort(kv.begin(), kv.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    out += '{';
+    for (size_t i = 0; i < kv.size(); ++i) {
+      if (i) out += ',';
+      out += json::serialize(json::string(kv[i].first));
+      out += ':';
+      canonical_json(*kv[i].second, out);
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    out += '[';
+    bool first = true;
+    for (auto& e : v.as_array()) {
+      if (!first) out += ',';
+      first = false;
+      canonical_json(e, out);
+    }
+    out += ']';
+  } else {
+    out += json::serialize(v);
+  }
+}
+
+// The request a ClientRequestToken stands for: every parameter but the token.
+std::string request_digest(const json::object& in) {
+  json::object rest = in;
+  rest.erase("ClientRequestToken");
+  std::string text;
+  canonical_json(rest, text);
+  return sha256(text);
+}
 
 ApiError not_found(std::string message = "Requested resource not found") {
   return ApiError::bad_request("ResourceNotFoundException", std::move(message));
@@ -383,6 +444,16 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         break;
       }
       case ddb::Event::kItems: {
+        // Tokens older than the window are forgotten as time passes, by the
+        // events' own times, so replay forgets exactly the same ones.
+        part.forget_tokens(e.time_ms());
+        if (!ev.items().client_token().empty()) {
+          ddb::ClientToken tok;
+          tok.set_token(ev.items().client_token());
+          tok.set_digest(ev.items().request_digest());
+          tok.set_time_ms(e.time_ms());
+          part.remember(tok);
+        }
         int index = 0;
         for (auto& w : ev.items().writes()) {
           auto it = part.tables.find(w.table());
@@ -411,6 +482,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         for (auto& r : t.stream) *msg.add_stream() = r;
         w.item(msg);
       }
+      for (auto& [tok, msg] : part.tokens) w.field(4, msg);
     }
     return w.finish();
   }
@@ -432,6 +504,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         }
         t.stream.assign(tm.stream().begin(), tm.stream().end());
       }
+      for (auto& tok : p.tokens()) part.remember(tok);
     }
     return Status::ok();
   }
@@ -455,7 +528,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       case ddb::Event::kDeleted: return "table=" + ev.deleted().name() + " deleted";
       case ddb::Event::kUpdated: return "table=" + ev.updated().desc().name() + " updated";
       case ddb::Event::kItems: {
-        std::string s = "items";
+        std::string s = ev.items().client_token().empty() ? "items" : "transaction token=" + ev.items().client_token() + " items";
         int puts = 0, dels = 0;
         for (auto& w : ev.items().writes()) (w.deleted() ? dels : puts)++;
         return s + " written=" + std::to_string(puts) + " deleted=" + std::to_string(dels) +
@@ -1488,10 +1561,18 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
 
   // ---- batches ----
 
+  // At most 100 keys (the model refuses more for one table; this counts all
+  // tables) and 16 MB of items: the keys whose items would not fit are
+  // returned in UnprocessedKeys, with the table's other parameters, to be
+  // asked for again.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
   void batch_get(const Input& in, const CallContext& ctx, Decision& out) const {
     const json::object* req = in.object("RequestItems");
-    size_t total = 0;
-    json::object responses;
+    size_t total = 0, bytes = 0;
+    for (auto& kv : *req)
+      if (auto* keys = kv.value().as_object().if_contains("Keys"); keys && keys->is_array() && (total += keys->as_array().size()) > 100)
+        throw ApiError::validation("Too many items requested for the BatchGetItem call");
+    json::object responses, unprocessed;
     for (auto& kv : *req) {
       const TableState& t = table(ctx, kv.key());
       const auto& spec = kv.value().as_object();
@@ -1499,17 +1580,31 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       read_expressions(spec, r, "", "", false);
       r.ctx->check_all_used();
       std::set<PrimaryKey> seen;
-      json::array items;
+      json::array items, later;
       for (auto& k : spec.at("Keys").as_array()) {
-        if (++total > 100) throw ApiError::validation("Too many items requested for the BatchGetItem call");
         Item key = key_from_json(t, &k);
         PrimaryKey pk = t.key_of(key);
         if (!seen.insert(pk).second) throw ApiError::validation("Provided list of item keys contains duplicates");
-        if (auto item = get(t, pk, ctx.now_ms)) items.push_back(item_to_json(r.projection ? project(*item, *r.projection) : *item));
+        if (!later.empty()) {
+          later.push_back(k);
+          continue;
+        }
+        auto item = get(t, pk, ctx.now_ms);
+        if (!item) continue;
+        if ((bytes += item_size(*item)) > kBatchGetBytes) {
+          later.push_back(k);
+          continue;
+        }
+        items.push_back(item_to_json(r.projection ? project(*item, *r.projection) : *item));
       }
       responses[kv.key()] = std::move(items);
+      if (!later.empty()) {
+        json::object rest = spec;
+        rest["Keys"] = std::move(later);
+        unprocessed[kv.key()] = std::move(rest);
+      }
     }
-    out.output = json::object{{"Responses", std::move(responses)}, {"UnprocessedKeys", json::object()}};
+    out.output = json::object{{"Responses", std::move(responses)}, {"UnprocessedKeys", std::move(unprocessed)}};
   }
 
   void batch_write(const Input& in, const CallContext& ctx, Decision& out) const {
@@ -1520,8 +1615,9 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       const TableState& t = table(ctx, kv.key());
       std::set<PrimaryKey> seen;
       for (auto& w : kv.value().as_array()) {
-        if (++total > 25)
-          throw ApiError::validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+        // More than 25 for one table is refused by the model's constraint
+        // (the codec); this is the total over tables.
+        if (++total > 25) throw ApiError::validation("Too many items requested for the BatchWriteItem call");
         const auto& wo = w.as_object();
         auto* put = wo.if_contains("PutRequest");
         auto* del = wo.if_contains("DeleteRequest");
@@ -1564,8 +1660,46 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     out.output = json::object{{"Responses", std::move(responses)}};
   }
 
+  // ClientRequestToken (TransactWriteItems, ExecuteTransaction): a repeat
+  // of a committed transaction within 10 minutes succeeds without writing
+  // again; the same token with other parameters is refused. A cancelled
+  // transaction records nothing, so its retry runs afresh. The window is
+  // judged at the request's time against the commit time the event recorded.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+  struct TokenCheck {
+    std::string token, digest;
+    bool repeat = false;  // a repeat of a committed transaction: answer success, write nothing
+    // Records the token on the transaction's event (written even without writes).
+    void record(ddb::Event& ev) const {
+      if (token.empty()) return;
+      ev.mutable_items()->set_client_token(token);
+      ev.mutable_items()->set_request_digest(digest);
+    }
+  };
+  TokenCheck client_token(const Input& in, const CallContext& ctx) const {
+    TokenCheck t;
+    t.token = in.opt_str("ClientRequestToken").value_or("");
+    if (t.token.empty()) return t;
+    t.digest = request_digest(in.raw());
+    if (const Partition* p = part(ctx)) {
+      auto it = p->tokens.find(t.token);
+      if (it != p->tokens.end() && ctx.now_ms < it->second.time_ms() + kTokenWindowMs) {
+        if (it->second.digest() != t.digest)
+          throw ApiError::bad_request("IdempotentParameterMismatchException",
+                                      "The request with the same client token was received with different parameters");
+        t.repeat = true;
+      }
+    }
+    return t;
+  }
+
   void transact_write(const Input& in, const CallContext& ctx, Decision& out) const {
     const json::array& items = *in.array("TransactItems");
+    TokenCheck token = client_token(in, ctx);
+    if (token.repeat) {
+      out.output = json::object();
+      return;
+    }
     ddb::Event ev;
     json::array reasons;
     bool failed = false;
@@ -1631,7 +1765,8 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       e.json_fields = json::serialize(json::object{{"CancellationReasons", std::move(reasons)}});
       throw e;
     }
-    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+    token.record(ev);
+    if (ev.items().writes_size() || !token.token.empty()) out.events.push_back(event_bytes(ev));
     out.output = json::object();
   }
 
@@ -1652,8 +1787,16 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     return nullptr;
   }
 
+  // ExecuteStatement's paging of a SELECT: at most `limit` items evaluated
+  // and 1 MB read, then a NextToken to continue after the last one.
+  struct Paging {
+    int64_t limit = INT64_MAX;
+    std::optional<std::string_view> next_token;
+  };
+
   // Runs one statement: reads fill the result, writes are appended to `ev`.
-  json::object run_statement(const CallContext& ctx, std::string_view text, const json::array* params, ddb::Event& ev) const {
+  json::object run_statement(const CallContext& ctx, std::string_view text, const json::array* params, ddb::Event& ev,
+                             const Paging* paging = nullptr) const {
     PartiqlStatement st = parse_partiql(text, params);
     const TableState* tp = find_table(ctx, st.table);
     if (!tp) throw not_found();
@@ -1676,25 +1819,48 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         v.key = v.state->key;
       }
       const AttributeValue* hash = where ? equality_on(*where, v.key.hash) : nullptr;
+      // NextToken: base64 of the last evaluated key's JSON, continued after.
+      std::optional<IndexEntry> after;
+      if (paging && paging->next_token) {
+        auto decoded = protocol::base64_decode(*paging->next_token);
+        boost::system::error_code jec;
+        json::value jv = decoded ? json::parse(*decoded, jec) : json::value();
+        if (!decoded || jec || !jv.is_object()) throw ApiError::validation("Invalid NextToken");
+        after = start_key(t, v, &jv.as_object());
+      }
       json::array items;
+      int64_t evaluated = 0;
+      size_t read = 0;
+      std::optional<json::object> last;
       auto take = [&](const std::string& bytes) {
         Item stored;
         stored.ParseFromString(bytes);
-        if (expired(t, stored, ctx.now_ms)) return;
+        if (expired(t, stored, ctx.now_ms)) return true;
         Item item = index_projection(t, v, stored);
-        if (where && !evaluate(*where, item)) return;
-        items.push_back(item_to_json(proj ? project(item, *proj) : item));
+        if (!where || evaluate(*where, item)) items.push_back(item_to_json(proj ? project(item, *proj) : item));
+        read += item_size(stored);
+        if (paging && (++evaluated >= paging->limit || read >= kPageBytes)) {
+          last = last_key(t, v, stored);
+          return false;
+        }
+        return true;
       };
       std::string hb = hash && type_name(*hash) == v.key.hash_type ? key_bytes(*hash) : std::string();
       if (!v.state) {
-        auto it = hash ? t.items.lower_bound(PrimaryKey(hb, "")) : t.items.begin();
-        for (; it != t.items.end() && (!hash || it->first.first == hb); ++it) take(it->second);
+        auto it = after ? t.items.upper_bound(after->pk) : hash ? t.items.lower_bound(PrimaryKey(hb, "")) : t.items.begin();
+        for (; it != t.items.end() && (!hash || it->first.first == hb); ++it)
+          if (!take(it->second)) break;
       } else {
         const auto& es = v.state->entries;
-        auto it = hash ? es.lower_bound(IndexEntry{hb, "", {}}) : es.begin();
-        for (; it != es.end() && (!hash || it->hash == hb); ++it) take(t.items.at(it->pk));
+        auto it = after ? es.upper_bound(*after) : hash ? es.lower_bound(IndexEntry{hb, "", {}}) : es.begin();
+        for (; it != es.end() && (!hash || it->hash == hb); ++it)
+          if (!take(t.items.at(it->pk))) break;
       }
       out["Items"] = std::move(items);
+      if (last) {
+        out["NextToken"] = protocol::base64_encode(json::serialize(*last));
+        out["LastEvaluatedKey"] = std::move(*last);
+      }
       return out;
     }
     auto write = [&](const Item& item, bool deleted) {
@@ -1738,7 +1904,10 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
 
   void execute_statement(const Input& in, const CallContext& ctx, Decision& out) const {
     ddb::Event ev;
-    out.output = run_statement(ctx, in.str("Statement"), in.array("Parameters"), ev);
+    Paging paging;
+    paging.limit = in.opt_int("Limit").value_or(INT64_MAX);
+    paging.next_token = in.opt_str("NextToken");
+    out.output = run_statement(ctx, in.str("Statement"), in.array("Parameters"), ev, &paging);
     if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
   }
 
@@ -1770,6 +1939,11 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
   // All statements or none: one event; a failed condition cancels the whole
   // transaction with per-statement reasons, as TransactWriteItems does.
   void execute_transaction(const Input& in, const CallContext& ctx, Decision& out) const {
+    TokenCheck token = client_token(in, ctx);
+    if (token.repeat) {
+      out.output = json::object();
+      return;
+    }
     ddb::Event ev;
     json::array reasons, responses;
     bool failed = false, reads = false, writes = false;
@@ -1814,7 +1988,8 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       e.json_fields = json::serialize(json::object{{"CancellationReasons", std::move(reasons)}});
       throw e;
     }
-    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+    if (!reads) token.record(ev);  // a read transaction is not remembered: it changed nothing
+    if (ev.items().writes_size() || !ev.items().client_token().empty()) out.events.push_back(event_bytes(ev));
     out.output = reads ? json::object{{"Responses", std::move(responses)}} : json::object();
   }
 

@@ -61,6 +61,22 @@ TEST_CASE("JSON: missing members and broken constraints are ValidationException 
   CHECK(e.message.find("less than or equal to 10") != std::string::npos);
 }
 
+TEST_CASE("JSON: map constraints in AWS's words (length, list values once for the map, members under .member)") {
+  const ServiceModel& m = *builtin_model("dynamodb");
+  std::string puts = "[";
+  for (int i = 0; i < 26; ++i) puts += std::string(i ? "," : "") + R"({"PutRequest":{"Item":{"pk":{"S":")" + std::to_string(i) + R"("}}}})";
+  puts += "]";
+  ApiError e = parse_error(m, "BatchWriteItem", R"({"RequestItems":{"tbl":)" + puts + "}}");
+  CHECK(e.code == "ValidationException");
+  CHECK(e.message.rfind("1 validation error detected: Value '{\"tbl\":[", 0) == 0);
+  CHECK(e.message.ends_with("' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: "
+                            "[Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"));
+  e = parse_error(m, "BatchWriteItem", R"({"RequestItems":{}})");
+  CHECK(e.message == "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  e = parse_error(m, "BatchGetItem", R"({"RequestItems":{"tbl":{}}})");
+  CHECK(e.message == "1 validation error detected: Value null at 'requestItems.tbl.member.keys' failed to satisfy constraint: Member must not be null");
+}
+
 TEST_CASE("JSON: blobs are decoded on input and encoded on output") {
   const ServiceModel& m = *builtin_model("secretsmanager");
   json::object in = parse_input(m, *m.operation("CreateSecret"), json_request(R"({"Name":"s","SecretBinary":"AAEC"})"));
