@@ -549,7 +549,9 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   for (auto& k : d.notify) notifier_.notify(k);
   while (!locks.empty()) locks.pop_back();  // release in reverse order
   r.commit = std::move(ticket);
-  if (applied_seq_ - checkpoint_seq_ >= options_.checkpoint_every) {
+  // Once per checkpoint, not once per write while the maintenance thread
+  // spaces checkpoints out (that woke it on every commit).
+  if (applied_seq_ - checkpoint_seq_ >= options_.checkpoint_every && !checkpoint_requested_.exchange(true)) {
     std::lock_guard ml(maint_mu_);
     want_checkpoint_ = true;
     maint_cv_.notify_one();
@@ -719,12 +721,15 @@ void Engine::maintenance_loop() {
       }
       unlock_all_exclusive();
     }
-    if (ckpt && !failed_) {
-      std::unique_lock lk(maint_mu_);
-      auto not_before = last_checkpoint_at_ + 50 * last_checkpoint_cost_;
-      if (maint_cv_.wait_until(lk, not_before, [this] { return stop_; })) return;
-      lk.unlock();
-      if (Status st = checkpoint(); !st) spdlog::warn("checkpoint failed: {}", st.to_string());
+    if (ckpt) {
+      if (!failed_) {
+        std::unique_lock lk(maint_mu_);
+        auto not_before = last_checkpoint_at_ + 50 * last_checkpoint_cost_;
+        if (maint_cv_.wait_until(lk, not_before, [this] { return stop_; })) return;
+        lk.unlock();
+        if (Status st = checkpoint(); !st) spdlog::warn("checkpoint failed: {}", st.to_string());
+      }
+      checkpoint_requested_ = false;  // the next write past the threshold asks again
     }
   }
 }

@@ -209,6 +209,7 @@ class Engine {
   std::condition_variable maint_cv_;
   std::condition_variable writable_cv_;
   bool want_checkpoint_ = false;
+  std::atomic<bool> checkpoint_requested_{false};  // set by the write that asks, cleared after the attempt
   bool want_rebuild_ = false;
   bool stop_ = false;
   std::thread maint_;

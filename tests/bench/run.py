@@ -259,6 +259,7 @@ def main():
         for name, p in ddb_servers.items():
             t0 = time.perf_counter()
             seed_dynamodb(p, 0, small)
+            sqs_bench.settle([q.pid for q in procs])  # the seeding's flushes and checkpoints are not the measurement
             rps, p99, errors = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
                                    {"TARGET": "DynamoDB_20120810.Query", "BODY": DDB_OPS[2][2], "UNIQUE": "0",
                                     "AUTH": auth("dynamodb"), "CONTENT_TYPE": "application/x-amz-json-1.0"})
@@ -269,6 +270,7 @@ def main():
             results[f"podstack_rss_mb_with_{a.ddb_items}_items"] = rss_mb(procs[0].pid)
         for op, target, body, unique in DDB_OPS:
             for name, p in ddb_servers.items():
+                sqs_bench.settle([q.pid for q in procs])
                 rps, p99, errors = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
                                        {"TARGET": target, "BODY": body, "UNIQUE": unique, "AUTH": auth("dynamodb"),
                                         "CONTENT_TYPE": "application/x-amz-json-1.0"})
@@ -289,7 +291,7 @@ def main():
                     sqs_servers["fauxqs"] = fport
         if "moto" in servers:
             sqs_servers["moto"] = servers["moto"]
-        sqs_bench.run(sqs_servers, wrk, a.duration, a.connections, a.sqs_fill, results, {"podstack": procs[0].pid})
+        sqs_bench.run(sqs_servers, wrk, a.duration, a.connections, a.sqs_fill, results, [p.pid for p in procs])
 
         if os.path.exists(REPLAY) and a.events and a.only != "sqs":
             out = subprocess.run([REPLAY, os.path.join(tmp, "replay"), str(a.events)], capture_output=True, text=True).stdout

@@ -68,22 +68,30 @@ def wrk_batch_fill(wrk, port, url, count, conns):
         wrk(f"http://127.0.0.1:{port}/", 5, conns, env)
 
 
-def cpu_seconds(pid):
-    """CPU time of a process and its reaped children (a forked checkpoint)."""
-    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids):
+    """CPU time of processes and their reaped children (a forked checkpoint)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += sum(int(x) for x in f[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
-def settle(pid, window=1.0, busy=0.05, deadline=120):
-    """Waits until the server does no background work of its own (RocksDB
-    flushes and compactions, a checkpoint): under `busy` CPU over `window`
+def settle(pids, window=1.0, busy=0.05, deadline=120):
+    """Waits until the servers (a pid or a list: every server of the run, as
+    they share the cores) do no background work (RocksDB or LevelDB flushes
+    and compactions, a checkpoint, a JIT): under `busy` CPU over `window`
     seconds. So a measurement is of the steady state, not of the aftermath
     of the previous phase. Returns the seconds waited."""
+    pids = [pids] if isinstance(pids, int) else list(pids)
     t0 = time.monotonic()
     while time.monotonic() - t0 < deadline:
-        c0 = cpu_seconds(pid)
+        c0 = cpu_seconds(pids)
         time.sleep(window)
-        if cpu_seconds(pid) - c0 < busy * window:
+        if cpu_seconds(pids) - c0 < busy * window:
             break
     return time.monotonic() - t0
 
@@ -153,14 +161,15 @@ def start_fauxqs(deps, port, tmp):
 
 
 def run(servers, wrk, duration, conns, fill, results, pids=None):
-    """servers: name -> port; pids: name -> pid (podstack's, to let it settle
-    before the empty and the full SendMessage runs). Fills `results`."""
-    pids = pids or {}
+    """servers: name -> port; pids: every server process of the run, let to
+    settle before each server's runs and before the 1 M-queued run. Fills
+    `results`."""
+    pids = pids or []
     for name, port in servers.items():
         try:
             url = create(port, "bench")
-            if name in pids:
-                settle(pids[name])
+            if pids:
+                settle(pids)
             for proto in ("json", "query"):
                 rps, p99, errors = wrk_send(wrk, port, url, duration, conns, proto)
                 results[f"SendMessage-{proto}/{name}"] = {"rps": rps, "p99_ms": p99, "errors": errors}
@@ -179,8 +188,8 @@ def run(servers, wrk, duration, conns, fill, results, pids=None):
                 # the flatness target is about the settled state.
                 rps, p99, errors = wrk_send(wrk, port, furl, duration, conns, "json")
                 results[f"SendMessage-json-right-after-fill/{name}"] = {"rps": rps, "p99_ms": p99, "errors": errors}
-                if name in pids:
-                    results["sqs_settle_seconds"] = settle(pids[name])
+                if pids:
+                    results["sqs_settle_seconds"] = settle(pids)
                     rps, p99, errors = wrk_send(wrk, port, furl, duration, conns, "json")
                     results[f"SendMessage-json-at-{n}/{name}"] = {"rps": rps, "p99_ms": p99, "errors": errors}
         except Exception as e:  # a reference server without an operation: report, go on

@@ -10,6 +10,7 @@
 
 #include "server/protocol/encoding.h"
 #include "server/service.h"
+#include "store/digest.h"
 
 namespace podstack::s3 {
 
@@ -58,15 +59,15 @@ bool Hasher::supported(std::string_view a) {
 
 Hasher::Hasher(std::string algorithm) : algorithm_(std::move(algorithm)), impl_(std::make_unique<Impl>()) {
   const EVP_MD* md = nullptr;
-  if (algorithm_ == "MD5") md = EVP_md5();
-  else if (algorithm_ == "SHA1") md = EVP_sha1();
-  else if (algorithm_ == "SHA256") md = EVP_sha256();
+  if (algorithm_ == "MD5") md = fetched_md(DigestAlgorithm::kMd5);
+  else if (algorithm_ == "SHA1") md = fetched_md(DigestAlgorithm::kSha1);
+  else if (algorithm_ == "SHA256") md = fetched_md(DigestAlgorithm::kSha256);
   else if (algorithm_ == "CRC32") impl_->kind = 1;
   else if (algorithm_ == "CRC32C") impl_->kind = 2;
   else if (algorithm_ == "CRC64NVME") impl_->kind = 3;
   if (md) {
     impl_->md = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(impl_->md, md, nullptr);
+    EVP_DigestInit_ex2(impl_->md, md, nullptr);
   }
 }
 Hasher::~Hasher() = default;

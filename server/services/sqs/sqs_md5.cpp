@@ -1,28 +1,13 @@
 #include "server/services/sqs/sqs_md5.h"
 
-#include <openssl/evp.h>
+#include "store/digest.h"
 
 #include <map>
 
 namespace podstack::sqs_md5 {
 
-namespace {
-std::string digest_hex(std::string_view data, const EVP_MD* type) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, type, nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-}  // namespace
-
-std::string md5_hex(std::string_view data) { return digest_hex(data, EVP_md5()); }
-std::string sha256_hex(std::string_view data) { return digest_hex(data, EVP_sha256()); }
+std::string md5_hex(std::string_view data) { return to_hex(digest(DigestAlgorithm::kMd5, data)); }
+std::string sha256_hex(std::string_view data) { return to_hex(digest(DigestAlgorithm::kSha256, data)); }
 
 namespace {
 void put(std::string& out, std::string_view s) {

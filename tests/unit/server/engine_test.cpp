@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -353,4 +354,25 @@ TEST_CASE("forked and in-process checkpoints restore the same state") {
     CHECK(e->state_info().hash == hash);
     CHECK(get(*e, "/p49") == "49");
   }
+}
+
+TEST_CASE("automatic checkpoints follow CHECKPOINT_EVERY, asked for once each") {
+  // A write past the threshold asks the maintenance thread once; after the
+  // checkpoint the next write past it asks again (asking on every write woke
+  // that thread per commit).
+  testing::TempDir dir;
+  auto e = open(opts(dir, /*checkpoint_every=*/5));
+  auto wait_for = [&](uint64_t n) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (e->last_checkpoint().written < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return e->last_checkpoint().written;
+  };
+  for (int i = 0; i < 6; ++i) put(*e, "/a" + std::to_string(i), "v");
+  CHECK(wait_for(1) == 1);
+  uint64_t first = e->last_checkpoint().sequence;
+  CHECK(first >= 5);
+  for (int i = 0; i < 6; ++i) put(*e, "/b" + std::to_string(i), "v");
+  CHECK(wait_for(2) == 2);
+  CHECK(e->last_checkpoint().sequence > first);
 }
