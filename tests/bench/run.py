@@ -278,6 +278,7 @@ def main():
 
         nport = start_nginx(tmp, procs)
         if nport:
+            sqs_bench.settle([q.pid for q in procs])
             rps, p99, _ = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
             results["nginx_1k"] = {"rps": rps, "p99_ms": p99}
 

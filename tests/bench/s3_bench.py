@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import BIN, HERE, free_port, start_nginx, wait_http, wrk  # noqa: E402
+from sqs_bench import settle  # noqa: E402
 
 
 def boto(port):
@@ -161,14 +162,17 @@ def main():
             if a.pods_only:
                 break
             seed(p)
+            settle([q.pid for q in procs])  # the seeding's flushes and compactions are not the measurement
             results[f"PutObject 1KiB/{name}"] = wrk(f"http://127.0.0.1:{p}/", a.duration, a.connections,
                                                     {"BUCKET": "bench", "SIZE": "1024"}, script=os.path.join(HERE, "s3_put.lua"))
+            settle([q.pid for q in procs])
             results[f"GetObject 1KiB/{name}"] = wrk(f"http://127.0.0.1:{p}/bench/1k", a.duration, a.connections, script=False)
             results[f"GetObject 1MiB/{name}"] = wrk(f"http://127.0.0.1:{p}/bench/1m", a.duration, 4, script=False)
             results[f"ListObjectsV2 10k/{name}"] = wrk(f"http://127.0.0.1:{p}/list10k?list-type=2", a.duration, 4, script=False)
 
         nport = None if a.pods_only else start_nginx(tmp, procs)
         if nport:
+            settle([q.pid for q in procs])
             results["nginx 1KiB"] = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
 
         if a.pod_gib:
