@@ -26,7 +26,12 @@ std::string digest(DigestAlgorithm a, std::string_view data) {
   struct CtxFree {
     void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
   };
-  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+  // One context per algorithm: re-initialised with the digest it already
+  // holds, OpenSSL keeps its provider context instead of making a new one.
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctxs[3] = {
+      std::unique_ptr<EVP_MD_CTX, CtxFree>(EVP_MD_CTX_new()), std::unique_ptr<EVP_MD_CTX, CtxFree>(EVP_MD_CTX_new()),
+      std::unique_ptr<EVP_MD_CTX, CtxFree>(EVP_MD_CTX_new())};
+  auto& ctx = ctxs[static_cast<int>(a)];
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (!ctx || EVP_DigestInit_ex2(ctx.get(), fetched_md(a), nullptr) != 1 ||

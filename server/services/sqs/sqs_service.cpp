@@ -361,7 +361,7 @@ class SqsService final : public ServiceBase<SqsService> {
         break;
       case sqs::Event::kSent:
         if (QueueState* q = queue(ev.sent().queue()))
-          for (auto& m : ev.sent().messages()) enqueue(*q, m, now);
+          for (auto& m : *ev.mutable_sent()->mutable_messages()) enqueue(*q, std::move(m), now);
         break;
       case sqs::Event::kReceived: {
         QueueState* q = queue(ev.received().queue());
@@ -573,10 +573,10 @@ class SqsService final : public ServiceBase<SqsService> {
       q.dedup_expiry.pop_front();
     }
   }
-  static void enqueue(QueueState& q, const sqs::Message& in, int64_t now) {
+  static void enqueue(QueueState& q, sqs::Message&& in, int64_t now) {
     uint64_t seq = q.meta.next_seq() + 1;
     q.meta.set_next_seq(seq);
-    sqs::Message m = in;
+    sqs::Message m = std::move(in);
     m.set_seq(seq);
     if (q.fifo()) {
       m.set_sequence_number(sequence_number(seq));
