@@ -16,6 +16,12 @@ def server(tmp_path):
 
 
 @pytest.fixture
+def sqs(server):
+    """A boto3 SQS client of `server` (the query protocol with Debian's boto3)."""
+    return server.client("sqs")
+
+
+@pytest.fixture
 def restart_check(server):
     """Call with a function that reads state; it is called before and after a
     graceful restart and after a kill -9, and the answers and the state hash must match."""

@@ -15,11 +15,6 @@ def s3(server):
     return server.client("s3")
 
 
-@pytest.fixture
-def sqs(server):
-    return server.client("sqs")
-
-
 def make_queue(sqs, name):
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

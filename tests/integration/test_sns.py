@@ -25,11 +25,6 @@ def sns(server):
     return server.client("sns")
 
 
-@pytest.fixture
-def sqs(server):
-    return server.client("sqs")
-
-
 def queue(sqs, name, **attrs):
     """(url, arn) of a new queue."""
     kw = {"Attributes": attrs} if attrs else {}

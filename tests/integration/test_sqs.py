@@ -16,11 +16,6 @@ from podstack_server import BIN, PodstackServer, error_code as code
 from sqs_digest import md5_of_attributes
 
 
-@pytest.fixture
-def sqs(server):
-    return server.client("sqs")
-
-
 def json_call(server, op, body):
     """One JSON-protocol request (X-Amz-Target: AmazonSQS.<op>): (status, headers, parsed body)."""
     req = urllib.request.Request(server.endpoint + "/", data=json.dumps(body).encode(), method="POST",
