@@ -81,7 +81,7 @@ struct HttpServer::Impl {
   // handlers never migrate between threads, so no strand is needed and no
   // thread wakes another to run a handler (a shared io_context did that on
   // most requests: futex wake-ups and context switches, measured in
-  // docs/decisions.md "One io_context per thread"). Other threads (the log
+  // docs/decisions.md "One io_context per I/O thread"). Other threads (the log
   // writer completing a commit, a long-poll wake-up) post to the
   // connection's context.
   std::vector<std::unique_ptr<asio::io_context>> contexts;
