@@ -1,5 +1,6 @@
 -- wrk script: S3 PutObject of a fixed-size body to keys cycling over 1000
 -- names per thread (state stays the size of a real bucket). Env: BUCKET, SIZE.
+-- The 1000 requests are formatted once in init (see json_post.lua).
 local bucket = os.getenv("BUCKET")
 local body = string.rep("x", tonumber(os.getenv("SIZE") or "1024"))
 local counter = 0
@@ -10,9 +11,17 @@ function setup(thread)
   thread:set("id", math.random(1, 1000000000))
 end
 
+local requests = {}
+
+function init(args)
+  for i = 0, 999 do
+    requests[i + 1] = wrk.format("PUT", string.format("/%s/put-%d-%d", bucket, id or 0, i), nil, body)
+  end
+end
+
 request = function()
   counter = counter + 1
-  return wrk.format("PUT", string.format("/%s/put-%d-%d", bucket, id or 0, counter % 1000), nil, body)
+  return requests[counter % #requests + 1]
 end
 
 done = function(summary, latency, requests)

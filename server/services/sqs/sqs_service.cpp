@@ -18,6 +18,8 @@
 #include <set>
 #include <unordered_map>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "proto/sqs.pb.h"
 #include "server/protocol/encoding.h"
 #include "server/services/pagination.h"
@@ -174,19 +176,32 @@ std::string endpoint_strategy() {
 struct QueueState {
   sqs::Queue meta;                                  // without messages and dedup (those below)
   std::map<uint64_t, sqs::Message> messages;        // by seq
-  std::unordered_map<std::string, uint64_t> by_id;  // message id -> seq
+  // message id -> seq. The keys view the message_id of the message in
+  // `messages` (map nodes never move), so an id is stored once; a flat table
+  // because this index is touched by every send, receive and delete.
+  boost::unordered_flat_map<std::string_view, uint64_t, std::hash<std::string_view>> by_id;
   std::map<std::string, sqs::Dedup> dedup;          // by dedup id
   std::deque<std::pair<int64_t, std::string>> dedup_expiry;  // (expires, id) in insertion = expiry order
-  std::unordered_map<std::string, uint32_t> groups;  // messages per group id (derived: lets a FIFO scan stop early)
+  std::unordered_map<std::string, uint32_t> groups;  // messages per non-empty group id (derived: lets a FIFO scan stop early)
+  // Derived from meta's attributes by refresh(): read for every message.
+  bool is_fifo = false;
+  int64_t retention = 0;  // ms
+
+  QueueState() = default;
+  QueueState(QueueState&&) = default;
+  QueueState& operator=(QueueState&&) = default;
+  QueueState(const QueueState&) = delete;  // by_id would view the other copy's ids
+  QueueState& operator=(const QueueState&) = delete;
 
   // The only ways messages enter and leave, so by_id and groups stay exact.
   void put(sqs::Message m) {
     uint64_t seq = m.seq();
-    by_id[m.message_id()] = seq;
-    ++groups[m.group_id()];
-    messages[seq] = std::move(m);
+    // Seqs grow per queue, so the hint is exact for every new message.
+    auto it = messages.emplace_hint(messages.end(), seq, std::move(m));
+    by_id[it->second.message_id()] = seq;
+    if (!it->second.group_id().empty()) ++groups[it->second.group_id()];
   }
-  std::optional<sqs::Message> take(const std::string& id) {
+  std::optional<sqs::Message> take(std::string_view id) {
     auto it = by_id.find(id);
     if (it == by_id.end()) return std::nullopt;
     auto mit = messages.find(it->second);
@@ -197,9 +212,14 @@ struct QueueState {
     return m;
   }
   void clear_messages() {
-    messages.clear();
     by_id.clear();
+    messages.clear();
     groups.clear();
+  }
+  // After meta's attributes change.
+  void refresh() {
+    is_fifo = is_true(attr("FifoQueue"));
+    retention = attr_int("MessageRetentionPeriod") * 1000;
   }
 
   std::string attr(std::string_view n) const {
@@ -209,10 +229,10 @@ struct QueueState {
     return s ? std::string(s->def) : std::string();
   }
   int64_t attr_int(std::string_view n) const { return std::strtoll(attr(n).c_str(), nullptr, 10); }
-  bool fifo() const { return is_true(attr("FifoQueue")); }
-  int64_t retention_ms() const { return attr_int("MessageRetentionPeriod") * 1000; }
+  bool fifo() const { return is_fifo; }
+  int64_t retention_ms() const { return retention; }
   bool expired(const sqs::Message& m, int64_t now) const { return m.sent_ms() + retention_ms() <= now; }
-  const sqs::Message* find(const std::string& id) const {
+  const sqs::Message* find(std::string_view id) const {
     auto it = by_id.find(id);
     return it == by_id.end() ? nullptr : &messages.at(it->second);
   }
@@ -331,6 +351,7 @@ class SqsService final : public ServiceBase<SqsService> {
         q.meta = ev.created().queue();
         q.meta.clear_messages();
         q.meta.clear_dedup();
+        q.refresh();
         break;
       }
       case sqs::Event::kDeleted:
@@ -345,6 +366,7 @@ class SqsService final : public ServiceBase<SqsService> {
               (*q->meta.mutable_attributes())[k] = v;
           }
           q->meta.set_modified_ms(now);
+          q->refresh();
         }
         break;
       case sqs::Event::kTags:
@@ -448,6 +470,7 @@ class SqsService final : public ServiceBase<SqsService> {
         q.meta = full;
         q.meta.clear_messages();
         q.meta.clear_dedup();
+        q.refresh();
         for (auto& m : full.messages()) q.put(m);
         for (auto& dd : full.dedup()) {
           q.dedup[dd.dedup_id()] = dd;
@@ -564,8 +587,7 @@ class SqsService final : public ServiceBase<SqsService> {
   static void prune(QueueState& q, int64_t now) {
     int64_t keep = q.retention_ms();
     while (!q.messages.empty() && q.messages.begin()->second.sent_ms() + keep <= now) {
-      std::string id = q.messages.begin()->second.message_id();
-      q.take(id);
+      q.take(q.messages.begin()->second.message_id());
     }
     while (!q.dedup_expiry.empty() && q.dedup_expiry.front().first <= now) {
       auto it = q.dedup.find(q.dedup_expiry.front().second);
