@@ -177,6 +177,22 @@ struct HttpServer::Impl {
     out += "\r\n";
   }
 
+  // Feeds what `buffer` holds to `parser` (whose header is done), as much as
+  // it takes; leaves ec clear when it only needs more bytes.
+  template <class Parser>
+  static void parse_buffered(beast::flat_buffer& buffer, Parser& parser, beast::error_code& ec) {
+    parser.eager(true);
+    while (!parser.is_done() && buffer.size() > 0) {
+      size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        return;
+      }
+      if (ec || used == 0) return;
+    }
+  }
+
   // "Expect: 100-continue": tell the client to send the body.
   asio::awaitable<bool> send_continue(Conn& conn, const HttpRequest& req) {
     auto it = req.find(http::field::expect);
@@ -330,9 +346,14 @@ struct HttpServer::Impl {
           if (auto len = parser.content_length(); len && *len > opts.body_limit) {
             ec = http::error::body_limit;
           } else {
-            conn->stream.expires_after(opts.read_timeout);
-            auto [bec, bn] = co_await http::async_read(conn->stream, buffer, parser, kTuple);
-            ec = bec;
+            // The body usually came with the header and is in the buffer: parse
+            // it here; only the part still to come is read asynchronously.
+            parse_buffered(buffer, parser, ec);
+            if (!ec && !parser.is_done()) {
+              conn->stream.expires_after(opts.read_timeout);
+              auto [bec, bn] = co_await http::async_read(conn->stream, buffer, parser, kTuple);
+              ec = bec;
+            }
             if (!ec) req = parser.release();
           }
         }
