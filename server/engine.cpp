@@ -49,11 +49,26 @@ std::optional<Status> CommitTicket::ready() {
   return status_;
 }
 
+void CommitTicket::write() {
+  if (writer_ && !ready()) writer_->drain();
+}
+
 Status CommitTicket::wait() {
+  write();
   std::unique_lock lk(mu_);
   cv_.wait(lk, [this] { return done_; });
   return status_;
 }
+
+// ---- DeferLogWrites ----
+
+namespace {
+thread_local bool t_defer_log_writes = false;
+}  // namespace
+
+DeferLogWrites::DeferLogWrites() : was_(t_defer_log_writes) { t_defer_log_writes = true; }
+DeferLogWrites::~DeferLogWrites() { t_defer_log_writes = was_; }
+bool DeferLogWrites::active() { return t_defer_log_writes; }
 
 // ---- Engine ----
 
@@ -520,7 +535,8 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   }
   if (events.empty()) return r;
 
-  auto ticket = std::make_shared<CommitTicket>();
+  // With an fsync per group the writer thread writes (see below), never a waiter.
+  auto ticket = std::make_shared<CommitTicket>(options_.store.sync ? nullptr : writer_.get());
   {
     std::vector<std::pair<uint64_t, std::string>> bytes;
     bytes.reserve(events.size());
@@ -560,7 +576,8 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   // LogWriter): usually the ticket is complete when execute() returns. Not
   // with an fsync per group (PERSISTENCE_SYNC=1): that would hold this I/O
   // thread for milliseconds, and the writer thread batches better there.
-  if (!options_.store.sync) writer_->drain();
+  // Not under DeferLogWrites either: the caller writes, after other commits.
+  if (!options_.store.sync && !DeferLogWrites::active()) writer_->drain();
   return r;
 }
 
@@ -587,6 +604,8 @@ void Engine::wait_writable() {
   std::unique_lock lk(maint_mu_);
   writable_cv_.wait(lk, [this] { return !failed_ || stop_; });
 }
+
+uint64_t Engine::log_writes() const { return writer_ ? writer_->batches_written() : 0; }
 
 uint64_t Engine::last_sequence() const { return applied_seq_.load(); }
 

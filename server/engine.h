@@ -34,19 +34,41 @@ namespace podstack {
 class CommitTicket {
  public:
   using Callback = std::function<void(const Status&)>;
+  explicit CommitTicket(LogWriter* writer = nullptr) : writer_(writer) {}
   void complete(const Status& s);
   // Runs cb now if already complete, else on completion (on the writer thread).
   void on_complete(Callback cb);
-  Status wait();  // blocking; for the CLI and tests
+  Status wait();  // blocking (writes the group first if nobody has); for the CLI and tests
   // Complete already (the caller wrote its own group): its status, without waiting.
   std::optional<Status> ready();
+  // Writes the queued group holding this commit on the calling thread unless
+  // it is written or being written (see DeferLogWrites). Call without locks.
+  void write();
 
  private:
+  LogWriter* writer_;  // outlives the ticket's waiters (the engine stops after the server)
   std::mutex mu_;
   std::condition_variable cv_;
   bool done_ = false;
   Status status_;
   Callback cb_;
+};
+
+// While one is alive on a thread, the commits made there leave their group
+// queued instead of writing it at once: the caller first lets the other
+// requests ready on its thread commit, then writes them all with one WAL
+// write (CommitTicket::write, or wait()). The HTTP server's I/O threads use
+// it; anything that holds a ticket must write or wait for it.
+class DeferLogWrites {
+ public:
+  DeferLogWrites();
+  ~DeferLogWrites();
+  DeferLogWrites(const DeferLogWrites&) = delete;
+  DeferLogWrites& operator=(const DeferLogWrites&) = delete;
+  static bool active();
+
+ private:
+  bool was_;
 };
 
 struct EngineOptions {
@@ -144,6 +166,8 @@ class Engine {
   // so a later rollback can roll forward again.
   ExecResult rollback(uint64_t seq, const CallContext& ctx);
   uint64_t last_sequence() const;
+  // Groups written to the log since the engine opened: one WAL write each.
+  uint64_t log_writes() const;
   // A durable checkpoint of the current state, now (forked unless turned off).
   Status checkpoint();
   Status checkpoint(bool forked);

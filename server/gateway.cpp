@@ -167,6 +167,8 @@ std::string Gateway::metrics_text() const {
   sample("podstack_last_sequence", static_cast<double>(last));
   family("podstack_events_appended_total", "counter", "Events appended to the log since the server started serving.");
   sample("podstack_events_appended_total", static_cast<double>(last >= started_sequence_ ? last - started_sequence_ : 0));
+  family("podstack_log_writes_total", "counter", "Group commits written to the log since the server started, one WAL write each (events per write = events appended / this).");
+  sample("podstack_log_writes_total", static_cast<double>(engine_.log_writes()));
   family("podstack_store_bytes", "gauge", "Approximate bytes on disk (or in memory) per column family of the event store: events is the log, blobs the blob store.");
   for (auto& [cf, bytes] : engine_.store().column_family_bytes())
     sample("podstack_store_bytes{column_family=\"" + cf + "\"}", static_cast<double>(bytes));
@@ -639,7 +641,7 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     if (!del) return json_reply(200, x.output);
     r.response = HttpResponse{http::status::no_content, req.version()};
     r.commit = std::move(x.commit);
-    return std::move(r);
+    return r;
   }
   if (path == "/_podstack/state") {
     if (!get) return error(405, "use GET");

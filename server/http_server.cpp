@@ -32,9 +32,15 @@ constexpr uint64_t kInlineResponseBody = 128 << 10;
 // in one here: parameters are references, the initiation is a named lambda
 // capturing only references.
 asio::awaitable<Status> wait_commit(CommitTicket& ticket) {
-  // Usually written already by this thread (LogWriter::drain): no round trip.
   if (std::optional<Status> done = ticket.ready()) co_return *done;
+  // Commits on the I/O threads are deferred (DeferLogWrites): first let the
+  // other requests already ready on this thread decide and commit (the
+  // posted continuation runs after them), then write all their events with
+  // one WAL write. Usually that completes the ticket here: no round trip.
   auto ex = co_await asio::this_coro::executor;
+  co_await asio::post(ex, asio::use_awaitable);
+  ticket.write();
+  if (std::optional<Status> done = ticket.ready()) co_return *done;
   auto initiate = [&ticket, &ex](auto handler) {
     auto h = std::make_shared<decltype(handler)>(std::move(handler));
     auto work = std::make_shared<asio::executor_work_guard<asio::any_io_executor>>(ex);
@@ -279,6 +285,7 @@ struct HttpServer::Impl {
   Reply handle(const HttpRequest& req, std::shared_ptr<StreamedBody> streamed = nullptr,
                const std::optional<protocol::ApiError>& body_error = std::nullopt) {
     Reply reply;
+    DeferLogWrites defer;  // the session writes the group in wait_commit
     try {
       reply = body_error ? gateway.body_failed(req, *body_error) : gateway.handle(req, streamed);
     } catch (const std::exception& e) {

@@ -83,7 +83,7 @@ void LogWriter::write_groups(std::unique_lock<std::mutex>& lk, int max_groups) {
       if (item.checkpoint) data.checkpoint = std::move(item.checkpoint);
     }
     if (st && (!data.events.empty() || data.checkpoint || !data.blobs.empty())) st = store_.write(data);
-    ++batches_;
+    batches_.fetch_add(1, std::memory_order_relaxed);
     // Callbacks run in group order, still holding the writer role, so a
     // later group's outcome is never reported before an earlier one's.
     if (!st) {

@@ -13,6 +13,7 @@
 // after that). Other submissions (checkpoints, flush) wake the writer thread.
 // One write at a time, groups in queue order: log order stays sequence order.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -47,7 +48,7 @@ class LogWriter {
   Status flush();
   void resume();
 
-  uint64_t batches_written() const { return batches_; }
+  uint64_t batches_written() const { return batches_.load(std::memory_order_relaxed); }
   // After a failed write every later submission fails too (fail-stop), so
   // the log can never continue past a gap; the engine clears this once it
   // has rebuilt state from what the log really holds.
@@ -75,7 +76,7 @@ class LogWriter {
   bool paused_ = false;
   bool writing_ = false;  // a thread holds the writer role
   Status failure_;
-  uint64_t batches_ = 0;
+  std::atomic<uint64_t> batches_{0};  // read by other threads (metrics)
   std::thread thread_;
 };
 
