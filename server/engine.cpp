@@ -197,7 +197,8 @@ Status Engine::replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t*
   return scan ? inner : scan;
 }
 
-Status Engine::apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const {
+Status Engine::apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded,
+                         google::protobuf::MessageLite* decoded) const {
   if (e.service() == kEngineService) {
     try {
       apply_engine_event(e, svcs, preloaded);
@@ -211,7 +212,8 @@ Status Engine::apply_one(const proto::Event& e, Services& svcs, const proto::Sta
     return Status::unsupported_version("event " + std::to_string(e.sequence()) + " belongs to service '" + e.service() +
                                        "', which this podstack does not have");
   try {
-    svc->apply(e);
+    if (decoded) svc->apply_decoded(e, *decoded);
+    else svc->apply(e);
   } catch (const std::exception& ex) {
     return Status::corruption("event " + std::to_string(e.sequence()) + " (" + e.service() + "." + e.operation() +
                               ") cannot be applied: " + ex.what());
@@ -483,6 +485,7 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   std::vector<proto::Event> events;
   events.reserve(d.events.size());
   for (auto& payload : d.events) events.push_back(envelope(ctx, svc.name(), op, std::move(payload)));
+  std::vector<std::unique_ptr<google::protobuf::MessageLite>> decoded = std::move(d.decoded);  // events' prefix
   bool effects = d.effects;
 
   // Deliveries, target by target in lock order; a target may deliver further
@@ -555,8 +558,9 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
         },
         std::move(d.blobs), /*drain_inline=*/!options_.store.sync);
   }
-  for (auto& e : events) {
-    if (Status st = apply_one(e, services_); !st) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const proto::Event& e = events[i];
+    if (Status st = apply_one(e, services_, nullptr, i < decoded.size() ? decoded[i].get() : nullptr); !st) {
       spdlog::error("apply failed after commit: {}", st.to_string());
       on_log_failure(st);
     }

@@ -197,7 +197,9 @@ class Engine {
   Status restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped,
                             int64_t* time_ms = nullptr) const;
   Status replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t* replayed) const;
-  Status apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded = nullptr) const;
+  // decoded: the payload as decide() built it (Decision::add), or null.
+  Status apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded = nullptr,
+                   google::protobuf::MessageLite* decoded = nullptr) const;
   void apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const;
   static StateExport export_services(const Services& svcs, uint64_t seq, const std::vector<std::string>& only);
   static void apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap, Services& svcs);

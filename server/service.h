@@ -6,6 +6,7 @@
 #pragma once
 #include <boost/beast/http/fields.hpp>
 #include <boost/json.hpp>
+#include <google/protobuf/message_lite.h>
 #include <memory>
 #include <cstdint>
 #include <functional>
@@ -118,6 +119,16 @@ struct EffectAttempt {
 struct Decision {
   json::value output = json::object();
   std::vector<std::string> events;  // the service's serialized event messages, applied in order
+  // decoded[i], when set, is events[i] as decide() built it (add()): the live
+  // apply takes it (Service::apply_decoded) instead of parsing events[i]
+  // again. Replay parses the bytes, so both paths see the same message.
+  std::vector<std::unique_ptr<google::protobuf::MessageLite>> decoded;
+  template <class M>
+  void add(M&& event) {
+    events.push_back(event.SerializeAsString());
+    decoded.resize(events.size() - 1);
+    decoded.push_back(std::make_unique<std::decay_t<M>>(std::move(event)));
+  }
   std::vector<std::string> notify;  // long-poll keys to wake once the events are applied
   std::optional<LongPoll> wait;     // only with no events
   // Blob store entries written in the same atomic batch as the events (S3's
@@ -171,6 +182,10 @@ class Service {
   virtual std::optional<ApiError> decide(std::string_view op, const json::object& input, const CallContext& ctx,
                                          Decision& out) const = 0;
   virtual void apply(const proto::Event& event) = 0;
+  // apply() with the payload already decoded: `payload` is what decide()
+  // added (Decision::add), the message event.payload() holds; apply may
+  // consume it. The default parses the bytes like apply().
+  virtual void apply_decoded(const proto::Event& event, google::protobuf::MessageLite& payload) { apply(event); }
   // Deterministic bytes (sorted, deterministic proto serialization): the
   // checkpoint content and the input of the state hash. Empty when no state.
   virtual std::string snapshot() const = 0;

@@ -445,6 +445,13 @@ class S3Service final : public ServiceBase<S3Service> {
   void apply(const proto::Event& e) override {
     s3::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("s3 event does not parse");
+    apply_event(e, ev);
+  }
+  void apply_decoded(const proto::Event& e, google::protobuf::MessageLite& payload) override {
+    apply_event(e, static_cast<s3::Event&>(payload));
+  }
+  // May consume ev's objects.
+  void apply_event(const proto::Event& e, s3::Event& ev) {
     Partition& part = parts_.get(e.account(), "");
     auto bucket = [&](const std::string& name) -> BucketState* {
       auto it = part.buckets.find(name);
@@ -1238,7 +1245,7 @@ class S3Service final : public ServiceBase<S3Service> {
     s3::Event ev;
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = std::move(o);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(std::move(ev));
     out.output = std::move(res);
   }
 

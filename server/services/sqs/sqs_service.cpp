@@ -336,6 +336,13 @@ class SqsService final : public ServiceBase<SqsService> {
   void apply(const proto::Event& e) override {
     sqs::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("sqs event does not parse");
+    apply_event(e, ev);
+  }
+  void apply_decoded(const proto::Event& e, google::protobuf::MessageLite& payload) override {
+    apply_event(e, static_cast<sqs::Event&>(payload));
+  }
+  // Consumes ev's messages.
+  void apply_event(const proto::Event& e, sqs::Event& ev) {
     Partition& part = parts_.get(e);
     const int64_t now = e.time_ms();
     auto queue = [&](const std::string& n) -> QueueState* {
@@ -746,7 +753,7 @@ class SqsService final : public ServiceBase<SqsService> {
     }
     qm->set_created_ms(ctx.now_ms);
     qm->set_modified_ms(ctx.now_ms);
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
     json::object out;
     out["QueueUrl"] = url_of(ctx, name);
     d.output = std::move(out);
@@ -785,7 +792,7 @@ class SqsService final : public ServiceBase<SqsService> {
     const QueueState& q = queue_of(in, ctx);
     sqs::Event ev;
     ev.mutable_deleted()->set_name(q.meta.name());
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
     d.notify.push_back(notify_key(ctx, q.meta.name()));
   }
 
@@ -860,7 +867,7 @@ class SqsService final : public ServiceBase<SqsService> {
     sqs::Event ev;
     ev.mutable_attributes_set()->set_name(q.meta.name());
     for (auto& [k, v] : checked) (*ev.mutable_attributes_set()->mutable_attributes())[k] = v;
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
   }
 
   void purge_queue(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -870,7 +877,7 @@ class SqsService final : public ServiceBase<SqsService> {
                            "Only one PurgeQueue operation on " + q.meta.name() + " is allowed every 60 seconds.");
     sqs::Event ev;
     ev.mutable_purged()->set_name(q.meta.name());
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
   }
 
   void tag_queue(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -886,7 +893,7 @@ class SqsService final : public ServiceBase<SqsService> {
         if (kv.value().is_string()) (*t->mutable_set())[std::string(kv.key())] = std::string(kv.value().as_string());
       }
     if (keys.size() > kMaxTags) throw invalid_param("Too many tags added for queue " + q.meta.name() + ".");
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
   }
 
   void untag_queue(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -896,7 +903,7 @@ class SqsService final : public ServiceBase<SqsService> {
     t->set_name(q.meta.name());
     if (const json::array* keys = in.array("TagKeys"))
       for (auto& k : *keys) t->add_removed(std::string(k.as_string()));
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
   }
 
   void list_queue_tags(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -1078,7 +1085,7 @@ class SqsService final : public ServiceBase<SqsService> {
     sqs::Event ev;
     ev.mutable_sent()->set_queue(q.meta.name());
     *ev.mutable_sent()->add_messages() = std::move(m);
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
     d.notify.push_back(notify_key(ctx, q.meta.name()));
   }
 
@@ -1157,7 +1164,7 @@ class SqsService final : public ServiceBase<SqsService> {
       }
     }
     if (ev.sent().messages_size()) {
-      d.events.push_back(event_bytes(ev));
+      d.add(std::move(ev));
       d.notify.push_back(notify_key(ctx, q.meta.name()));
     }
     json::object out;
@@ -1319,7 +1326,7 @@ class SqsService final : public ServiceBase<SqsService> {
     sqs::Event ev;
     ev.mutable_messages_deleted()->set_queue(q.meta.name());
     ev.mutable_messages_deleted()->add_message_ids(m->message_id());
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
     if (q.fifo()) d.notify.push_back(notify_key(ctx, q.meta.name()));  // the group unlocks
   }
 
@@ -1344,7 +1351,7 @@ class SqsService final : public ServiceBase<SqsService> {
       }
     }
     if (ev.messages_deleted().message_ids_size()) {
-      d.events.push_back(event_bytes(ev));
+      d.add(std::move(ev));
       if (q.fifo()) d.notify.push_back(notify_key(ctx, q.meta.name()));
     }
     json::object out;
@@ -1377,7 +1384,7 @@ class SqsService final : public ServiceBase<SqsService> {
     auto* c = ev.mutable_visibility()->add_changes();
     c->set_message_id(m->message_id());
     c->set_visible_at_ms(at);
-    d.events.push_back(event_bytes(ev));
+    d.add(std::move(ev));
     if (*timeout == 0) d.notify.push_back(notify_key(ctx, q.meta.name()));
   }
 
@@ -1406,7 +1413,7 @@ class SqsService final : public ServiceBase<SqsService> {
       }
     }
     if (ev.visibility().changes_size()) {
-      d.events.push_back(event_bytes(ev));
+      d.add(std::move(ev));
       if (wake) d.notify.push_back(notify_key(ctx, q.meta.name()));
     }
     json::object out;
@@ -1461,11 +1468,11 @@ class SqsService final : public ServiceBase<SqsService> {
     t->set_status("COMPLETED");
     t->set_moved(moved);
     t->set_to_move(moved);
-    d.events.push_back(event_bytes(ev));
-    for (auto& w : woken) d.notify.push_back(notify_key(ctx, w));
     json::object out;
     out["TaskHandle"] = t->task_handle();
     d.output = std::move(out);
+    d.add(std::move(ev));  // t points into ev: used above
+    for (auto& w : woken) d.notify.push_back(notify_key(ctx, w));
   }
 
   void list_move_tasks(const Input& in, const CallContext& ctx, Decision& d) const {
