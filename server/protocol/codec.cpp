@@ -28,6 +28,41 @@ bool is_query_like(Protocol p) { return p == Protocol::kQuery || p == Protocol::
 
 // ---- validation (constraints the model states; AWS's message format) ----
 
+// Where a value sits in a request, for error messages only: a chain of
+// frames on the stack, rendered when an error is reported. Most requests
+// have none, and building every member's path string eagerly was a third of
+// a small JSON request's input parsing.
+struct Path {
+  enum Kind : uint8_t {
+    kRoot,      // text
+    kDot,       // parent "." text              (normalise: member or map key)
+    kDotLower,  // [parent "."] lower_first(text) (validate: member)
+    kBrackets,  // parent "[]"                  (normalise: list element)
+    kItem,      // parent "." index ".member"   (validate: list element, 1-based)
+    kKeyItem,   // parent "." text ".member"    (validate: map value)
+  };
+  const Path* parent = nullptr;
+  Kind kind = kRoot;
+  std::string_view text;
+  size_t index = 0;
+
+  std::string str() const {
+    std::string out = parent ? parent->str() : std::string();
+    switch (kind) {
+      case kRoot: out += text; break;
+      case kDot: out += '.', out += text; break;
+      case kDotLower:
+        if (!out.empty()) out += '.';
+        out += lower_first(text);
+        break;
+      case kBrackets: out += "[]"; break;
+      case kItem: out += '.', out += std::to_string(index), out += ".member"; break;
+      case kKeyItem: out += '.', out += text, out += ".member"; break;
+    }
+    return out;
+  }
+};
+
 std::string length_constraint(const Shape& s, size_t n) {
   if (s.min && int64_t(n) < *s.min) return "Member must have length greater than or equal to " + std::to_string(*s.min);
   if (s.max && int64_t(n) > *s.max) return "Member must have length less than or equal to " + std::to_string(*s.max);
@@ -35,20 +70,20 @@ std::string length_constraint(const Shape& s, size_t n) {
 }
 
 // `sized_by_map`: a list that is a map's value, whose length the map reports.
-void validate_value(const Shape& s, const json::value& v, const std::string& path, std::vector<std::string>& errs,
+void validate_value(const Shape& s, const json::value& v, const Path& path, std::vector<std::string>& errs,
                     bool sized_by_map = false) {
   auto fail = [&](std::string_view what, const std::string& shown) {
-    errs.push_back("Value " + shown + " at '" + path + "' failed to satisfy constraint: " + std::string(what));
+    errs.push_back("Value " + shown + " at '" + path.str() + "' failed to satisfy constraint: " + std::string(what));
   };
   switch (s.type) {
     case ShapeType::kStructure: {
       if (!v.is_object()) return;
       const auto& o = v.as_object();
       for (const auto& m : s.members) {
-        std::string sub = path.empty() ? lower_first(m.name) : path + "." + lower_first(m.name);
+        const Path sub{&path, Path::kDotLower, m.name, 0};
         const json::value* mv = o.if_contains(m.name);
         if (!mv || mv->is_null()) {
-          if (m.required) errs.push_back("Value null at '" + sub + "' failed to satisfy constraint: Member must not be null");
+          if (m.required) errs.push_back("Value null at '" + sub.str() + "' failed to satisfy constraint: Member must not be null");
           continue;
         }
         validate_value(*m.shape, *mv, sub, errs);
@@ -60,7 +95,7 @@ void validate_value(const Shape& s, const json::value& v, const std::string& pat
       const auto& a = v.as_array();
       if (std::string what = length_constraint(s, a.size()); !what.empty() && !sized_by_map) fail(what, "'" + json::serialize(v) + "'");
       for (size_t i = 0; i < a.size(); ++i)
-        validate_value(*s.list_member.shape, a[i], path + "." + std::to_string(i + 1) + ".member", errs);
+        validate_value(*s.list_member.shape, a[i], Path{&path, Path::kItem, {}, i + 1}, errs);
       break;
     }
     case ShapeType::kMap: {
@@ -82,7 +117,7 @@ void validate_value(const Shape& s, const json::value& v, const std::string& pat
           fail("Map value must satisfy constraint: [" + all + "]", "'" + json::serialize(v) + "'");
         }
       }
-      for (const auto& kv : o) validate_value(vs, kv.value(), path + "." + std::string(kv.key()) + ".member", errs, true);
+      for (const auto& kv : o) validate_value(vs, kv.value(), Path{&path, Path::kKeyItem, kv.key(), 0}, errs, true);
       break;
     }
     case ShapeType::kString: {
@@ -134,39 +169,40 @@ namespace detail {
   throw ApiError::serialization("Unexpected value type at '" + path + "': expected " + std::string(expected));
 }
 
-void normalise_json(const Shape& s, json::value& v, const std::string& path) {
+namespace {
+void normalise_at(const Shape& s, json::value& v, const Path& at) {
   if (v.is_null()) return;
   switch (s.type) {
     case ShapeType::kStructure: {
-      if (!v.is_object()) type_error(path, "an object");
+      if (!v.is_object()) type_error(at.str(), "an object");
       for (auto& kv : v.as_object()) {
-        if (const Member* m = s.member(kv.key())) normalise_json(*m->shape, kv.value(), path + "." + std::string(kv.key()));
+        if (const Member* m = s.member(kv.key())) normalise_at(*m->shape, kv.value(), Path{&at, Path::kDot, kv.key(), 0});
       }
       break;
     }
     case ShapeType::kList:
-      if (!v.is_array()) type_error(path, "a list");
-      for (auto& e : v.as_array()) normalise_json(*s.list_member.shape, e, path + "[]");
+      if (!v.is_array()) type_error(at.str(), "a list");
+      for (auto& e : v.as_array()) normalise_at(*s.list_member.shape, e, Path{&at, Path::kBrackets, {}, 0});
       break;
     case ShapeType::kMap:
-      if (!v.is_object()) type_error(path, "a map");
-      for (auto& kv : v.as_object()) normalise_json(*s.map_value.shape, kv.value(), path + "." + std::string(kv.key()));
+      if (!v.is_object()) type_error(at.str(), "a map");
+      for (auto& kv : v.as_object()) normalise_at(*s.map_value.shape, kv.value(), Path{&at, Path::kDot, kv.key(), 0});
       break;
     case ShapeType::kString:
-      if (!v.is_string()) type_error(path, "a string");
+      if (!v.is_string()) type_error(at.str(), "a string");
       break;
     case ShapeType::kBoolean:
-      if (!v.is_bool()) type_error(path, "a boolean");
+      if (!v.is_bool()) type_error(at.str(), "a boolean");
       break;
     case ShapeType::kInteger:
     case ShapeType::kLong:
       if (v.is_double() && v.as_double() == static_cast<double>(static_cast<int64_t>(v.as_double())))
         v = static_cast<int64_t>(v.as_double());
-      if (!v.is_int64() && !v.is_uint64()) type_error(path, "an integer");
+      if (!v.is_int64() && !v.is_uint64()) type_error(at.str(), "an integer");
       break;
     case ShapeType::kDouble:
     case ShapeType::kFloat:
-      if (!v.is_number()) type_error(path, "a number");
+      if (!v.is_number()) type_error(at.str(), "a number");
       v = v.to_number<double>();
       break;
     case ShapeType::kTimestamp:
@@ -174,20 +210,26 @@ void normalise_json(const Shape& s, json::value& v, const std::string& path) {
         v = v.to_number<double>();
       } else if (v.is_string()) {
         auto t = parse_iso8601(v.as_string());
-        if (!t) type_error(path, "a timestamp");
+        if (!t) type_error(at.str(), "a timestamp");
         v = *t;
       } else {
-        type_error(path, "a timestamp");
+        type_error(at.str(), "a timestamp");
       }
       break;
     case ShapeType::kBlob: {
-      if (!v.is_string()) type_error(path, "a base64 string");
+      if (!v.is_string()) type_error(at.str(), "a base64 string");
       auto raw = base64_decode(v.as_string());
-      if (!raw) throw ApiError::serialization("Invalid base64 at '" + path + "'");
+      if (!raw) throw ApiError::serialization("Invalid base64 at '" + at.str() + "'");
       v = json::string(*raw);
       break;
     }
   }
+}
+
+}  // namespace
+
+void normalise_json(const Shape& s, json::value& v, const std::string& path) {
+  normalise_at(s, v, Path{nullptr, Path::kRoot, path, 0});
 }
 
 }  // namespace detail
@@ -458,7 +500,7 @@ std::string json_content_type(const ServiceModel* model) {
 
 std::string validate(const Shape& shape, const json::value& v) {
   std::vector<std::string> errs;
-  validate_value(shape, v, "", errs);
+  validate_value(shape, v, Path{}, errs);
   if (errs.empty()) return {};
   std::string msg = std::to_string(errs.size()) + (errs.size() == 1 ? " validation error detected: " : " validation errors detected: ");
   for (size_t i = 0; i < errs.size(); ++i) msg += (i ? "; " : "") + errs[i];
