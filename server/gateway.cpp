@@ -306,7 +306,13 @@ std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
   std::string p = s3_path(req, path);
   const protocol::Operation* op = protocol::match_rest_operation(s3->model(), post ? "POST" : "PUT", p, q, labels, &req.base());
   if (!op) return nullptr;
-  return std::shared_ptr<StreamedBody>(s3->streamed_body(op->name, req.base(), engine_.store()));
+  std::shared_ptr<StreamedBody> body(s3->streamed_body(op->name, req.base(), engine_.store()));
+  if (body) {
+    body->matched_model = &s3->model();
+    body->matched_operation = op;
+    body->matched_labels = std::move(labels);
+  }
+  return body;
 }
 
 Reply Gateway::body_failed(const HttpRequest& req, const protocol::ApiError& e) {
@@ -423,7 +429,12 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
     hr.form.emplace_back("QueueUrl", "http://" + std::string(header(req, "host")) + std::string(path));
   bool rest = model.protocol == Protocol::kRestJson || model.protocol == Protocol::kRestXml;
   if (rest) {
-    op = protocol::match_rest_operation(model, hr.method, path, hr.query, hr.labels, &req.base());
+    if (body && body->matched_model == &model && body->matched_operation) {
+      op = body->matched_operation;  // same request, same model: streamed_body() matched it
+      hr.labels = body->matched_labels;
+    } else {
+      op = protocol::match_rest_operation(model, hr.method, path, hr.query, hr.labels, &req.base());
+    }
     if (op) {
       op_name = op->name;
       r.label = std::string(svc.name()) + "." + model.operation_prefix + op->name;

@@ -151,6 +151,13 @@ class StreamedBody {
   virtual void discard() = 0;
   // The event that references the body is durable.
   virtual void committed() {}
+
+  // Set by the gateway, which matched the request's operation to decide to
+  // stream its body: handling the request reuses the match (a rest-xml
+  // match walks the model's operations) instead of matching again.
+  const protocol::ServiceModel* matched_model = nullptr;
+  const protocol::Operation* matched_operation = nullptr;
+  std::vector<std::pair<std::string, std::string>> matched_labels;
 };
 
 // A response body produced piece by piece (S3 GetObject).
