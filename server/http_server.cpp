@@ -322,8 +322,25 @@ struct HttpServer::Impl {
     }
   }
 
+  // Lingering close, as nginx's lingering_close: after answering a request
+  // whose body was left unread (413, 400, a body rejected midway), read and
+  // drop what the client still sends, for a moment and up to a bound, before
+  // closing. Closing with unread bytes makes the kernel send a reset, which
+  // can reach the client before it has read the answer.
+  asio::awaitable<void> linger(Conn& conn) {
+    conn.stream.expires_after(std::chrono::seconds(2));
+    std::unique_ptr<char[]> scratch(new char[16384]);
+    size_t total = 0;
+    while (total < (1u << 20)) {
+      auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(scratch.get(), 16384), kTuple);
+      if (ec) break;  // the client's end of stream, the timeout, or shutdown
+      total += n;
+    }
+  }
+
   asio::awaitable<void> session(std::shared_ptr<Conn> conn) {
     beast::flat_buffer buffer;
+    bool unread = false;  // the last answer left some of its request unread
     for (;;) {
       if (stopping) break;
       http::request_parser<http::empty_body> hp;
@@ -374,12 +391,14 @@ struct HttpServer::Impl {
           res.keep_alive(false);
           res.prepare_payload();
           co_await write(*conn, res);
+          unread = true;
         } else if (&ec.category() == &beast::http::make_error_code(http::error::bad_target).category() &&
                    ec != http::error::end_of_stream && ec != http::error::partial_message) {
           auto res = Gateway::plain_error(400, "BadRequest", "Malformed HTTP request: " + ec.message(), 11);
           res.keep_alive(false);
           res.prepare_payload();
           co_await write(*conn, res);
+          unread = true;
         }
         break;
       }
@@ -446,10 +465,12 @@ struct HttpServer::Impl {
       if (reply.source) co_await write_streamed(*conn, reply.response, *reply.source);
       else co_await write(*conn, reply.response);
       conn->busy = false;
+      unread = broken;
       if (!keep || !conn->stream.socket().is_open()) break;
     }
     beast::error_code ec;
     conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (unread && !stopping && conn->stream.socket().is_open()) co_await linger(*conn);
     conn->stream.socket().close(ec);
     std::lock_guard lk(conns_mu);
     conns.erase(conn);
