@@ -97,6 +97,15 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
   // records its compression, so files written with ZSTD stay readable.
   cf_opts.compression = rocksdb::kLZ4Compression;
   cf_opts.bottommost_compression = rocksdb::kZSTD;
+  // Three memtables, not RocksDB's two. A full memtable's log lives until its
+  // flush ends, so the WAL passes max_total_wal_size (64 MiB, one write
+  // buffer) during that flush, and RocksDB then switches the memtable of
+  // every column family with data in the oldest log, the one being flushed
+  // included. With two, that second immutable memtable stopped every write
+  // until the first flush ended: 100-450 ms once per 64 MiB of events (the
+  // SNS Publish p99 of tests/bench/notify_bench.py). The memtable switched
+  // early holds only what arrived during the flush.
+  cf_opts.max_write_buffer_number = 3;
   // Debian's librocksdb is a portable build whose CRC32C is the software
   // one; XXH3 block checksums cost a fraction of that on every read and
   // flush. (The WAL's CRC32C is fixed by its format.) Files written with
@@ -182,6 +191,12 @@ Status EventStore::write(const WriteBatchData& batch) {
     im.first_seq.compare_exchange_strong(zero, batch.events.front().first);
   }
   return st;
+}
+
+Status EventStore::hold_flushes_for_testing(bool hold) {
+  Impl& im = *impl_;
+  im.write_options.no_slowdown = hold;
+  return from_rocks(hold ? im.db->PauseBackgroundWork() : im.db->ContinueBackgroundWork());
 }
 
 uint64_t EventStore::last_sequence() const { return impl_->last_seq.load(std::memory_order_acquire); }

@@ -94,6 +94,10 @@ class EventStore {
   Status scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const;
   // Test hook: make every write fail with an I/O error (fail-stop tests).
   void fail_writes_for_testing(bool fail) { fail_writes_ = fail; }
+  // Test hook: hold RocksDB's flushes and compactions back (a flush slower
+  // than the writes, without timing); meanwhile a write that RocksDB would
+  // stop until a flush ends fails instead of waiting forever.
+  Status hold_flushes_for_testing(bool hold);
   const std::string& path() const { return options_.path; }
   bool in_memory() const { return options_.in_memory; }
 

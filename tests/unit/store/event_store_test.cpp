@@ -53,6 +53,28 @@ TEST_CASE("in-memory store runs the same code and keeps nothing on disk") {
   CHECK((*store)->last_sequence() == 5);
 }
 
+TEST_CASE("writes go on while a full memtable's flush is behind them") {
+  // 64 MiB of events fill the events memtable and its flush is held back (a
+  // slow flush on a busy machine). The log written meanwhile passes
+  // max_total_wal_size and RocksDB switches the fresh memtable too: with room
+  // for only two memtables every write stopped until the flush ended.
+  testing::TempDir dir;
+  auto store = EventStore::open({dir / "log"});
+  REQUIRE(store.is_ok());
+  EventStore& s = **store;
+  REQUIRE(s.hold_flushes_for_testing(true).is_ok());
+  const std::string body(64 << 10, 'e');
+  uint64_t seq = 0;
+  for (int mib = 0; mib < 80; ++mib) {  // the memtable fills at 64; 16 MiB more arrive during its flush
+    WriteBatchData b;
+    for (int i = 0; i < 16; ++i) b.events.emplace_back(++seq, body);
+    Status st = s.write(b);
+    REQUIRE_MESSAGE(st.is_ok(), "MiB ", mib, ": ", st.to_string());
+  }
+  REQUIRE(s.hold_flushes_for_testing(false).is_ok());
+  CHECK(s.last_sequence() == seq);
+}
+
 TEST_CASE("checkpoints are listed newest first and pruned to the newest N") {
   testing::TempDir dir;
   auto store = EventStore::open({dir / "log"});
