@@ -66,7 +66,7 @@ def main():
                 servers["moto"] = mport
             nport = run.start_nginx(tmp, procs)
             if nport:
-                rps, p99, _ = run.wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
+                rps, p99, _ = run.nginx_ceiling(nport, a.duration, a.connections, procs)
                 results["nginx"] = (rps, p99)
             for name, p in servers.items():
                 topic, (sqs, urls) = setup(p)

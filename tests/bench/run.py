@@ -107,6 +107,20 @@ def wait_port(port, timeout=30):
     return False
 
 
+def nginx_ceiling(port, duration, conns, procs, runs=3):
+    """The best of `runs` settled wrk runs against nginx's 1 KiB file: (rps, p99_ms, errors).
+    One run moved between 50k and 74k req/s on this machine with nothing else running; the
+    ceiling is what nginx can do, so the best run is the yardstick (the conservative choice:
+    a low ceiling would flatter every ratio)."""
+    best = None
+    for _ in range(runs):
+        sqs_bench.settle([q.pid for q in procs])
+        r = wrk(f"http://127.0.0.1:{port}/1k", duration, conns, script=False)
+        if best is None or r[0] > best[0]:
+            best = r
+    return best
+
+
 def start_nginx(tmp, procs):
     """nginx serving a 1 KiB file at /1k (the loopback ceiling); its port, or None without nginx."""
     nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
@@ -278,8 +292,7 @@ def main():
 
         nport = start_nginx(tmp, procs)
         if nport:
-            sqs_bench.settle([q.pid for q in procs])
-            rps, p99, _ = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
+            rps, p99, _ = nginx_ceiling(nport, a.duration, a.connections, procs)
             results["nginx_1k"] = {"rps": rps, "p99_ms": p99}
 
         sqs_servers = {"podstack": servers["podstack"]}

@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import BIN, HERE, free_port, start_nginx, wait_http, wrk  # noqa: E402
+from run import BIN, HERE, free_port, nginx_ceiling, start_nginx, wait_http, wrk  # noqa: E402
 from sqs_bench import settle  # noqa: E402
 
 
@@ -172,8 +172,7 @@ def main():
 
         nport = None if a.pods_only else start_nginx(tmp, procs)
         if nport:
-            settle([q.pid for q in procs])
-            results["nginx 1KiB"] = wrk(f"http://127.0.0.1:{nport}/1k", a.duration, a.connections, script=False)
+            results["nginx 1KiB"] = nginx_ceiling(nport, a.duration, a.connections, procs)
 
         if a.pod_gib:
             results[f"pod of {a.pod_gib}GiB S3/podstack"] = pod_roundtrip(servers["podstack"], os.path.join(tmp, "data"), gib=a.pod_gib)
