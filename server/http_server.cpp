@@ -221,9 +221,17 @@ struct HttpServer::Impl {
     while (!bp.is_done()) {
       bp.get().body().data = buf.get();
       bp.get().body().size = piece.size();
-      conn.stream.expires_after(opts.read_timeout);
-      auto [ec, n] = co_await http::async_read(conn.stream, buffer, bp, kTuple);
+      beast::error_code ec;
+      // Bytes already read (a small body arrives with its header) are parsed
+      // in place; only when they gave nothing is the socket read.
+      if (buffer.size() > 0) parse_buffered(buffer, bp, ec);
       if (ec == http::error::need_buffer) ec = {};
+      if (!ec && !bp.is_done() && bp.get().body().size == piece.size()) {
+        conn.stream.expires_after(opts.read_timeout);
+        auto [rec, n] = co_await http::async_read(conn.stream, buffer, bp, kTuple);
+        ec = rec;
+        if (ec == http::error::need_buffer) ec = {};
+      }
       size_t got = piece.size() - bp.get().body().size;
       if (got > 0)
         if (auto e = sink.feed(piece.substr(0, got))) {
