@@ -1,4 +1,5 @@
 """Server lifecycle: startup summary, graceful shutdown under load, persistence modes, the CLI."""
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -35,6 +36,33 @@ def test_persistence_off_forgets_on_restart(tmp_path):
         assert s.state()["last_sequence"] == 0
         with pytest.raises(ClientError):
             s.client("ssm").get_parameter(Name="/a")
+    finally:
+        s.stop()
+
+
+def test_persistence_sync_answers_after_the_fsync_and_keeps_writes_across_kill9(tmp_path):
+    """PERSISTENCE_SYNC=1: the writer thread fsyncs each group (never an I/O thread) and
+    answers; concurrent senders all get answers and every acknowledged message survives kill -9."""
+    s = PodstackServer(tmp_path / "d", env={"PERSISTENCE_SYNC": "1"}).start()
+    try:
+        sqs = s.client("sqs")
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+
+        def send(w):
+            c = s.client("sqs")
+            return [c.send_message(QueueUrl=url, MessageBody=f"{w}-{i}")["MessageId"] for i in range(10)]
+        with concurrent.futures.ThreadPoolExecutor(4) as ex:
+            acked = {m for ids in ex.map(send, range(4)) for m in ids}
+        assert len(acked) == 40
+        s.crash_restart()
+        got = set()
+        sqs = s.client("sqs")
+        while True:
+            msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not msgs:
+                break
+            got |= {m["MessageId"] for m in msgs}
+        assert got == acked
     finally:
         s.stop()
 

@@ -427,3 +427,27 @@ TEST_CASE("a deferred commit's wait() writes it: no caller can hang on it") {
     CHECK(t->wait().is_ok());
   }
 }
+
+TEST_CASE("with an fsync per group (PERSISTENCE_SYNC=1) the writer thread writes, deferred or not") {
+  testing::TempDir dir;
+  EngineOptions o = opts(dir);
+  o.store.sync = true;
+  auto e = open(o);
+  put(*e, "/s", "1");  // wait() returns once the writer thread has written it
+  std::shared_ptr<CommitTicket> t;
+  {
+    DeferLogWrites defer;
+    json::object in{{"Name", "/s2"}, {"Value", "2"}, {"Type", "String"}};
+    t = e->execute(*e->service("ssm"), "PutParameter", in, ctx()).commit;
+    REQUIRE(t);
+    t->write();  // no-op here: never an fsync on the caller's (I/O) thread
+    CHECK(t->wait().is_ok());
+  }
+  std::string hash = e->state_info().hash;
+  e.reset();
+  EngineOptions again = opts(dir);
+  again.ignore_checkpoints = true;
+  auto r = open(again);
+  CHECK(r->state_info().hash == hash);
+  CHECK(get(*r, "/s2") == "2");
+}
