@@ -123,11 +123,12 @@ struct Decision {
   // apply takes it (Service::apply_decoded) instead of parsing events[i]
   // again. Replay parses the bytes, so both paths see the same message.
   std::vector<std::unique_ptr<google::protobuf::MessageLite>> decoded;
+  // By value: add(std::move(ev)) hands ev over, add(ev) copies it.
   template <class M>
-  void add(M&& event) {
+  void add(M event) {
     events.push_back(event.SerializeAsString());
     decoded.resize(events.size() - 1);
-    decoded.push_back(std::make_unique<std::decay_t<M>>(std::move(event)));
+    decoded.push_back(std::make_unique<M>(std::move(event)));
   }
   std::vector<std::string> notify;  // long-poll keys to wake once the events are applied
   std::optional<LongPoll> wait;     // only with no events
