@@ -222,7 +222,8 @@ class Engine {
 
   std::mutex seq_mu_;
   uint64_t last_seq_ = 0;            // guarded by seq_mu_
-  std::atomic<uint64_t> applied_seq_{0};
+  std::atomic<uint64_t> applied_seq_{0};  // only grows: mark_applied()
+  void mark_applied(uint64_t seq);
   std::atomic<uint64_t> checkpoint_seq_{0};
   std::atomic<int64_t> checkpoint_time_ms_{0};
   std::atomic<bool> failed_{false};
