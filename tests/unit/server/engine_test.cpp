@@ -29,6 +29,13 @@ std::unique_ptr<Engine> open(EngineOptions o) {
   return std::move(*e);
 }
 
+// The engine over dir's log, rebuilt by replaying every event (checkpoints ignored).
+std::unique_ptr<Engine> open_full_replay(const testing::TempDir& dir) {
+  EngineOptions o = opts(dir);
+  o.ignore_checkpoints = true;
+  return open(std::move(o));
+}
+
 CallContext ctx(int64_t now_ms = 1700000000000) {
   CallContext c;
   c.request_id = "req";
@@ -64,9 +71,7 @@ TEST_CASE("state is what replaying the log gives") {
     // No close(): no shutdown checkpoint, so reopening must replay every event.
     e.reset();
   }
-  EngineOptions o = opts(dir);
-  o.ignore_checkpoints = true;
-  auto e = open(o);
+  auto e = open_full_replay(dir);
   CHECK(e->startup().replayed == 3);
   CHECK(e->state_info().hash == hash);
   CHECK(get(*e, "/a") == "2");
@@ -162,9 +167,7 @@ TEST_CASE("reset is an event: it replays") {
     put(*e, "/b", "2");
     e.reset();
   }
-  EngineOptions o = opts(dir);
-  o.ignore_checkpoints = true;
-  auto e = open(o);
+  auto e = open_full_replay(dir);
   CHECK(get(*e, "/a") == "<ParameterNotFound>");
   CHECK(get(*e, "/b") == "2");
 }
@@ -248,9 +251,7 @@ TEST_CASE("rollback rebuilds an earlier state as one event, and can roll forward
 
   std::string now = e->state_info().hash;
   e.reset();
-  EngineOptions o = opts(dir);
-  o.ignore_checkpoints = true;
-  CHECK(open(o)->state_info().hash == now);  // rollbacks replay
+  CHECK(open_full_replay(dir)->state_info().hash == now);  // rollbacks replay
 }
 
 TEST_CASE("account-region-merge replaces only the pod's partitions") {
@@ -328,10 +329,8 @@ TEST_CASE("a forked checkpoint taken while writers run is exactly the state at i
   CHECK(e->startup().checkpoint_sequence == ck_seq);
   CHECK(e->startup().replayed == last - ck_seq);
   CHECK(e->state_info().hash == hash);
-  EngineOptions full = opts(dir);
-  full.ignore_checkpoints = true;
   e.reset();
-  CHECK(open(full)->state_info().hash == hash);
+  CHECK(open_full_replay(dir)->state_info().hash == hash);
 }
 
 TEST_CASE("forked and in-process checkpoints restore the same state") {
@@ -408,9 +407,7 @@ TEST_CASE("under DeferLogWrites commits wait for their caller to write them, as 
   // All of it is in the log: a full replay gives the same state.
   std::string hash = e->state_info().hash;
   e.reset();
-  EngineOptions o = opts(dir);
-  o.ignore_checkpoints = true;
-  auto again = open(o);
+  auto again = open_full_replay(dir);
   CHECK(again->state_info().hash == hash);
   CHECK(get(*again, "/d1") == "v");
 }
@@ -445,9 +442,7 @@ TEST_CASE("with an fsync per group (PERSISTENCE_SYNC=1) the writer thread writes
   }
   std::string hash = e->state_info().hash;
   e.reset();
-  EngineOptions again = opts(dir);
-  again.ignore_checkpoints = true;
-  auto r = open(again);
+  auto r = open_full_replay(dir);
   CHECK(r->state_info().hash == hash);
   CHECK(get(*r, "/s2") == "2");
 }
@@ -482,7 +477,5 @@ TEST_CASE("writers of two services: the engine's sequence is the newest applied,
   auto from_checkpoint = open(opts(dir));
   CHECK(from_checkpoint->state_info().hash == hash);
   from_checkpoint.reset();
-  EngineOptions o = opts(dir);
-  o.ignore_checkpoints = true;
-  CHECK(open(o)->state_info().hash == hash);
+  CHECK(open_full_replay(dir)->state_info().hash == hash);
 }
