@@ -9,7 +9,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev libboost1.81-dev libboost-json1.81-dev libprotobuf-dev protobuf-compiler
-  libzstd-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
+  libzstd-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev libtcmalloc-minimal4
 )
 case "${1:-all}" in
   build)
