@@ -291,7 +291,7 @@ StateExport Engine::export_services(const Services& svcs, uint64_t seq, const st
 }
 
 StateExport Engine::export_state(const std::vector<std::string>& only) const {
-  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  std::vector<std::shared_lock<ServiceMutex>> locks;
   for (auto& s : services_) locks.emplace_back(s->mutex());
   return export_services(services_, applied_seq_.load(), only);
 }
@@ -467,7 +467,7 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   // Locks in services_ order (by name): the cause's first, then each
   // delivery target, always later in that order (see Delivery).
   const size_t self = service_index(services_, svc.name());
-  std::vector<std::unique_lock<std::shared_mutex>> locks;
+  std::vector<std::unique_lock<ServiceMutex>> locks;
   locks.emplace_back(svc.mutex());
   if (failed_) {
     r.error = ApiError::unavailable("podstack is recovering from a failed log write; retry shortly");
@@ -628,7 +628,7 @@ uint64_t Engine::last_sequence() const { return applied_seq_.load(); }
 
 StateInfo Engine::state_info() const {
   StateInfo info;
-  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  std::vector<std::shared_lock<ServiceMutex>> locks;
   for (auto& s : services_) locks.emplace_back(s->mutex());
   info.last_sequence = applied_seq_.load();
   std::string combined;
@@ -685,7 +685,7 @@ Status Engine::checkpoint(bool forked) {
   for (bool fork_now = forked;; fork_now = false) {
     std::optional<ForkedProducer> child;
     {
-      std::vector<std::shared_lock<std::shared_mutex>> locks;
+      std::vector<std::shared_lock<ServiceMutex>> locks;
       for (auto& s : services_) locks.emplace_back(s->mutex());
       auto locked = std::chrono::steady_clock::now();
       seq = applied_seq_.load();

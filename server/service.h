@@ -13,6 +13,8 @@
 #include <map>
 #include <optional>
 #include <shared_mutex>
+
+#include "server/service_mutex.h"
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -250,10 +252,10 @@ class Service {
   // given up. Called under the service's exclusive lock like decide().
   virtual void effect_attempted(const EffectAttempt& attempt, const CallContext& ctx, Decision& out) const {}
 
-  std::shared_mutex& mutex() const { return mutex_; }
+  ServiceMutex& mutex() const { return mutex_; }
 
  private:
-  mutable std::shared_mutex mutex_;
+  mutable ServiceMutex mutex_;
 };
 
 // Reads typed members of a decoded input; the protocol layer has already
