@@ -1,5 +1,8 @@
 #include "server/protocol/model.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/json.hpp>
 #include <mutex>
 #include <stdexcept>
@@ -129,6 +132,13 @@ std::unique_ptr<ServiceModel> ServiceModel::parse_one(std::string_view text) {
           s.by_name[std::string(mk.key())] = s.members.size();
           s.members.push_back(member_of(std::string(mk.key()), mk.value().as_object()));
         }
+        for (size_t i = 0; i < s.members.size(); ++i) {
+          if (s.members[i].location != Location::kHeader) continue;
+          std::string lower = s.members[i].wire_name();
+          for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          s.header_members.emplace_back(std::move(lower), i);
+        }
+        std::sort(s.header_members.begin(), s.header_members.end());
       }
       if (auto* req = o.if_contains("required"))
         for (auto& r : req->as_array())
@@ -201,7 +211,20 @@ std::unique_ptr<ServiceModel> ServiceModel::parse_one(std::string_view text) {
       }
     m->operations_.emplace(op.name, std::move(op));
   }
+  // Node addresses of the map are stable: the per-method lists point into it.
+  for (const auto& [name, op] : m->operations_) {
+    auto it = std::find_if(m->by_method_.begin(), m->by_method_.end(), [&](auto& e) { return e.first == op.http_method; });
+    if (it == m->by_method_.end()) it = m->by_method_.insert(m->by_method_.end(), {op.http_method, {}});
+    it->second.push_back(&op);
+  }
   return m;
+}
+
+const std::vector<const Operation*>& ServiceModel::operations_of(std::string_view method) const {
+  static const std::vector<const Operation*> kNone;
+  for (const auto& [m, ops] : by_method_)
+    if (m == method) return ops;
+  return kNone;
 }
 
 }  // namespace podstack::protocol

@@ -39,6 +39,10 @@ struct Shape {
   ShapeType type = ShapeType::kString;
   std::vector<Member> members;                         // structure
   std::unordered_map<std::string, size_t> by_name;     // structure: member name -> index
+  // structure: members bound to one header (rest protocols), as (lower-case
+  // wire name, index) sorted by name: a request's few headers are looked up
+  // here instead of every header member being looked up in the request.
+  std::vector<std::pair<std::string, size_t>> header_members;
   std::string payload;                                 // structure: rest payload member
   Member list_member;                                  // list
   Member map_key, map_value;                           // map
@@ -83,6 +87,9 @@ struct Operation {
 
 class ServiceModel {
  public:
+  ServiceModel() = default;
+  ServiceModel(const ServiceModel&) = delete;  // by_method_ points into operations_
+  ServiceModel& operator=(const ServiceModel&) = delete;
   // Throws std::runtime_error on a model that does not parse (a build bug).
   static std::unique_ptr<ServiceModel> parse(std::string_view json);
 
@@ -111,11 +118,15 @@ class ServiceModel {
     return it == operations_.end() ? nullptr : &it->second;
   }
   const std::unordered_map<std::string, Operation>& operations() const { return operations_; }
+  // The operations of one HTTP method (rest protocols match a request
+  // against these only); empty for a method no operation uses.
+  const std::vector<const Operation*>& operations_of(std::string_view method) const;
   const Shape* shape(std::string_view name) const;
 
  private:
   static std::unique_ptr<ServiceModel> parse_one(std::string_view json);
   std::unordered_map<std::string, Operation> operations_;
+  std::vector<std::pair<std::string, std::vector<const Operation*>>> by_method_;
   std::deque<Shape> shapes_;
   std::unordered_map<std::string, Shape*> shape_index_;
   std::unique_ptr<ServiceModel> json_variant_;

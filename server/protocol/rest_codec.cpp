@@ -1,6 +1,7 @@
 // rest-json and rest-xml: members bound to the URI, the query string,
 // headers, the status code, or the body (a payload member, or the remaining
 // members as a JSON object / XML document).
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "server/protocol/codec_detail.h"
@@ -25,12 +26,6 @@ std::vector<std::string_view> split_path(std::string_view p) {
     p = slash == std::string_view::npos ? std::string_view() : p.substr(slash);
   }
   return out;
-}
-
-std::string_view header(const HttpRequest& req, std::string_view name) {
-  if (!req.headers) return {};
-  auto it = req.headers->find(boost::beast::string_view(name.data(), name.size()));
-  return it == req.headers->end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
 }
 
 std::optional<json::value> text_value(const Shape& s, const std::string& raw, const std::string& key, bool in_header) {
@@ -135,8 +130,8 @@ const Operation* match_rest_operation(const ServiceModel& model, std::string_vie
   auto segs = split_path(path);
   const Operation* best = nullptr;
   int best_score = -1;
-  for (const auto& [name, op] : model.operations()) {
-    if (op.http_method != method) continue;
+  for (const Operation* candidate : model.operations_of(method)) {
+    const Operation& op = *candidate;
     const auto& tsegs = op.uri_segments;
     if (op.uri_greedy ? segs.size() < tsegs.size() : segs.size() != tsegs.size()) continue;
     int score = 0;
@@ -226,28 +221,8 @@ json::object parse_rest_input(const ServiceModel& model, const Operation& op, co
               if (auto val = text_value(*m.shape, v, lower_first(m.name), false)) input[m.name] = std::move(*val);
         }
         break;
-      case Location::kHeader: {
-        std::string_view h = header(req, wire);
-        if (h.empty() && !(req.headers && req.headers->find(boost::beast::string_view(wire.data(), wire.size())) != req.headers->end()))
-          break;
-        std::string raw(h);
-        if (m.json_value) {
-          auto dec = base64_decode(raw);
-          boost::system::error_code ec;
-          json::value jv = dec ? json::parse(*dec, ec) : json::value();
-          if (!dec || ec) throw ApiError::serialization("Header " + wire + " is not base64-encoded JSON");
-          input[m.name] = std::move(jv);
-        } else if (m.shape->type == ShapeType::kList) {
-          // A list in a header: comma-separated (S3's x-amz-object-attributes).
-          json::array a;
-          for (const auto& one : split_header_list(raw))
-            if (auto val = text_value(*m.shape->list_member.shape, one, lower_first(m.name), true)) a.push_back(std::move(*val));
-          input[m.name] = std::move(a);
-        } else if (auto val = text_value(*m.shape, raw, lower_first(m.name), true)) {
-          input[m.name] = std::move(*val);
-        }
+      case Location::kHeader:  // below, from the request's headers
         break;
-      }
       case Location::kHeaders: {
         if (!req.headers) break;
         json::object o;
@@ -263,6 +238,39 @@ json::object parse_rest_input(const ServiceModel& model, const Operation& op, co
       }
       default:
         break;
+    }
+  }
+  // Header members: each of the request's headers looked up among the
+  // shape's (a PutObject request has a few headers; its shape has dozens of
+  // header members). A repeated header: the first one counts.
+  if (req.headers && !in.header_members.empty()) {
+    char lower[128];
+    for (const auto& f : *req.headers) {
+      auto name = f.name_string();
+      if (name.size() > sizeof lower) continue;
+      for (size_t i = 0; i < name.size(); ++i) lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+      std::string_view key(lower, name.size());
+      auto it = std::lower_bound(in.header_members.begin(), in.header_members.end(), key,
+                                 [](const auto& e, std::string_view k) { return std::string_view(e.first) < k; });
+      if (it == in.header_members.end() || it->first != key) continue;
+      const Member& m = in.members[it->second];
+      if (input.contains(m.name)) continue;
+      std::string raw(f.value());
+      if (m.json_value) {
+        auto dec = base64_decode(raw);
+        boost::system::error_code ec;
+        json::value jv = dec ? json::parse(*dec, ec) : json::value();
+        if (!dec || ec) throw ApiError::serialization("Header " + m.wire_name() + " is not base64-encoded JSON");
+        input[m.name] = std::move(jv);
+      } else if (m.shape->type == ShapeType::kList) {
+        // A list in a header: comma-separated (S3's x-amz-object-attributes).
+        json::array a;
+        for (const auto& one : split_header_list(raw))
+          if (auto val = text_value(*m.shape->list_member.shape, one, lower_first(m.name), true)) a.push_back(std::move(*val));
+        input[m.name] = std::move(a);
+      } else if (auto val = text_value(*m.shape, raw, lower_first(m.name), true)) {
+        input[m.name] = std::move(*val);
+      }
     }
   }
   if (!in.payload.empty()) {

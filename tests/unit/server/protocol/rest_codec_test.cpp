@@ -155,6 +155,23 @@ TEST_CASE("rest-xml: query, header and payload members") {
   }
 }
 
+TEST_CASE("rest: header members are bound whatever the header's case; other headers are ignored") {
+  auto m = ServiceModel::parse(kRestXmlModel);
+  Req r;
+  r.headers.set("x-amz-unrelated", "1");
+  r.headers.set("if-MODIFIED-since", "Tue, 29 Apr 2014 18:30:38 GMT");
+  r.headers.insert("If-Modified-Since", "Wed, 30 Apr 2014 18:30:38 GMT");  // repeated: the first counts
+  r.headers.set("Host", "b.s3.amazonaws.com");
+  const Operation* op = route(*m, r, "GET", "/b/k");
+  REQUIRE(op);
+  json::object in = parse_input(*m, *op, r.hr);
+  CHECK(in.at("IfModifiedSince").as_double() == doctest::Approx(1398796238));
+  CHECK(in.size() == 3);  // Bucket, Key, IfModifiedSince
+  Req none;
+  op = route(*m, none, "GET", "/b/k");
+  CHECK_FALSE(parse_input(*m, *op, none.hr).contains("IfModifiedSince"));
+}
+
 TEST_CASE("rest-xml: output headers, header maps and a streaming payload") {
   auto m = ServiceModel::parse(kRestXmlModel);
   json::object out{{"Body", "hello"}, {"LastModified", 1398796238.0}, {"Metadata", json::object{{"color", "red"}}}};
