@@ -863,7 +863,16 @@ class S3Service final : public ServiceBase<S3Service> {
     b.blob = std::string(o->at("blob").as_string());
     b.size = o->at("size").to_number<uint64_t>();
     b.md5 = std::string(o->at("md5").as_string());
-    if (auto* d = o->if_contains("inline"); d && d->is_string()) b.inline_data = &d->as_string();
+    if (auto* d = o->if_contains("inline"); d && d->is_string()) {
+      b.inline_data = &d->as_string();
+      // A small body is written with its event, so its blob id can be made
+      // here, under the service's lock: ids (time, then a counter) then
+      // ascend in log order, each memtable flush of the blobs column family
+      // covers a key range after the previous one's, and RocksDB moves such
+      // files down a level instead of merging them (the id made when the
+      // upload began is older than ids of uploads that committed first).
+      b.blob = s3::new_blob_id();
+    }
     for (auto& kv : o->at("checksums").as_object()) b.checksums.emplace_back(std::string(kv.key()), std::string(kv.value().as_string()));
     return b;
   }
