@@ -57,6 +57,10 @@ def big_roundtrip(port, pid, gib, tmp):
     """N GiB through the multipart path and back; returns MB/s each way and peak RSS growth."""
     from boto3.s3.transfer import TransferConfig
     c = boto(port)
+    try:  # with --pods-only nothing seeded the bucket
+        c.create_bucket(Bucket="bench")
+    except c.exceptions.BucketAlreadyOwnedByYou:
+        pass
     path = os.path.join(tmp, "big.bin")
     block = os.urandom(1 << 20)
     h = hashlib.md5()
