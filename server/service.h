@@ -12,9 +12,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <shared_mutex>
-
-#include "server/service_mutex.h"
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +20,7 @@
 #include "proto/event.pb.h"
 #include "server/protocol/api_error.h"
 #include "server/protocol/model.h"
+#include "server/service_mutex.h"
 #include "store/digest.h"
 #include "store/status.h"
 
