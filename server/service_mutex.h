@@ -24,28 +24,28 @@ namespace podstack {
 class ServiceMutex {
  public:
   void lock() {
-    if (mu_.try_lock()) return;
-    for (int i = 0; i < spins(); ++i) {
-      relax();
-      if (mu_.try_lock()) return;
-    }
-    mu_.lock();
+    if (!acquire([this] { return mu_.try_lock(); })) mu_.lock();
   }
   bool try_lock() { return mu_.try_lock(); }
   void unlock() { mu_.unlock(); }
 
   void lock_shared() {
-    if (mu_.try_lock_shared()) return;
-    for (int i = 0; i < spins(); ++i) {
-      relax();
-      if (mu_.try_lock_shared()) return;
-    }
-    mu_.lock_shared();
+    if (!acquire([this] { return mu_.try_lock_shared(); })) mu_.lock_shared();
   }
   bool try_lock_shared() { return mu_.try_lock_shared(); }
   void unlock_shared() { mu_.unlock_shared(); }
 
  private:
+  // One try, then up to spins() more with a pause before each; false: block.
+  template <class TryLock>
+  static bool acquire(TryLock try_lock) {
+    if (try_lock()) return true;
+    for (int i = 0; i < spins(); ++i) {
+      relax();
+      if (try_lock()) return true;
+    }
+    return false;
+  }
   static void relax() {
 #if defined(__x86_64__) || defined(__i386__)
     for (int i = 0; i < 8; ++i) _mm_pause();
