@@ -26,5 +26,10 @@ std::optional<double> parse_http_date(std::string_view in);
 void xml_escape_append(std::string& out, std::string_view in);
 // Counts Unicode code points (AWS length constraints count characters).
 size_t utf8_length(std::string_view s);
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
+// above U+10FFFF. What protobuf's proto3 `string` parsing accepts, so the
+// commit path checks event strings with it, and the codecs reject request
+// strings that fail it.
+bool valid_utf8(std::string_view s);
 
 }  // namespace podstack::protocol
