@@ -50,6 +50,12 @@ std::string Config::from_env(Config& c) {
     if (c.checkpoint_every == 0) return "CHECKPOINT_EVERY must be a positive number of events";
   }
   c.checkpoint_fork = env_flag("CHECKPOINT_FORK", true);
+  if (auto v = get("DISK_RESERVE_MB"); !v.empty()) {
+    char* end = nullptr;
+    unsigned long long mb = std::strtoull(v.c_str(), &end, 10);
+    if (end == v.c_str() || *end) return "DISK_RESERVE_MB='" + v + "' is not a number of MiB";
+    c.disk_reserve_bytes = mb << 20;
+  }
   if (auto v = get("SERVICES"); !v.empty()) {
     std::stringstream ss(v);
     std::string item;

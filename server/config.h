@@ -14,6 +14,9 @@ struct Config {
   bool persistence_sync = false;  // PERSISTENCE_SYNC=1: fsync every group commit
   std::string data_dir = "./.podstack";
   uint64_t checkpoint_every = 10000;
+  // DISK_RESERVE_MB: free space kept on DATA_DIR's file system; below it
+  // writes answer 503 and reads go on (see StoreOptions::reserve_bytes).
+  uint64_t disk_reserve_bytes = 64ull << 20;
   bool checkpoint_fork = true;    // CHECKPOINT_FORK=0: serialize checkpoints in-process (server/forked.h)
   std::vector<std::string> services;  // SERVICES: empty = all
   std::string log_level = "info";

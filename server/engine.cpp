@@ -8,6 +8,7 @@
 #include <shared_mutex>
 
 #include "server/forked.h"
+#include "server/protocol/encoding.h"
 #include "store/compression.h"
 #include "store/test_hook.h"
 
@@ -84,6 +85,39 @@ proto::Event envelope(const CallContext& ctx, std::string_view service, std::str
   e.set_payload(std::move(payload));
   return e;
 }
+// An event that cannot be applied stops replay, and so startup: the state
+// after it would be a guess. The way out keeps every other event.
+Status with_repair_hint(uint64_t seq, const Status& st) {
+  return Status::corruption(st.message() + ". Every other event is intact: stop podstack and run `podstack log repair --drop " +
+                            std::to_string(seq) + "` to drop this one event (it is kept, as a record of the repair, " +
+                            "in the log), then start again");
+}
+
+// The invariant the log exists for: every committed event applies again.
+// Replay parses the envelope and then the payload with the service's event
+// message, and proto3 parsing refuses a `string` field that is not valid
+// UTF-8 (serializing one only logs). So each event is checked with exactly
+// what replay will do, before it is sequenced: nothing is applied or queued
+// yet, and refusing it costs this request, never the store. A parse per
+// event; see docs/decisions.md for its cost.
+std::optional<std::string> unreplayable(const proto::Event& e, const Service* svc) {
+  for (const std::string* f : {&e.account(), &e.region(), &e.service(), &e.operation(), &e.request_id()})
+    if (!protocol::valid_utf8(*f)) return "an envelope field is not valid UTF-8";
+  if (e.service() == kEngineService) {
+    std::unique_ptr<google::protobuf::MessageLite> m;
+    if (e.operation() == "PodLoaded") m = std::make_unique<proto::PodLoaded>();
+    else if (e.operation() == "ResetState") m = std::make_unique<proto::StateReset>();
+    else if (e.operation() == "EventDropped") m = std::make_unique<proto::EventDropped>();
+    else return "unknown engine event '" + e.operation() + "'";
+    if (!m->ParseFromString(e.payload())) return "the engine event's payload does not parse";
+    return std::nullopt;
+  }
+  const google::protobuf::MessageLite* prototype = svc ? svc->event_prototype() : nullptr;
+  if (!prototype) return "service '" + e.service() + "' has no event message to check the payload with";
+  std::unique_ptr<google::protobuf::MessageLite> m(prototype->New());
+  if (!m->ParseFromString(e.payload())) return "its payload does not parse again (a string that is not valid UTF-8?)";
+  return std::nullopt;
+}
 }  // namespace
 
 Engine::Engine(EngineOptions o, std::vector<std::unique_ptr<Service>> s)
@@ -97,6 +131,10 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
   if (!store) return store.status();
   e->store_ = std::move(*store);
   for (auto& s : e->services_) s->attach_store(e->store_.get());
+  if (e->options_.skip_replay) {
+    if (!e->options_.store.read_only) return Status::invalid_argument("skip_replay needs a read-only store");
+    return e;
+  }
   auto t0 = std::chrono::steady_clock::now();
   if (Status st = e->load(); !st) return st;
   if (!e->options_.store.read_only)
@@ -110,6 +148,50 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
 }
 
 Engine::~Engine() { close().ignore_error(); }
+
+Result<std::string> Engine::drop_event(const StoreOptions& options, uint64_t seq, const std::string& reason) {
+  if (options.read_only || options.in_memory) return Status::invalid_argument("log repair needs the persistent store, writable");
+  auto store = EventStore::open(options);
+  if (!store) return store.status();
+  std::string old;
+  bool found = false;
+  Status scan = (*store)->scan_events(seq, [&](uint64_t s, std::string_view bytes) {
+    found = s == seq;
+    if (found) old.assign(bytes);
+    return false;
+  });
+  if (!scan) return scan;
+  if (!found) return Status::not_found("the log holds no event " + std::to_string(seq));
+  proto::Event orig;
+  bool parsed = orig.ParseFromString(old);
+  proto::EventDropped body;
+  body.set_original(old);
+  body.set_reason(reason);
+  body.set_repaired_ms(wall_clock_ms());
+  if (parsed && orig.service() == kEngineService && orig.operation() == "EventDropped")
+    return Status::invalid_argument("event " + std::to_string(seq) + " is already a dropped event");
+  proto::Event tomb;
+  tomb.set_sequence(seq);
+  tomb.set_time_ms(body.repaired_ms());
+  tomb.set_service(kEngineService);
+  tomb.set_operation("EventDropped");
+  std::string what = "event " + std::to_string(seq) + " (unreadable, " + std::to_string(old.size()) + " bytes)";
+  if (parsed) {
+    // Fields that do not parse as UTF-8 never reach a proto3 string again.
+    auto clean = [](const std::string& s) { return protocol::valid_utf8(s) ? s : std::string(); };
+    body.set_original_service(clean(orig.service()));
+    body.set_original_operation(clean(orig.operation()));
+    tomb.set_account(clean(orig.account()));
+    tomb.set_region(clean(orig.region()));
+    tomb.set_request_id(clean(orig.request_id()));
+    what = "event " + std::to_string(seq) + " (" + body.original_service() + "." + body.original_operation() + ", request " +
+           tomb.request_id() + ")";
+  }
+  tomb.set_payload(body.SerializeAsString());
+  if (auto why = unreplayable(tomb, nullptr)) return Status::corruption("the repair record would not replay: " + *why);
+  if (Status st = (*store)->rewrite_event(seq, tomb.SerializeAsString()); !st) return st;
+  return what;
+}
 
 namespace {
 Service* find_service(const std::vector<std::unique_ptr<Service>>& svcs, std::string_view name) {
@@ -181,7 +263,7 @@ Status Engine::replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t*
   Status scan = store_->scan_events(from, [&](uint64_t seq, std::string_view bytes) {
     if (seq > to) return false;
     if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || e.sequence() != seq) {
-      inner = Status::corruption("event " + std::to_string(seq) + " in the log does not parse");
+      inner = with_repair_hint(seq, Status::corruption("event " + std::to_string(seq) + " in the log does not parse"));
       return false;
     }
     if (seq != expected && expected != 1) {
@@ -190,7 +272,10 @@ Status Engine::replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t*
     }
     expected = seq + 1;
     inner = apply_one(e, svcs);
-    if (!inner) return false;
+    if (!inner) {
+      if (inner.code() == Status::Code::kCorruption) inner = with_repair_hint(seq, inner);
+      return false;
+    }
     if (replayed) ++*replayed;
     return true;
   });
@@ -222,6 +307,7 @@ Status Engine::apply_one(const proto::Event& e, Services& svcs, const proto::Sta
 }
 
 void Engine::apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const {
+  if (e.operation() == "EventDropped") return;  // a repair: the event it replaced applies nothing
   if (e.operation() == "ResetState") {
     proto::StateReset r;
     r.ParseFromString(e.payload());
@@ -401,7 +487,19 @@ ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapsho
   lock_all_exclusive();
   if (failed_) {
     unlock_all_exclusive();
-    r.error = ApiError::unavailable("podstack is recovering from a failed log write; retry shortly");
+    r.error = refused_write();
+    return r;
+  }
+  if (Status space = store_->admit_write(e.ByteSizeLong()); !space) {
+    unlock_all_exclusive();
+    r.error = ApiError::unavailable(space.message());
+    return r;
+  }
+  if (auto why = unreplayable(e, nullptr)) {
+    unlock_all_exclusive();
+    events_refused_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("refused to log {}: {}; nothing was recorded", e.operation(), *why);
+    r.error = ApiError::internal("podstack could not record this " + e.operation() + ": " + *why);
     return r;
   }
   {
@@ -470,7 +568,11 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   std::vector<std::unique_lock<ServiceMutex>> locks;
   locks.emplace_back(svc.mutex());
   if (failed_) {
-    r.error = ApiError::unavailable("podstack is recovering from a failed log write; retry shortly");
+    r.error = refused_write();
+    return r;
+  }
+  if (Status space = store_->admit_write(0); !space) {
+    r.error = ApiError::unavailable(space.message());
     return r;
   }
   r.error = decide(d);
@@ -537,6 +639,19 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
     }
   }
   if (events.empty()) return r;
+  for (const proto::Event& e : events) {
+    if (auto why = unreplayable(e, find_service(services_, e.service()))) {
+      // The edge (protocol layer, decide()) should have answered AWS's
+      // error before this: reaching here is a podstack bug, reported as one.
+      events_refused_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("refused to log {}.{} (request {}): {}; nothing was recorded", e.service(), e.operation(),
+                    ctx.request_id, *why);
+      ExecResult refused;
+      refused.error = ApiError::internal("podstack could not record this request: its event would not replay (" +
+                                         *why + "); nothing was changed");
+      return refused;
+    }
+  }
 
   // With an fsync per group the writer thread writes (see below), never a waiter.
   auto ticket = std::make_shared<CommitTicket>(options_.store.sync ? nullptr : writer_.get());
@@ -597,11 +712,50 @@ ExecResult Engine::reset(const std::string& service_name, const CallContext& ctx
 }
 
 void Engine::on_log_failure(const Status& s) {
+  std::lock_guard ml(maint_mu_);
   if (failed_.exchange(true)) return;
   spdlog::error("log write failed ({}); refusing writes and rebuilding state from the log", s.to_string());
-  std::lock_guard ml(maint_mu_);
+  failure_ = s;
   want_rebuild_ = true;
   maint_cv_.notify_one();
+}
+
+ApiError Engine::refused_write() const {
+  std::lock_guard ml(maint_mu_);
+  if (failure_.code() == Status::Code::kNoSpace)
+    return ApiError::unavailable(failure_.message());
+  return ApiError::unavailable("podstack is recovering from a failed log write (" + failure_.to_string() +
+                               "); retry shortly");
+}
+
+std::string Engine::write_refusal() const {
+  if (failed_) {
+    std::lock_guard ml(maint_mu_);
+    return "writes are refused while the store recovers from a failed write: " + failure_.to_string();
+  }
+  StoreDiskState d = store_->disk_state();
+  if (d.low)
+    return "the data dir " + store_->path() + " is below its free-space reserve (" + std::to_string(d.free_bytes >> 20) +
+           " MiB free, " + std::to_string(d.reserve_bytes >> 20) + " MiB reserved): writes are refused, reads go on";
+  if (!d.background_error.empty()) return "the store reports a background error: " + d.background_error;
+  return {};
+}
+
+bool Engine::wait_store_writable() {
+  // After a failed write RocksDB refuses every write until DB::Resume(); a
+  // full disk must first get its reserve back. Retried every second, so
+  // writes come back by themselves once space is freed.
+  for (bool logged = false;;) {
+    Status st = store_->try_resume();
+    if (st) return true;
+    if (!logged) {
+      spdlog::warn("the store does not take writes yet ({}); trying again every second", st.to_string());
+      logged = true;
+    }
+    std::unique_lock lk(maint_mu_);
+    if (failure_.code() != Status::Code::kNoSpace && st.code() == Status::Code::kNoSpace) failure_ = st;
+    if (maint_cv_.wait_for(lk, std::chrono::seconds(1), [this] { return stop_; })) return false;
+  }
 }
 
 void Engine::wait_writable() {
@@ -717,6 +871,9 @@ Status Engine::checkpoint(bool forked) {
   const double cost_ms = std::chrono::duration<double, std::milli>(last_checkpoint_cost_).count();
   spdlog::debug("checkpoint at sequence {} ({}): {} bytes in {:.1f} ms, writers paused {:.2f} ms", seq,
                 was_forked ? "forked" : "in-process", bytes.size(), cost_ms, pause_ms);
+  // A checkpoint is an optimisation: with the disk at its reserve it waits
+  // (the log alone still rebuilds the state).
+  if (Status space = store_->admit_write(bytes.size()); !space) return space;
   auto ticket = std::make_shared<CommitTicket>();
   writer_->submit_checkpoint(seq, std::move(bytes), [ticket](const Status& st) { ticket->complete(st); });
   Status st = ticket->wait();
@@ -742,6 +899,7 @@ void Engine::maintenance_loop() {
     }
     if (rebuild) {
       writer_->flush().ignore_error();  // let in-flight batches fail or finish first
+      if (!wait_store_writable()) return;
       lock_all_exclusive();
       Status st = load();
       if (st) {
@@ -749,6 +907,7 @@ void Engine::maintenance_loop() {
         {
           std::lock_guard lk(maint_mu_);
           failed_ = false;
+          failure_ = Status::ok();
         }
         writable_cv_.notify_all();
         spdlog::info("state rebuilt from the log at sequence {}; writes accepted again", applied_seq_.load());
@@ -796,6 +955,12 @@ std::string Engine::summarize(const proto::Event& e) const {
       p.ParseFromString(e.payload());
       if (p.name() == "@rollback") return "rollback to sequence " + std::to_string(p.version());
       return "pod=" + p.name() + ":" + std::to_string(p.version()) + " strategy=" + p.strategy();
+    }
+    if (e.operation() == "EventDropped") {
+      proto::EventDropped d;
+      d.ParseFromString(e.payload());
+      return "dropped " + (d.original_service().empty() ? std::string("an unreadable event") : d.original_service() + "." + d.original_operation()) +
+             " (" + std::to_string(d.original().size()) + " bytes kept): " + d.reason();
     }
     proto::StateReset r;
     r.ParseFromString(e.payload());

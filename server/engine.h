@@ -78,6 +78,9 @@ struct EngineOptions {
   std::function<std::vector<std::unique_ptr<Service>>()> factory;
   uint64_t checkpoint_every = 10000;
   bool ignore_checkpoints = false;  // full replay from sequence 1 (state hash --from-scratch)
+  // Open the store without building state (read-only: `podstack log`
+  // offline, which must list the log even when it does not replay).
+  bool skip_replay = false;
   // Serialize checkpoints in a forked child (see server/forked.h) so writers
   // pause for the fork, not for O(state). CHECKPOINT_FORK=0 turns it off.
   bool fork_checkpoints = true;
@@ -133,6 +136,11 @@ struct CheckpointInfo {
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>> open(EngineOptions options, std::vector<std::unique_ptr<Service>> services);
+  // `podstack log repair --drop SEQ` (offline: the server must be stopped).
+  // Replaces event `seq` with an EventDropped record holding its bytes and
+  // `reason`, and deletes the checkpoints that hold its effects; every other
+  // event stays. Returns a description of what was dropped.
+  static Result<std::string> drop_event(const StoreOptions& store, uint64_t seq, const std::string& reason);
   ~Engine();
 
   Service* service(std::string_view name) const;
@@ -168,6 +176,9 @@ class Engine {
   uint64_t last_sequence() const;
   // Groups written to the log since the engine opened: one WAL write each.
   uint64_t log_writes() const;
+  // Requests refused because an event they decided would not replay (a gap
+  // in the edge's validation; each is logged as an error).
+  uint64_t events_refused() const { return events_refused_.load(std::memory_order_relaxed); }
   // A durable checkpoint of the current state, now (forked unless turned off).
   Status checkpoint();
   Status checkpoint(bool forked);
@@ -184,6 +195,9 @@ class Engine {
   }
   // Blocks while the engine rebuilds state after a failed log write.
   void wait_writable();
+  // Why writes are refused now (a failed log write being recovered, or the
+  // data dir's reserve reached); empty when they are accepted. For health.
+  std::string write_refusal() const;
   EventStore& store() { return *store_; }
   // Long-poll wake-ups: writes notify the keys their Decision names.
   Notifier& notifier() { return notifier_; }
@@ -211,6 +225,11 @@ class Engine {
   ExecResult commit_decision(Service& svc, std::string_view op, const CallContext& ctx,
                              const std::function<std::optional<ApiError>(Decision&)>& decide);
   void on_log_failure(const Status& s);
+  // The error writes get while they are refused (failed_ or no space).
+  ApiError refused_write() const;
+  // Blocks (maintenance thread) until the store takes writes again; false
+  // when the engine is stopping.
+  bool wait_store_writable();
   void maintenance_loop();
   void lock_all_exclusive();
   void unlock_all_exclusive();
@@ -227,12 +246,14 @@ class Engine {
   std::atomic<uint64_t> checkpoint_seq_{0};
   std::atomic<int64_t> checkpoint_time_ms_{0};
   std::atomic<bool> failed_{false};
+  std::atomic<uint64_t> events_refused_{0};
+  Status failure_;  // why writes are refused while failed_; guarded by maint_mu_
   std::mutex checkpoint_mu_;  // one checkpoint at a time (maintenance thread, pod API, close)
   std::atomic<bool> fork_ok_{true};  // false after a forked checkpoint failed
   std::atomic<uint64_t> checkpoints_written_{0}, checkpoints_forked_{0};
   std::atomic<double> checkpoint_pause_ms_{0}, checkpoint_duration_ms_{0};
 
-  std::mutex maint_mu_;
+  mutable std::mutex maint_mu_;
   std::condition_variable maint_cv_;
   std::condition_variable writable_cv_;
   bool want_checkpoint_ = false;

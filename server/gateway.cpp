@@ -46,6 +46,13 @@ json::object health_json(const Engine& engine, const GatewayOptions& o) {
   h["services"] = std::move(services);
   h["edition"] = "podstack";
   h["version"] = o.version;
+  // Up and serving, but not all is well: writes refused (a full disk, a
+  // failed write being recovered), damage found in the store. Still 200:
+  // reads go on, and the reasons say what to do.
+  json::array problems;
+  if (std::string w = engine.write_refusal(); !w.empty()) problems.emplace_back(w);
+  h["status"] = problems.empty() ? "ok" : "degraded";
+  if (!problems.empty()) h["problems"] = std::move(problems);
   return h;
 }
 
@@ -190,6 +197,22 @@ std::string Gateway::metrics_text() const {
     family("podstack_checkpoint_duration_seconds", "gauge", "How long the newest checkpoint took to serialize and compress the state.");
     sample("podstack_checkpoint_duration_seconds", ck.last_duration_ms / 1000);
   }
+  StoreDiskState disk = engine_.store().disk_state();
+  family("podstack_degraded", "gauge", "1 while /_localstack/health reports problems (writes refused, store damage).");
+  sample("podstack_degraded", engine_.write_refusal().empty() ? 0 : 1);
+  if (disk.reserve_bytes > 0) {
+    family("podstack_disk_free_bytes", "gauge", "Free bytes on DATA_DIR's file system as of the last check.");
+    sample("podstack_disk_free_bytes", static_cast<double>(disk.free_bytes));
+    family("podstack_disk_reserve_bytes", "gauge", "Free space kept in reserve (DISK_RESERVE_MB): below it writes answer 503.");
+    sample("podstack_disk_reserve_bytes", static_cast<double>(disk.reserve_bytes));
+  }
+  family("podstack_writes_refused_total", "counter", "Writes refused since the server started, by reason (disk_full: the free-space reserve; unreplayable: an event that would not replay, a podstack bug).");
+  sample("podstack_writes_refused_total{reason=\"disk_full\"}", static_cast<double>(disk.refusals));
+  sample("podstack_writes_refused_total{reason=\"unreplayable\"}", static_cast<double>(engine_.events_refused()));
+  family("podstack_store_background_errors_total", "counter", "RocksDB background errors (e.g. a flush that met a full disk) since the server started.");
+  sample("podstack_store_background_errors_total", static_cast<double>(disk.background_errors));
+  family("podstack_store_resumes_total", "counter", "Recoveries from a background error (writes resumed without a restart).");
+  sample("podstack_store_resumes_total", static_cast<double>(disk.resumes));
   const StartupStats& st = engine_.startup();
   family("podstack_startup_replay_seconds", "gauge", "Time the last startup (or rebuild) spent restoring the checkpoint and replaying the log.");
   sample("podstack_startup_replay_seconds", st.replay_ms / 1000);
@@ -559,7 +582,10 @@ Reply Gateway::cors(Service& s3, const HttpRequest& req, std::string_view s3_pat
 void Gateway::commit_failed(Reply& r, const Status& s) {
   if (r.received) r.received->discard();
   r.source.reset();
-  auto e = protocol::ApiError::internal("the event log could not be written: " + s.to_string());
+  // 503, as every write refused while the engine rebuilds: nothing of this
+  // request was recorded, and a retry once writes resume is safe.
+  auto e = protocol::ApiError::unavailable("the event log could not be written (" + s.to_string() +
+                                           "); nothing was recorded, retry later");
   r.response = to_http(protocol::render_error(r.protocol, r.model, e, r.request_id), r.response.version());
 }
 

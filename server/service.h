@@ -190,6 +190,11 @@ class Service {
   virtual std::optional<ApiError> decide(std::string_view op, const json::object& input, const CallContext& ctx,
                                          Decision& out) const = 0;
   virtual void apply(const proto::Event& event) = 0;
+  // The message every payload of this service's events is (its `Event`):
+  // the engine parses each payload with it before the event joins a group
+  // commit, so an event that would not parse again is never logged. Null
+  // for a service that emits no events.
+  virtual const google::protobuf::MessageLite* event_prototype() const { return nullptr; }
   // apply() with the payload already decoded: `payload` is what decide()
   // added (Decision::add), the message event.payload() holds; apply may
   // consume it. The default parses the bytes like apply().

@@ -1,6 +1,7 @@
 #include "store/event_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
@@ -8,8 +9,12 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <sys/statvfs.h>
+
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <random>
 
 namespace podstack {
@@ -26,6 +31,7 @@ constexpr uint64_t kLoadFileBytes = 256ull << 20;
 Status from_rocks(const rocksdb::Status& s) {
   if (s.ok()) return Status::ok();
   if (s.IsNotFound()) return Status::not_found(s.ToString());
+  if (s.IsNoSpace()) return Status::no_space(s.ToString());  // 503 at the edge, like the reserve
   if (s.IsCorruption()) return Status::corruption(s.ToString());
   if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return Status::busy(s.ToString());
   if (s.IsInvalidArgument()) return Status::invalid_argument(s.ToString());
@@ -48,8 +54,60 @@ uint64_t decode_seq(std::string_view key) {
   return v;
 }
 
+// RocksDB's background errors (a flush or compaction that met ENOSPC, a
+// WAL write that failed): while one stands, RocksDB refuses every write with
+// it, until DB::Resume() (EventStore::try_resume) or its own recovery.
+struct BackgroundErrors {
+  std::mutex mu;
+  std::string current;  // guarded by mu
+  std::atomic<uint64_t> seen{0};
+  std::atomic<uint64_t> resumes{0};
+};
+
+class ErrorListener : public rocksdb::EventListener {
+ public:
+  explicit ErrorListener(std::shared_ptr<BackgroundErrors> e) : e_(std::move(e)) {}
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* bg_error) override {
+    e_->seen.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lk(e_->mu);
+    e_->current = bg_error ? bg_error->ToString() : "unknown background error";
+  }
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
+    if (!info.new_bg_error.ok()) return;
+    std::lock_guard lk(e_->mu);
+    e_->current.clear();
+  }
+
+ private:
+  std::shared_ptr<BackgroundErrors> e_;
+};
+
+// The free-space reserve. RocksDB is not written to run out of disk: a WAL
+// append that meets ENOSPC leaves its writer in a state Debian's build
+// (asserts on) aborts on at the next sync. So writes stop while the file
+// system still has the reserve, plus what the memtables will take when they
+// are flushed (their bytes are in the WAL now and in a table file later).
+// Between looks at the file system (statvfs, at most every 100 ms) each
+// admitted write is charged twice its size against the headroom.
+struct DiskGuard {
+  std::mutex refresh_mu;
+  std::atomic<int64_t> headroom{INT64_MAX};
+  std::atomic<int64_t> next_refresh_ns{0};
+  std::atomic<uint64_t> free_bytes{0}, unflushed{0}, refusals{0};
+  std::atomic<uint64_t> reserve{0};  // StoreOptions::reserve_bytes; 0: off
+  std::atomic<bool> low{false};
+};
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+constexpr int64_t kRefreshNs = 100'000'000;
+bool guarded(const StoreOptions& o, const DiskGuard& g) { return !o.in_memory && !o.read_only && g.reserve > 0; }
+
 struct EventStore::Impl {
   std::unique_ptr<rocksdb::Env> mem_env;
+  std::shared_ptr<BackgroundErrors> bg = std::make_shared<BackgroundErrors>();
+  DiskGuard disk;
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;
   rocksdb::WriteOptions write_options;
@@ -77,6 +135,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
   db_opts.max_background_jobs = 2;
   db_opts.keep_log_file_num = 4;
   db_opts.max_total_wal_size = 64 << 20;
+  db_opts.listeners.push_back(std::make_shared<ErrorListener>(im.bg));
   std::string path = options.path;
   if (options.in_memory) {
     im.mem_env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
@@ -145,6 +204,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
   }
   im.db.reset(raw);
   im.write_options.sync = options.sync;
+  im.disk.reserve = options.reserve_bytes;
 
   // Store format: written on first open of an empty store, checked on every open.
   std::string fmt;
@@ -189,6 +249,8 @@ Status EventStore::write(const WriteBatchData& batch) {
   if (batch.checkpoint) b.Put(im.cfs[kCheckpoints], encode_seq(batch.checkpoint->first), batch.checkpoint->second);
   for (const auto& [k, v] : batch.meta) b.Put(im.cfs[kMeta], k, v);
   for (const auto& [k, v] : batch.blobs) b.Put(im.cfs[kBlobs], k, v);
+  // Admitted before decide(); charged here at its real size (see DiskGuard).
+  if (guarded(options_, im.disk)) im.disk.headroom.fetch_sub(2 * static_cast<int64_t>(b.GetDataSize()), std::memory_order_relaxed);
   Status st = from_rocks(im.db->Write(im.write_options, &b));
   if (st && !batch.events.empty()) {
     im.last_seq.store(batch.events.back().first, std::memory_order_release);
@@ -196,6 +258,90 @@ Status EventStore::write(const WriteBatchData& batch) {
     im.first_seq.compare_exchange_strong(zero, batch.events.front().first);
   }
   return st;
+}
+
+namespace {
+// Re-reads the file system and the memtables; one thread at a time, the
+// others go on with the estimate they have.
+void refresh_headroom(DiskGuard& g, rocksdb::DB& db, const std::string& path, bool wait) {
+  std::unique_lock lk(g.refresh_mu, std::defer_lock);
+  if (wait) lk.lock();
+  else if (!lk.try_lock()) return;
+  struct statvfs vfs;
+  uint64_t free_bytes = 0;
+  if (statvfs(path.c_str(), &vfs) == 0) free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  uint64_t unflushed = 0;
+  if (!db.GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &unflushed)) unflushed = 0;
+  g.free_bytes = free_bytes;
+  g.unflushed = unflushed;
+  int64_t headroom = static_cast<int64_t>(free_bytes) - static_cast<int64_t>(std::min<uint64_t>(g.reserve, INT64_MAX / 2)) -
+                     static_cast<int64_t>(unflushed);
+  g.headroom = headroom;
+  g.low = headroom < 0;
+  g.next_refresh_ns = steady_ns() + kRefreshNs;
+}
+
+std::string mib(uint64_t b) { return std::to_string((b + (1 << 19)) >> 20) + " MiB"; }
+}  // namespace
+
+Status EventStore::admit_write(uint64_t bytes) {
+  Impl& im = *impl_;
+  DiskGuard& g = im.disk;
+  if (!guarded(options_, g)) return Status::ok();
+  const int64_t cost = 2 * static_cast<int64_t>(bytes);
+  int64_t left = g.headroom.fetch_sub(cost, std::memory_order_relaxed) - cost;
+  if (left < 0 || steady_ns() >= g.next_refresh_ns.load(std::memory_order_relaxed)) {
+    refresh_headroom(g, *im.db, options_.path, /*wait=*/left < 0);
+    left = g.headroom.fetch_sub(cost, std::memory_order_relaxed) - cost;
+  }
+  if (left >= 0) return Status::ok();
+  g.headroom.fetch_add(cost, std::memory_order_relaxed);  // not written
+  g.refusals.fetch_add(1, std::memory_order_relaxed);
+  g.low = true;  // until a look at the file system finds room again
+  return Status::no_space("the data dir " + options_.path + " has " + mib(g.free_bytes) + " free and podstack keeps " +
+                          mib(g.reserve) + " in reserve" +
+                          (g.unflushed > (1u << 20) ? " (+ " + mib(g.unflushed) + " of memtables still to flush)" : "") +
+                          ": writes are refused until space is freed (they resume by themselves); reads go on");
+}
+
+Status EventStore::try_resume() {
+  Impl& im = *impl_;
+  if (guarded(options_, im.disk)) {
+    refresh_headroom(im.disk, *im.db, options_.path, /*wait=*/true);
+    if (im.disk.low) return admit_write(0);  // the no_space sentence
+  }
+  rocksdb::Status s = im.db->Resume();
+  if (!s.ok()) return from_rocks(s);
+  bool had;
+  {
+    std::lock_guard lk(im.bg->mu);
+    had = !im.bg->current.empty();
+    im.bg->current.clear();
+  }
+  if (had) im.bg->resumes.fetch_add(1, std::memory_order_relaxed);
+  return Status::ok();
+}
+
+StoreDiskState EventStore::disk_state() const {
+  const Impl& im = *impl_;
+  StoreDiskState d;
+  d.free_bytes = im.disk.free_bytes;
+  d.reserve_bytes = guarded(options_, im.disk) ? im.disk.reserve.load() : 0;
+  d.unflushed_bytes = im.disk.unflushed;
+  d.low = im.disk.low;
+  d.refusals = im.disk.refusals;
+  {
+    std::lock_guard lk(im.bg->mu);
+    d.background_error = im.bg->current;
+  }
+  d.background_errors = im.bg->seen;
+  d.resumes = im.bg->resumes;
+  return d;
+}
+
+void EventStore::set_reserve_for_testing(uint64_t bytes) {
+  impl_->disk.reserve = bytes;
+  impl_->disk.next_refresh_ns = 0;  // the next write looks again
 }
 
 Status EventStore::hold_flushes_for_testing(bool hold) {
@@ -224,6 +370,21 @@ Status EventStore::scan_checkpoints_desc(const std::function<bool(uint64_t, std:
     if (!visit(decode_seq(it->key().ToStringView()), it->value().ToStringView())) break;
   }
   return from_rocks(it->status());
+}
+
+Status EventStore::rewrite_event(uint64_t seq, std::string_view bytes) {
+  if (options_.read_only) return Status::invalid_argument("store opened read-only");
+  Impl& im = *impl_;
+  std::string old;
+  rocksdb::Status g = im.db->Get(rocksdb::ReadOptions(), im.cfs[kEvents], encode_seq(seq), &old);
+  if (g.IsNotFound()) return Status::not_found("the log holds no event " + std::to_string(seq));
+  if (!g.ok()) return from_rocks(g);
+  rocksdb::WriteBatch b;
+  b.Put(im.cfs[kEvents], encode_seq(seq), rocksdb::Slice(bytes.data(), bytes.size()));
+  b.DeleteRange(im.cfs[kCheckpoints], encode_seq(seq), encode_seq(UINT64_MAX));
+  rocksdb::WriteOptions wo;
+  wo.sync = !options_.in_memory;
+  return from_rocks(im.db->Write(wo, &b));
 }
 
 Status EventStore::prune_checkpoints(size_t keep) {
@@ -273,6 +434,7 @@ Result<std::string> EventStore::get_blob(std::string_view key) const {
 Status EventStore::put_blob(std::string_view key, std::string_view bytes) {
   if (options_.read_only) return Status::invalid_argument("store opened read-only");
   if (fail_writes_) return Status::io_error("injected write failure");
+  if (Status st = admit_write(key.size() + bytes.size()); !st) return st;
   rocksdb::WriteOptions wo;  // not synced: the referencing event's commit syncs the WAL
   return from_rocks(impl_->db->Put(wo, impl_->cfs[kBlobs], rocksdb::Slice(key.data(), key.size()),
                                    rocksdb::Slice(bytes.data(), bytes.size())));
@@ -309,6 +471,9 @@ Status EventStore::scan_meta(std::string_view prefix, const std::function<bool(s
 Status EventStore::put_blobs(const std::vector<std::pair<std::string_view, std::string_view>>& entries) {
   if (options_.read_only) return Status::invalid_argument("store opened read-only");
   if (fail_writes_) return Status::io_error("injected write failure");
+  uint64_t total = 0;
+  for (auto& [k, v] : entries) total += k.size() + v.size();
+  if (Status st = admit_write(total); !st) return st;
   rocksdb::WriteBatch b;
   for (auto& [k, v] : entries)
     b.Put(impl_->cfs[kBlobs], rocksdb::Slice(k.data(), k.size()), rocksdb::Slice(v.data(), v.size()));
@@ -356,6 +521,7 @@ EventStore::BlobLoader::~BlobLoader() {
 
 Status EventStore::BlobLoader::add(std::string_view key, std::string_view value) {
   if (store_.fail_writes_) return Status::io_error("injected write failure");
+  if (Status st = store_.admit_write(key.size() + value.size()); !st) return st;
   State& st = *st_;
   rocksdb::Slice k(key.data(), key.size()), v(value.data(), value.size());
   if (st.any && k.compare(st.last_key) <= 0) {

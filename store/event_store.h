@@ -33,6 +33,23 @@ struct StoreOptions {
   bool in_memory = false;
   bool sync = false;        // fsync the WAL on every group commit
   bool read_only = false;   // offline inspection (CLI); never writes
+  // Free space kept in reserve on the store's file system (persistent
+  // stores): below it, writes fail with Status::no_space before RocksDB ever
+  // meets ENOSPC (see DiskGuard in event_store.cpp). 0: no reserve.
+  uint64_t reserve_bytes = 64ull << 20;
+};
+
+// What the store knows of its file system and of RocksDB's background
+// errors, for health and metrics.
+struct StoreDiskState {
+  uint64_t free_bytes = 0;       // available to podstack as of the last check
+  uint64_t reserve_bytes = 0;
+  uint64_t unflushed_bytes = 0;  // memtables a flush will still write
+  bool low = false;              // writes refused for want of space
+  uint64_t refusals = 0;         // writes refused so far
+  std::string background_error;  // RocksDB's, while it stands ("" when none)
+  uint64_t background_errors = 0;  // seen since open
+  uint64_t resumes = 0;            // successful recoveries since open
 };
 
 struct WriteBatchData {
@@ -61,6 +78,10 @@ class EventStore {
   Status scan_events(uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit) const;
   // Visits checkpoints newest first until visit returns false.
   Status scan_checkpoints_desc(const std::function<bool(uint64_t, std::string_view)>& visit) const;
+  // Repair (`podstack log repair`): puts `bytes` in place of the event at
+  // `seq` and deletes every checkpoint at or after `seq` (they hold the old
+  // event's effects), in one fsynced write.
+  Status rewrite_event(uint64_t seq, std::string_view bytes);
   // Removes all but the newest `keep` checkpoints.
   Status prune_checkpoints(size_t keep);
   // Test hook: overwrite a checkpoint's bytes (to simulate corruption).
@@ -92,6 +113,17 @@ class EventStore {
                     const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
   // Visits blob keys (not values) with `prefix`, in order, until visit returns false.
   Status scan_blob_keys(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const;
+  // Free-space guard: ok when a write of about `bytes` leaves the reserve
+  // untouched, else Status::no_space naming the directory. Cheap: the file
+  // system is asked at most every 100 ms or when the estimate runs out.
+  Status admit_write(uint64_t bytes);
+  // After a failed write: ok once the store takes writes again. Re-reads
+  // the free space and, when it is above the reserve, asks RocksDB to resume
+  // from a background error (DB::Resume). no_space while still short.
+  Status try_resume();
+  StoreDiskState disk_state() const;
+  // Test hook: change the free-space reserve of an open store.
+  void set_reserve_for_testing(uint64_t bytes);
   // Test hook: make every write fail with an I/O error (fail-stop tests).
   void fail_writes_for_testing(bool fail) { fail_writes_ = fail; }
   // Test hook: hold RocksDB's flushes and compactions back (a flush slower

@@ -9,7 +9,7 @@ namespace podstack {
 
 class [[nodiscard]] Status {
  public:
-  enum class Code { kOk, kNotFound, kCorruption, kChecksumMismatch, kUnsupportedVersion, kIoError, kInvalidArgument, kBusy };
+  enum class Code { kOk, kNotFound, kCorruption, kChecksumMismatch, kUnsupportedVersion, kIoError, kInvalidArgument, kBusy, kNoSpace };
 
   Status() = default;
   static Status ok() { return {}; }
@@ -20,6 +20,8 @@ class [[nodiscard]] Status {
   static Status io_error(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status invalid_argument(std::string m) { return {Code::kInvalidArgument, std::move(m)}; }
   static Status busy(std::string m) { return {Code::kBusy, std::move(m)}; }
+  // The data dir's file system is (nearly) full: writes wait for space.
+  static Status no_space(std::string m) { return {Code::kNoSpace, std::move(m)}; }
 
   bool is_ok() const { return code_ == Code::kOk; }
   explicit operator bool() const { return is_ok(); }
@@ -48,6 +50,7 @@ inline std::string Status::to_string() const {
     case Code::kIoError: name = "I/O error"; break;
     case Code::kInvalidArgument: name = "invalid argument"; break;
     case Code::kBusy: name = "busy"; break;
+    case Code::kNoSpace: name = "no space"; break;
   }
   return std::string(name) + ": " + message_;
 }

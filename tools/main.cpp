@@ -17,6 +17,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -78,6 +79,7 @@ int serve() {
   eo.store.path = cfg.persistence ? store_path(cfg.data_dir) : std::string();
   eo.store.in_memory = !cfg.persistence;
   eo.store.sync = cfg.persistence_sync;
+  eo.store.reserve_bytes = cfg.disk_reserve_bytes;
   eo.checkpoint_every = cfg.checkpoint_every;
   eo.fork_checkpoints = cfg.checkpoint_fork;
   eo.factory = make_services;
@@ -229,11 +231,24 @@ int cmd_log(const Target& t, uint64_t since, const std::string& service, uint64_
     }
   }
   if (!done) {
-    auto engine = open_offline(t, false);
+    // The log only, no state built: it lists a log whose replay fails too
+    // (the event to name in `log repair --drop`).
+    EngineOptions eo;
+    eo.store.path = store_path(data_dir_of(t));
+    eo.store.read_only = true;
+    eo.skip_replay = true;
+    spdlog::set_level(spdlog::level::err);
+    auto engine = Engine::open(eo, make_services());
     if (!engine) return fail("cannot read " + data_dir_of(t) + ": " + engine.status().to_string());
     proto::Event e;
-    Status st = (*engine)->store().scan_events(since, [&](uint64_t, std::string_view b) {
-      if (!e.ParseFromArray(b.data(), static_cast<int>(b.size()))) return true;
+    Status st = (*engine)->store().scan_events(since, [&](uint64_t seq, std::string_view b) {
+      if (!e.ParseFromArray(b.data(), static_cast<int>(b.size()))) {
+        e.Clear();
+        e.set_sequence(seq);
+        e.set_operation("(does not parse)");
+        if (service.empty()) events.push_back(event_json(**engine, e));
+        return events.size() < limit;
+      }
       if (!service.empty() && e.service() != service) return true;
       events.push_back(event_json(**engine, e));
       return events.size() < limit;
@@ -245,6 +260,27 @@ int cmd_log(const Target& t, uint64_t since, const std::string& service, uint64_
   } else {
     for (auto& e : events) print_event_line(e.as_object());
   }
+  return 0;
+}
+
+// Offline, on a stopped server's DATA_DIR: see Engine::drop_event. Then
+// replays the whole log to say whether it now replays.
+int cmd_log_repair(const Target& t, uint64_t seq) {
+  StoreOptions so;
+  so.path = store_path(data_dir_of(t));
+  if (!std::filesystem::exists(so.path)) return fail("no event store at " + so.path + " (set DATA_DIR or --data-dir)");
+  spdlog::set_level(spdlog::level::err);
+  auto dropped = Engine::drop_event(so, seq, "dropped by `podstack log repair --drop " + std::to_string(seq) + "`");
+  if (!dropped) return fail("cannot repair " + data_dir_of(t) + ": " + dropped.status().to_string());
+  std::printf("dropped %s; it is kept in the log as a podstack.EventDropped record\n", dropped->c_str());
+  auto engine = open_offline(t, /*from_scratch=*/true);
+  if (!engine) {
+    std::printf("the log still does not replay: %s\n", engine.status().message().c_str());
+    return 1;
+  }
+  StateInfo info = (*engine)->state_info();
+  std::printf("the log replays from scratch: %llu events, state hash %s\n",
+              static_cast<unsigned long long>(info.last_sequence), info.hash.c_str());
   return 0;
 }
 
@@ -777,6 +813,14 @@ int main(int argc, char** argv) {
   log_cmd->add_flag("--json", log_json, "JSON output");
   add_target_options(log_cmd, log_target);
 
+  log_cmd->require_subcommand(0, 1);
+  Target repair_target;
+  uint64_t repair_seq = 0;
+  auto* repair_cmd = log_cmd->add_subcommand(
+      "repair", "offline: replace one event that cannot be applied with a record of the repair; every other event stays");
+  repair_cmd->add_option("--drop", repair_seq, "the sequence of the event to drop (named by the startup error)")->required();
+  add_target_options(repair_cmd, repair_target);
+
   auto* state_cmd = app.add_subcommand("state", "inspect state");
   state_cmd->require_subcommand(1);
   Target hash_target;
@@ -860,6 +904,7 @@ int main(int argc, char** argv) {
     else std::printf("%s\n", build_info_line().c_str());
     return 0;
   }
+  if (*repair_cmd) return cmd_log_repair(repair_target, repair_seq);
   if (*log_cmd) return cmd_log(log_target, since, service, limit, log_json);
   if (*hash_cmd) return cmd_state_hash(hash_target, from_scratch, hash_json, hash_to_seq);
   if (*rb_cmd) return cmd_state_rollback(rb_target, rb_seq, rb_time);

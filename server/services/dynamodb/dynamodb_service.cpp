@@ -420,6 +420,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
   }
 
   // ---- apply: the only mutation ----
+  const google::protobuf::MessageLite* event_prototype() const override { return &ddb::Event::default_instance(); }
   void apply(const proto::Event& e) override {
     ddb::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("dynamodb event does not parse");

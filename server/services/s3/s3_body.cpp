@@ -246,11 +246,20 @@ std::optional<ApiError> BodyReceiver::flush() {
   if (buf_.empty()) return std::nullopt;
   // First chunk: a marker, so a crash before the commit leaves nothing behind
   // that recovery cannot find (S3Service::recover).
-  if (chunks_ == 0)
-    if (Status s = store_.put_meta(pending_key(id_), ""); !s)
-      return ApiError::internal("the blob store could not be written: " + s.to_string());
-  if (Status s = store_.put_blob(chunk_key(id_, chunks_++), buf_); !s)
-    return ApiError::internal("the blob store could not be written: " + s.to_string());
+  // A full disk stops the upload cleanly mid-stream: 503 (AWS's
+  // ServiceUnavailable/SlowDown family: retry later), and discard() drops
+  // the chunks already written.
+  auto store_error = [](const Status& s) {
+    return s.code() == Status::Code::kNoSpace ? ApiError::unavailable(s.message())
+                                              : ApiError::internal("the blob store could not be written: " + s.to_string());
+  };
+  if (chunks_ == 0) {
+    if (Status s = store_.admit_write(buf_.size()); !s) return store_error(s);
+    if (Status s = store_.put_meta(pending_key(id_), ""); !s) return store_error(s);
+  }
+  // Counted before the write: discard() then removes the marker and any
+  // part of a chunk that failed.
+  if (Status s = store_.put_blob(chunk_key(id_, chunks_++), buf_); !s) return store_error(s);
   buf_.clear();
   return std::nullopt;
 }

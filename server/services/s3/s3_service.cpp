@@ -442,6 +442,7 @@ class S3Service final : public ServiceBase<S3Service> {
   }
 
   // ---- apply: the only mutation ----
+  const google::protobuf::MessageLite* event_prototype() const override { return &s3::Event::default_instance(); }
   void apply(const proto::Event& e) override {
     s3::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("s3 event does not parse");

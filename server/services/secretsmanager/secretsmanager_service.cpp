@@ -173,6 +173,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
   }
 
   // ---- apply: the only mutation ----
+  const google::protobuf::MessageLite* event_prototype() const override { return &sm::Event::default_instance(); }
   void apply(const proto::Event& e) override {
     sm::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("secretsmanager event does not parse");

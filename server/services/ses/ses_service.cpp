@@ -306,6 +306,7 @@ class SesService final : public ServiceBase<SesService> {
   }
 
   // ---- apply: the only mutation ----
+  const google::protobuf::MessageLite* event_prototype() const override { return &ses::Event::default_instance(); }
   void apply(const proto::Event& e) override {
     ses::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("ses event does not parse");

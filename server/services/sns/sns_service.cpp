@@ -290,6 +290,7 @@ class SnsService final : public ServiceBase<SnsService> {
   }
 
   // ---- apply: the only mutation ----
+  const google::protobuf::MessageLite* event_prototype() const override { return &sns::Event::default_instance(); }
   void apply(const proto::Event& e) override {
     sns::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("sns event does not parse");

@@ -333,6 +333,7 @@ class SqsService final : public ServiceBase<SqsService> {
   }
 
   // ---- apply: the only mutation ----
+  const google::protobuf::MessageLite* event_prototype() const override { return &sqs::Event::default_instance(); }
   void apply(const proto::Event& e) override {
     sqs::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("sqs event does not parse");

@@ -308,6 +308,7 @@ class SsmService final : public ServiceBase<SsmService> {
   }
 
   // ---- apply: the only mutation ----
+  const google::protobuf::MessageLite* event_prototype() const override { return &ssm::Event::default_instance(); }
   void apply(const proto::Event& e) override {
     ssm::Event ev;
     if (!ev.ParseFromString(e.payload())) throw std::runtime_error("ssm event does not parse");

@@ -479,3 +479,165 @@ TEST_CASE("writers of two services: the engine's sequence is the newest applied,
   from_checkpoint.reset();
   CHECK(open_full_replay(dir)->state_info().hash == hash);
 }
+
+namespace {
+// The event at `seq`, as the log holds it.
+std::string event_bytes(EventStore& store, uint64_t seq) {
+  std::string out;
+  REQUIRE(store.scan_events(seq, [&](uint64_t s, std::string_view b) {
+    if (s == seq) out.assign(b);
+    return false;
+  }).is_ok());
+  REQUIRE_FALSE(out.empty());
+  return out;
+}
+
+// A byte-for-byte edit of a logged event: `from` becomes `to` (same length,
+// so every length prefix stays right), as a damaged or hostile event would be.
+std::string forge(std::string bytes, const std::string& from, const std::string& to) {
+  REQUIRE(from.size() == to.size());
+  size_t at = bytes.find(from);
+  REQUIRE(at != std::string::npos);
+  bytes.replace(at, from.size(), to);
+  return bytes;
+}
+}  // namespace
+
+// The invariant the log exists for: an event it acknowledged always replays.
+// decide() here is handed a value the protocol layer would have refused
+// (invalid UTF-8): the engine must refuse it before it is sequenced.
+TEST_CASE("an event that would not replay is refused before it is logged, and nothing changes") {
+  testing::TempDir dir;
+  auto e = open(opts(dir));
+  put(*e, "/kept", "1");
+  std::string before = e->state_info().hash;
+  json::object in{{"Name", "/bad"}, {"Value", "a\xff" "b"}, {"Type", "String"}};
+  ExecResult r = e->execute(*e->service("ssm"), "PutParameter", in, ctx());
+  REQUIRE(r.error);
+  CHECK(r.error->status == 500);
+  CHECK(r.error->message.find("would not replay") != std::string::npos);
+  CHECK_FALSE(r.commit);
+  CHECK(e->events_refused() == 1);
+  CHECK(e->last_sequence() == 1);
+  CHECK(get(*e, "/bad") == "<ParameterNotFound>");
+  CHECK(e->state_info().hash == before);
+  put(*e, "/after", "2");  // writes go on
+  std::string live = e->state_info().hash;
+  e.reset();
+  auto replayed = open_full_replay(dir);
+  CHECK(replayed->state_info().hash == live);
+}
+
+// An unreplayable event that reached the log anyway (an older podstack, a
+// damaged file): startup names it and the way out; `log repair --drop`
+// replaces that one event with a record of the repair and keeps the rest.
+TEST_CASE("an unreplayable event stops startup with its name, and log repair drops only it") {
+  testing::TempDir dir, expected_dir;
+  std::string expected;
+  {
+    auto x = open(opts(expected_dir));
+    put(*x, "/a", "1");
+    put(*x, "/c", "3");
+    expected = x->state_info().hash;
+  }
+  std::string forged;
+  {
+    auto e = open(opts(dir));
+    put(*e, "/a", "1");
+    put(*e, "/forge-me", "2");
+    put(*e, "/c", "3");
+    REQUIRE(e->close().is_ok());  // a checkpoint at 3, holding /forge-me
+  }
+  {
+    StoreOptions so;
+    so.path = dir / "log";
+    auto store = EventStore::open(so);
+    REQUIRE(store.is_ok());
+    forged = forge(event_bytes(**store, 2), "e-me", "e-\xff\xfe");
+    WriteBatchData b;
+    b.events.emplace_back(2, forged);
+    REQUIRE((*store)->write(b).is_ok());
+  }
+  SUBCASE("a checkpoint past it hides it from startup, not from a full replay") {
+    EngineOptions o = opts(dir);
+    o.ignore_checkpoints = true;
+    auto full = Engine::open(o, make_services());
+    REQUIRE_FALSE(full.is_ok());
+    CHECK(full.status().message().find("event 2 (ssm.PutParameter)") != std::string::npos);
+  }
+  {
+    StoreOptions so;
+    so.path = dir / "log";
+    auto store = EventStore::open(so);
+    REQUIRE(store.is_ok());
+    REQUIRE((*store)->prune_checkpoints(0).is_ok());
+  }
+  auto refused = Engine::open(opts(dir), make_services());
+  REQUIRE_FALSE(refused.is_ok());
+  const std::string& msg = refused.status().message();
+  CHECK(msg.find("event 2 (ssm.PutParameter) cannot be applied") != std::string::npos);
+  CHECK(msg.find("podstack log repair --drop 2") != std::string::npos);
+
+  StoreOptions so;
+  so.path = dir / "log";
+  auto dropped = Engine::drop_event(so, 2, "test");
+  REQUIRE_MESSAGE(dropped.is_ok(), dropped.status().to_string());
+  CHECK(dropped->find("ssm.PutParameter") != std::string::npos);
+  CHECK_FALSE(Engine::drop_event(so, 2, "again").is_ok());  // already a repair record
+  CHECK(Engine::drop_event(so, 9, "none").status().code() == Status::Code::kNotFound);
+
+  auto e = open(opts(dir));
+  CHECK(e->state_info().hash == expected);
+  CHECK(get(*e, "/a") == "1");
+  CHECK(get(*e, "/c") == "3");
+  CHECK(e->last_sequence() == 3);
+  proto::Event tomb;
+  REQUIRE(tomb.ParseFromString(event_bytes(e->store(), 2)));
+  CHECK(tomb.service() == "podstack");
+  CHECK(tomb.operation() == "EventDropped");
+  proto::EventDropped body;
+  REQUIRE(body.ParseFromString(tomb.payload()));
+  CHECK(body.original() == forged);  // kept exactly, for whoever investigates
+  CHECK(body.original_service() == "ssm");
+  CHECK(e->summarize(tomb).find("dropped ssm.PutParameter") != std::string::npos);
+  put(*e, "/d", "4");
+  std::string live = e->state_info().hash;
+  e.reset();
+  CHECK(open_full_replay(dir)->state_info().hash == live);
+}
+
+// A full disk is an error, not a crash: below the reserve the engine refuses
+// writes with 503 naming the data dir before RocksDB can meet ENOSPC, reads
+// go on, and writes come back by themselves once there is room.
+TEST_CASE("below the disk reserve writes answer 503 naming the data dir, reads go on, writes resume") {
+  testing::TempDir dir;
+  auto e = open(opts(dir));
+  put(*e, "/kept", "1");
+  e->store().set_reserve_for_testing(uint64_t(1) << 60);  // more than any disk has
+  json::object in{{"Name", "/lost"}, {"Value", "x"}, {"Type", "String"}};
+  ExecResult r = e->execute(*e->service("ssm"), "PutParameter", in, ctx());
+  REQUIRE(r.error);
+  CHECK(r.error->status == 503);
+  CHECK(r.error->code == "ServiceUnavailable");
+  CHECK(r.error->message.find(dir / "log") != std::string::npos);
+  CHECK_FALSE(r.commit);
+  CHECK(get(*e, "/kept") == "1");
+  CHECK(e->last_sequence() == 1);
+  CHECK(e->write_refusal().find("free-space reserve") != std::string::npos);
+  CHECK(e->store().put_blob("k", "v").code() == Status::Code::kNoSpace);  // streamed bodies too
+  CHECK(e->store().disk_state().refusals >= 2);
+  CHECK(e->store().disk_state().low);
+  e->store().set_reserve_for_testing(1);
+  put(*e, "/after", "2");
+  CHECK(e->write_refusal().empty());
+  CHECK(e->last_sequence() == 2);
+}
+
+TEST_CASE("the in-memory store has no disk reserve") {
+  EngineOptions o;
+  o.store.in_memory = true;
+  o.store.reserve_bytes = uint64_t(1) << 60;
+  auto e = open(o);
+  put(*e, "/a", "1");
+  CHECK(e->store().disk_state().reserve_bytes == 0);
+}
