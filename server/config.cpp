@@ -50,6 +50,11 @@ std::string Config::from_env(Config& c) {
     if (c.checkpoint_every == 0) return "CHECKPOINT_EVERY must be a positive number of events";
   }
   c.checkpoint_fork = env_flag("CHECKPOINT_FORK", true);
+  if (auto v = get("STORE_VERIFY_INTERVAL"); !v.empty()) {
+    char* end = nullptr;
+    c.store_verify_interval = std::strtoull(v.c_str(), &end, 10);
+    if (*end || v[0] == '-') return "STORE_VERIFY_INTERVAL='" + v + "' is not a number of seconds (0 turns verification off)";
+  }
   if (auto v = get("SERVICES"); !v.empty()) {
     std::stringstream ss(v);
     std::string item;

@@ -64,7 +64,8 @@ struct EventStore::Impl {
   }
 };
 
-EventStore::EventStore(StoreOptions o) : options_(std::move(o)), impl_(std::make_unique<Impl>()) {}
+EventStore::EventStore(StoreOptions o)
+    : options_(std::move(o)), impl_(std::make_unique<Impl>()), health_(std::make_unique<StoreHealth>()) {}
 EventStore::~EventStore() = default;
 
 Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options) {
@@ -88,6 +89,11 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
     if (ec) return Status::io_error("cannot create " + path + ": " + ec.message());
     // Files a bulk load left behind when the process died before commit().
     if (!options.read_only) std::filesystem::remove_all(path + "/" + kLoadDir, ec);
+    // A missing CURRENT, a dangling one, foreign files: named before RocksDB
+    // sees them; what WAL recovery drops is kept from its info log.
+    if (Status st = check_store_files(path, options.read_only); !st) return st;
+    db_opts.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    db_opts.info_log = store->health_->recovery_logger(path, db_opts, options.read_only);
   }
 
   rocksdb::ColumnFamilyOptions cf_opts;
@@ -177,6 +183,7 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
   it->SeekToFirst();
   if (it->Valid()) im.first_seq = decode_seq(it->key().ToStringView());
   if (!it->status().ok()) return from_rocks(it->status());
+  store->health_->open_finished(im.last_seq, options.sync);
   return store;
 }
 
@@ -203,6 +210,8 @@ Status EventStore::hold_flushes_for_testing(bool hold) {
   im.write_options.no_slowdown = hold;
   return from_rocks(hold ? im.db->PauseBackgroundWork() : im.db->ContinueBackgroundWork());
 }
+
+rocksdb::DB& EventStore::rocks() const { return *impl_->db; }
 
 uint64_t EventStore::last_sequence() const { return impl_->last_seq.load(std::memory_order_acquire); }
 uint64_t EventStore::first_sequence() const { return impl_->first_seq.load(std::memory_order_acquire); }
