@@ -172,6 +172,8 @@ std::string Gateway::metrics_text() const {
   family("podstack_store_bytes", "gauge", "Approximate bytes on disk (or in memory) per column family of the event store: events is the log, blobs the blob store.");
   for (auto& [cf, bytes] : engine_.store().column_family_bytes())
     sample("podstack_store_bytes{column_family=\"" + cf + "\"}", static_cast<double>(bytes));
+  family("podstack_store_checksum_failures_total", "counter", "Table files of the event store found damaged by checksum verification since the server started (each file once; STORE_VERIFY_INTERVAL).");
+  sample("podstack_store_checksum_failures_total", static_cast<double>(engine_.store().checksum_failures()));
   CheckpointInfo ck = engine_.last_checkpoint();
   family("podstack_checkpoint_sequence", "gauge", "Sequence of the newest checkpoint (0: none yet).");
   sample("podstack_checkpoint_sequence", static_cast<double>(ck.sequence));

@@ -7,6 +7,7 @@
 #include <rocksdb/metadata.h>
 #include <rocksdb/options.h>
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -81,6 +82,21 @@ std::string quote_list(const std::vector<std::string>& names, size_t max = 3) {
   return s;
 }
 
+// Whether another process holds RocksDB's lock on the store (a running
+// server): fcntl's F_SETLK write lock on DIR/LOCK (env/fs_posix.cc). Only
+// for read-only opens: closing any descriptor of LOCK drops the locks this
+// process holds on it.
+bool locked_by_other_process(const std::string& dir) {
+  int fd = ::open((dir + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock f {};
+  f.l_type = F_WRLCK;
+  f.l_whence = SEEK_SET;
+  bool held = ::fcntl(fd, F_GETLK, &f) == 0 && f.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
+
 }  // namespace
 
 Status check_store_files(const std::string& dir, bool read_only) {
@@ -144,21 +160,29 @@ struct RecoveryCapture {
 
   void line(rocksdb::InfoLogLevel level, const std::string& msg) {
     // db/db_impl/db_impl_open.cc: LogReporter::Corruption logs
-    // "[(ignoring error) ]<wal>: dropping N bytes; <status>"; a WAL after the
-    // point where replay stopped is dropped whole as "<wal>: dropping N bytes".
-    static const std::regex dropping(R"(^(?:\(ignoring error\) )?(\S+\.log): dropping (\d+) bytes(?:; (.*))?$)");
+    // "[file:line] [(ignoring error) ]<wal>: dropping N bytes; <status>"; a WAL
+    // after the point where replay stopped is dropped whole, "<wal>: dropping N bytes".
     static const std::regex recovered(R"(Point in time recovered to (log #\d+ seq #\d+))");
-    std::smatch m;
     std::lock_guard lk(mu);
     if (!open) return;
-    if (level >= rocksdb::InfoLogLevel::WARN_LEVEL && std::regex_search(msg, m, dropping)) {
-      std::string file = fs::path(m[1].str()).filename().string();
+    size_t at = msg.find(": dropping ");
+    if (level >= rocksdb::InfoLogLevel::WARN_LEVEL && at != std::string::npos) {
+      size_t start = msg.rfind("] ", at);
+      start = start == std::string::npos ? 0 : start + 2;
+      std::string file = msg.substr(start, at - start);
+      if (file.rfind("(ignoring error) ", 0) == 0) file.erase(0, 17);
+      char* end = nullptr;
+      uint64_t bytes = std::strtoull(msg.c_str() + at + 11, &end, 10);
+      if (!ends_with(file, ".log") || std::string_view(end).rfind(" bytes", 0) != 0) return;
+      file = fs::path(file).filename().string();
       if (notes.files.empty() || notes.files.back() != file) notes.files.push_back(file);
-      notes.dropped_bytes += std::strtoull(m[2].str().c_str(), nullptr, 10);
-      if (notes.reason.empty() && m[3].matched) notes.reason = m[3].str();
-    } else if (std::regex_search(msg, m, recovered)) {
-      notes.recovered_to = m[1].str();
+      notes.dropped_bytes += bytes;
+      std::string_view rest(end + 6);
+      if (notes.reason.empty() && rest.rfind("; ", 0) == 0) notes.reason = std::string(rest.substr(2));
+      return;
     }
+    std::smatch m;
+    if (std::regex_search(msg, m, recovered)) notes.recovered_to = m[1].str();
   }
 };
 
@@ -248,6 +272,9 @@ StoreHealth::~StoreHealth() { stop(); }
 std::shared_ptr<rocksdb::Logger> StoreHealth::recovery_logger(const std::string& dir, const rocksdb::DBOptions& options,
                                                               bool read_only) {
   capture_ = std::make_shared<RecoveryCapture>();
+  // A server writing the WAL may be mid-record at its tail: what a read-only
+  // open drops there is no damage.
+  other_writer_ = read_only && locked_by_other_process(dir);
   std::shared_ptr<rocksdb::Logger> inner = options.info_log;
   // RocksDB makes its LOG file itself only when it is given no logger, and
   // never for a read-only open (which must not rotate a running server's LOG).
@@ -263,6 +290,7 @@ void StoreHealth::open_finished(uint64_t last_event, bool sync) {
     capture_->open = false;
     notes = capture_->notes;
   }
+  if (other_writer_) return;
   if (std::string s = describe_wal_recovery(notes, last_event, sync); !s.empty()) add_problem("wal", s);
 }
 

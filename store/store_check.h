@@ -112,6 +112,7 @@ class StoreHealth {
   std::vector<std::pair<std::string, std::string>> problems_;  // key (file path, "wal") -> sentence
   std::atomic<uint64_t> checksum_failures_{0};
   std::shared_ptr<RecoveryCapture> capture_;
+  bool other_writer_ = false;  // a read-only open next to a running server
 
   std::mutex thread_mu_;
   std::condition_variable thread_cv_;
