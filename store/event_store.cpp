@@ -182,7 +182,14 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
   if (it->Valid()) im.last_seq = decode_seq(it->key().ToStringView());
   it->SeekToFirst();
   if (it->Valid()) im.first_seq = decode_seq(it->key().ToStringView());
-  if (!it->status().ok()) return from_rocks(it->status());
+  if (!it->status().ok()) {
+    // A damaged first or last block of the log: a writer cannot go on from
+    // an unknown end; a reader (`podstack store verify`) still can.
+    std::string why = "the first and last events cannot be read (" + it->status().ToString() +
+                      "); `podstack store verify` names every damaged file";
+    if (!options.read_only) return Status::corruption(why);
+    store->health_->report("log-ends", why);
+  }
   store->health_->open_finished(im.last_seq, options.sync);
   return store;
 }

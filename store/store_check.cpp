@@ -291,10 +291,10 @@ void StoreHealth::open_finished(uint64_t last_event, bool sync) {
     notes = capture_->notes;
   }
   if (other_writer_) return;
-  if (std::string s = describe_wal_recovery(notes, last_event, sync); !s.empty()) add_problem("wal", s);
+  if (std::string s = describe_wal_recovery(notes, last_event, sync); !s.empty()) report("wal", s);
 }
 
-void StoreHealth::add_problem(const std::string& key, const std::string& sentence) {
+void StoreHealth::report(const std::string& key, const std::string& sentence) {
   std::lock_guard lk(mu_);
   for (auto& [k, s] : problems_)
     if (k == key) {
@@ -363,14 +363,14 @@ Result<VerifyReport> StoreHealth::verify(rocksdb::DB& db) {
       seen = std::any_of(problems_.begin(), problems_.end(), [&](const auto& p) { return p.first == c.path; });
     }
     if (!seen) checksum_failures_.fetch_add(1, std::memory_order_relaxed);
-    add_problem(c.path, describe_damage(c));
+    this->report(c.path, describe_damage(c));
   }
   return report;
 }
 
-void StoreHealth::start(rocksdb::DB& db, std::chrono::seconds interval, std::function<void(const std::string&)> report) {
+void StoreHealth::start(rocksdb::DB& db, std::chrono::seconds interval, std::function<void(const std::string&)> on_problem) {
   if (interval.count() <= 0 || thread_.joinable()) return;
-  thread_ = std::thread([this, &db, interval, report = std::move(report)] {
+  thread_ = std::thread([this, &db, interval, on_problem = std::move(on_problem)] {
     // Verification reads every table file: it yields to everything else,
     // CPU (nice 19) and disk (the idle I/O class), this thread only.
     pid_t tid = static_cast<pid_t>(::syscall(SYS_gettid));
@@ -382,10 +382,10 @@ void StoreHealth::start(rocksdb::DB& db, std::chrono::seconds interval, std::fun
       auto r = verify(db);
       if (stop_.load()) return;
       if (!r) {
-        if (report) report("store verification could not run: " + r.status().to_string());
-      } else if (report) {
+        if (on_problem) on_problem("store verification could not run: " + r.status().to_string());
+      } else if (on_problem) {
         for (const auto& p : problems())
-          if (std::find(before.begin(), before.end(), p) == before.end()) report(p);
+          if (std::find(before.begin(), before.end(), p) == before.end()) on_problem(p);
       }
       std::unique_lock lk(thread_mu_);
       if (thread_cv_.wait_for(lk, interval, [this] { return stop_.load(); })) return;

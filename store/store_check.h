@@ -94,6 +94,8 @@ class StoreHealth {
   void open_finished(uint64_t last_event, bool sync);
 
   std::vector<std::string> problems() const;
+  // Adds (or, for the same key, replaces) a problem.
+  void report(const std::string& key, const std::string& sentence);
   uint64_t checksum_failures() const { return checksum_failures_.load(std::memory_order_relaxed); }
 
   // Verifies every live table file of `db` (block checksums, read past the
@@ -101,13 +103,11 @@ class StoreHealth {
   // counts once in checksum_failures(). Stops early when stop_ is set.
   Result<VerifyReport> verify(rocksdb::DB& db);
   // Runs verify() on a thread of its own at idle CPU and I/O priority: now,
-  // then every `interval`. `report` gets each new problem's sentence.
-  void start(rocksdb::DB& db, std::chrono::seconds interval, std::function<void(const std::string&)> report);
+  // then every `interval`. `on_problem` gets each new problem's sentence.
+  void start(rocksdb::DB& db, std::chrono::seconds interval, std::function<void(const std::string&)> on_problem);
   void stop();
 
  private:
-  void add_problem(const std::string& key, const std::string& sentence);
-
   mutable std::mutex mu_;
   std::vector<std::pair<std::string, std::string>> problems_;  // key (file path, "wal") -> sentence
   std::atomic<uint64_t> checksum_failures_{0};

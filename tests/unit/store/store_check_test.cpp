@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
 
 #include "../temp_dir.h"
 #include "store/event_store.h"
@@ -19,11 +20,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// One event per write, each `size` bytes: one WAL record each.
+// One event per write, each `size` bytes that do not compress (so a table
+// file has a data block per few events): one WAL record each.
 void write_events(EventStore& store, uint64_t from, uint64_t to, size_t size = 100) {
+  std::mt19937_64 rng(from);
   for (uint64_t s = from; s <= to; ++s) {
     WriteBatchData b;
-    b.events.emplace_back(s, std::string(size, static_cast<char>('a' + s % 26)));
+    std::string v(size, '\0');
+    for (auto& c : v) c = static_cast<char>(rng());
+    b.events.emplace_back(s, std::move(v));
     REQUIRE(store.write(b).is_ok());
   }
 }
@@ -219,7 +224,9 @@ TEST_CASE("verify: an intact store passes, a flipped byte in an events table nam
     CHECK((*store)->checksum_failures() == 0);
   }
   REQUIRE(!events_file.empty());
-  flip_byte(events_file, 20);  // inside the first data block
+  // A data block in the middle (300 x 100 random bytes: ~8 blocks of 4 KiB
+  // from offset 0, then index, properties and footer, ~2 KiB).
+  flip_byte(events_file, static_cast<std::streamoff>(fs::file_size(events_file) / 2));
 
   auto store = EventStore::open({dir});
   REQUIRE(store.is_ok());  // data blocks are not read at open
@@ -251,7 +258,7 @@ TEST_CASE("verify: the background thread reports damage once, and stops with the
       if (f.column_family == "events") events_file = f.path;
   }
   REQUIRE(!events_file.empty());
-  flip_byte(events_file, 20);
+  flip_byte(events_file, static_cast<std::streamoff>(fs::file_size(events_file) / 2));
   auto store = EventStore::open({dir});
   REQUIRE(store.is_ok());
   std::mutex mu;
@@ -269,4 +276,39 @@ TEST_CASE("verify: the background thread reports damage once, and stops with the
   CHECK((*store)->checksum_failures() == 1);
   lk.unlock();
   (*store).reset();  // the destructor stops the thread mid-wait (this test would hang otherwise)
+}
+
+TEST_CASE("verify: a damaged first block refuses a writer, and a reader still names the file") {
+  testing::TempDir tmp;
+  std::string dir = tmp / "log";
+  make_store_with_table(dir, 300);
+  std::string events_file;
+  {
+    auto store = EventStore::open({dir});
+    REQUIRE(store.is_ok());
+    auto r = (*store)->verify();
+    REQUIRE(r.is_ok());
+    for (auto& f : r->files)
+      if (f.column_family == "events") events_file = f.path;
+  }
+  REQUIRE(!events_file.empty());
+  flip_byte(events_file, 20);  // the first data block: open reads it to find the first event
+
+  auto writer = EventStore::open({dir});
+  REQUIRE(!writer.is_ok());
+  CHECK(writer.status().code() == Status::Code::kCorruption);
+  CHECK(contains(writer.status().message(), "the first and last events cannot be read"));
+  CHECK(contains(writer.status().message(), events_file));
+  CHECK(contains(writer.status().message(), "podstack store verify"));
+
+  StoreOptions ro{dir};
+  ro.read_only = true;
+  auto reader = EventStore::open(ro);
+  REQUIRE(reader.is_ok());
+  auto r = (*reader)->verify();
+  REQUIRE(r.is_ok());
+  CHECK(r->damaged == 1);
+  auto problems = (*reader)->problems();
+  REQUIRE(problems.size() == 2);
+  CHECK(contains(problems[1], events_file + " (events 1-300) fails verification"));
 }
