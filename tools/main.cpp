@@ -758,15 +758,6 @@ int cmd_health(const Target& t, bool as_json) {
   return r->status == 200 ? 0 : 1;
 }
 
-std::string human_bytes(uint64_t b) {
-  char buf[32];
-  if (b >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(b) / (1ull << 30));
-  else if (b >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1ull << 20));
-  else if (b >= 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(b) / 1024);
-  else std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(b));
-  return buf;
-}
-
 // Offline and read-only (RocksDB's read-only open takes no LOCK), so it also
 // runs next to a server using the store. Exit 1 on any damage.
 int cmd_store_verify(const std::string& data_dir, bool as_json) {

@@ -40,10 +40,11 @@ def servers():
         s.kill9()
 
 
-def put_params(server, prefix, count):
+def put_params(server, prefix, count, size=200):
+    """`count` parameters whose values do not compress (a table file then has a data block per few)."""
     ssm = server.client("ssm")
     for i in range(count):
-        ssm.put_parameter(Name=f"{prefix}/{i:04d}", Value="v" * 200 + str(i), Type="String")
+        ssm.put_parameter(Name=f"{prefix}/{i:04d}", Value=os.urandom(size // 2).hex(), Type="String")
 
 
 def param_names(server, prefix):
@@ -135,7 +136,7 @@ def test_flipped_byte_in_events_table_is_named_by_verify_and_background_check(tm
     server = PodstackServer(tmp_path)
     servers.append(server)
     server.start()
-    put_params(server, "/sst", 200)
+    put_params(server, "/sst", 200, size=1200)
     last = server.state()["last_sequence"]
     server.restart()  # the reopen flushes what WAL recovery read into a table file
     # Read-only verification next to a running server (it holds the LOCK).
@@ -150,10 +151,14 @@ def test_flipped_byte_in_events_table_is_named_by_verify_and_background_check(tm
     server.stop()
 
     sst = events[0]["file"]
-    with open(sst, "r+b") as f:  # a byte of the first data block (offset 0 on)
-        f.seek(20)
+    # A data block in the middle: blocks of 4 KiB from offset 0, then index,
+    # properties and footer (a few KiB of ~300). The first and the last
+    # block are read at every open (the log's ends); nothing else is.
+    at = os.path.getsize(sst) // 2
+    with open(sst, "r+b") as f:
+        f.seek(at)
         b = f.read(1)
-        f.seek(20)
+        f.seek(at)
         f.write(bytes([b[0] ^ 0x5A]))
 
     r = store_verify(tmp_path)
