@@ -174,7 +174,6 @@ struct RecoveryCapture {
       char* end = nullptr;
       uint64_t bytes = std::strtoull(msg.c_str() + at + 11, &end, 10);
       if (!ends_with(file, ".log") || std::string_view(end).rfind(" bytes", 0) != 0) return;
-      file = fs::path(file).filename().string();
       if (notes.files.empty() || notes.files.back() != file) notes.files.push_back(file);
       notes.dropped_bytes += bytes;
       std::string_view rest(end + 6);
@@ -234,14 +233,15 @@ class CapturingLogger : public rocksdb::Logger {
 
 std::string describe_wal_recovery(const WalRecoveryNotes& notes, uint64_t last_event, bool sync) {
   if (notes.files.empty()) return {};
-  std::string s = "the write-ahead log " + quote_list(notes.files) + " ended in a damaged or torn record: recovery dropped " +
-                  std::to_string(notes.dropped_bytes) + " bytes (" + (notes.reason.empty() ? "whole files" : notes.reason) +
-                  ") and kept the log up to event " + std::to_string(last_event);
+  std::string s = "the write-ahead log " + quote_list(notes.files) + " ends in a torn or damaged record: recovery discarded " +
+                  std::to_string(notes.dropped_bytes) + " bytes there (" +
+                  (notes.reason.empty() ? "whole files after it" : notes.reason) + ") and kept the log up to event " +
+                  std::to_string(last_event) + "; whatever was written after that is lost";
   if (sync)
-    s += "; with PERSISTENCE_SYNC=1 only the group commit in flight at a crash may be torn, so more than that means the "
-         "file was damaged after it was written";
+    s += " (with PERSISTENCE_SYNC=1 only the group commit in flight at a crash, never acknowledged, may be torn: if more "
+         "is missing, the file was damaged after it was written)";
   else
-    s += "; with PERSISTENCE_SYNC=0 writes not yet on disk when the machine stopped are lost by design";
+    s += " (with PERSISTENCE_SYNC=0, writes not yet on disk when the machine stopped are lost by design)";
   return s;
 }
 
