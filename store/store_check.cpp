@@ -357,13 +357,15 @@ Result<VerifyReport> StoreHealth::verify(rocksdb::DB& db) {
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   for (const auto& c : report.files) {
     if (c.error.empty()) continue;
-    bool seen;
-    {
-      std::lock_guard lk(mu_);
-      seen = std::any_of(problems_.begin(), problems_.end(), [&](const auto& p) { return p.first == c.path; });
+    std::string sentence = describe_damage(c);
+    std::lock_guard lk(mu_);  // check and add at once: two verifications count a file once
+    auto it = std::find_if(problems_.begin(), problems_.end(), [&](const auto& p) { return p.first == c.path; });
+    if (it != problems_.end()) {
+      it->second = std::move(sentence);
+    } else {
+      problems_.emplace_back(c.path, std::move(sentence));
+      checksum_failures_.fetch_add(1, std::memory_order_relaxed);
     }
-    if (!seen) checksum_failures_.fetch_add(1, std::memory_order_relaxed);
-    this->report(c.path, describe_damage(c));
   }
   return report;
 }
