@@ -186,7 +186,8 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
     // A damaged first or last block of the log: a writer cannot go on from
     // an unknown end; a reader (`podstack store verify`) still can.
     std::string why = "the first and last events cannot be read (" + it->status().ToString() +
-                      "); `podstack store verify` names every damaged file";
+                      "); `podstack store verify` names every damaged file, and `podstack pod save NAME --offline` still "
+                      "saves the state (from the newest checkpoint) to load into a fresh DATA_DIR";
     if (!options.read_only) return Status::corruption(why);
     store->health_->report("log-ends", why);
   }

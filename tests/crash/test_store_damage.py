@@ -10,6 +10,9 @@ checks that podstack names what is wrong and where:
   `podstack store verify` names the file and the sequences it held and exits
   1 (also next to a running server), and the server's background
   verification reports the same;
+- a damaged first block of that file (read at every open): the server
+  refuses to start, naming the file and the way out (an offline pod of the
+  state, loaded into a fresh DATA_DIR), which works;
 - a deleted CURRENT, and a directory of foreign files: the server refuses to
   start with one sentence naming the file and the way out, which works.
 
@@ -181,6 +184,45 @@ def test_flipped_byte_in_events_table_is_named_by_verify_and_background_check(tm
     r = store_verify(tmp_path)
     assert r.returncode == 1 and sst in r.stdout
     server.stop()
+
+
+def test_damaged_first_events_block_refuses_to_start_and_the_way_out_works(tmp_path, servers):
+    server = PodstackServer(tmp_path / "a")
+    servers.append(server)
+    server.start()
+    put_params(server, "/blk", 200, size=1200)
+    state_hash = server.state_hash()
+    server.restart()  # events into a table file
+    server.stop()
+    report = json.loads(store_verify(server.data_dir, "--json").stdout)
+    sst = next(f["file"] for f in report["files"] if f["column_family"] == "events")
+    with open(sst, "r+b") as f:  # the first data block: every open reads it (the log's first event)
+        f.seek(20)
+        b = f.read(1)
+        f.seek(20)
+        f.write(bytes([b[0] ^ 0x5A]))
+
+    r = serve_once(server.data_dir)
+    assert r.returncode == 1
+    line = next(l for l in r.stderr.splitlines() if "cannot open the event store" in l)
+    assert "the first and last events cannot be read" in line and sst in line
+    assert "podstack pod save NAME --offline" in line
+    r = store_verify(server.data_dir)
+    assert r.returncode == 1 and f"{sst} (events 1-" in r.stdout
+
+    # The way out it names: an offline pod of the state, loaded into a fresh DATA_DIR.
+    env = dict(os.environ, DATA_DIR=server.data_dir)
+    r = subprocess.run([BIN, "pod", "save", "rescue", "--offline"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    fresh = tmp_path / "b"
+    (fresh / "pods").mkdir(parents=True)
+    os.rename(os.path.join(server.data_dir, "pods", "rescue"), fresh / "pods" / "rescue")
+    rescued = PodstackServer(fresh, env={"AUTO_LOAD_POD": "rescue"})
+    servers.append(rescued)
+    rescued.start()
+    assert rescued.state_hash() == state_hash
+    assert store_verify(fresh).returncode == 0
+    rescued.stop()
 
 
 def test_missing_current_refuses_to_start_with_the_way_out(tmp_path, servers):
