@@ -312,3 +312,17 @@ TEST_CASE("verify: a damaged first block refuses a writer, and a reader still na
   REQUIRE(problems.size() == 2);
   CHECK(contains(problems[1], events_file + " (events 1-300) fails verification"));
 }
+
+TEST_CASE("WAL recovery: the sentence says what PERSISTENCE_SYNC makes of a torn tail") {
+  WalRecoveryNotes notes;
+  CHECK(describe_wal_recovery(notes, 7, false).empty());
+  notes.files = {"/d/log/000004.log"};
+  notes.dropped_bytes = 812;
+  notes.reason = "Corruption: truncated record body";
+  std::string relaxed = describe_wal_recovery(notes, 472, false);
+  CHECK(relaxed ==
+        "the write-ahead log /d/log/000004.log ends in a torn or damaged record: recovery discarded 812 bytes there "
+        "(Corruption: truncated record body) and kept the log up to event 472; whatever was written after that is lost "
+        "(with PERSISTENCE_SYNC=0, writes not yet on disk when the machine stopped are lost by design)");
+  CHECK(contains(describe_wal_recovery(notes, 472, true), "with PERSISTENCE_SYNC=1 only the group commit in flight"));
+}
