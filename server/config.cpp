@@ -56,6 +56,11 @@ std::string Config::from_env(Config& c) {
     if (end == v.c_str() || *end) return "DISK_RESERVE_MB='" + v + "' is not a number of MiB";
     c.disk_reserve_bytes = mb << 20;
   }
+  if (auto v = get("STORE_VERIFY_INTERVAL"); !v.empty()) {
+    char* end = nullptr;
+    c.store_verify_interval = std::strtoull(v.c_str(), &end, 10);
+    if (*end || v[0] == '-') return "STORE_VERIFY_INTERVAL='" + v + "' is not a number of seconds (0 turns verification off)";
+  }
   if (auto v = get("SERVICES"); !v.empty()) {
     std::stringstream ss(v);
     std::string item;

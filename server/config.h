@@ -18,6 +18,7 @@ struct Config {
   // writes answer 503 and reads go on (see StoreOptions::reserve_bytes).
   uint64_t disk_reserve_bytes = 64ull << 20;
   bool checkpoint_fork = true;    // CHECKPOINT_FORK=0: serialize checkpoints in-process (server/forked.h)
+  uint64_t store_verify_interval = 3600;  // STORE_VERIFY_INTERVAL seconds between table checksum verifications; 0: off
   std::vector<std::string> services;  // SERVICES: empty = all
   std::string log_level = "info";
   std::string log_format = "text";  // LOG_FORMAT=json: one JSON object per log line

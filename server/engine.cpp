@@ -741,6 +741,13 @@ std::string Engine::write_refusal() const {
   return {};
 }
 
+std::vector<std::string> Engine::problems() const {
+  std::vector<std::string> out;
+  if (std::string w = write_refusal(); !w.empty()) out.push_back(std::move(w));
+  for (auto& p : store_->problems()) out.push_back(p);
+  return out;
+}
+
 bool Engine::wait_store_writable() {
   // After a failed write RocksDB refuses every write until DB::Resume(); a
   // full disk must first get its reserve back. Retried every second, so

@@ -198,6 +198,9 @@ class Engine {
   // Why writes are refused now (a failed log write being recovered, or the
   // data dir's reserve reached); empty when they are accepted. For health.
   std::string write_refusal() const;
+  // Everything health reports as "degraded": write_refusal() and the damage
+  // the store found (a torn WAL tail at startup, checksum failures).
+  std::vector<std::string> problems() const;
   EventStore& store() { return *store_; }
   // Long-poll wake-ups: writes notify the keys their Decision names.
   Notifier& notifier() { return notifier_; }

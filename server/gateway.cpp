@@ -50,7 +50,7 @@ json::object health_json(const Engine& engine, const GatewayOptions& o) {
   // failed write being recovered), damage found in the store. Still 200:
   // reads go on, and the reasons say what to do.
   json::array problems;
-  if (std::string w = engine.write_refusal(); !w.empty()) problems.emplace_back(w);
+  for (auto& p : engine.problems()) problems.emplace_back(p);
   h["status"] = problems.empty() ? "ok" : "degraded";
   if (!problems.empty()) h["problems"] = std::move(problems);
   return h;
@@ -179,6 +179,8 @@ std::string Gateway::metrics_text() const {
   family("podstack_store_bytes", "gauge", "Approximate bytes on disk (or in memory) per column family of the event store: events is the log, blobs the blob store.");
   for (auto& [cf, bytes] : engine_.store().column_family_bytes())
     sample("podstack_store_bytes{column_family=\"" + cf + "\"}", static_cast<double>(bytes));
+  family("podstack_store_checksum_failures_total", "counter", "Table files of the event store found damaged by checksum verification since the server started (each file once; STORE_VERIFY_INTERVAL).");
+  sample("podstack_store_checksum_failures_total", static_cast<double>(engine_.store().checksum_failures()));
   CheckpointInfo ck = engine_.last_checkpoint();
   family("podstack_checkpoint_sequence", "gauge", "Sequence of the newest checkpoint (0: none yet).");
   sample("podstack_checkpoint_sequence", static_cast<double>(ck.sequence));
@@ -199,7 +201,7 @@ std::string Gateway::metrics_text() const {
   }
   StoreDiskState disk = engine_.store().disk_state();
   family("podstack_degraded", "gauge", "1 while /_localstack/health reports problems (writes refused, store damage).");
-  sample("podstack_degraded", engine_.write_refusal().empty() ? 0 : 1);
+  sample("podstack_degraded", engine_.problems().empty() ? 0 : 1);
   if (disk.reserve_bytes > 0) {
     family("podstack_disk_free_bytes", "gauge", "Free bytes on DATA_DIR's file system as of the last check.");
     sample("podstack_disk_free_bytes", static_cast<double>(disk.free_bytes));

@@ -122,7 +122,8 @@ struct EventStore::Impl {
   }
 };
 
-EventStore::EventStore(StoreOptions o) : options_(std::move(o)), impl_(std::make_unique<Impl>()) {}
+EventStore::EventStore(StoreOptions o)
+    : options_(std::move(o)), impl_(std::make_unique<Impl>()), health_(std::make_unique<StoreHealth>()) {}
 EventStore::~EventStore() = default;
 
 Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options) {
@@ -147,6 +148,11 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
     if (ec) return Status::io_error("cannot create " + path + ": " + ec.message());
     // Files a bulk load left behind when the process died before commit().
     if (!options.read_only) std::filesystem::remove_all(path + "/" + kLoadDir, ec);
+    // A missing CURRENT, a dangling one, foreign files: named before RocksDB
+    // sees them; what WAL recovery drops is kept from its info log.
+    if (Status st = check_store_files(path, options.read_only); !st) return st;
+    db_opts.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    db_opts.info_log = store->health_->recovery_logger(path, db_opts, options.read_only);
   }
 
   rocksdb::ColumnFamilyOptions cf_opts;
@@ -236,7 +242,16 @@ Result<std::unique_ptr<EventStore>> EventStore::open(const StoreOptions& options
   if (it->Valid()) im.last_seq = decode_seq(it->key().ToStringView());
   it->SeekToFirst();
   if (it->Valid()) im.first_seq = decode_seq(it->key().ToStringView());
-  if (!it->status().ok()) return from_rocks(it->status());
+  if (!it->status().ok()) {
+    // A damaged first or last block of the log: a writer cannot go on from
+    // an unknown end; a reader (`podstack store verify`) still can.
+    std::string why = "the first and last events cannot be read (" + it->status().ToString() +
+                      "); `podstack store verify` names every damaged file, and `podstack pod save NAME --offline` still "
+                      "saves the state (from the newest checkpoint) to load into a fresh DATA_DIR";
+    if (!options.read_only) return Status::corruption(why);
+    store->health_->report("log-ends", why);
+  }
+  store->health_->open_finished(im.last_seq, options.sync);
   return store;
 }
 
@@ -349,6 +364,8 @@ Status EventStore::hold_flushes_for_testing(bool hold) {
   im.write_options.no_slowdown = hold;
   return from_rocks(hold ? im.db->PauseBackgroundWork() : im.db->ContinueBackgroundWork());
 }
+
+rocksdb::DB& EventStore::rocks() const { return *impl_->db; }
 
 uint64_t EventStore::last_sequence() const { return impl_->last_seq.load(std::memory_order_acquire); }
 uint64_t EventStore::first_sequence() const { return impl_->first_seq.load(std::memory_order_acquire); }

@@ -14,6 +14,7 @@
 // commit path of PERSISTENCE=1.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "store/status.h"
+#include "store/store_check.h"
 
 namespace podstack {
 
@@ -133,12 +135,27 @@ class EventStore {
   const std::string& path() const { return options_.path; }
   bool in_memory() const { return options_.in_memory; }
 
+  // Damage found in the store (store/store_check.h), one sentence each:
+  // what WAL recovery dropped at open, table files whose checksums fail.
+  // Thread-safe; a report stays until the process exits.
+  std::vector<std::string> problems() const;
+  // Distinct damaged table files found so far (for metrics).
+  uint64_t checksum_failures() const;
+  // Reads every live table file and checks its block checksums, now.
+  Result<VerifyReport> verify();
+  // verify() on a background thread at idle priority: now, then every
+  // `interval` (0: never). `report` gets each new problem's sentence.
+  void start_verification(std::chrono::seconds interval, std::function<void(const std::string&)> report);
+
  private:
   struct Impl;
   explicit EventStore(StoreOptions o);
+  rocksdb::DB& rocks() const;
   StoreOptions options_;
   std::unique_ptr<Impl> impl_;
   std::atomic<bool> fail_writes_{false};
+  // Declared after impl_, so destroyed first: its thread reads the DB.
+  std::unique_ptr<StoreHealth> health_;
 };
 
 // Writes blob entries straight into table files (SstFileWriter), past the

@@ -6,6 +6,7 @@
 //   podstack state reset [--service S]    empty the state (as an event)
 //   podstack state rollback --to-seq N | --to-time T
 //   podstack pod save|load|list|versions|inspect|diff|verify|delete|export|import|push|pull  [--remote URL]
+//   podstack store verify [--json]      check every table file's checksums, offline (read-only)
 //   podstack health                     exit 0 when the server is ready (the image's HEALTHCHECK)
 //   podstack version [--json]           version, commit, build date, store and pod formats
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -88,6 +89,12 @@ int serve() {
     spdlog::error("cannot open the event store: {}", engine.status().to_string());
     return 1;
   }
+  // Damage the open found (what WAL recovery dropped): the store starts
+  // from the consistent prefix RocksDB recovered, degraded (docs/decisions.md).
+  for (const auto& p : (*engine)->store().problems()) {
+    if (cfg.persistence_sync) spdlog::error("event store: {}", p);
+    else spdlog::warn("event store: {}", p);
+  }
   // Init pods and AUTO_LOAD_POD load before the server listens, so healthy
   // means loaded; a failure stops startup (server/startup_pods.h).
   if (Status st = load_startup_pods(**engine, startup_pods_from_env(cfg.data_dir)); !st) {
@@ -127,6 +134,10 @@ int serve() {
     return 1;
   }
   bound_port = ep->port();
+  // Checksums of every table file, now and every STORE_VERIFY_INTERVAL, at
+  // idle priority: damage nothing reads until a rollback is reported early.
+  (*engine)->store().start_verification(std::chrono::seconds(cfg.store_verify_interval),
+                                        [](const std::string& p) { spdlog::error("event store: {}", p); });
   const auto& st = (*engine)->startup();
   double ready_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (cfg.persistence)
@@ -783,6 +794,54 @@ int cmd_health(const Target& t, bool as_json) {
   return r->status == 200 ? 0 : 1;
 }
 
+// Offline and read-only (RocksDB's read-only open takes no LOCK), so it also
+// runs next to a server using the store. Exit 1 on any damage.
+int cmd_store_verify(const std::string& data_dir, bool as_json) {
+  std::string dir = store_path(data_dir.empty() ? data_dir_of(Target{}) : data_dir);
+  StoreOptions so;
+  so.path = dir;
+  so.read_only = true;
+  auto store = EventStore::open(so);
+  if (!store) {
+    if (as_json) {
+      json::object o{{"ok", false}, {"store", dir}, {"error", store.status().to_string()}};
+      print_json(o);
+      return 1;
+    }
+    return fail(store.status().to_string());
+  }
+  auto report = (*store)->verify();
+  if (!report) return fail("verifying " + dir + ": " + report.status().to_string());
+  std::vector<std::string> problems = (*store)->problems();
+  const VerifyReport& r = *report;
+  if (as_json) {
+    json::array files, damaged, probs;
+    for (const auto& f : r.files) {
+      json::object o{{"file", f.path}, {"column_family", f.column_family}, {"level", f.level}, {"bytes", f.bytes}};
+      if (f.column_family == "events" || f.column_family == "checkpoints") {
+        o["first_sequence"] = f.first_sequence;
+        o["last_sequence"] = f.last_sequence;
+      }
+      if (!f.error.empty()) {
+        o["error"] = f.error;
+        damaged.push_back(o);
+      }
+      files.push_back(std::move(o));
+    }
+    for (const auto& p : problems) probs.push_back(json::string(p));
+    json::object out{{"ok", problems.empty()}, {"store", dir},      {"files_checked", r.files.size()},
+                     {"bytes_checked", r.bytes}, {"seconds", r.seconds}, {"damaged", std::move(damaged)},
+                     {"problems", std::move(probs)}, {"files", std::move(files)}};
+    print_json(out);
+  } else {
+    for (const auto& p : problems) std::printf("%s\n", p.c_str());
+    std::printf("%s: %zu table files, %s checked in %.2f s: %s\n", dir.c_str(), r.files.size(), human_bytes(r.bytes).c_str(),
+                r.seconds,
+                problems.empty() ? "intact" : (std::to_string(problems.size()) + (problems.size() == 1 ? " problem" : " problems")).c_str());
+  }
+  return problems.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -894,7 +953,17 @@ int main(int argc, char** argv) {
   imp->add_option("file", pa.file, "a pod file")->required();
   imp->add_option("name", pa.new_name, "store under this name");
 
+  auto* store_cmd = app.add_subcommand("store", "inspect the event store itself");
+  store_cmd->require_subcommand(1);
+  std::string verify_dir;
+  bool verify_json = false;
+  auto* store_verify_cmd = store_cmd->add_subcommand(
+      "verify", "check every table file's checksums offline (read-only, also next to a running server); exit 1 on damage");
+  store_verify_cmd->add_option("--data-dir", verify_dir, "DATA_DIR (default: the DATA_DIR variable, else ./.podstack)");
+  store_verify_cmd->add_flag("--json", verify_json, "JSON output: every file checked, the damaged ones, the problems");
+
   CLI11_PARSE(app, argc, argv);
+  if (*store_verify_cmd) return cmd_store_verify(verify_dir, verify_json);
   if (*pod_cmd) return cmd_pod(pod_sub, pa);
   if (*reset_cmd) return cmd_state_reset(reset_target, reset_service);
   if (*serve_cmd) return serve();
