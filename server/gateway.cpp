@@ -247,6 +247,22 @@ protocol::ApiError s3_validation_error(const protocol::ApiError& e) {
   return protocol::ApiError::bad_request("InvalidArgument", e.message);
 }
 
+// The methods AWS's protocols use; anything else is refused before routing.
+bool aws_method(http::verb v) {
+  switch (v) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::post:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::options:
+    case http::verb::patch:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // SQS answers a message body it cannot take with InvalidMessageContents
 // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#API_SendMessage_Errors):
 // the codec's generic "not UTF-8" error for a MessageBody becomes that.
@@ -383,14 +399,15 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
                  : is_form(req) || query.find("Action=") != std::string_view::npos
                      ? Protocol::kQuery
                      : guess_protocol(protocol::valid_utf8(creds.service) && !creds.service.empty() ? creds.service : "s3");
-    if (auto e = credentials_error(creds, p)) {
+    auto reject = [&](const protocol::ApiError& e, const char* label) {
       Reply r;
       r.request_id = request_id;
       r.protocol = p;
-      r.label = "auth";
-      r.response = to_http(protocol::render_error(p, nullptr, *e, request_id), req.version());
+      r.label = label;
+      r.response = to_http(protocol::render_error(p, nullptr, e, request_id), req.version());
       return r;
-    }
+    };
+    if (auto e = credentials_error(creds, p)) return reject(*e, "auth");
     if (!protocol::valid_utf8(header(req, "host"))) {
       // No AWS service sees such a request: its front end refuses the Host
       // header first. podstack answers as it does other malformed HTTP.
@@ -400,6 +417,14 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
       r.response = plain_error(400, "BadRequest", "Malformed HTTP request: the Host header is not valid UTF-8", req.version());
       return r;
     }
+    // A method no AWS protocol uses (PROPFIND, BREW, ...). S3 answers 405
+    // MethodNotAllowed when no operation matches (Gateway::call); the other
+    // protocols document no answer, so they get S3's code in their own shape
+    // rather than "service not available".
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+    if (p != Protocol::kRestXml && !aws_method(req.method()))
+      return reject(protocol::ApiError::make(405, "MethodNotAllowed", "The specified method is not allowed against this resource."),
+                    "method");
   }
 
   // JSON protocols name the operation in X-Amz-Target: "AmazonSSM.GetParameter".
