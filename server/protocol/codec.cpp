@@ -175,7 +175,8 @@ namespace {
 // list element or map value is a SerializationException, as Smithy's
 // malformed-request tests require of AWS JSON servers for dense lists and
 // maps (RestJsonBodyMalformedListNullItem, RestJsonBodyMalformedMapNullValue:
-// https://github.com/smithy-lang/smithy/blob/main/smithy-aws-protocol-tests/model/restJson1/validation/malformed-list.smithy).
+// https://github.com/smithy-lang/smithy/tree/main/smithy-aws-protocol-tests/model/restJson1/validation,
+// malformed-list.smithy and malformed-map.smithy).
 // botocore's models have no sparse collections, so every one is dense.
 void normalise_at(const Shape& s, json::value& v, const Path& at) {
   if (v.is_null()) return;  // the caller drops it (member) or refuses it (element)
@@ -644,7 +645,10 @@ json::object parse_input(const ServiceModel& model, const Operation& op, const H
   }
   // Before validation, whose messages quote values: every string the model
   // types `string` must be UTF-8, or the events built from it would not parse.
-  check_utf8(model, op, input);
+  // A JSON-protocol body has been checked already: Boost.JSON refuses invalid
+  // UTF-8 and lone surrogate escapes (parse_options::allow_invalid_utf8 is off),
+  // so the walk is saved on the hot DynamoDB path.
+  if (model.protocol != Protocol::kJson) check_utf8(model, op, input);
   if (op.input) {
     std::string msg = validate(*op.input, input);
     if (!msg.empty())

@@ -122,7 +122,8 @@ def test_sns_subscribe_publish_and_delivery_to_sqs_invalid_utf8(server):
 
 
 def test_sqs_send_message_invalid_utf8(server):
-    # SQS's own rule for bodies (XML 1.0 characters) answers InvalidMessageContents; other members are generic.
+    # SQS's own character rule already refused these (InvalidMessageContents, InvalidParameterValue): the generic
+    # check, which now runs first, must keep SQS's codes.
     sqs = server.client("sqs")
     q = sqs.create_queue(QueueName="q")["QueueUrl"]
     before = server.state()
@@ -156,6 +157,26 @@ def test_s3_key_metadata_and_copy_source_invalid_utf8(server):
     assert b"Invalid copy source encoding." in body
     assert_nothing_logged(server, before)
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="bkt")["Contents"]] == ["src"]
+
+
+def test_s3_post_form_invalid_utf8(server):
+    # Browser uploads bring the key and metadata in form fields, past the codec: the form receiver checks them.
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="bkt")
+    before = server.state()
+    boundary = b"----podstackhostile"
+    body = b""
+    for k, v in [(b"key", b"up/a\xffb"), (b"x-amz-meta-owner", b"me")]:
+        body += b"--" + boundary + b'\r\nContent-Disposition: form-data; name="' + k + b'"\r\n\r\n' + v + b"\r\n"
+    body += (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="f.txt"\r\n'
+             b"Content-Type: text/plain\r\n\r\ndata\r\n--" + boundary + b"--\r\n")
+    st, _, resp = send(server, "POST", "/bkt", body, {"Content-Type": "multipart/form-data; boundary=" + boundary.decode()})
+    assert st == 400 and xml_code(resp) == "MalformedPOSTRequest", resp
+    assert_nothing_logged(server, before)
+    assert s3.list_objects_v2(Bucket="bkt").get("Contents", []) == []
+    ok = body.replace(b"up/a\xffb", b"up/ok")
+    st, _, resp = send(server, "POST", "/bkt", ok, {"Content-Type": "multipart/form-data; boundary=" + boundary.decode()})
+    assert st == 204, resp
 
 
 def test_sigv4_scope_that_is_not_utf8_is_an_auth_error(server):
@@ -219,7 +240,8 @@ def test_rejected_requests_leave_a_replayable_log(server):
     ("DynamoDB_20120810.BatchWriteItem", {"RequestItems": {"tbl": None}}),
 ])
 def test_json_null_in_a_map_or_list_is_serialization_exception(server, target, body):
-    # These answered 500 InternalFailure: dense maps and lists refuse null (Smithy's malformed-request tests).
+    # Scan, TransactWriteItems and BatchWriteItem answered 500 InternalFailure (PutItem's L [null] was already 400):
+    # dense maps and lists refuse null (Smithy's malformed-request tests).
     server.client("dynamodb").create_table(
         TableName="tbl", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
@@ -232,7 +254,7 @@ def test_json_null_in_a_map_or_list_is_serialization_exception(server, target, b
 
 
 def test_json_null_member_is_absent(server):
-    # A null structure member is treated as not sent: optional ones are ignored, required ones are missing.
+    # Already so before; dropping null members in the codec must keep it: optional ones ignored, required ones missing.
     ddb = server.client("dynamodb")
     ddb.create_table(TableName="tbl", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                      AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
