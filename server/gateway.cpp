@@ -272,6 +272,56 @@ protocol::ApiError s3_validation_error(const protocol::ApiError& e) {
   return protocol::ApiError::bad_request("InvalidArgument", e.message);
 }
 
+// The methods AWS's protocols use; anything else is refused before routing.
+bool aws_method(http::verb v) {
+  switch (v) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::post:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::options:
+    case http::verb::patch:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// SQS answers a message body it cannot take with InvalidMessageContents
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#API_SendMessage_Errors):
+// the codec's generic "not UTF-8" error for a MessageBody becomes that.
+protocol::ApiError sqs_utf8_error(const protocol::ApiError& e) {
+  if (e.code == "InvalidParameterValue" && e.message.find("MessageBody") != std::string::npos &&
+      e.message.find("not valid UTF-8") != std::string::npos)
+    return protocol::ApiError::bad_request("InvalidMessageContents",
+                                           "Invalid binary character was found in the message body, the set of allowed characters is "
+                                           "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+  return e;
+}
+
+// A SigV4 credential scope whose access key, region or service is not UTF-8
+// would put those bytes in the event envelope (account, region). AWS refuses
+// such a request at authentication, in each protocol's words: an unknown key
+// (S3 InvalidAccessKeyId, query InvalidClientTokenId, JSON
+// UnrecognizedClientException), a region it does not serve (S3
+// AuthorizationHeaderMalformed; elsewhere "Credential should be scoped to a
+// valid region", e.g. https://github.com/aws/aws-sdk-ruby/issues/508).
+std::optional<protocol::ApiError> credentials_error(const Credentials& c, Protocol p) {
+  bool key_ok = protocol::valid_utf8(c.access_key);
+  if (key_ok && protocol::valid_utf8(c.region) && protocol::valid_utf8(c.service)) return std::nullopt;
+  using protocol::ApiError;
+  const bool s3 = p == Protocol::kRestXml;
+  const bool query = p == Protocol::kQuery || p == Protocol::kEc2;
+  if (!key_ok) {
+    if (s3) return ApiError::make(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+    if (query) return ApiError::make(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+    return ApiError::make(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
+  }
+  if (s3) return ApiError::make(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the Credential is mal-formed.");
+  return ApiError::make(403, query ? "SignatureDoesNotMatch" : "InvalidSignatureException", "Credential should be scoped to a valid region.");
+}
+
 std::optional<protocol::ApiError> presigned_expired(const std::vector<std::pair<std::string, std::string>>& query, int64_t now_ms) {
   std::string date, expires, v2_expires;
   bool v2 = false;
@@ -365,6 +415,41 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
     Credentials h = host_hint(header(req, "host"));
     if (creds.service.empty()) creds.service = h.service;
     if (creds.region.empty()) creds.region = h.region;
+  }
+  // The scope's strings reach the event envelope; the Host header reaches
+  // URLs services store (SNS subscription URLs, SQS queue URLs).
+  {
+    std::string_view target_header = header(req, "x-amz-target");
+    Protocol p = !target_header.empty() ? Protocol::kJson
+                 : is_form(req) || query.find("Action=") != std::string_view::npos
+                     ? Protocol::kQuery
+                     : guess_protocol(protocol::valid_utf8(creds.service) && !creds.service.empty() ? creds.service : "s3");
+    auto reject = [&](const protocol::ApiError& e, const char* label) {
+      Reply r;
+      r.request_id = request_id;
+      r.protocol = p;
+      r.label = label;
+      r.response = to_http(protocol::render_error(p, nullptr, e, request_id), req.version());
+      return r;
+    };
+    if (auto e = credentials_error(creds, p)) return reject(*e, "auth");
+    if (!protocol::valid_utf8(header(req, "host"))) {
+      // No AWS service sees such a request: its front end refuses the Host
+      // header first. podstack answers as it does other malformed HTTP.
+      Reply r;
+      r.request_id = request_id;
+      r.label = "host";
+      r.response = plain_error(400, "BadRequest", "Malformed HTTP request: the Host header is not valid UTF-8", req.version());
+      return r;
+    }
+    // A method no AWS protocol uses (PROPFIND, BREW, ...). S3 answers 405
+    // MethodNotAllowed when no operation matches (Gateway::call); the other
+    // protocols document no answer, so they get S3's code in their own shape
+    // rather than "service not available".
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+    if (p != Protocol::kRestXml && !aws_method(req.method()))
+      return reject(protocol::ApiError::make(405, "MethodNotAllowed", "The specified method is not allowed against this resource."),
+                    "method");
   }
 
   // JSON protocols name the operation in X-Amz-Target: "AmazonSSM.GetParameter".
@@ -495,6 +580,7 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
     input = protocol::parse_input(model, *op, hr);
   } catch (const protocol::ApiError& e) {
     if (svc.name() == "s3" && (e.code == "ValidationError" || e.code == "ValidationException")) return fail(s3_validation_error(e));
+    if (svc.name() == "sqs") return fail(sqs_utf8_error(e));
     return fail(e);
   } catch (const std::exception& e) {
     return fail(protocol::ApiError::serialization(std::string("Could not parse the request: ") + e.what()));
@@ -608,6 +694,11 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
   };
   bool get = req.method() == http::verb::get || req.method() == http::verb::head;
   bool post = req.method() == http::verb::post || req.method() == http::verb::put;
+  // Parameters here reach events too (an SES or SNS inspection DELETE, the
+  // account and region of its partition): refuse what an event could not hold.
+  if (!protocol::valid_utf8(protocol::url_decode(path, false))) return error(400, "the path is not valid UTF-8");
+  for (auto& [k, v] : protocol::parse_form(query))
+    if (!protocol::valid_utf8(k) || !protocol::valid_utf8(v)) return error(400, "a query parameter is not valid UTF-8");
 
   if (path == "/_localstack/health" || path == "/_podstack/health") {
     if (!get) return error(405, "use GET");

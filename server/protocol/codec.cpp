@@ -170,23 +170,44 @@ namespace detail {
 }
 
 namespace {
+// JSON null: a structure member that is null is absent (the member is
+// dropped, so services never see a null where the model has a type); a null
+// list element or map value is a SerializationException, as Smithy's
+// malformed-request tests require of AWS JSON servers for dense lists and
+// maps (RestJsonBodyMalformedListNullItem, RestJsonBodyMalformedMapNullValue:
+// https://github.com/smithy-lang/smithy/tree/main/smithy-aws-protocol-tests/model/restJson1/validation,
+// malformed-list.smithy and malformed-map.smithy).
+// botocore's models have no sparse collections, so every one is dense.
 void normalise_at(const Shape& s, json::value& v, const Path& at) {
-  if (v.is_null()) return;
+  if (v.is_null()) return;  // the caller drops it (member) or refuses it (element)
   switch (s.type) {
     case ShapeType::kStructure: {
       if (!v.is_object()) type_error(at.str(), "an object");
-      for (auto& kv : v.as_object()) {
-        if (const Member* m = s.member(kv.key())) normalise_at(*m->shape, kv.value(), Path{&at, Path::kDot, kv.key(), 0});
+      auto& o = v.as_object();
+      for (auto it = o.begin(); it != o.end();) {
+        if (it->value().is_null()) {
+          it = o.stable_erase(it);  // keeps the other members in order
+          continue;
+        }
+        if (const Member* m = s.member(it->key())) normalise_at(*m->shape, it->value(), Path{&at, Path::kDot, it->key(), 0});
+        ++it;
       }
       break;
     }
     case ShapeType::kList:
       if (!v.is_array()) type_error(at.str(), "a list");
-      for (auto& e : v.as_array()) normalise_at(*s.list_member.shape, e, Path{&at, Path::kBrackets, {}, 0});
+      for (auto& e : v.as_array()) {
+        if (e.is_null()) throw ApiError::serialization("Null value at '" + Path{&at, Path::kBrackets, {}, 0}.str() + "': list elements must not be null");
+        normalise_at(*s.list_member.shape, e, Path{&at, Path::kBrackets, {}, 0});
+      }
       break;
     case ShapeType::kMap:
       if (!v.is_object()) type_error(at.str(), "a map");
-      for (auto& kv : v.as_object()) normalise_at(*s.map_value.shape, kv.value(), Path{&at, Path::kDot, kv.key(), 0});
+      for (auto& kv : v.as_object()) {
+        const Path sub{&at, Path::kDot, kv.key(), 0};
+        if (kv.value().is_null()) throw ApiError::serialization("Null value at '" + sub.str() + "': map values must not be null");
+        normalise_at(*s.map_value.shape, kv.value(), sub);
+      }
       break;
     case ShapeType::kString:
       if (!v.is_string()) type_error(at.str(), "a string");
@@ -266,7 +287,9 @@ std::optional<json::value> query_value(const Shape& s, const FormMap& f, const s
 
 std::optional<json::value> detail::query_scalar(const Shape& s, const std::string& raw, const std::string& key) {
   auto bad = [&](std::string_view what) -> ApiError {
-    return ApiError::bad_request("ValidationError", "Value '" + raw + "' at '" + key + "' failed to satisfy constraint: Member must be " + std::string(what));
+    // Bytes that are not UTF-8 are not quoted: the answer must stay well-formed XML.
+    const std::string shown = valid_utf8(raw) ? raw : std::string("(not valid UTF-8)");
+    return ApiError::bad_request("ValidationError", "Value '" + shown + "' at '" + key + "' failed to satisfy constraint: Member must be " + std::string(what));
   };
   switch (s.type) {
     case ShapeType::kString: return json::value(raw);
@@ -498,6 +521,97 @@ std::string json_content_type(const ServiceModel* model) {
 
 }  // namespace detail
 
+namespace {
+
+// ---- strings that are not UTF-8 ----
+
+// Whether every string in `v` that the model types `string` is well-formed
+// UTF-8: string values, map keys, and every string under a member the model
+// does not know (the JSON protocol keeps those). Blobs hold raw bytes and are
+// not looked at. On failure `where` gets the path to the string, innermost
+// segment last ("Tags.1.Value"); map keys and list indexes are left out of
+// it, as a key is the thing that may not be printable.
+bool utf8_clean(const Shape* s, const json::value& v, std::string& where) {
+  auto fail = [&](std::string_view segment) {
+    if (!segment.empty()) where.insert(0, where.empty() ? std::string(segment) : std::string(segment) + ".");
+    return false;
+  };
+  switch (v.kind()) {
+    case json::kind::string:
+      return (s && s->type == ShapeType::kBlob) || valid_utf8(v.get_string());
+    case json::kind::array: {
+      const Shape* es = s && s->type == ShapeType::kList ? s->list_member.shape : nullptr;
+      const auto& a = v.get_array();
+      for (size_t i = 0; i < a.size(); ++i)
+        if (!utf8_clean(es, a[i], where)) return fail(std::to_string(i + 1));
+      return true;
+    }
+    case json::kind::object: {
+      for (const auto& kv : v.get_object()) {
+        const Member* m = s && s->type == ShapeType::kStructure ? s->member(kv.key()) : nullptr;
+        if (!m && !valid_utf8(kv.key())) return fail({});
+        const Shape* vs = m ? m->shape : s && s->type == ShapeType::kMap ? s->map_value.shape : nullptr;
+        if (!utf8_clean(vs, kv.value(), where)) return fail(m ? std::string_view(m->name) : std::string_view());
+      }
+      return true;
+    }
+    default:
+      return true;
+  }
+}
+
+// The error for a string that is not UTF-8 at `where` (bound to `loc`), as
+// each protocol's AWS front end refuses a request it cannot decode.
+ApiError invalid_utf8_error(const ServiceModel& model, Location loc, const std::string& where) {
+  switch (model.protocol) {
+    case Protocol::kQuery:
+    case Protocol::kEc2:
+      // The query protocol's common "invalid or out-of-range value" error
+      // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html).
+      // AWS documents no answer for undecodable bytes; this is the closest.
+      return ApiError::bad_request("InvalidParameterValue",
+                                   "Value for parameter " + where + " is invalid. Reason: it is not valid UTF-8.");
+    case Protocol::kJson:
+    case Protocol::kRestJson:
+      // What AWS's JSON deserializers answer for input they cannot read
+      // (Boost.JSON already refuses invalid UTF-8 in a body as malformed).
+      return ApiError::serialization("Invalid UTF-8 in the value at '" + where + "'");
+    case Protocol::kRestXml:
+      switch (loc) {
+        case Location::kUri:
+        case Location::kQuery:
+          // S3 answers a key (or any part of the URI) that is not UTF-8 with
+          // InvalidURI; reported against AWS by s3sync users:
+          // https://github.com/larrabee/s3sync/issues/45
+          return ApiError::bad_request("InvalidURI", "Couldn't parse the specified URI.");
+        case Location::kHeader:
+        case Location::kHeaders:
+          return ApiError::bad_request("InvalidArgument", "Header value is not valid UTF-8").with("ArgumentName", where);
+        default:
+          return ApiError::bad_request("MalformedXML",
+                                       "The XML you provided was not well-formed or did not validate against our published schema");
+      }
+  }
+  return ApiError::serialization("Invalid UTF-8 in the value at '" + where + "'");
+}
+
+}  // namespace
+
+void check_utf8(const ServiceModel& model, const Operation& op, const json::object& input) {
+  if (!op.input) return;
+  const Shape& in = *op.input;
+  std::string where;
+  for (const auto& kv : input) {
+    const Member* m = in.member(kv.key());
+    if (!m && !valid_utf8(kv.key())) throw invalid_utf8_error(model, Location::kBody, "(a member name)");
+    if (utf8_clean(m ? m->shape : nullptr, kv.value(), where)) continue;
+    if (!m) throw invalid_utf8_error(model, Location::kBody, std::string(kv.key()) + (where.empty() ? "" : "." + where));
+    // Header maps (S3's x-amz-meta-*) name the header; other members their wire name.
+    std::string name = m->location == Location::kHeaders ? m->wire_name() + "*" : m->wire_name();
+    throw invalid_utf8_error(model, m->location, where.empty() ? name : name + "." + where);
+  }
+}
+
 std::string validate(const Shape& shape, const json::value& v) {
   std::vector<std::string> errs;
   validate_value(shape, v, Path{}, errs);
@@ -529,6 +643,12 @@ json::object parse_input(const ServiceModel& model, const Operation& op, const H
       input = parse_rest_input(model, op, req);
       break;
   }
+  // Before validation, whose messages quote values: every string the model
+  // types `string` must be UTF-8, or the events built from it would not parse.
+  // A JSON-protocol body has been checked already: Boost.JSON refuses invalid
+  // UTF-8 and lone surrogate escapes (parse_options::allow_invalid_utf8 is off),
+  // so the walk is saved on the hot DynamoDB path.
+  if (model.protocol != Protocol::kJson) check_utf8(model, op, input);
   if (op.input) {
     std::string msg = validate(*op.input, input);
     if (!msg.empty())

@@ -58,6 +58,13 @@ WireResponse render_output(const ServiceModel& model, const Operation& op, boost
 WireResponse render_error(Protocol protocol, const ServiceModel* model, const ApiError& err,
                           std::string_view request_id);
 
+// Throws the protocol's ApiError when a string of `input` that the model types
+// `string` (not `blob`) is not well-formed UTF-8: query InvalidParameterValue,
+// JSON SerializationException, S3 InvalidURI (URI, query), InvalidArgument
+// (headers) or MalformedXML (body). parse_input calls it; proto3 `string`
+// fields refuse such bytes when an event is parsed.
+void check_utf8(const ServiceModel& model, const Operation& op, const boost::json::object& input);
+
 // Validates a decoded value against its shape: required members, lengths,
 // ranges, enums. Returns the AWS message ("1 validation error detected: ...")
 // or an empty string.

@@ -179,6 +179,12 @@ std::optional<ApiError> FormReceiver::part_headers(std::string_view headers) {
 
 std::optional<ApiError> FormReceiver::finish() {
   if (state_ != State::kDone) return malformed_post("The body of your POST request is not well-formed multipart/form-data.");
+  // Field values become the key, metadata and tags of the object (strings in
+  // its events); bytes that are not UTF-8 make the form one S3 cannot read.
+  auto text = [](std::string_view s) { return protocol::valid_utf8(s); };
+  bool ok = text(filename_) && text(file_type_);
+  for (auto& [k, v] : fields_) ok = ok && text(k) && text(v);
+  if (!ok) return malformed_post("The body of your POST request is not well-formed multipart/form-data.");
   return std::nullopt;
 }
 

@@ -1427,6 +1427,10 @@ class S3Service final : public ServiceBase<S3Service> {
       rest = rest.substr(0, p);
     }
     std::string decoded = protocol::url_decode(rest, false);
+    // The header is ASCII; what it decodes to becomes the source key. S3's
+    // answer when that is not UTF-8 (its message as S3 clients quote it:
+    // https://github.com/matecat/MateCat handles "<Message>Invalid copy source encoding.</Message>").
+    if (!protocol::valid_utf8(decoded)) throw invalid_argument("Invalid copy source encoding.", "x-amz-copy-source");
     std::string_view d = decoded;
     if (!d.empty() && d[0] == '/') d.remove_prefix(1);
     size_t slash = d.find('/');
