@@ -112,10 +112,8 @@ std::optional<std::string> unreplayable(const proto::Event& e, const Service* sv
     if (!m->ParseFromString(e.payload())) return "the engine event's payload does not parse";
     return std::nullopt;
   }
-  const google::protobuf::MessageLite* prototype = svc ? svc->event_prototype() : nullptr;
-  if (!prototype) return "service '" + e.service() + "' has no event message to check the payload with";
-  std::unique_ptr<google::protobuf::MessageLite> m(prototype->New());
-  if (!m->ParseFromString(e.payload())) return "its payload does not parse again (a string that is not valid UTF-8?)";
+  if (!svc) return "no service '" + e.service() + "' to apply it";
+  if (!svc->payload_parses(e.payload())) return "its payload does not parse again (a string that is not valid UTF-8?)";
   return std::nullopt;
 }
 }  // namespace

@@ -219,4 +219,11 @@ std::string PartitionWriter::finish() {
   return std::move(out_);
 }
 
+bool Service::payload_parses(std::string_view payload) const {
+  const google::protobuf::MessageLite* prototype = event_prototype();
+  if (!prototype) return false;
+  std::unique_ptr<google::protobuf::MessageLite> m(prototype->New());
+  return m->ParseFromArray(payload.data(), static_cast<int>(payload.size()));
+}
+
 }  // namespace podstack

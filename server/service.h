@@ -195,6 +195,10 @@ class Service {
   // commit, so an event that would not parse again is never logged. Null
   // for a service that emits no events.
   virtual const google::protobuf::MessageLite* event_prototype() const { return nullptr; }
+  // Would apply() parse this payload again? By default: it parses as
+  // event_prototype() (false without one). A service whose payloads are not
+  // that message (test doubles) says so here.
+  virtual bool payload_parses(std::string_view payload) const;
   // apply() with the payload already decoded: `payload` is what decide()
   // added (Decision::add), the message event.payload() holds; apply may
   // consume it. The default parses the bytes like apply().

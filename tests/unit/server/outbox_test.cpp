@@ -35,6 +35,8 @@ std::string js(const json::object& o) { return json::serialize(o); }
 class CauseService : public Service {
  public:
   std::string_view name() const override { return "aaa"; }
+  // Payloads are this double's own JSON, which apply() reads back.
+  bool payload_parses(std::string_view) const override { return true; }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("sts"); }
   bool has_operation(std::string_view op) const override { return op == "Go"; }
   bool mutating(std::string_view) const override { return true; }
@@ -58,6 +60,8 @@ class CauseService : public Service {
 class EffectService : public Service {
  public:
   std::string_view name() const override { return "hooks"; }
+  // Payloads are this double's own JSON, which apply() reads back.
+  bool payload_parses(std::string_view) const override { return true; }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("sts"); }
   bool has_operation(std::string_view op) const override { return op == "Add" || op == "Deliver"; }
   bool mutating(std::string_view) const override { return true; }

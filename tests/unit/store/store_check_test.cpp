@@ -70,6 +70,20 @@ void make_store_with_table(const std::string& dir, uint64_t events) {
   REQUIRE(store.is_ok());
 }
 
+// The one events table file of a store made by make_store_with_table (an
+// intact store: verify() finds it).
+std::string events_table(const std::string& dir) {
+  auto store = EventStore::open({dir});
+  REQUIRE(store.is_ok());
+  auto r = (*store)->verify();
+  REQUIRE(r.is_ok());
+  std::string file;
+  for (auto& f : r->files)
+    if (f.column_family == "events") file = f.path;
+  REQUIRE(!file.empty());
+  return file;
+}
+
 }  // namespace
 
 TEST_CASE("store files: an empty or new directory opens, read-only needs a store") {
@@ -248,16 +262,7 @@ TEST_CASE("verify: the background thread reports damage once, and stops with the
   testing::TempDir tmp;
   std::string dir = tmp / "log";
   make_store_with_table(dir, 100);
-  std::string events_file;
-  {
-    auto store = EventStore::open({dir});
-    REQUIRE(store.is_ok());
-    auto r = (*store)->verify();
-    REQUIRE(r.is_ok());
-    for (auto& f : r->files)
-      if (f.column_family == "events") events_file = f.path;
-  }
-  REQUIRE(!events_file.empty());
+  std::string events_file = events_table(dir);
   flip_byte(events_file, static_cast<std::streamoff>(fs::file_size(events_file) / 2));
   auto store = EventStore::open({dir});
   REQUIRE(store.is_ok());
@@ -282,16 +287,7 @@ TEST_CASE("verify: a damaged first block refuses a writer, and a reader still na
   testing::TempDir tmp;
   std::string dir = tmp / "log";
   make_store_with_table(dir, 300);
-  std::string events_file;
-  {
-    auto store = EventStore::open({dir});
-    REQUIRE(store.is_ok());
-    auto r = (*store)->verify();
-    REQUIRE(r.is_ok());
-    for (auto& f : r->files)
-      if (f.column_family == "events") events_file = f.path;
-  }
-  REQUIRE(!events_file.empty());
+  std::string events_file = events_table(dir);
   flip_byte(events_file, 20);  // the first data block: open reads it to find the first event
 
   auto writer = EventStore::open({dir});

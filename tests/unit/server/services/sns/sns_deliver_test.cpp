@@ -15,6 +15,8 @@ namespace {
 class Publisher : public Service {
  public:
   std::string_view name() const override { return "aaa"; }
+  // Payloads are this double's own JSON, which apply() reads back.
+  bool payload_parses(std::string_view) const override { return true; }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("sts"); }
   bool has_operation(std::string_view op) const override { return op == "Go"; }
   bool mutating(std::string_view) const override { return true; }
