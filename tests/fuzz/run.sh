@@ -20,8 +20,9 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 fi
 MAX_LEN=${MAX_LEN:-4096}
 
+./tools/bootstrap.sh fuzz
 if [ ! -f build-fuzz/build.ninja ]; then
-  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODSTACK_FUZZ=ON >/dev/null
+  CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODSTACK_FUZZ=ON >/dev/null
 fi
 cmake --build build-fuzz --target "${TARGETS[@]/%/_fuzz}" -- -j"$(nproc)"
 
