@@ -4,14 +4,11 @@
 // or a state, never crash, abort or trip a sanitizer. A state it does load
 // must snapshot and restore.
 //
-// An in-memory store cannot be reopened (each has its own rocksdb MemEnv),
-// so the log is written to a store on /dev/shm (tmpfs) and the engine opens
-// it read-only: the same load() as a server start, without its threads.
+// The log is an in-memory store; the engine opens over it as a read-only
+// server would (Engine::open with a store: load() without the log writer
+// and maintenance threads).
 //
 // Input: records of events and checkpoints, see tests/fuzz/event_records.h.
-#include <filesystem>
-#include <unistd.h>
-
 #include "proto/event.pb.h"
 #include "server/engine.h"
 #include "server/services/registry.h"
@@ -22,23 +19,6 @@
 using namespace podstack;
 
 namespace {
-
-std::string store_dir() {
-  static const std::string dir = [] {
-    std::filesystem::path base = std::filesystem::exists("/dev/shm") ? std::filesystem::path("/dev/shm")
-                                                                     : std::filesystem::temp_directory_path();
-    return (base / ("podstack-event-fuzz-" + std::to_string(::getpid()))).string();
-  }();
-  return dir;
-}
-
-// After the first input the directory is there: removed at exit.
-struct Cleanup {
-  ~Cleanup() {
-    std::error_code ec;
-    std::filesystem::remove_all(store_dir(), ec);
-  }
-} cleanup;
 
 WriteBatchData to_batch(std::string_view in) {
   WriteBatchData batch;
@@ -78,21 +58,17 @@ WriteBatchData to_batch(std::string_view in) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string dir = store_dir();
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
-  {
-    StoreOptions so;
-    so.path = dir;
-    auto store = EventStore::open(so);
-    if (!store) fuzz::violated("the fuzz store does not open: " + store.status().to_string());
-    if (Status st = (*store)->write(to_batch(fuzz::as_view(data, size))); !st)
-      fuzz::violated("the fuzz store refuses a write: " + st.to_string());
-  }
+  fuzz::quiet_protobuf();
+  StoreOptions so;
+  so.in_memory = true;
+  auto store = EventStore::open(so);
+  if (!store) fuzz::violated("the in-memory store does not open: " + store.status().to_string());
+  if (Status st = (*store)->write(to_batch(fuzz::as_view(data, size))); !st)
+    fuzz::violated("the in-memory store refuses a write: " + st.to_string());
   EngineOptions eo;
-  eo.store.path = dir;
+  eo.store = so;
   eo.store.read_only = true;
-  auto engine = Engine::open(eo, make_services());
+  auto engine = Engine::open(eo, make_services(), std::move(*store));
   if (!engine) return 0;  // refused with a reason: what the log holds cannot be loaded
 
   static std::vector<std::unique_ptr<Service>> scratch = make_services();

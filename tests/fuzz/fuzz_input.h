@@ -3,6 +3,7 @@
 // line, body" far better than a packed binary layout.
 #pragma once
 #include <boost/beast/http/fields.hpp>
+#include <google/protobuf/stubs/logging.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -43,6 +44,16 @@ void take_headers(std::string_view& in, boost::beast::http::fields& out, Other&&
 }
 inline void take_headers(std::string_view& in, boost::beast::http::fields& out) {
   take_headers(in, out, [](std::string_view) {});
+}
+
+// Protobuf logs every string field with invalid UTF-8 it meets: from a
+// fuzzer, thousands of lines that slow it down and say nothing.
+inline void quiet_protobuf() {
+  static bool done = [] {
+    google::protobuf::SetLogHandler(nullptr);
+    return true;
+  }();
+  (void)done;
 }
 
 // The invariant checks trap with a line saying what broke: the fuzzer's

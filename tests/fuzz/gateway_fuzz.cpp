@@ -120,6 +120,7 @@ void check_replay(World& w, std::string_view label) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzz::quiet_protobuf();
   static std::unique_ptr<World> world;
   static int inputs = 0;
   if (!world || ++inputs % kInputsPerWorld == 0) {

@@ -52,8 +52,8 @@ std::optional<std::string> with_valid_digest(std::string_view in) {
 }
 
 using Blobs = std::vector<std::pair<std::string, std::string>>;
-BlobVisitor collect(Blobs& out) {
-  return [&out](const BlobBatch& batch) {
+pods::BlobVisitor collect(Blobs& out) {
+  return [&out](const pods::BlobBatch& batch) {
     for (auto& [k, v] : batch) out.emplace_back(k, v);
     return Status::ok();
   };
@@ -109,6 +109,7 @@ void try_pod(std::string_view bytes) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzz::quiet_protobuf();
   std::string_view in = fuzz::as_view(data, size);
   try_pod(in);
   if (auto fixed = with_valid_digest(in)) try_pod(*fixed);
