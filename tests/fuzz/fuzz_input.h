@@ -59,7 +59,7 @@ inline void quiet_protobuf() {
 // The invariant checks trap with a line saying what broke: the fuzzer's
 // crash report then says more than "trap".
 [[noreturn]] inline void violated(const std::string& what) {
-  std::fprintf(stderr, "==fuzz== invariant violated: %s\n", what.c_str());
+  std::fprintf(stderr, "==fuzz== ERROR: invariant violated: %s\n", what.c_str());
   std::fflush(stderr);
   __builtin_trap();
 }

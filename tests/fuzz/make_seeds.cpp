@@ -65,11 +65,18 @@ int main(int argc, char** argv) {
     std::stringstream ss;
     ss << f.rdbuf();
     std::string in = ss.str();
-    if (p.filename().string().rfind("internal-", 0) == 0) continue;  // no resets or rollbacks in the seeds
+    std::string name = p.filename().string();
+    // No resets or rollbacks; and no invalid UTF-8, which today poisons the
+    // log (see the regression inputs of the gateway target).
+    if (name.rfind("internal-", 0) == 0 || name.find("utf8") != std::string::npos ||
+        name.find("surrogate") != std::string::npos)
+      continue;
     HttpRequest req{http::verb::post, "/", 11};
     if (!fuzz::build_request(in, req)) continue;
     Reply r = fuzz::handle_request(gateway, req);
-    std::cout << p.filename().string() << ": " << r.response.result_int() << " " << r.label << "\n";
+    std::cout << name << ": " << r.response.result_int() << " " << r.label;
+    if (r.response.result_int() >= 400) std::cout << " " << r.response.body().substr(0, 200);
+    std::cout << "\n";
   }
 
   // Events: all of them as whole envelopes, and per service as records.
