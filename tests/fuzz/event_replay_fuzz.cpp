@@ -58,7 +58,7 @@ WriteBatchData to_batch(std::string_view in) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  fuzz::quiet_protobuf();
+  fuzz::quiet_logs();
   StoreOptions so;
   so.in_memory = true;
   auto store = EventStore::open(so);

@@ -4,6 +4,7 @@
 #pragma once
 #include <boost/beast/http/fields.hpp>
 #include <google/protobuf/stubs/logging.h>
+#include <spdlog/spdlog.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -46,11 +47,13 @@ inline void take_headers(std::string_view& in, boost::beast::http::fields& out) 
   take_headers(in, out, [](std::string_view) {});
 }
 
-// Protobuf logs every string field with invalid UTF-8 it meets: from a
-// fuzzer, thousands of lines that slow it down and say nothing.
-inline void quiet_protobuf() {
+// Protobuf logs every string field with invalid UTF-8 it meets, the engine
+// every checkpoint it skips: from a fuzzer, thousands of lines that slow it
+// down and say nothing the checks do not.
+inline void quiet_logs() {
   static bool done = [] {
     google::protobuf::SetLogHandler(nullptr);
+    spdlog::set_level(spdlog::level::off);
     return true;
   }();
   (void)done;

@@ -120,12 +120,14 @@ void check_replay(World& w, std::string_view label) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  fuzz::quiet_protobuf();
-  static std::unique_ptr<World> world;
+  fuzz::quiet_logs();
+  // Never destroyed at exit: the engine's threads and locks would outlive
+  // the statics they use (an abort in static destruction, "pthread lock").
+  static World* world = nullptr;
   static int inputs = 0;
   if (!world || ++inputs % kInputsPerWorld == 0) {
-    world.reset();  // the old engine closes before the new one opens
-    world = std::make_unique<World>();
+    delete world;  // the old engine closes before the new one opens
+    world = new World();
   }
   World& w = *world;
   HttpRequest req{http::verb::post, "/", 11};

@@ -109,7 +109,7 @@ void try_pod(std::string_view bytes) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  fuzz::quiet_protobuf();
+  fuzz::quiet_logs();
   std::string_view in = fuzz::as_view(data, size);
   try_pod(in);
   if (auto fixed = with_valid_digest(in)) try_pod(*fixed);

@@ -48,7 +48,7 @@ for t in "${TARGETS[@]}"; do
     -max_total_time="$SECONDS_EACH" -max_len="$MAX_LEN" -timeout=25 -artifact_prefix="$crashes/" "${dict[@]}" \
     "$found" "$corpus" >"$logs/$t.log" 2>&1 || true
   # Keep what adds coverage to the committed corpus.
-  "build-fuzz/tests/fuzz/${t}_fuzz" -merge=1 -max_len="$MAX_LEN" "$corpus" "$found" >"$logs/$t.merge.log" 2>&1 || true
+  "build-fuzz/tests/fuzz/${t}_fuzz" -merge=1 -max_len="$MAX_LEN" -artifact_prefix="$crashes/" "$corpus" "$found" >"$logs/$t.merge.log" 2>&1 || true
   rm -rf "$found"
   ncrash=$(find "$crashes" -type f | wc -l)
   if [ "$ncrash" -gt 0 ]; then
