@@ -58,14 +58,14 @@ for t in "${TARGETS[@]}"; do
       dest="$corpus/regression-$(sha1sum "$c" | cut -c1-40)"
       cp "$c" "$dest"
       echo "   $(basename "$c") -> $dest"
-    done
+    done || true
     grep -h "==fuzz==\|SUMMARY: \|runtime error" "$logs/$t.log" | sort | uniq -c | sort -rn | head -5 | sed 's/^/   /' || true
   fi
   # Fork mode's status line: "#RUNS: cov: C ft: F corp: N exec/s E oom/timeout/crash: a/b/c time: Ts ..."
-  last=$(grep -E '^#[0-9]+: cov: ' "$logs/$t.log" | tail -1)
+  last=$(grep -E '^#[0-9]+: cov: ' "$logs/$t.log" | tail -1 || true)
   runs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
-  speed=$(grep -oE 'exec/s [0-9]+' <<<"$last" | awk '{print $2}')
-  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' <<<"$last")
+  speed=$(grep -oE 'exec/s: ?[0-9]+' <<<"$last" | grep -oE '[0-9]+$' || true)
+  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' <<<"$last" || true)
   summary+=("$(printf '%-20s %10s %8s   %-22s %s' "$t" "${runs:-?}" "${speed:-?}" "${cov:-?}" "$ncrash")")
 done
 
