@@ -124,10 +124,15 @@ Engine::Engine(EngineOptions o, std::vector<std::unique_ptr<Service>> s)
 }
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<std::unique_ptr<Service>> services) {
-  std::unique_ptr<Engine> e(new Engine(std::move(options), std::move(services)));
-  auto store = EventStore::open(e->options_.store);
+  auto store = EventStore::open(options.store);
   if (!store) return store.status();
-  e->store_ = std::move(*store);
+  return open(std::move(options), std::move(services), std::move(*store));
+}
+
+Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<std::unique_ptr<Service>> services,
+                                             std::unique_ptr<EventStore> store) {
+  std::unique_ptr<Engine> e(new Engine(std::move(options), std::move(services)));
+  e->store_ = std::move(store);
   for (auto& s : e->services_) s->attach_store(e->store_.get());
   if (e->options_.skip_replay) {
     if (!e->options_.store.read_only) return Status::invalid_argument("skip_replay needs a read-only store");

@@ -141,6 +141,11 @@ class Engine {
   // `reason`, and deletes the checkpoints that hold its effects; every other
   // event stays. Returns a description of what was dropped.
   static Result<std::string> drop_event(const StoreOptions& store, uint64_t seq, const std::string& reason);
+  // The same over a store already open (options.store then only says how the
+  // engine uses it): an in-memory store cannot be reopened by path, and the
+  // event replay fuzzer opens engines over logs it wrote into one.
+  static Result<std::unique_ptr<Engine>> open(EngineOptions options, std::vector<std::unique_ptr<Service>> services,
+                                              std::unique_ptr<EventStore> store);
   ~Engine();
 
   Service* service(std::string_view name) const;

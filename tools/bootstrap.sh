@@ -3,6 +3,7 @@
 #   bootstrap.sh          build and test dependencies (what ./tools/test.sh needs)
 #   bootstrap.sh build    only what compiling the `podstack` binary needs (the Docker build stage)
 #   bootstrap.sh docker   Docker engine, compose and debootstrap (tools/docker_image.sh, the docker test)
+#   bootstrap.sh fuzz     clang with libFuzzer and the sanitizer runtimes (tests/fuzz/run.sh)
 # Non-interactive and idempotent: re-running it only installs what is missing.
 set -euo pipefail
 
@@ -18,6 +19,11 @@ case "${1:-all}" in
   docker)
     pkgs=(docker.io docker-compose debootstrap ca-certificates)
     ;;
+  fuzz)
+    # The ctest fuzz/* replays build with gcc; real fuzzing needs clang's libFuzzer.
+    # clang 16: clang 14 cannot capture structured bindings in lambdas (C++20), which the tree does.
+    pkgs=("${build_pkgs[@]}" ccache clang-16 libclang-rt-16-dev)
+    ;;
   all)
     pkgs=(
       "${build_pkgs[@]}" ccache git libboost1.81-all-dev doctest-dev
@@ -30,7 +36,7 @@ case "${1:-all}" in
     command -v npm >/dev/null 2>&1 || pkgs+=(npm)
     ;;
   *)
-    echo "usage: bootstrap.sh [build|docker]" >&2
+    echo "usage: bootstrap.sh [build|docker|fuzz]" >&2
     exit 2
     ;;
 esac

@@ -158,8 +158,9 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
   std::string_view enc = hdr(h, "content-encoding");
   chunked_ = sha.rfind("STREAMING-", 0) == 0 || enc.find("aws-chunked") != std::string_view::npos;
   if (auto d = hdr(h, "x-amz-decoded-content-length"); !d.empty()) {
+    std::string text(d);  // outlives `end`, which points into it
     char* end = nullptr;
-    uint64_t v = std::strtoull(std::string(d).c_str(), &end, 10);
+    uint64_t v = std::strtoull(text.c_str(), &end, 10);
     if (end && *end == '\0') decoded_length_ = v;
   }
   content_md5_ = std::string(hdr(h, "content-md5"));
