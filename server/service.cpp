@@ -1,5 +1,6 @@
 #include "server/service.h"
 
+#include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/wire_format_lite.h>
@@ -222,8 +223,25 @@ std::string PartitionWriter::finish() {
 bool Service::payload_parses(std::string_view payload) const {
   const google::protobuf::MessageLite* prototype = event_prototype();
   if (!prototype) return false;
-  std::unique_ptr<google::protobuf::MessageLite> m(prototype->New());
-  return m->ParseFromArray(payload.data(), static_cast<int>(payload.size()));
+  // Once per event on the commit path: parsed into a per-thread arena whose
+  // first block is reused, so a typical event's nested messages cost no
+  // malloc/free.
+  struct Scratch {
+    alignas(8) char block[8192];
+    google::protobuf::Arena arena;
+    Scratch() : arena(options()) {}
+    google::protobuf::ArenaOptions options() {
+      google::protobuf::ArenaOptions o;
+      o.initial_block = block;
+      o.initial_block_size = sizeof block;
+      return o;
+    }
+  };
+  thread_local Scratch scratch;
+  google::protobuf::MessageLite* m = prototype->New(&scratch.arena);
+  bool ok = m->ParseFromArray(payload.data(), static_cast<int>(payload.size()));
+  scratch.arena.Reset();
+  return ok;
 }
 
 }  // namespace podstack
