@@ -6,10 +6,13 @@
 #include <google/protobuf/stubs/logging.h>
 #include <spdlog/spdlog.h>
 #include <cstddef>
+#include <memory>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
+
+#include "store/event_store.h"
 
 namespace podstack::fuzz {
 
@@ -65,6 +68,19 @@ inline void quiet_logs() {
   std::fprintf(stderr, "==fuzz== ERROR: invariant violated: %s\n", what.c_str());
   std::fflush(stderr);
   __builtin_trap();
+}
+
+// One in-memory event store per process, for targets that feed S3's body
+// receivers (they write chunks into a store).
+inline EventStore& memory_store() {
+  static std::unique_ptr<EventStore> s = [] {
+    StoreOptions o;
+    o.in_memory = true;
+    auto r = EventStore::open(o);
+    if (!r) violated("the in-memory store does not open");
+    return std::move(*r);
+  }();
+  return *s;
 }
 
 }  // namespace podstack::fuzz

@@ -14,16 +14,7 @@ using namespace podstack;
 
 namespace {
 
-EventStore& store() {
-  static std::unique_ptr<EventStore> s = [] {
-    StoreOptions o;
-    o.in_memory = true;
-    auto r = EventStore::open(o);
-    if (!r) fuzz::violated("the in-memory store does not open");
-    return std::move(*r);
-  }();
-  return *s;
-}
+EventStore& store() { return fuzz::memory_store(); }
 
 // What a receiver ended with, comparable.
 std::string outcome(s3::BodyReceiver& r, std::optional<protocol::ApiError> err) {

@@ -19,16 +19,7 @@ using namespace podstack;
 
 namespace {
 
-EventStore& store() {
-  static std::unique_ptr<EventStore> s = [] {
-    StoreOptions o;
-    o.in_memory = true;
-    auto r = EventStore::open(o);
-    if (!r) fuzz::violated("the in-memory store does not open");
-    return std::move(*r);
-  }();
-  return *s;
-}
+EventStore& store() { return fuzz::memory_store(); }
 
 std::string outcome(s3::FormReceiver& r, std::optional<protocol::ApiError> err) {
   if (!err) err = r.finish();
