@@ -278,10 +278,11 @@ Status EventStore::write(const WriteBatchData& batch) {
 namespace {
 // Re-reads the file system and the memtables; one thread at a time, the
 // others go on with the estimate they have.
-void refresh_headroom(DiskGuard& g, rocksdb::DB& db, const std::string& path, bool wait) {
+// false: another thread is refreshing (and `wait` was not asked for).
+bool refresh_headroom(DiskGuard& g, rocksdb::DB& db, const std::string& path, bool wait) {
   std::unique_lock lk(g.refresh_mu, std::defer_lock);
   if (wait) lk.lock();
-  else if (!lk.try_lock()) return;
+  else if (!lk.try_lock()) return false;
   struct statvfs vfs;
   uint64_t free_bytes = 0;
   if (statvfs(path.c_str(), &vfs) == 0) free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
@@ -294,9 +295,18 @@ void refresh_headroom(DiskGuard& g, rocksdb::DB& db, const std::string& path, bo
   g.headroom = headroom;
   g.low = headroom < 0;
   g.next_refresh_ns = steady_ns() + kRefreshNs;
+  return true;
 }
 
 std::string mib(uint64_t b) { return std::to_string((b + (1 << 19)) >> 20) + " MiB"; }
+
+Status no_space(const DiskGuard& g, const std::string& path) {
+  return Status::no_space("the data dir " + path + " has " + mib(g.free_bytes) + " free and podstack keeps " +
+                          mib(g.reserve) + " in reserve" +
+                          (g.unflushed > (1u << 20) ? " (+ " + mib(g.unflushed) + " of memtables still to flush)" : "") +
+                          ": writes are refused until space is freed (they resume by themselves); reads go on");
+}
+
 }  // namespace
 
 Status EventStore::admit_write(uint64_t bytes) {
@@ -306,24 +316,22 @@ Status EventStore::admit_write(uint64_t bytes) {
   const int64_t cost = 2 * static_cast<int64_t>(bytes);
   int64_t left = g.headroom.fetch_sub(cost, std::memory_order_relaxed) - cost;
   if (left < 0 || steady_ns() >= g.next_refresh_ns.load(std::memory_order_relaxed)) {
-    refresh_headroom(g, *im.db, options_.path, /*wait=*/left < 0);
-    left = g.headroom.fetch_sub(cost, std::memory_order_relaxed) - cost;
+    // A refresh replaced the estimate, this write's charge with it.
+    if (refresh_headroom(g, *im.db, options_.path, /*wait=*/left < 0))
+      left = g.headroom.fetch_sub(cost, std::memory_order_relaxed) - cost;
   }
   if (left >= 0) return Status::ok();
   g.headroom.fetch_add(cost, std::memory_order_relaxed);  // not written
   g.refusals.fetch_add(1, std::memory_order_relaxed);
   g.low = true;  // until a look at the file system finds room again
-  return Status::no_space("the data dir " + options_.path + " has " + mib(g.free_bytes) + " free and podstack keeps " +
-                          mib(g.reserve) + " in reserve" +
-                          (g.unflushed > (1u << 20) ? " (+ " + mib(g.unflushed) + " of memtables still to flush)" : "") +
-                          ": writes are refused until space is freed (they resume by themselves); reads go on");
+  return no_space(g, options_.path);
 }
 
 Status EventStore::try_resume() {
   Impl& im = *impl_;
   if (guarded(options_, im.disk)) {
     refresh_headroom(im.disk, *im.db, options_.path, /*wait=*/true);
-    if (im.disk.low) return admit_write(0);  // the no_space sentence
+    if (im.disk.low) return no_space(im.disk, options_.path);  // not a refused write: the engine retrying
   }
   rocksdb::Status s = im.db->Resume();
   if (!s.ok()) return from_rocks(s);
