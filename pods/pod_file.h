@@ -44,8 +44,8 @@
 
 #include "pods/progress.h"
 #include "proto/pod.pb.h"
-#include "store/digest.h"
-#include "store/status.h"
+#include "base/digest.h"
+#include "base/status.h"
 
 namespace podstack::pods {
 

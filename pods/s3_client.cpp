@@ -8,7 +8,7 @@
 #include <boost/beast/ssl.hpp>
 #include <cstdlib>
 
-#include "store/digest.h"
+#include "base/digest.h"
 
 namespace podstack::pods {
 

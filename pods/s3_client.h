@@ -12,7 +12,7 @@
 
 #include "pods/progress.h"
 #include "pods/sigv4.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace podstack::pods {
 

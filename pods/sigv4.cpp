@@ -5,7 +5,7 @@
 #include <chrono>
 #include <ctime>
 
-#include "store/digest.h"
+#include "base/digest.h"
 
 namespace podstack::pods {
 

@@ -43,6 +43,8 @@ std::string Config::from_env(Config& c) {
   if (auto v = get("GATEWAY_LISTEN"); !v.empty() && !parse_listen(v, c.listen_host, c.listen_port))
     return "GATEWAY_LISTEN='" + v + "' is not HOST:PORT";
   c.persistence = env_flag("PERSISTENCE");
+  c.service_settings.smtp_host = get("SMTP_HOST");
+  if (auto v = get("SQS_ENDPOINT_STRATEGY"); !v.empty()) c.service_settings.sqs_endpoint_strategy = v;
   c.persistence_sync = env_flag("PERSISTENCE_SYNC");
   if (auto v = get("DATA_DIR"); !v.empty()) c.data_dir = v;
   if (auto v = get("CHECKPOINT_EVERY"); !v.empty()) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "server/service.h"
+
 namespace podstack {
 
 struct Config {
@@ -20,6 +22,7 @@ struct Config {
   bool checkpoint_fork = true;    // CHECKPOINT_FORK=0: serialize checkpoints in-process (server/forked.h)
   uint64_t store_verify_interval = 3600;  // STORE_VERIFY_INTERVAL seconds between table checksum verifications; 0: off
   std::vector<std::string> services;  // SERVICES: empty = all
+  ServiceSettings service_settings;   // SMTP_HOST, SQS_ENDPOINT_STRATEGY
   std::string log_level = "info";
   std::string log_format = "text";  // LOG_FORMAT=json: one JSON object per log line
   uint64_t max_request_bytes = 32ull << 20;

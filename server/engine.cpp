@@ -71,7 +71,37 @@ DeferLogWrites::DeferLogWrites() : was_(t_defer_log_writes) { t_defer_log_writes
 DeferLogWrites::~DeferLogWrites() { t_defer_log_writes = was_; }
 bool DeferLogWrites::active() { return t_defer_log_writes; }
 
+// ---- EngineBlobs: the services' view of the store's blobs ----
+
+// Pending marks live in the store's meta column family under the service's
+// own key (S3: "s3-pending/<blob>"), as they always have: a mark left by a
+// crash of an older podstack is still found by recover().
+class EngineBlobs final : public BlobStore {
+ public:
+  explicit EngineBlobs(EventStore& store) : store_(store) {}
+  Status admit_write(uint64_t bytes) override { return store_.admit_write(bytes); }
+  Status put_chunk(std::string_view key, std::string_view bytes) override { return store_.put_blob(key, bytes); }
+  Result<std::string> get_chunk(std::string_view key) const override { return store_.get_blob(key); }
+  Status delete_range(std::string_view begin, std::string_view end) override { return store_.delete_blob_range(begin, end); }
+  Status mark_pending(std::string_view key) override { return store_.put_meta(key, ""); }
+  Status unmark_pending(std::string_view key) override { return store_.delete_meta(key); }
+  Status scan_pending(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const override {
+    return store_.scan_meta(prefix, [&](std::string_view k, std::string_view) { return visit(k); });
+  }
+
+ private:
+  EventStore& store_;
+};
+
 // ---- Engine ----
+
+Status Engine::scan_log(uint64_t since, const std::function<bool(const proto::Event&)>& visit) const {
+  proto::Event e;
+  return store_->scan_events(since, [&](uint64_t, std::string_view bytes) {
+    if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
+    return visit(e);
+  });
+}
 
 namespace {
 proto::Event envelope(const CallContext& ctx, std::string_view service, std::string_view operation, std::string payload) {
@@ -133,7 +163,11 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
                                              std::unique_ptr<EventStore> store) {
   std::unique_ptr<Engine> e(new Engine(std::move(options), std::move(services)));
   e->store_ = std::move(store);
-  for (auto& s : e->services_) s->attach_store(e->store_.get());
+  e->blobs_ = std::make_unique<EngineBlobs>(*e->store_);
+  for (auto& s : e->services_) {
+    s->attach_blobs(*e->blobs_);
+    s->attach_store(e->store_.get());  // LEGACY
+  }
   if (e->options_.skip_replay) {
     if (!e->options_.store.read_only) return Status::invalid_argument("skip_replay needs a read-only store");
     return e;
@@ -141,7 +175,10 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
   auto t0 = std::chrono::steady_clock::now();
   if (Status st = e->load(); !st) return st;
   if (!e->options_.store.read_only)
-    for (auto& s : e->services_) s->recover(*e->store_);
+    for (auto& s : e->services_) {
+      s->recover();
+      s->recover(*e->store_);  // LEGACY
+    }
   e->startup_.replay_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!e->options_.store.read_only) {
     e->writer_ = std::make_unique<LogWriter>(*e->store_);
@@ -529,23 +566,55 @@ ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapsho
   return r;
 }
 
-ExecResult Engine::execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx) {
+namespace {
+// Runs a service hook that has no error result (deliver, effect_attempted):
+// whatever it throws becomes an error value here, with a log line, and
+// never reaches the thread's top (which would end the process).
+std::optional<ApiError> guarded(const Service& svc, const char* what, const std::function<void()>& fn) {
+  try {
+    fn();
+    return std::nullopt;
+  } catch (const ApiError& e) {
+    spdlog::error("{}.{} threw {} ({}); nothing was recorded", svc.name(), what, e.code, e.message);
+  } catch (const std::exception& e) {
+    spdlog::error("{}.{} threw: {}; nothing was recorded", svc.name(), what, e.what());
+  }
+  return ApiError::internal(std::string("podstack could not complete this request (") + std::string(svc.name()) + " " + what +
+                            " failed); nothing was changed");
+}
+}  // namespace
+
+ExecResult Engine::execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx,
+                           const json::object* body) {
   if (!svc.mutating(op)) {
     ExecResult r;
     Decision d;
-    std::shared_lock lk(svc.mutex());
-    r.error = svc.decide(op, input, ctx, d);
-    if (!r.error) r.output = std::move(d.output);
+    {
+      // A stateless service has no lock of its own (Service::has_state).
+      std::shared_lock<ServiceMutex> lk;
+      if (svc.has_state()) lk = std::shared_lock<ServiceMutex>(svc.mutex());
+      r.error = svc.decide(op, input, body, ctx, d);
+    }
+    if (r.error) return r;
+    if (d.has_events() || !d.deliveries.empty() || !d.blobs.empty()) {
+      // Its table marks it a read: nothing it decided may be lost silently.
+      spdlog::error("{}.{} is a read but decided {} event(s); nothing was recorded (a podstack bug)", svc.name(), op,
+                    d.event_count());
+      r.error = ApiError::internal("podstack could not answer this request: a read operation tried to change state");
+      return r;
+    }
+    r.output = std::move(d.output);
+    r.stream = std::move(d.stream);
+    r.status = d.status;
+    r.raw_xml = std::move(d.raw_xml);
     return r;
   }
-  return commit_decision(svc, op, ctx,
-                         [&](Decision& d) { return svc.decide(op, input, ctx, d); });
+  return commit_decision(svc, op, ctx, [&](Decision& d) { return svc.decide(op, input, body, ctx, d); });
 }
 
 ExecResult Engine::record_effect(Service& svc, const EffectAttempt& attempt, const CallContext& ctx) {
   return commit_decision(svc, "EffectAttempted", ctx, [&](Decision& d) -> std::optional<ApiError> {
-    svc.effect_attempted(attempt, ctx, d);
-    return std::nullopt;
+    return guarded(svc, "effect_attempted", [&] { svc.effect_attempted(attempt, ctx, d); });
   });
 }
 
@@ -581,16 +650,19 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   r.error = decide(d);
   if (r.error) return r;
   r.output = std::move(d.output);
-  if (d.wait && d.events.empty()) {
+  r.stream = std::move(d.stream);
+  r.status = d.status;
+  r.raw_xml = std::move(d.raw_xml);
+  if (d.wait && d.events_.empty()) {
     // Under the service lock, so a write that notifies after this is seen.
     d.wait->seen = notifier_.count(d.wait->key);
     r.wait = std::move(d.wait);
   }
 
   std::vector<proto::Event> events;
-  events.reserve(d.events.size());
-  for (auto& payload : d.events) events.push_back(envelope(ctx, svc.name(), op, std::move(payload)));
-  std::vector<std::unique_ptr<google::protobuf::MessageLite>> decoded = std::move(d.decoded);  // events' prefix
+  events.reserve(d.events_.size());
+  for (auto& payload : d.events_) events.push_back(envelope(ctx, svc.name(), op, std::move(payload)));
+  std::vector<std::unique_ptr<google::protobuf::MessageLite>> decoded = std::move(d.decoded_);  // events' prefix
   bool effects = d.effects;
 
   // Deliveries, target by target in lock order; a target may deliver further
@@ -631,8 +703,13 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
           group.push_back(std::move(all[j]));
         }
         Decision td;
-        target.deliver(group, tctx, td);
-        for (auto& payload : td.events)
+        if (auto err = guarded(target, "deliver", [&] { target.deliver(group, tctx, td); })) {
+          // The cause fails whole: nothing of it, nor of any delivery, is logged.
+          r = ExecResult{};
+          r.error = std::move(err);
+          return r;
+        }
+        for (auto& payload : td.events_)
           events.push_back(envelope(tctx, target.name(), "Deliver", std::move(payload)));
         for (auto& b : td.blobs) d.blobs.push_back(std::move(b));
         for (auto& k : td.notify) d.notify.push_back(std::move(k));

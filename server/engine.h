@@ -88,6 +88,9 @@ struct EngineOptions {
 
 struct ExecResult {
   json::value output;
+  std::optional<json::value> stream;  // Decision::stream
+  int status = 0;                     // Decision::status
+  std::string raw_xml;                // Decision::raw_xml
   std::optional<ApiError> error;
   std::shared_ptr<CommitTicket> commit;  // null: nothing to wait for
   std::optional<LongPoll> wait;          // a long poll with nothing to deliver yet
@@ -151,7 +154,9 @@ class Engine {
   Service* service(std::string_view name) const;
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
 
-  ExecResult execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx);
+  // `body`: the streamed request body's description (Request::body), or null.
+  ExecResult execute(Service& svc, std::string_view op, const json::object& input, const CallContext& ctx,
+                     const json::object* body = nullptr);
   // The outbox worker's report of one effect attempt, committed as the
   // owning service's events (Service::effect_attempted).
   ExecResult record_effect(Service& svc, const EffectAttempt& attempt, const CallContext& ctx);
@@ -207,6 +212,9 @@ class Engine {
   // the store found (a torn WAL tail at startup, checksum failures).
   std::vector<std::string> problems() const;
   EventStore& store() { return *store_; }
+  // The log from sequence `since` on, oldest first, each event decoded (an
+  // event that does not parse is skipped), until `visit` returns false.
+  Status scan_log(uint64_t since, const std::function<bool(const proto::Event&)>& visit) const;
   // Long-poll wake-ups: writes notify the keys their Decision names.
   Notifier& notifier() { return notifier_; }
   std::string summarize(const proto::Event& e) const;
@@ -245,6 +253,7 @@ class Engine {
   EngineOptions options_;
   std::vector<std::unique_ptr<Service>> services_;
   std::unique_ptr<EventStore> store_;
+  std::unique_ptr<BlobStore> blobs_;  // services' view of store_'s blobs (EngineBlobs)
   std::unique_ptr<LogWriter> writer_;
 
   std::mutex seq_mu_;

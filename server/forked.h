@@ -24,7 +24,7 @@
 #include <string>
 #include <utility>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace podstack {
 

@@ -381,7 +381,8 @@ std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
   std::string p = s3_path(req, path);
   const protocol::Operation* op = protocol::match_rest_operation(s3->model(), post ? "POST" : "PUT", p, q, labels, &req.base());
   if (!op) return nullptr;
-  std::shared_ptr<StreamedBody> body(s3->streamed_body(op->name, req.base(), engine_.store()));
+  std::shared_ptr<StreamedBody> body(s3->streamed_body(op->name, req.base()));
+  if (!body) body = s3->streamed_body(op->name, req.base(), engine_.store());  // LEGACY
   if (body) {
     body->matched_model = &s3->model();
     body->matched_operation = op;
@@ -585,17 +586,24 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   } catch (const std::exception& e) {
     return fail(protocol::ApiError::serialization(std::string("Could not parse the request: ") + e.what()));
   }
-  if (body) input["__body"] = body->describe();
+  json::object described;
+  if (body) {
+    json::value d = body->describe();
+    if (d.is_object()) described = std::move(d.as_object());
+    input["__body"] = described;  // LEGACY
+  }
   ExecResult x;
   try {
-    x = engine_.execute(svc, op_id, input, ctx);
+    x = engine_.execute(svc, op_id, input, ctx, body ? &described : nullptr);
   } catch (const std::exception& e) {
     spdlog::error("{} {} failed: {}", r.label, r.request_id, e.what());
     return fail(protocol::ApiError::internal("internal error"));
   }
   if (x.error) return fail(*x.error);
-  int status_override = 0;
-  if (x.output.is_object()) {
+  int status_override = x.status;
+  if (x.stream) r.source = std::shared_ptr<BodySource>(svc.body_source(*x.stream, [this] { engine_.wait_for_writes(); }));
+  std::string raw_xml = std::move(x.raw_xml);  // a document the model cannot describe (S3's GetBucketLocation)
+  if (x.output.is_object()) {  // LEGACY
     json::object& o = x.output.as_object();
     if (auto* st = o.if_contains("__stream")) {
       r.source = std::shared_ptr<BodySource>(svc.body_source(*st, engine_.store(), [this] { engine_.wait_for_writes(); }));
@@ -605,13 +613,11 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
       status_override = static_cast<int>(st->to_number<int64_t>());
       o.erase("__status");
     }
-  }
-  std::string raw_xml;  // a document the model cannot describe (S3's GetBucketLocation)
-  if (x.output.is_object())
-    if (auto* xml = x.output.as_object().if_contains("__xml")) {
+    if (auto* xml = o.if_contains("__xml")) {
       raw_xml = std::string(xml->as_string());
-      x.output.as_object().erase("__xml");
+      o.erase("__xml");
     }
+  }
   r.response = to_http(protocol::render_output(model, *op, std::move(x.output), r.request_id), req.version());
   if (!raw_xml.empty()) {
     r.response.set(http::field::content_type, "application/xml");

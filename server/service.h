@@ -19,10 +19,12 @@
 
 #include "proto/event.pb.h"
 #include "server/protocol/api_error.h"
+#include "server/protocol/codec.h"
 #include "server/protocol/model.h"
+#include "base/digest.h"
+#include "base/status.h"
+#include "server/blob_store.h"
 #include "server/service_mutex.h"
-#include "store/digest.h"
-#include "store/status.h"
 
 namespace podstack {
 
@@ -40,6 +42,58 @@ struct CallContext {
   std::string host;
   std::string path;
   double now() const { return static_cast<double>(now_ms) / 1000.0; }
+};
+
+// Reads typed members of a decoded input; the protocol layer has already
+// checked types and model constraints.
+class Input {
+ public:
+  explicit Input(const json::object& o) : o_(o) {}
+  const json::object& raw() const { return o_; }
+  bool has(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    return v && !v->is_null();
+  }
+  std::optional<std::string_view> opt_str(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    if (!v || !v->is_string()) return std::nullopt;
+    return std::string_view(v->as_string());
+  }
+  // Required string: AWS's message when absent.
+  std::string_view str(std::string_view k) const;
+  std::string str_or(std::string_view k, std::string_view def) const {
+    auto v = opt_str(k);
+    return std::string(v ? *v : def);
+  }
+  bool flag(std::string_view k, bool def = false) const {
+    auto* v = o_.if_contains(k);
+    return v && v->is_bool() ? v->as_bool() : def;
+  }
+  std::optional<int64_t> opt_int(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    if (!v) return std::nullopt;
+    if (v->is_int64()) return v->as_int64();
+    if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
+    return std::nullopt;
+  }
+  const json::array* array(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    return v && v->is_array() ? &v->as_array() : nullptr;
+  }
+  const json::object* object(std::string_view k) const {
+    auto* v = o_.if_contains(k);
+    return v && v->is_object() ? &v->as_object() : nullptr;
+  }
+
+ private:
+  const json::object& o_;
+};
+
+// What services take from the configuration. server/config reads the
+// environment; services never do.
+struct ServiceSettings {
+  std::string smtp_host;                           // SMTP_HOST; empty: mail is recorded, not relayed
+  std::string sqs_endpoint_strategy = "standard";  // SQS_ENDPOINT_STRATEGY (standard, domain, path, off)
 };
 
 // Randomness for decide(): thread-local, fast, never used by apply().
@@ -116,20 +170,31 @@ struct EffectAttempt {
   int64_t finished_ms = 0;
 };
 
+class Engine;
+
+// What decide() answers: the output, and the events that make it true.
 struct Decision {
   json::value output = json::object();
-  std::vector<std::string> events;  // the service's serialized event messages, applied in order
-  // decoded[i], when set, is events[i] as decide() built it (add()): the live
-  // apply takes it (Service::apply_decoded) instead of parsing events[i]
-  // again. Replay parses the bytes, so both paths see the same message.
-  std::vector<std::unique_ptr<google::protobuf::MessageLite>> decoded;
-  // By value: add(std::move(ev)) hands ev over, add(ev) copies it.
+  // The response, where the operation's model cannot describe it:
+  std::optional<json::value> stream;  // a stored body to send (Service::body_source reads it)
+  int status = 0;                     // an HTTP status other than the operation's (S3 206, 303)
+  std::string raw_xml;                // a document to send as it is (S3 GetBucketLocation)
+
+  // The one way to emit an event: `event` is the service's event message,
+  // applied after the events added before it. By value: add(std::move(ev))
+  // hands ev over (the live apply then takes it as built, without parsing
+  // the bytes again; replay parses them, so both see the same message).
   template <class M>
   void add(M event) {
-    events.push_back(event.SerializeAsString());
-    decoded.resize(events.size() - 1);
-    decoded.push_back(std::make_unique<M>(std::move(event)));
+    events_.push_back(event.SerializeAsString());
+    decoded_.resize(events_.size() - 1);
+    decoded_.push_back(std::make_unique<M>(std::move(event)));
   }
+  bool has_events() const { return !events_.empty(); }
+  size_t event_count() const { return events_.size(); }
+  // The serialized events, in order (tests, and the engine that logs them).
+  const std::vector<std::string>& events() const { return events_; }
+
   std::vector<std::string> notify;  // long-poll keys to wake once the events are applied
   std::optional<LongPoll> wait;     // only with no events
   // Blob store entries written in the same atomic batch as the events (S3's
@@ -137,6 +202,22 @@ struct Decision {
   std::vector<std::pair<std::string, std::string>> blobs;
   std::vector<Delivery> deliveries;  // into other services, same batch
   bool effects = false;              // pending effects were added: wake the outbox worker
+
+ private:
+  friend class Engine;
+  std::vector<std::string> events_;
+  // decoded_[i], when set, is events_[i] as add() got it.
+  std::vector<std::unique_ptr<google::protobuf::MessageLite>> decoded_;
+};
+
+// One call of an operation, as a handler sees it.
+struct Request {
+  std::string_view operation;  // as the service's table names it (SES v2: "v2.SendEmail")
+  Input in;                    // the decoded input, checked against the model
+  const CallContext& ctx;
+  // A request body received as a stream (Service::streamed_body): its
+  // describe(). Null when the body was buffered into `in`.
+  const json::object* body = nullptr;
 };
 
 // A request body consumed as it arrives (S3 objects) instead of buffered
@@ -170,7 +251,23 @@ class BodySource {
   virtual Result<std::string> next() = 0;
 };
 
-class EventStore;
+class EventStore;  // LEGACY: removed once S3 uses BlobStore
+
+// An internal endpoint a service serves beside AWS's API (/_aws/ses,
+// /_aws/sns/sms-messages): each method maps to one of the service's internal
+// operations ("__" names, which AWS routing never reaches), run through the
+// engine like any other, so a DELETE that clears state is an event.
+//
+// The operation's input holds the query parameters, except accountId and
+// region, which pick the partition; with a prefix route, the rest of the
+// path (URL-decoded) is the member `tail_member`. A GET answers 200 with the
+// output as JSON, any other method 204 once its events are durable; an
+// error answers {"error": message} with the error's status.
+struct Route {
+  std::string path;    // exact, or a prefix when it ends with '/'
+  std::vector<std::pair<std::string, std::string>> methods;  // "GET" -> "__ListMessages"
+  std::string tail_member;  // prefix routes: the input member for the rest of the path
+};
 
 class Service {
  public:
@@ -184,11 +281,20 @@ class Service {
   // operations of this model reach decide() with the model's operation_prefix.
   virtual const protocol::ServiceModel* rest_model() const { return nullptr; }
   virtual bool has_operation(std::string_view op) const = 0;
-  // false: a read (shared lock, must emit no events).
+  // Every operation in its table (AWS's, and its "__" internal ones).
+  virtual std::vector<std::string_view> operation_names() const { return {}; }
+  // false: a read (shared lock). A read that emits events is a podstack bug:
+  // the engine answers it with an internal error and logs nothing.
   virtual bool mutating(std::string_view op) const = 0;
-  // Never mutates; returns the error to send, or fills `out`.
+  // Never mutates; returns the error to send, or fills `out`. Errors are
+  // values here: nothing a handler throws gets past this call.
   virtual std::optional<ApiError> decide(std::string_view op, const json::object& input, const CallContext& ctx,
                                          Decision& out) const = 0;
+  // The same with the streamed body's description (Request::body).
+  virtual std::optional<ApiError> decide(std::string_view op, const json::object& input, const json::object* body,
+                                         const CallContext& ctx, Decision& out) const {
+    return decide(op, input, ctx, out);
+  }
   virtual void apply(const proto::Event& event) = 0;
   // The message every payload of this service's events is (its `Event`):
   // the engine parses each payload with it before the event joins a group
@@ -210,32 +316,69 @@ class Service {
   // Would restore() accept these bytes? Checked before a pod touches live state.
   virtual Status check_snapshot(std::string_view bytes) const { return Status::ok(); }
   virtual void clear() = 0;
+  // false: the service keeps no state (STS, DynamoDB Streams), so the engine
+  // takes no lock of its own for it; what it reads of another service it
+  // reads through that service's published interface, under that lock.
+  virtual bool has_state() const { return true; }
   // One line for `podstack log`.
   virtual std::string summarize(const proto::Event& event) const { return {}; }
   // Parameters, secrets, ...: for `pod inspect`.
   virtual uint64_t resource_count() const { return 0; }
-  // Streaming: a body receiver for `op` when its body should not be buffered;
-  // a source for an output that names a stored body (member "__stream").
-  virtual std::unique_ptr<StreamedBody> streamed_body(std::string_view op, const boost::beast::http::fields& headers,
-                                                      EventStore& store) const {
+
+  // ---- bodies kept outside the log ----
+  // The engine's blob store, handed over once before the state is loaded,
+  // to services that keep bytes outside their events.
+  virtual void attach_blobs(BlobStore& blobs) {}
+  // After the state is loaded at startup: settle what a crash left half done
+  // outside the log (S3: bodies of uploads that never committed).
+  virtual void recover() {}
+  // A body receiver for `op` when its request body should not be buffered.
+  virtual std::unique_ptr<StreamedBody> streamed_body(std::string_view op, const boost::beast::http::fields& headers) const {
     return nullptr;
   }
-  // `settle` blocks until pending log writes are done: state is applied just
-  // before its group commit lands, so a body written with its event may be
-  // read a moment before it is in the store.
-  virtual std::unique_ptr<BodySource> body_source(const json::value& stream, EventStore& store,
-                                                  std::function<void()> settle) const {
+  // A response body for Decision::stream. `settle` blocks until pending log
+  // writes are done: state is applied just before its group commit lands,
+  // so a body written with its event may be read a moment before it is in
+  // the store.
+  virtual std::unique_ptr<BodySource> body_source(const json::value& stream, std::function<void()> settle) const {
     return nullptr;
   }
   // Blob store key prefixes a snapshot of this service references (S3:
   // "s3/<blob>/" per body): pods carry those entries with the state.
   virtual void blob_prefixes(std::string_view snapshot, const std::function<void(const std::string&)>& visit) const {}
-  // The store, for services that read stored bodies in decide() (S3's
-  // UploadPartCopy hashes a byte range of an immutable blob).
+  // LEGACY (until S3 uses BlobStore):
+  virtual std::unique_ptr<StreamedBody> streamed_body(std::string_view op, const boost::beast::http::fields& headers,
+                                                      EventStore& store) const {
+    return nullptr;
+  }
+  virtual std::unique_ptr<BodySource> body_source(const json::value& stream, EventStore& store,
+                                                  std::function<void()> settle) const {
+    return nullptr;
+  }
   virtual void attach_store(EventStore* store) {}
-  // After the state is loaded at startup: settle what a crash left half done
-  // outside the log (S3: bodies of uploads that never committed).
   virtual void recover(EventStore& store) {}
+
+  // ---- HTTP hooks: what the gateway asks a service instead of naming it ----
+  // The internal endpoints this service serves (see Route).
+  virtual std::vector<Route> routes() const { return {}; }
+  // Requests that name no service (no SigV4 scope, no X-Amz-Target, no
+  // Action) are this service's (S3, as on AWS and LocalStack).
+  virtual bool serves_unscoped() const { return false; }
+  // The path its rest model matches for a request to `host` (S3's
+  // virtual-hosted addressing: "bucket.s3.localhost" + "/key" -> "/bucket/key").
+  virtual std::string address(std::string_view host, std::string_view path) const { return std::string(path); }
+  // What the service's clients leave to the URL (SQS: a QueueUrl posted to
+  // /<account>/<queue>), filled in before the input is decoded.
+  virtual void prepare(const protocol::Operation& op, protocol::HttpRequest& request) const {}
+  // The protocol layer refused the input: the error in this service's words
+  // (S3 has no ValidationException; SQS bodies get InvalidMessageContents).
+  virtual ApiError input_error(ApiError e) const { return e; }
+  // Browser CORS (S3): the internal read operation that evaluates a request
+  // with an Origin header. Its input: {Path (addressed), Origin, Method,
+  // RequestHeaders, Preflight}; its output: {"headers": {name: value}}.
+  // Empty: the service does no CORS.
+  virtual std::string_view cors_operation() const { return {}; }
+
   // Every resource in `snapshot` (bytes from snapshot(), possibly of another
   // instance, e.g. a pod's), for `pod diff` and `pod verify`: a stable id,
   // unique in the service, and a digest that changes when the resource does.
@@ -251,7 +394,7 @@ class Service {
 
   // Cross-service delivery (see Delivery): every delivery of one batch for
   // this service, in order. Never fails the cause: what cannot be delivered
-  // (a deleted queue) is dropped or dead-lettered here, in `out.events`.
+  // (a deleted queue) is dropped or dead-lettered here, in `out`'s events.
   virtual void deliver(const std::vector<Delivery>& in, const CallContext& ctx, Decision& out) const {}
   // The outbox (see Effect): every effect still pending, due or not.
   virtual void pending_effects(std::vector<Effect>& out) const {}
@@ -265,75 +408,69 @@ class Service {
   mutable ServiceMutex mutex_;
 };
 
-// Reads typed members of a decoded input; the protocol layer has already
-// checked types and model constraints.
-class Input {
- public:
-  explicit Input(const json::object& o) : o_(o) {}
-  const json::object& raw() const { return o_; }
-  bool has(std::string_view k) const {
-    auto* v = o_.if_contains(k);
-    return v && !v->is_null();
-  }
-  std::optional<std::string_view> opt_str(std::string_view k) const {
-    auto* v = o_.if_contains(k);
-    if (!v || !v->is_string()) return std::nullopt;
-    return std::string_view(v->as_string());
-  }
-  // Required string: AWS's message when absent.
-  std::string_view str(std::string_view k) const;
-  std::string str_or(std::string_view k, std::string_view def) const {
-    auto v = opt_str(k);
-    return std::string(v ? *v : def);
-  }
-  bool flag(std::string_view k, bool def = false) const {
-    auto* v = o_.if_contains(k);
-    return v && v->is_bool() ? v->as_bool() : def;
-  }
-  std::optional<int64_t> opt_int(std::string_view k) const {
-    auto* v = o_.if_contains(k);
-    if (!v) return std::nullopt;
-    if (v->is_int64()) return v->as_int64();
-    if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-    return std::nullopt;
-  }
-  const json::array* array(std::string_view k) const {
-    auto* v = o_.if_contains(k);
-    return v && v->is_array() ? &v->as_array() : nullptr;
-  }
-  const json::object* object(std::string_view k) const {
-    auto* v = o_.if_contains(k);
-    return v && v->is_object() ? &v->as_object() : nullptr;
-  }
+// Parses a service's snapshot bytes into its State message; corruption when
+// they do not parse (restore() and check_snapshot() of every service).
+template <class State>
+Status parse_snapshot(std::string_view bytes, State& st, std::string_view service) {
+  if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return Status::corruption(std::string(service) + " state does not parse");
+  return Status::ok();
+}
 
- private:
-  const json::object& o_;
-};
-
-// Operation table: "PutParameter" -> {mutating, handler}, built once per
-// service. An operation in the model but not in the table is answered with
-// AWS's NotImplemented-style error by the gateway.
+// Operation table: "PutParameter" -> read(...) or write(...) of a handler,
+// built once per service:
+//
+//   static const Table& operations() {
+//     static const Table t = {
+//         {"PutParameter", write(&SsmService::put_parameter)},
+//         {"GetParameter", read(&SsmService::get_parameter)},
+//     };
+//     return t;
+//   }
+//
+// A read runs under the service's shared lock and must emit no events; a
+// write runs under its exclusive lock and commits what it adds. An operation
+// in the model but not in the table is answered with AWS's
+// NotImplemented-style error by the gateway.
 template <class Derived>
 class ServiceBase : public Service {
  public:
-  using Handler = void (Derived::*)(const Input&, const CallContext&, Decision&) const;
+  using Handler = void (Derived::*)(const Request&, Decision&) const;
+  using LegacyHandler = void (Derived::*)(const Input&, const CallContext&, Decision&) const;  // LEGACY
   struct Op {
     bool mutating;
-    Handler handler;
+    LegacyHandler legacy = nullptr;
+    Handler handler = nullptr;
   };
   using Table = std::unordered_map<std::string_view, Op>;
+  static constexpr Op read(Handler h) { return Op{false, nullptr, h}; }
+  static constexpr Op write(Handler h) { return Op{true, nullptr, h}; }
 
   bool has_operation(std::string_view op) const override { return Derived::operations().count(op) != 0; }
+  std::vector<std::string_view> operation_names() const override {
+    std::vector<std::string_view> names;
+    for (auto& [n, op] : Derived::operations()) names.push_back(n);
+    return names;
+  }
   bool mutating(std::string_view op) const override {
     auto it = Derived::operations().find(op);
     return it != Derived::operations().end() && it->second.mutating;
   }
   std::optional<ApiError> decide(std::string_view op, const json::object& input, const CallContext& ctx,
                                  Decision& out) const override {
+    return decide(op, input, nullptr, ctx, out);
+  }
+  std::optional<ApiError> decide(std::string_view op, const json::object& input, const json::object* body,
+                                 const CallContext& ctx, Decision& out) const override {
     auto it = Derived::operations().find(op);
     if (it == Derived::operations().end()) return ApiError::bad_request("InvalidAction", "Operation " + std::string(op) + " is not supported");
     try {
-      (static_cast<const Derived*>(this)->*(it->second.handler))(Input(input), ctx, out);
+      if (it->second.handler) {
+        Request req{it->first, Input(input), ctx, body};
+        (static_cast<const Derived*>(this)->*(it->second.handler))(req, out);
+      } else {
+        (static_cast<const Derived*>(this)->*(it->second.legacy))(Input(input), ctx, out);
+      }
     } catch (ApiError& e) {
       return std::move(e);
     }
@@ -341,8 +478,70 @@ class ServiceBase : public Service {
   }
 };
 
+// The typed base of a service whose state is a `State` class (its
+// <svc>_state.h): name and model, apply dispatch, snapshots, clear and
+// counts come from here, so the service class holds only its table and its
+// const handlers, and State holds the only code that changes anything.
+//
+//   class SsmState {
+//    public:
+//     using Event = ssm::Event;     // the payload of every ssm event
+//     using Snapshot = ssm::State;  // what snapshot() bytes parse as
+//     void apply(const proto::Event& envelope, Event& ev);  // may consume ev
+//     std::string snapshot() const;
+//     Status restore(std::string_view bytes);
+//     void clear();
+//     uint64_t resource_count() const;
+//     std::string summarize(const Event& ev) const;  // one line for `podstack log`
+//   };
+//   class SsmService final : public StatefulService<SsmService, SsmState> {
+//    public:
+//     static constexpr std::string_view kName = "ssm";  // also its model's name
+//     ...
+//   };
+template <class Derived, class State>
+class StatefulService : public ServiceBase<Derived> {
+ public:
+  using Event = typename State::Event;
+  using Snapshot = typename State::Snapshot;
+
+  std::string_view name() const override { return Derived::kName; }
+  const protocol::ServiceModel& model() const override {
+    static const protocol::ServiceModel* m = protocol::builtin_model(Derived::kName);
+    return *m;
+  }
+  const google::protobuf::MessageLite* event_prototype() const final { return &Event::default_instance(); }
+  void apply(const proto::Event& e) final {
+    Event ev;
+    if (!ev.ParseFromString(e.payload())) throw std::runtime_error(std::string(Derived::kName) + " event does not parse");
+    state_.apply(e, ev);
+  }
+  void apply_decoded(const proto::Event& e, google::protobuf::MessageLite& payload) final {
+    state_.apply(e, static_cast<Event&>(payload));
+  }
+  std::string snapshot() const final { return state_.snapshot(); }
+  Status restore(std::string_view bytes) final { return state_.restore(bytes); }
+  Status check_snapshot(std::string_view bytes) const final {
+    Snapshot st;
+    return parse_snapshot(bytes, st, Derived::kName);
+  }
+  void clear() final { state_.clear(); }
+  uint64_t resource_count() const final { return state_.resource_count(); }
+  std::string summarize(const proto::Event& e) const final {
+    Event ev;
+    if (!ev.ParseFromString(e.payload())) return "(unreadable)";
+    return state_.summarize(ev);
+  }
+
+ protected:
+  const State& state() const { return state_; }
+
+ private:
+  State state_;
+};
+
 // A service that holds no state of its own (STS, DynamoDB Streams): nothing
-// to apply, snapshot or restore.
+// to apply, snapshot or restore, and no lock of its own (Service::has_state).
 template <class Derived>
 class StatelessService : public ServiceBase<Derived> {
  public:
@@ -350,6 +549,7 @@ class StatelessService : public ServiceBase<Derived> {
   std::string snapshot() const override { return {}; }
   Status restore(std::string_view) override { return Status::ok(); }
   void clear() override {}
+  bool has_state() const override { return false; }
 };
 
 // State partitioned by account and region, iterated in sorted order.
@@ -378,15 +578,6 @@ class Partitions {
  private:
   std::map<Key, P> map_;
 };
-
-// Parses a service's snapshot bytes into its State message; corruption when
-// they do not parse (restore() and check_snapshot() of every service).
-template <class State>
-Status parse_snapshot(std::string_view bytes, State& st, std::string_view service) {
-  if (!st.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    return Status::corruption(std::string(service) + " state does not parse");
-  return Status::ok();
-}
 
 // Deterministic serialization (sorted map keys) for snapshots and hashing.
 std::string deterministic_bytes(const google::protobuf::MessageLite& m);

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace podstack {
 std::string zstd_compress(std::string_view in, int level = 3);

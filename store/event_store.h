@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/status.h"
+#include "base/status.h"
 #include "store/store_check.h"
 
 namespace podstack {

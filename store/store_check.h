@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "store/status.h"
+#include "base/status.h"
 
 namespace rocksdb {
 class DB;

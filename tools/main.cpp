@@ -83,8 +83,8 @@ int serve() {
   eo.store.reserve_bytes = cfg.disk_reserve_bytes;
   eo.checkpoint_every = cfg.checkpoint_every;
   eo.fork_checkpoints = cfg.checkpoint_fork;
-  eo.factory = make_services;
-  auto engine = Engine::open(eo, make_services());
+  eo.factory = [] { return make_services(); };
+  auto engine = Engine::open(eo, make_services(cfg.service_settings));
   if (!engine) {
     spdlog::error("cannot open the event store: {}", engine.status().to_string());
     return 1;
@@ -206,7 +206,7 @@ Result<std::unique_ptr<Engine>> open_offline(const Target& t, bool from_scratch)
   eo.store.path = store_path(data_dir_of(t));
   eo.store.read_only = true;
   eo.ignore_checkpoints = from_scratch;
-  eo.factory = make_services;
+  eo.factory = [] { return make_services(); };
   spdlog::set_level(spdlog::level::err);
   return Engine::open(eo, make_services());
 }
@@ -736,7 +736,7 @@ int cmd_state_rollback(const Target& t, std::optional<uint64_t> to_seq, const st
   }
   EngineOptions eo;
   eo.store.path = store_path(data_dir_of(t));
-  eo.factory = make_services;
+  eo.factory = [] { return make_services(); };
   spdlog::set_level(spdlog::level::err);
   auto engine = Engine::open(eo, make_services());
   if (!engine) return fail("cannot open " + data_dir_of(t) + ": " + engine.status().to_string());

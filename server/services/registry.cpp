@@ -11,15 +11,15 @@
 
 namespace podstack {
 
-std::vector<std::unique_ptr<Service>> make_services() {
+std::vector<std::unique_ptr<Service>> make_services(const ServiceSettings& settings) {
   std::vector<std::unique_ptr<Service>> all;
   all.push_back(make_sts_service());
   all.push_back(make_s3_service());
   all.push_back(make_ssm_service());
   all.push_back(make_secretsmanager_service());
-  all.push_back(make_sns_service());
-  all.push_back(make_sqs_service());
-  all.push_back(make_ses_service());
+  all.push_back(make_sns_service(settings));
+  all.push_back(make_sqs_service(settings));
+  all.push_back(make_ses_service(settings));
   all.push_back(make_dynamodb_service());
   all.push_back(make_dynamodb_streams_service(*all.back()));
   return all;

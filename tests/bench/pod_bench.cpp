@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   EngineOptions o;
   o.store.path = dir + "/log";
   o.checkpoint_every = n * 10;
-  o.factory = make_services;
+  o.factory = [] { return make_services(); };
   auto e = Engine::open(o, make_services());
   if (!e) return std::fprintf(stderr, "%s\n", e.status().to_string().c_str()), 1;
   CallContext ctx;

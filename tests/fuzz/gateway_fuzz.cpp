@@ -42,7 +42,7 @@ struct World {
   World() {
     EngineOptions o;
     o.store.in_memory = true;
-    o.factory = make_services;
+    o.factory = [] { return make_services(); };
     o.fork_checkpoints = false;  // no fork() under the fuzzer
     o.checkpoint_every = UINT64_MAX;
     auto e = Engine::open(o, make_services());

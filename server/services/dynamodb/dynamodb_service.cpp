@@ -17,7 +17,7 @@
 #include "server/services/dynamodb/number.h"
 #include "server/services/dynamodb/partiql.h"
 #include "server/services/dynamodb/table.h"
-#include "store/digest.h"
+#include "base/digest.h"
 
 namespace podstack {
 namespace {
@@ -813,7 +813,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
 
     ddb::Event ev;
     *ev.mutable_created()->mutable_desc() = d;
-    out.events.push_back(event_bytes(ev));
+    out.add(ev);
     TableState fresh;
     fresh.desc = d;
     fresh.configure();
@@ -855,7 +855,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       throw ApiError::validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
     ddb::Event ev;
     ev.mutable_deleted()->set_name(std::string(name));
-    out.events.push_back(event_bytes(ev));
+    out.add(ev);
     out.output = json::object{{"TableDescription", describe(ctx, *t, "DELETING")}};
   }
 
@@ -950,7 +950,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       throw ApiError::validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
     ddb::Event ev;
     *ev.mutable_updated()->mutable_desc() = d;
-    out.events.push_back(event_bytes(ev));
+    out.add(ev);
     TableState preview;
     preview.desc = d;
     preview.configure();
@@ -972,7 +972,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     d.set_ttl_attribute(enabled ? attr : "");
     ddb::Event ev;
     *ev.mutable_updated()->mutable_desc() = d;
-    out.events.push_back(event_bytes(ev));
+    out.add(ev);
     out.output = json::object{{"TimeToLiveSpecification", json::object{{"Enabled", enabled}, {"AttributeName", attr}}}};
   }
 
@@ -1009,7 +1009,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     set_tags(d, tags);
     ddb::Event ev;
     *ev.mutable_updated()->mutable_desc() = d;
-    out.events.push_back(event_bytes(ev));
+    out.add(ev);
   }
 
   void untag_resource(const Input& in, const CallContext& ctx, Decision& out) const {
@@ -1021,7 +1021,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     set_tags(d, tags);
     ddb::Event ev;
     *ev.mutable_updated()->mutable_desc() = d;
-    out.events.push_back(event_bytes(ev));
+    out.add(ev);
   }
 
   static void set_tags(TableDescription& d, const std::map<std::string, std::string>& tags) {
@@ -1067,7 +1067,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     w->set_table(table);
     w->set_item(item_bytes(item));
     w->set_deleted(deleted);
-    out.events.push_back(event_bytes(ev));
+    out.add(ev);
   }
 
   static Item key_only(const TableState& t, const Item& item) {
@@ -1639,7 +1639,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
         iw->set_deleted(has_del);
       }
     }
-    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+    if (ev.items().writes_size()) out.add(ev);
     out.output = json::object{{"UnprocessedItems", json::object()}};
   }
 
@@ -1767,7 +1767,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       throw e;
     }
     token.record(ev);
-    if (ev.items().writes_size() || !token.token.empty()) out.events.push_back(event_bytes(ev));
+    if (ev.items().writes_size() || !token.token.empty()) out.add(ev);
     out.output = json::object();
   }
 
@@ -1909,7 +1909,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
     paging.limit = in.opt_int("Limit").value_or(INT64_MAX);
     paging.next_token = in.opt_str("NextToken");
     out.output = run_statement(ctx, in.str("Statement"), in.array("Parameters"), ev, &paging);
-    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+    if (ev.items().writes_size()) out.add(ev);
   }
 
   void batch_execute_statement(const Input& in, const CallContext& ctx, Decision& out) const {
@@ -1933,7 +1933,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       }
       responses.push_back(std::move(r));
     }
-    if (ev.items().writes_size()) out.events.push_back(event_bytes(ev));
+    if (ev.items().writes_size()) out.add(ev);
     out.output = json::object{{"Responses", std::move(responses)}};
   }
 
@@ -1990,7 +1990,7 @@ class DynamoDbService final : public ServiceBase<DynamoDbService> {
       throw e;
     }
     if (!reads) token.record(ev);  // a read transaction is not remembered: it changed nothing
-    if (ev.items().writes_size() || !ev.items().client_token().empty()) out.events.push_back(event_bytes(ev));
+    if (ev.items().writes_size() || !ev.items().client_token().empty()) out.add(ev);
     out.output = reads ? json::object{{"Responses", std::move(responses)}} : json::object();
   }
 

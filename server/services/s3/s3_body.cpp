@@ -10,7 +10,7 @@
 
 #include "server/protocol/encoding.h"
 #include "server/service.h"
-#include "store/digest.h"
+#include "base/digest.h"
 
 namespace podstack::s3 {
 

@@ -22,7 +22,7 @@
 
 #include "server/protocol/api_error.h"
 #include "store/event_store.h"
-#include "store/status.h"
+#include "base/status.h"
 
 namespace podstack::s3 {
 

@@ -924,7 +924,7 @@ class S3Service final : public ServiceBase<S3Service> {
       c->set_name("ownership");
       c->set_value(json::serialize(json::object{{"Rules", json::array{json::object{{"ObjectOwnership", *ol}}}}}));
     }
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
     out.output = json::object{{"Location", "/" + name}};
   }
 
@@ -934,7 +934,7 @@ class S3Service final : public ServiceBase<S3Service> {
       throw ApiError::make(409, "BucketNotEmpty", "The bucket you tried to delete is not empty").with("BucketName", b.meta.name());
     s3::Event ev;
     ev.mutable_bucket_deleted()->set_bucket(b.meta.name());
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
   void head_bucket(const Input& in, const CallContext& ctx, Decision& out) const {
@@ -968,7 +968,7 @@ class S3Service final : public ServiceBase<S3Service> {
     s3::Event ev;
     ev.mutable_versioning_set()->set_bucket(b.meta.name());
     ev.mutable_versioning_set()->set_status(status);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
   void get_bucket_versioning(const Input& in, const CallContext& ctx, Decision& out) const {
@@ -984,7 +984,7 @@ class S3Service final : public ServiceBase<S3Service> {
     s3::Event ev;
     ev.mutable_tags_set()->set_bucket(b.meta.name());
     for (auto& t : tags) *ev.mutable_tags_set()->add_tags() = t;
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
   void get_bucket_tagging(const Input& in, const CallContext& ctx, Decision& out) const {
@@ -999,7 +999,7 @@ class S3Service final : public ServiceBase<S3Service> {
     if (b.meta.tags_size() == 0) return;
     s3::Event ev;
     ev.mutable_tags_set()->set_bucket(b.meta.name());
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
   // Stored configurations (CORS, lifecycle, encryption, policy, ...): the
@@ -1051,7 +1051,7 @@ class S3Service final : public ServiceBase<S3Service> {
     cs->set_bucket(b.meta.name());
     cs->set_name(std::string(op.config));
     cs->set_value(value);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
   void get_config(const Input& in, const CallContext& ctx, Decision& out) const {
@@ -1229,7 +1229,7 @@ class S3Service final : public ServiceBase<S3Service> {
     s3::Event ev;
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = std::move(o);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
     out.output = std::move(res);
   }
 
@@ -1333,7 +1333,7 @@ class S3Service final : public ServiceBase<S3Service> {
             d->set_bucket(b.meta.name());
             d->set_key(key);
             d->set_version_id(*version_id);
-            out.events.push_back(ev.SerializeAsString());
+            out.add(ev);
             notify(b, "ObjectRemoved:Delete", v, ctx, out, false);
             break;
           }
@@ -1350,7 +1350,7 @@ class S3Service final : public ServiceBase<S3Service> {
       d->set_bucket(b.meta.name());
       d->set_key(key);
       d->set_version_id("null");
-      out.events.push_back(ev.SerializeAsString());
+      out.add(ev);
       if (!it->second.empty()) notify(b, "ObjectRemoved:Delete", it->second.front(), ctx, out, false);
       return;
     }
@@ -1363,7 +1363,7 @@ class S3Service final : public ServiceBase<S3Service> {
     m.set_owner(ctx.account);
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = m;
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
     notify(b, "ObjectRemoved:DeleteMarkerCreated", m, ctx, out, false);
     res["DeleteMarker"] = true;
     res["VersionId"] = m.version_id();
@@ -1511,7 +1511,7 @@ class S3Service final : public ServiceBase<S3Service> {
     s3::Event ev;
     ev.mutable_object_put()->set_bucket(b.meta.name());
     *ev.mutable_object_put()->mutable_object() = std::move(o);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
     out.output = std::move(res);
   }
 
@@ -1690,7 +1690,7 @@ class S3Service final : public ServiceBase<S3Service> {
     s3::Event ev;
     ev.mutable_object_updated()->set_bucket(b.meta.name());
     *ev.mutable_object_updated()->mutable_object() = std::move(o);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
     out.output = std::move(res);
   }
 
@@ -1740,7 +1740,7 @@ class S3Service final : public ServiceBase<S3Service> {
       for (auto& c : b.meta.configs()) have = have || c.name() == "publicaccessblock";
       if (!have) return;
     }
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
   void get_public_access_block(const Input& in, const CallContext& ctx, Decision& out) const {
@@ -1875,7 +1875,7 @@ class S3Service final : public ServiceBase<S3Service> {
     s3::Event ev;
     ev.mutable_upload_created()->set_bucket(b.meta.name());
     *ev.mutable_upload_created()->mutable_upload() = std::move(u);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
     out.output = std::move(res);
   }
 
@@ -1966,7 +1966,7 @@ class S3Service final : public ServiceBase<S3Service> {
     pu->set_bucket(b.meta.name());
     pu->set_upload_id(u.upload_id());
     *pu->mutable_part() = std::move(p);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
     out.output = std::move(res);
   }
 
@@ -2046,7 +2046,7 @@ class S3Service final : public ServiceBase<S3Service> {
     uc->set_bucket(b.meta.name());
     uc->set_upload_id(u.upload_id());
     *uc->mutable_object() = std::move(o);
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
     out.output = std::move(res);
   }
 
@@ -2056,7 +2056,7 @@ class S3Service final : public ServiceBase<S3Service> {
     s3::Event ev;
     ev.mutable_upload_aborted()->set_bucket(b.meta.name());
     ev.mutable_upload_aborted()->set_upload_id(u.upload_id());
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
   void list_parts(const Input& in, const CallContext& ctx, Decision& out) const {

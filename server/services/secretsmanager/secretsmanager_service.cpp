@@ -381,7 +381,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     if (it != p->secrets.end() && expired(it->second, ctx.now())) {
       sm::Event ev;
       ev.mutable_purged()->set_name(it->first);
-      d.events.push_back(bytes(ev));
+      d.add(ev);
     }
   }
 
@@ -446,7 +446,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     }
     sm::Event ev;
     *ev.mutable_created()->mutable_secret() = std::move(s);
-    d.events.push_back(bytes(ev));
+    d.add(ev);
     d.output = std::move(out);
   }
 
@@ -498,7 +498,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     vp->set_name(s.name());
     *vp->mutable_version() = std::move(v);
     vp->set_changed(ctx.now());
-    d.events.push_back(bytes(ev));
+    d.add(ev);
     *created = true;
     return token;
   }
@@ -548,7 +548,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
         u->set_kms_key_id(std::string(*x));
       }
       u->set_changed(ctx.now());
-      d.events.push_back(bytes(ev));
+      d.add(ev);
     }
     if (in.has("SecretString") || in.has("SecretBinary")) {
       if (in.has("SecretString") && in.has("SecretBinary"))
@@ -753,7 +753,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
       ds->set_deleted_date(ctx.now());
       ds->set_deletion_date(when);
     }
-    d.events.push_back(bytes(ev));
+    d.add(ev);
     d.output = json::object{{"ARN", s.arn()}, {"Name", s.name()}, {"DeletionDate", when}};
   }
 
@@ -763,7 +763,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
       sm::Event ev;
       ev.mutable_restored()->set_name(s.name());
       ev.mutable_restored()->set_changed(ctx.now());
-      d.events.push_back(bytes(ev));
+      d.add(ev);
     }
     d.output = json::object{{"ARN", s.arn()}, {"Name", s.name()}};
   }
@@ -796,7 +796,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     m->set_remove_from(remove);
     m->set_move_to(move);
     m->set_changed(ctx.now());
-    d.events.push_back(bytes(ev));
+    d.add(ev);
   }
 
   void list_version_ids(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -840,7 +840,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
       if (auto* k = o.if_contains("Key"); k && k->is_string()) tag->set_key(std::string(k->as_string()));
       if (auto* v = o.if_contains("Value"); v && v->is_string()) tag->set_value(std::string(v->as_string()));
     }
-    d.events.push_back(bytes(ev));
+    d.add(ev);
   }
 
   void untag_resource(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -850,7 +850,7 @@ class SecretsManagerService final : public ServiceBase<SecretsManagerService> {
     rm->set_name(s.name());
     rm->set_changed(ctx.now());
     for (auto& k : *in.array("TagKeys")) rm->add_keys(std::string(k.as_string()));
-    d.events.push_back(bytes(ev));
+    d.add(ev);
   }
 
   void get_random_password(const Input& in, const CallContext&, Decision& d) const {

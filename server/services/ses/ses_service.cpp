@@ -521,7 +521,7 @@ class SesService final : public ServiceBase<SesService> {
           publish(out, n.topic_arn(), ses::event_message("Delivery", mail.as_object(), "delivery", delivery, n.identity_notification()));
       }
     }
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
  private:
@@ -560,7 +560,7 @@ class SesService final : public ServiceBase<SesService> {
     return nullptr;
   }
 
-  static void emit(Decision& d, const ses::Event& ev) { d.events.push_back(ev.SerializeAsString()); }
+  static void emit(Decision& d, const ses::Event& ev) { d.add(ev); }
   static void put_identity(Decision& d, const ses::Identity& id) {
     ses::Event ev;
     *ev.mutable_identity_put()->mutable_identity() = id;
@@ -1620,9 +1620,6 @@ class SesService final : public ServiceBase<SesService> {
 
 std::unique_ptr<Service> make_ses_service(std::string smtp_host) { return std::make_unique<SesService>(std::move(smtp_host)); }
 
-std::unique_ptr<Service> make_ses_service() {
-  const char* host = std::getenv("SMTP_HOST");
-  return make_ses_service(host ? std::string(host) : std::string());
-}
+std::unique_ptr<Service> make_ses_service(const ServiceSettings& settings) { return make_ses_service(settings.smtp_host); }
 
 }  // namespace podstack

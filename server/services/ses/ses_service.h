@@ -11,7 +11,7 @@ namespace podstack {
 
 // Reads SMTP_HOST ("host:port") once: when set, every mail sent is also
 // relayed there by the outbox (see Relay in proto/ses.proto).
-std::unique_ptr<Service> make_ses_service();
+std::unique_ptr<Service> make_ses_service(const ServiceSettings& settings);
 std::unique_ptr<Service> make_ses_service(std::string smtp_host);
 
 namespace ses {

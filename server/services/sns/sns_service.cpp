@@ -27,7 +27,7 @@
 #include "server/services/arn.h"
 #include "server/services/pagination.h"
 #include "server/services/sns/filter_policy.h"
-#include "store/digest.h"
+#include "base/digest.h"
 
 namespace podstack {
 namespace {
@@ -596,7 +596,7 @@ class SnsService final : public ServiceBase<SnsService> {
       }
       pub->add_message_ids(m.message_id);
       fan_out(t, topic_arn(ctx.region, ctx.account, t.name()), m, ctx, *pub, out);
-      out.events.push_back(ev.SerializeAsString());
+      out.add(ev);
     }
   }
 
@@ -649,7 +649,7 @@ class SnsService final : public ServiceBase<SnsService> {
       a->set_retry_at_ms(attempt.finished_ms + kBackoffMs[std::min<size_t>(attempts - 1, std::size(kBackoffMs) - 1)]);
       out.effects = true;
     }
-    out.events.push_back(ev.SerializeAsString());
+    out.add(ev);
   }
 
  private:
@@ -794,7 +794,7 @@ class SnsService final : public ServiceBase<SnsService> {
     for (auto& [k, v] : checked) (*t->mutable_attributes())[k] = v;
     for (auto& [k, v] : tags) (*t->mutable_tags())[k] = v;
     t->set_created_ms(ctx.now_ms);
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = json::object{{"TopicArn", arn}};
   }
 
@@ -810,7 +810,7 @@ class SnsService final : public ServiceBase<SnsService> {
     const sns::Topic& t = *found;
     sns::Event ev;
     ev.mutable_topic_deleted()->set_name(t.name());
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   void list_topics(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -862,7 +862,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Event ev;
     ev.mutable_topic_attributes()->set_name(t.name());
     (*ev.mutable_topic_attributes()->mutable_attributes())[n] = v;
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   json::object policy_of(const CallContext& ctx, const sns::Topic& t) const {
@@ -896,7 +896,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Event ev;
     ev.mutable_topic_attributes()->set_name(t.name());
     (*ev.mutable_topic_attributes()->mutable_attributes())["Policy"] = json::serialize(policy);
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   void remove_permission(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -914,7 +914,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Event ev;
     ev.mutable_topic_attributes()->set_name(t.name());
     (*ev.mutable_topic_attributes()->mutable_attributes())["Policy"] = json::serialize(policy);
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   void get_data_protection_policy(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -932,7 +932,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Event ev;
     ev.mutable_topic_attributes()->set_name(t.name());
     (*ev.mutable_topic_attributes()->mutable_attributes())["DataProtectionPolicy"] = v;
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   // ---- subscriptions ----
@@ -1017,7 +1017,7 @@ class SnsService final : public ServiceBase<SnsService> {
           ev.mutable_subscribed()->set_topic(t.name());
           *ev.mutable_subscribed()->mutable_subscription() = s;
           *ev.mutable_subscribed()->add_effects() = confirmation_effect(ctx, arn_topic, s);
-          d.events.push_back(ev.SerializeAsString());
+          d.add(ev);
           d.effects = true;
         }
         d.output = json::object{{"SubscriptionArn", s.pending() && !return_arn ? "pending confirmation" : s.arn()}};
@@ -1040,7 +1040,7 @@ class SnsService final : public ServiceBase<SnsService> {
       *sub->add_effects() = confirmation_effect(ctx, arn_topic, *s);
       d.effects = true;
     }
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = json::object{{"SubscriptionArn", confirm && !return_arn ? "pending confirmation" : s->arn()}};
   }
 
@@ -1119,7 +1119,7 @@ class SnsService final : public ServiceBase<SnsService> {
         ev.mutable_confirmed()->set_topic(t.name());
         ev.mutable_confirmed()->set_arn(s.arn());
         set_partition(ev, ctx, at);
-        d.events.push_back(ev.SerializeAsString());
+        d.add(ev);
       }
       d.output = json::object{{"SubscriptionArn", s.arn()}};
       return;
@@ -1134,7 +1134,7 @@ class SnsService final : public ServiceBase<SnsService> {
     ev.mutable_unsubscribed()->set_topic(t->name());
     ev.mutable_unsubscribed()->set_arn(s->arn());
     set_partition(ev, ctx, at);
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   json::object subscription_summary(const CallContext& ctx, const sns::Topic& t, const sns::Subscription& s) const {
@@ -1209,7 +1209,7 @@ class SnsService final : public ServiceBase<SnsService> {
     e->set_topic(t->name());
     e->set_arn(s->arn());
     (*e->mutable_attributes())[n] = v;
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   // ---- publish ----
@@ -1367,7 +1367,7 @@ class SnsService final : public ServiceBase<SnsService> {
     }
     pub->add_message_ids(m.message_id);
     fan_out(t, topic_arn_of(ctx, t), m, ctx, *pub, d);
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = std::move(out);
   }
 
@@ -1378,7 +1378,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Published* pub = ev.mutable_published();
     pub->add_message_ids(m.message_id);
     record(*pub, "sms", phone, m, "", "", ctx);
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = json::object{{"MessageId", m.message_id}};
   }
 
@@ -1410,7 +1410,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Published* pub = ev.mutable_published();
     pub->add_message_ids(m.message_id);
     record(*pub, "application", arn, m, "", "", ctx);
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = json::object{{"MessageId", m.message_id}};
   }
 
@@ -1472,7 +1472,7 @@ class SnsService final : public ServiceBase<SnsService> {
       }
     }
     if (fifo(t)) pub->set_next_seq(seq);
-    if (pub->message_ids_size()) d.events.push_back(ev.SerializeAsString());
+    if (pub->message_ids_size()) d.add(ev);
     d.output = json::object{{"Successful", std::move(ok)}, {"Failed", std::move(failed)}};
   }
 
@@ -1622,7 +1622,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Event ev;
     ev.mutable_tags()->set_topic(t.name());
     for (auto& [k, v] : tags) (*ev.mutable_tags()->mutable_set())[k] = v;
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = json::object();
   }
 
@@ -1633,7 +1633,7 @@ class SnsService final : public ServiceBase<SnsService> {
     if (auto* keys = in.array("TagKeys"))
       for (auto& k : *keys)
         if (k.is_string()) ev.mutable_tags()->add_removed(std::string(k.as_string()));
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = json::object();
   }
 
@@ -1678,7 +1678,7 @@ class SnsService final : public ServiceBase<SnsService> {
       if (std::find(p->settings.opted_out().begin(), p->settings.opted_out().end(), phone) != p->settings.opted_out().end()) {
         sns::Event ev;
         ev.mutable_settings()->add_opted_in(phone);
-        d.events.push_back(ev.SerializeAsString());
+        d.add(ev);
       }
     d.output = json::object();
   }
@@ -1707,7 +1707,7 @@ class SnsService final : public ServiceBase<SnsService> {
         if (n == "DefaultSMSType" && v != "Promotional" && v != "Transactional") throw invalid("DefaultSMSType");
         (*ev.mutable_settings()->mutable_sms_attributes())[n] = v;
       }
-    if (ev.settings().sms_attributes_size()) d.events.push_back(ev.SerializeAsString());
+    if (ev.settings().sms_attributes_size()) d.add(ev);
     d.output = json::object();
   }
 
@@ -1746,7 +1746,7 @@ class SnsService final : public ServiceBase<SnsService> {
       for (auto& kv : *attrs)
         if (kv.value().is_string()) (*a->mutable_attributes())[std::string(kv.key())] = std::string(kv.value().as_string());
     (*a->mutable_attributes())["Enabled"] = a->attributes().count("Enabled") ? a->attributes().at("Enabled") : "true";
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = json::object{{"PlatformApplicationArn", arn}};
   }
 
@@ -1759,7 +1759,7 @@ class SnsService final : public ServiceBase<SnsService> {
     }
     sns::Event ev;
     ev.mutable_application_deleted()->set_name(a->name());
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   static json::object visible_app_attributes(const sns::PlatformApplication& a) {
@@ -1795,7 +1795,7 @@ class SnsService final : public ServiceBase<SnsService> {
       for (auto& kv : *attrs)
         if (kv.value().is_string())
           (*ev.mutable_application_attributes()->mutable_attributes())[std::string(kv.key())] = std::string(kv.value().as_string());
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   void create_platform_endpoint(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -1824,7 +1824,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Endpoint* ep = ev.mutable_endpoint_created()->mutable_endpoint();
     ep->set_arn(arn);
     for (auto& [k, v] : attrs) (*ep->mutable_attributes())[k] = v;
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
     d.output = json::object{{"EndpointArn", arn}};
   }
 
@@ -1835,7 +1835,7 @@ class SnsService final : public ServiceBase<SnsService> {
     sns::Event ev;
     ev.mutable_endpoint_deleted()->set_application(a->name());
     ev.mutable_endpoint_deleted()->set_arn(ep->arn());
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   void list_endpoints(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -1879,7 +1879,7 @@ class SnsService final : public ServiceBase<SnsService> {
     if (const json::object* attrs = in.object("Attributes"))
       for (auto& kv : *attrs)
         if (kv.value().is_string()) (*e->mutable_attributes())[std::string(kv.key())] = std::string(kv.value().as_string());
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   // ---- internal: LocalStack's /_aws/sns/sms-messages and /_aws/sns/platform-endpoint-messages ----
@@ -1936,7 +1936,7 @@ class SnsService final : public ServiceBase<SnsService> {
     ev.mutable_recorded_cleared()->set_protocol(std::string(protocol));
     ev.mutable_recorded_cleared()->set_endpoint(only);
     set_partition(ev, ctx, at);
-    d.events.push_back(ev.SerializeAsString());
+    d.add(ev);
   }
 
   void list_sms_messages(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -1970,9 +1970,8 @@ class SnsService final : public ServiceBase<SnsService> {
 
 }  // namespace
 
-std::unique_ptr<Service> make_sns_service() {
-  const char* h = std::getenv("SMTP_HOST");
-  std::string host = h ? h : "";
+std::unique_ptr<Service> make_sns_service(const ServiceSettings& settings) {
+  std::string host = settings.smtp_host;
   if (!host.empty() && host.find(':') == std::string::npos) host += ":25";
   return std::make_unique<SnsService>(std::move(host));
 }

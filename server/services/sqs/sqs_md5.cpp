@@ -1,6 +1,6 @@
 #include "server/services/sqs/sqs_md5.h"
 
-#include "store/digest.h"
+#include "base/digest.h"
 
 #include <map>
 

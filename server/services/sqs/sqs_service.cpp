@@ -166,9 +166,8 @@ std::string name_from_url(std::string_view url) {
 
 // LocalStack's SQS_ENDPOINT_STRATEGY: standard (default), domain, path, off.
 // https://docs.localstack.cloud/user-guide/aws/sqs/#queue-urls
-std::string endpoint_strategy() {
-  const char* s = std::getenv("SQS_ENDPOINT_STRATEGY");
-  std::string v = s && *s ? lower(s) : "standard";
+std::string endpoint_strategy(std::string_view setting) {
+  std::string v = setting.empty() ? "standard" : lower(setting);
   if (v == "dynamic") v = "standard";  // LocalStack's older name for the same URLs
   return v;
 }
@@ -301,7 +300,7 @@ int64_t int_attr_value(std::string_view name, const std::string& v, const AttrSp
 
 class SqsService final : public ServiceBase<SqsService> {
  public:
-  SqsService() : strategy_(endpoint_strategy()) {}
+  explicit SqsService(const ServiceSettings& settings) : strategy_(endpoint_strategy(settings.sqs_endpoint_strategy)) {}
   std::string_view name() const override { return "sqs"; }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("sqs"); }
 
@@ -581,7 +580,7 @@ class SqsService final : public ServiceBase<SqsService> {
     for (auto& name : order) {
       Pending& p = out[name];
       if (!p.ev.sent().messages_size()) continue;
-      d.events.push_back(event_bytes(p.ev));
+      d.add(p.ev);
       d.notify.push_back(notify_key(ctx, name));
     }
   }
@@ -1244,10 +1243,10 @@ class SqsService final : public ServiceBase<SqsService> {
     if (!out_msgs.empty()) out["Messages"] = std::move(out_msgs);
     d.output = std::move(out);
     if (rec->received_size() || rec->moved_size()) {
-      d.events.push_back(event_bytes(ev));
+      d.add(ev);
       if (rec->moved_size()) d.notify.push_back(notify_key(ctx, redrive->dlq));
     }
-    if (!rec->received_size() && wait > 0 && d.events.empty()) {
+    if (!rec->received_size() && wait > 0 && !d.has_events()) {
       LongPoll lp;
       lp.key = notify_key(ctx, q.meta.name());
       lp.until_ms = now + wait * 1000;
@@ -1521,6 +1520,6 @@ class SqsService final : public ServiceBase<SqsService> {
 
 }  // namespace
 
-std::unique_ptr<Service> make_sqs_service() { return std::make_unique<SqsService>(); }
+std::unique_ptr<Service> make_sqs_service(const ServiceSettings& settings) { return std::make_unique<SqsService>(settings); }
 
 }  // namespace podstack

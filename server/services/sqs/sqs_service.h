@@ -4,5 +4,5 @@
 #include "server/service.h"
 
 namespace podstack {
-std::unique_ptr<Service> make_sqs_service();
+std::unique_ptr<Service> make_sqs_service(const ServiceSettings& settings);
 }

@@ -510,7 +510,7 @@ class SsmService final : public ServiceBase<SsmService> {
         tag->set_value(val);
       }
     }
-    d.events.push_back(event_bytes(ev));
+    d.add(ev);
     json::object out;
     out["Version"] = v.version();
     out["Tier"] = v.tier();
@@ -580,7 +580,7 @@ class SsmService final : public ServiceBase<SsmService> {
     if (!find(ctx, name)) throw not_found(name);
     ssm::Event ev;
     ev.mutable_deleted()->add_names(name);
-    d.events.push_back(event_bytes(ev));
+    d.add(ev);
   }
 
   void delete_parameters(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -596,7 +596,7 @@ class SsmService final : public ServiceBase<SsmService> {
         invalid.push_back(json::string(n.as_string()));
       }
     }
-    if (ev.deleted().names_size()) d.events.push_back(event_bytes(ev));
+    if (ev.deleted().names_size()) d.add(ev);
     json::object out;
     out["DeletedParameters"] = std::move(deleted);
     out["InvalidParameters"] = std::move(invalid);
@@ -693,7 +693,7 @@ class SsmService final : public ServiceBase<SsmService> {
       m->set_name(name);
       m->set_version(version);
       for (auto& l : good) m->add_labels(l);
-      d.events.push_back(event_bytes(ev));
+      d.add(ev);
     }
     json::object out;
     out["InvalidLabels"] = std::move(invalid);
@@ -727,7 +727,7 @@ class SsmService final : public ServiceBase<SsmService> {
     }
     if (merged.size() > kMaxTags)
       throw ApiError::bad_request("TooManyTagsError", "The Tags parameter contains more than 50 tags for this resource.");
-    d.events.push_back(event_bytes(ev));
+    d.add(ev);
   }
 
   void remove_tags(const Input& in, const CallContext& ctx, Decision& d) const {
@@ -736,7 +736,7 @@ class SsmService final : public ServiceBase<SsmService> {
     auto* rm = ev.mutable_tags_removed();
     rm->set_name(p->name());
     for (auto& k : *in.array("TagKeys")) rm->add_keys(std::string(k.as_string()));
-    d.events.push_back(event_bytes(ev));
+    d.add(ev);
   }
 
   void list_tags(const Input& in, const CallContext& ctx, Decision& d) const {

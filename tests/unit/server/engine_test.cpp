@@ -19,7 +19,7 @@ EngineOptions opts(const testing::TempDir& dir, uint64_t checkpoint_every = 1000
   EngineOptions o;
   o.store.path = dir / "log";
   o.checkpoint_every = checkpoint_every;
-  o.factory = make_services;
+  o.factory = [] { return make_services(); };
   return o;
 }
 

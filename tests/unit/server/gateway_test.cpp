@@ -14,7 +14,7 @@ struct Fixture {
   Fixture() {
     EngineOptions o;
     o.store.in_memory = true;
-    o.factory = make_services;
+    o.factory = [] { return make_services(); };
     auto e = Engine::open(o, make_services());
     REQUIRE(e.is_ok());
     engine = std::move(*e);

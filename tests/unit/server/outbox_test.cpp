@@ -2,6 +2,7 @@
 // (effects attempted after commit, recorded, never repeated by replay).
 #include "server/outbox.h"
 
+#include <google/protobuf/wrappers.pb.h>
 #include <doctest/doctest.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -27,8 +28,17 @@ CallContext ctx() {
   return c;
 }
 
-// Events are JSON here; real services use their own protos.
-std::string js(const json::object& o) { return json::serialize(o); }
+// Events are JSON in a StringValue here; real services use their own protos.
+google::protobuf::StringValue js(const json::object& o) {
+  google::protobuf::StringValue v;
+  v.set_value(json::serialize(o));
+  return v;
+}
+json::object payload_json(const proto::Event& e) {
+  google::protobuf::StringValue v;
+  v.ParseFromString(e.payload());
+  return json::parse(v.value()).as_object();
+}
 
 // "aaa": Go -> one event of its own, and deliveries (to "sqs", and to
 // services it may not deliver to).
@@ -41,7 +51,7 @@ class CauseService : public Service {
   bool has_operation(std::string_view op) const override { return op == "Go"; }
   bool mutating(std::string_view) const override { return true; }
   std::optional<ApiError> decide(std::string_view, const json::object& in, const CallContext&, Decision& d) const override {
-    d.events.push_back(js({{"go", in.at("n")}}));
+    d.add(js({{"go", in.at("n")}}));
     for (auto& q : in.at("queues").as_array())
       d.deliveries.push_back(Delivery{"sqs", "message", "", "", json::object{{"QueueArn", q}, {"MessageBody", in.at("n")}}});
     return std::nullopt;
@@ -66,12 +76,12 @@ class EffectService : public Service {
   bool has_operation(std::string_view op) const override { return op == "Add" || op == "Deliver"; }
   bool mutating(std::string_view) const override { return true; }
   std::optional<ApiError> decide(std::string_view op, const json::object& in, const CallContext& c, Decision& d) const override {
-    d.events.push_back(js({{"add", in.at("id")}, {"url", in.at("url")}, {"at", c.now_ms}}));
+    d.add(js({{"add", in.at("id")}, {"url", in.at("url")}, {"at", c.now_ms}}));
     d.effects = true;
     return std::nullopt;
   }
   void apply(const proto::Event& e) override {
-    json::object o = json::parse(e.payload()).as_object();
+    json::object o = payload_json(e);
     if (o.contains("add")) {
       Effect& f = pending[std::string(o.at("add").as_string())];
       f.id = o.at("add").as_string();
@@ -99,7 +109,7 @@ class EffectService : public Service {
     for (auto& [id, f] : pending) out.push_back(f);
   }
   void effect_attempted(const EffectAttempt& a, const CallContext& c, Decision& d) const override {
-    d.events.push_back(js({{"attempt", a.id}, {"ok", a.ok}, {"retry_at", c.now_ms + 5}}));
+    d.add(js({{"attempt", a.id}, {"ok", a.ok}, {"retry_at", c.now_ms + 5}}));
   }
   std::string snapshot() const override {
     std::string s;
@@ -123,7 +133,7 @@ class BackService : public CauseService {
  public:
   std::string_view name() const override { return "zzz"; }
   std::optional<ApiError> decide(std::string_view, const json::object&, const CallContext&, Decision& d) const override {
-    d.events.push_back("x");
+    d.add(js({{"x", true}}));
     d.deliveries.push_back(Delivery{"aaa", "message", "", "", {}});
     return std::nullopt;
   }

@@ -19,7 +19,7 @@ struct Ses {
     Decision d;
     auto err = svc->decide(op, in, ctx, d);
     REQUIRE_FALSE(err);
-    for (auto& payload : d.events) {
+    for (auto& payload : d.events()) {
       proto::Event e;
       e.set_account(ctx.account);
       e.set_region(ctx.region);
@@ -114,11 +114,11 @@ TEST_CASE("with SMTP_HOST a send leaves a relay pending; failures back off, then
     Decision r;
     ctx.now_ms = now;
     s.svc->effect_attempted(a, ctx, r);
-    REQUIRE(r.events.size() == 1);
+    REQUIRE(r.events().size() == 1);
     proto::Event ev;
     ev.set_account(ctx.account);
     ev.set_region(ctx.region);
-    ev.set_payload(r.events[0]);
+    ev.set_payload(r.events()[0]);
     std::string summary = s.svc->summarize(ev);
     s.svc->apply(ev);
     pending.clear();

@@ -1,6 +1,7 @@
 // Deliveries into SNS from services that sort before it (S3 notifications,
 // SES events): kind "publish" fans out like Publish, in the cause's batch,
 // and is dropped silently when the topic does not exist.
+#include <google/protobuf/wrappers.pb.h>
 #include <doctest/doctest.h>
 
 #include "../../../temp_dir.h"
@@ -21,7 +22,9 @@ class Publisher : public Service {
   bool has_operation(std::string_view op) const override { return op == "Go"; }
   bool mutating(std::string_view) const override { return true; }
   std::optional<ApiError> decide(std::string_view, const json::object& in, const CallContext&, Decision& d) const override {
-    d.events.push_back("go");
+    google::protobuf::StringValue go;
+    go.set_value("go");
+    d.add(go);
     for (auto& t : in.at("topics").as_array())
       d.deliveries.push_back(Delivery{
           "sns", "publish", "", "",
