@@ -1,5 +1,7 @@
-// Errors as values for store/ and pods/: a typed code the CLI can turn into
-// one sentence, plus a detail message. Modelled on rocksdb::Status, smaller.
+// Errors as values for every layer: a typed code the CLI can turn into one
+// sentence, plus a detail message. Modelled on rocksdb::Status, smaller.
+// An error is never dropped silently: ignoring one is spelled
+// `.ignore_error()`, so every such place can be searched for.
 #pragma once
 #include <string>
 #include <utility>
@@ -60,7 +62,9 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T v) : v_(std::move(v)) {}
-  Result(Status s) : v_(std::move(s)) {}
+  // An error. An OK status holds no value, so a Result made from one would
+  // claim success and have nothing to give: it becomes an error that says so.
+  Result(Status s) : v_(s.is_ok() ? Status::invalid_argument("a Result was made from an OK status (a podstack bug)") : std::move(s)) {}
   bool is_ok() const { return v_.index() == 0; }
   explicit operator bool() const { return is_ok(); }
   T& value() { return std::get<0>(v_); }

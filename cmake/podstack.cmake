@@ -9,3 +9,11 @@ function(podstack_target_options target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
 endfunction()
+
+# Service code: may include the service API only. The store's and the
+# server's headers #error under this definition (store/not_for_services.h,
+# server/not_for_services.h); podstack_services and tests/seal use it.
+function(podstack_service_code target)
+  target_compile_definitions(${target} PRIVATE PODSTACK_SERVICE_CODE)
+  podstack_target_options(${target})
+endfunction()

@@ -156,7 +156,7 @@ Result<std::unique_ptr<Remote>> open_remote(const std::string& url, const std::s
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
     if (bucket.empty()) return Status::invalid_argument("an S3 remote needs a bucket: s3://bucket[/prefix] (got '" + url + "')");
     if (!prefix.empty()) prefix += "/";
-    S3Options o = s3_options_from_env(endpoint_url);
+    S3Options o = s3_options_for(endpoint_url);
     return std::unique_ptr<Remote>(new S3Remote(url, bucket, prefix, std::move(o)));
   }
   return Status::invalid_argument("'" + url + "' is not a remote: use file:///path or s3://bucket/prefix");

@@ -18,9 +18,9 @@ namespace asio = boost::asio;
 namespace ssl = asio::ssl;
 
 namespace {
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
+AwsEnvironment& aws_env() {
+  static AwsEnvironment e;
+  return e;
 }
 
 struct Url {
@@ -77,11 +77,14 @@ S3Response exchange(Stream& stream, http::request<http::string_body>& req, Progr
 }
 }  // namespace
 
-S3Options s3_options_from_env(const std::string& endpoint_url) {
+void set_aws_environment(AwsEnvironment env) { aws_env() = std::move(env); }
+
+S3Options s3_options_for(const std::string& endpoint_url) {
+  const AwsEnvironment& e = aws_env();
   S3Options o;
-  o.endpoint = !endpoint_url.empty() ? endpoint_url : !env("AWS_ENDPOINT_URL_S3").empty() ? env("AWS_ENDPOINT_URL_S3") : env("AWS_ENDPOINT_URL");
-  o.region = !env("AWS_REGION").empty() ? env("AWS_REGION") : !env("AWS_DEFAULT_REGION").empty() ? env("AWS_DEFAULT_REGION") : "us-east-1";
-  o.credentials = {env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")};
+  o.endpoint = !endpoint_url.empty() ? endpoint_url : !e.endpoint_url_s3.empty() ? e.endpoint_url_s3 : e.endpoint_url;
+  o.region = !e.region.empty() ? e.region : !e.default_region.empty() ? e.default_region : "us-east-1";
+  o.credentials = {e.access_key_id, e.secret_access_key, e.session_token};
   return o;
 }
 

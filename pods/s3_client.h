@@ -22,10 +22,20 @@ struct S3Options {
   AwsCredentials credentials;
 };
 
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (or
+// The AWS_* variables a remote's client uses, as every AWS SDK does. Read by
+// the configuration (server/config), which hands them over at startup: pods/
+// reads no environment itself.
+struct AwsEnvironment {
+  std::string access_key_id, secret_access_key, session_token;  // AWS_ACCESS_KEY_ID, ...
+  std::string region, default_region;                           // AWS_REGION, AWS_DEFAULT_REGION
+  std::string endpoint_url_s3, endpoint_url;                     // AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL
+};
+void set_aws_environment(AwsEnvironment env);
+
+// From the AWS environment set above: credentials, AWS_REGION (or
 // AWS_DEFAULT_REGION), AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL; endpoint_url,
 // when not empty, wins over the environment.
-S3Options s3_options_from_env(const std::string& endpoint_url);
+S3Options s3_options_for(const std::string& endpoint_url);
 
 struct S3Response {
   int status = 0;

@@ -3,6 +3,7 @@
 // /_localstack/info and the podstack_build_info metric; the Docker image
 // carries the same values as labels.
 #pragma once
+#include "server/not_for_services.h"
 #include <boost/json.hpp>
 #include <string>
 

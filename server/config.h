@@ -1,10 +1,12 @@
 // Server configuration from the environment, with LocalStack's variable
 // names where LocalStack has one (see the README's table).
 #pragma once
+#include "server/not_for_services.h"
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "pods/s3_client.h"
 #include "server/service.h"
 
 namespace podstack {
@@ -23,6 +25,17 @@ struct Config {
   uint64_t store_verify_interval = 3600;  // STORE_VERIFY_INTERVAL seconds between table checksum verifications; 0: off
   std::vector<std::string> services;  // SERVICES: empty = all
   ServiceSettings service_settings;   // SMTP_HOST, SQS_ENDPOINT_STRATEGY
+  // Startup: INIT_DIR (':'-separated hook roots), AUTO_LOAD_POD,
+  // AUTO_LOAD_POD_EVERY_START, INIT_PODS_DIR (see server/startup_pods.h).
+  std::vector<std::string> init_dirs;
+  std::string auto_load_pod;
+  bool auto_load_every_start = false;
+  std::string init_pods_dir;  // empty: DATA_DIR's default
+  std::string test_hook;      // PODSTACK_TEST_HOOK (store/test_hook.h); tests only
+  // Which of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION the
+  // environment sets (init hooks get defaults for the others).
+  std::vector<std::string> aws_env_set;
+  pods::AwsEnvironment aws;  // the AWS_* variables pod remotes use (pods/s3_client.h)
   std::string log_level = "info";
   std::string log_format = "text";  // LOG_FORMAT=json: one JSON object per log line
   uint64_t max_request_bytes = 32ull << 20;

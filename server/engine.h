@@ -12,6 +12,7 @@
 // A failed log write is fail-stop: the affected requests get a 500, writes
 // are refused, the state is rebuilt from the log, then writes resume.
 #pragma once
+#include "server/not_for_services.h"
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -201,7 +202,7 @@ class Engine {
   // Blocks until everything submitted to the log so far is written (a reader
   // that saw applied state whose blobs are still in the group commit).
   void wait_for_writes() {
-    if (writer_) (void)writer_->flush();
+    if (writer_) writer_->flush().ignore_error();
   }
   // Blocks while the engine rebuilds state after a failed log write.
   void wait_writable();

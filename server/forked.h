@@ -16,6 +16,7 @@
 // touches RocksDB or sockets (every other descriptor is closed first), runs
 // at a lower CPU priority than the server, and dies with its parent.
 #pragma once
+#include "server/not_for_services.h"
 
 #include <sys/types.h>
 

@@ -25,23 +25,15 @@ bool is_form(const HttpRequest& req) {
   return header(req, "content-type").find("application/x-www-form-urlencoded") != std::string_view::npos;
 }
 
-// Query-protocol services podstack knows the names of, to answer unknown ones
-// in the shape their clients parse.
-Protocol guess_protocol(std::string_view service) {
-  static const std::pair<std::string_view, Protocol> kKnown[] = {
-      {"sqs", Protocol::kQuery}, {"sns", Protocol::kQuery}, {"ses", Protocol::kQuery}, {"iam", Protocol::kQuery},
-      {"sts", Protocol::kQuery}, {"cloudformation", Protocol::kQuery}, {"ec2", Protocol::kEc2},
-      {"s3", Protocol::kRestXml}, {"lambda", Protocol::kRestJson}, {"apigateway", Protocol::kRestJson}};
-  for (auto& [n, p] : kKnown)
-    if (n == service) return p;
-  return Protocol::kJson;
+bool enabled(const GatewayOptions& o, std::string_view service) {
+  return o.enabled.empty() || std::find(o.enabled.begin(), o.enabled.end(), service) != o.enabled.end();
 }
 
 json::object health_json(const Engine& engine, const GatewayOptions& o) {
+  // Every service the engine has (all of them, always: replay needs them);
+  // SERVICES only gates routing, as LocalStack reports it.
   json::object services;
-  for (auto& s : engine.services()) services[s->name()] = "running";
-  for (const char* s : {"s3", "sqs", "sns", "ses", "dynamodb"})
-    if (!services.contains(s)) services[s] = "disabled";
+  for (auto& s : engine.services()) services[s->name()] = enabled(o, s->name()) ? "running" : "disabled";
   json::object h;
   h["services"] = std::move(services);
   h["edition"] = "podstack";
@@ -55,6 +47,30 @@ json::object health_json(const Engine& engine, const GatewayOptions& o) {
   if (!problems.empty()) h["problems"] = std::move(problems);
   return h;
 }
+
+Reply internal_reply(const InternalCall& c) {
+  Reply r;
+  r.request_id = c.request_id;
+  r.label = std::string(c.path);
+  return r;
+}
+
+Reply json_reply(const InternalCall& c, int status, const json::value& v) {
+  Reply r = internal_reply(c);
+  r.response = HttpResponse{static_cast<http::status>(status), c.req.version()};
+  r.response.set(http::field::content_type, "application/json");
+  r.response.body() = json::serialize(v);
+  return r;
+}
+
+Reply json_error(const InternalCall& c, int status, std::string msg) {
+  json::object o;
+  o["error"] = std::move(msg);
+  return json_reply(c, status, o);
+}
+
+bool is_get(const InternalCall& c) { return c.req.method() == http::verb::get || c.req.method() == http::verb::head; }
+bool is_post(const InternalCall& c) { return c.req.method() == http::verb::post || c.req.method() == http::verb::put; }
 
 }  // namespace
 
@@ -145,7 +161,9 @@ std::string account_for(std::string_view access_key) {
 }
 
 Gateway::Gateway(Engine& engine, GatewayOptions options)
-    : engine_(engine), options_(std::move(options)), started_ms_(wall_clock_ms()), started_sequence_(engine.last_sequence()) {}
+    : engine_(engine), options_(std::move(options)), started_ms_(wall_clock_ms()), started_sequence_(engine.last_sequence()) {
+  register_routes();
+}
 
 // Prometheus text format 0.0.4: the request families from Metrics, then
 // gauges read from the engine and the store now.
@@ -234,44 +252,7 @@ Reply Gateway::not_implemented(Protocol p, std::string_view service, const std::
   return r;
 }
 
-std::string s3_virtual_bucket(std::string_view host) {
-  if (host.find(']') != std::string_view::npos) return {};  // IPv6 literal
-  host = host.substr(0, host.find(':'));
-  for (std::string_view s : {".s3.", ".s3-website."}) {
-    size_t p = host.find(s);
-    if (p != std::string_view::npos && p > 0) return std::string(host.substr(0, p));
-  }
-  // bucket.localhost (LocalStack's short form)
-  constexpr std::string_view kLocal = ".localhost";
-  if (host.size() > kLocal.size() && host.substr(host.size() - kLocal.size()) == kLocal) {
-    std::string_view b = host.substr(0, host.size() - kLocal.size());
-    if (b.find('.') == std::string_view::npos || b.find(".localstack.cloud") == std::string_view::npos) return std::string(b);
-  }
-  return {};
-}
-
 namespace {
-// The S3 path of a request: virtual-hosted requests get "/<bucket>" prepended.
-std::string s3_path(const HttpRequest& req, std::string_view path) {
-  std::string bucket = s3_virtual_bucket(header(req, "host"));
-  if (bucket.empty()) return std::string(path);
-  return "/" + bucket + (path.empty() ? std::string("/") : std::string(path));
-}
-// S3 has no ValidationException: a value the model refuses is InvalidArgument,
-// or the specific code S3 uses for that member.
-protocol::ApiError s3_validation_error(const protocol::ApiError& e) {
-  static const std::pair<std::string_view, std::string_view> kSpecific[] = {
-      {"'storageClass'", "InvalidStorageClass"}, {"LocationConstraint'", "InvalidLocationConstraint"},
-      {"'locationConstraint'", "InvalidLocationConstraint"}};
-  for (auto& [needle, code] : kSpecific)
-    if (e.message.find(needle) != std::string::npos) {
-      std::string msg = code == "InvalidStorageClass" ? "The storage class you specified is not valid"
-                                                      : "The specified location-constraint is not valid";
-      return protocol::ApiError::bad_request(std::string(code), msg);
-    }
-  return protocol::ApiError::bad_request("InvalidArgument", e.message);
-}
-
 // The methods AWS's protocols use; anything else is refused before routing.
 bool aws_method(http::verb v) {
   switch (v) {
@@ -286,18 +267,6 @@ bool aws_method(http::verb v) {
     default:
       return false;
   }
-}
-
-// SQS answers a message body it cannot take with InvalidMessageContents
-// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#API_SendMessage_Errors):
-// the codec's generic "not UTF-8" error for a MessageBody becomes that.
-protocol::ApiError sqs_utf8_error(const protocol::ApiError& e) {
-  if (e.code == "InvalidParameterValue" && e.message.find("MessageBody") != std::string::npos &&
-      e.message.find("not valid UTF-8") != std::string::npos)
-    return protocol::ApiError::bad_request("InvalidMessageContents",
-                                           "Invalid binary character was found in the message body, the set of allowed characters is "
-                                           "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
-  return e;
 }
 
 // A SigV4 credential scope whose access key, region or service is not UTF-8
@@ -355,12 +324,21 @@ std::optional<protocol::ApiError> presigned_expired(const std::vector<std::pair<
       .with("ServerTime", protocol::iso8601(now));
 }
 
-bool is_s3_request(const Credentials& creds) { return creds.service.empty() || creds.service == "s3"; }
-
 }  // namespace
 
+Gateway::RestTarget Gateway::rest_target(const Credentials& creds) const {
+  for (auto& s : engine_.services()) {
+    const auto& m = s->rest_model() ? *s->rest_model() : s->model();
+    if (m.protocol != Protocol::kRestJson && m.protocol != Protocol::kRestXml) continue;
+    if (creds.service.empty() ? s->serves_unscoped() : m.signing_name == creds.service) return {s.get(), &m};
+  }
+  return {};
+}
+
+bool Gateway::enabled(const Service& svc) const { return podstack::enabled(options_, svc.name()); }
+
 std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
-  // PUT bodies (PutObject, UploadPart) and POST forms (browser uploads).
+  // PUT bodies (S3 PutObject, UploadPart) and POST forms (browser uploads).
   bool post = req.method() == http::verb::post;
   if (req.method() != http::verb::put && !post) return nullptr;
   if (post && header(req, "content-type").rfind("multipart/form-data", 0) != 0) return nullptr;
@@ -371,20 +349,18 @@ std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
   if (path.rfind("/_", 0) == 0 || !header(req, "x-amz-target").empty()) return nullptr;
   Credentials creds = parse_credentials(req, query);
   if (creds.service.empty()) creds.service = host_hint(header(req, "host")).service;
-  if (!is_s3_request(creds)) return nullptr;
-  Service* s3 = engine_.service("s3");
-  if (!s3) return nullptr;
-  if (!options_.enabled.empty() && std::find(options_.enabled.begin(), options_.enabled.end(), "s3") == options_.enabled.end())
-    return nullptr;
+  RestTarget t = rest_target(creds);
+  if (!t.service || !enabled(*t.service)) return nullptr;
   std::vector<std::pair<std::string, std::string>> q, labels;
   if (!query.empty()) q = protocol::parse_form(query);
-  std::string p = s3_path(req, path);
-  const protocol::Operation* op = protocol::match_rest_operation(s3->model(), post ? "POST" : "PUT", p, q, labels, &req.base());
+  std::string p = t.service->address(header(req, "host"), path);
+  const protocol::Operation* op = protocol::match_rest_operation(*t.model, post ? "POST" : "PUT", p, q, labels, &req.base());
   if (!op) return nullptr;
-  std::shared_ptr<StreamedBody> body(s3->streamed_body(op->name, req.base()));
-  if (!body) body = s3->streamed_body(op->name, req.base(), engine_.store());  // LEGACY
+  std::string op_id = t.model->operation_prefix + op->name;
+  std::shared_ptr<StreamedBody> body(t.service->streamed_body(op_id, req.base()));
+  if (!body) body = t.service->streamed_body(op_id, req.base(), engine_.store());  // LEGACY
   if (body) {
-    body->matched_model = &s3->model();
+    body->matched_model = t.model;
     body->matched_operation = op;
     body->matched_labels = std::move(labels);
   }
@@ -392,12 +368,17 @@ std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
 }
 
 Reply Gateway::body_failed(const HttpRequest& req, const protocol::ApiError& e) {
+  std::string_view target(req.target().data(), req.target().size());
+  size_t qpos = target.find('?');
+  Credentials creds = parse_credentials(req, qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1));
+  if (creds.service.empty()) creds.service = host_hint(header(req, "host")).service;
+  RestTarget t = rest_target(creds);
   Reply r;
   r.request_id = random_uuid();
-  r.protocol = Protocol::kRestXml;
-  if (Service* s3 = engine_.service("s3")) r.model = &s3->model();
-  r.label = "s3.body";
-  r.response = to_http(protocol::render_error(Protocol::kRestXml, r.model, e, r.request_id), req.version());
+  r.model = t.model;
+  r.protocol = t.model ? t.model->protocol : Protocol::kRestXml;
+  r.label = std::string(t.service ? t.service->name() : std::string_view("?")) + ".body";
+  r.response = to_http(protocol::render_error(r.protocol, r.model, e, r.request_id), req.version());
   return r;
 }
 
@@ -424,7 +405,7 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
     Protocol p = !target_header.empty() ? Protocol::kJson
                  : is_form(req) || query.find("Action=") != std::string_view::npos
                      ? Protocol::kQuery
-                     : guess_protocol(protocol::valid_utf8(creds.service) && !creds.service.empty() ? creds.service : "s3");
+                     : protocol::guess_protocol(protocol::valid_utf8(creds.service) ? creds.service : std::string());
     auto reject = [&](const protocol::ApiError& e, const char* label) {
       Reply r;
       r.request_id = request_id;
@@ -491,31 +472,25 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
                 request_id);
   }
 
-  // rest-json / rest-xml: the SigV4 scope names the service, the method and
-  // URI template the operation (see Gateway::call).
-  std::string svc = creds.service.empty() ? "s3" : creds.service;
-  std::string rest_path = svc == "s3" ? s3_path(req, path) : std::string(path);
-  if (svc == "s3")
-    if (Service* s3 = engine_.service("s3"); s3 && !header(req, "origin").empty()) {
-      if (req.method() == http::verb::options) return cors(*s3, req, rest_path, creds, std::move(request_id), nullptr);
-      Reply r = call(*s3, s3->model(), nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
-      return cors(*s3, req, rest_path, creds, std::move(request_id), &r);
-    }
-  for (auto& s : engine_.services()) {
-    const auto& m = s->rest_model() ? *s->rest_model() : s->model();
-    if ((m.protocol == Protocol::kRestJson || m.protocol == Protocol::kRestXml) && m.signing_name == svc)
-      return call(*s, m, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
+  // rest-json / rest-xml: the SigV4 scope names the service (none: the
+  // service that serves unscoped requests, S3), the method and URI template
+  // the operation (see Gateway::call).
+  RestTarget t = rest_target(creds);
+  if (!t.service) return not_implemented(protocol::guess_protocol(creds.service), creds.service.empty() ? "unknown" : creds.service, request_id);
+  std::string rest_path = t.service->address(header(req, "host"), path);
+  if (!t.service->cors_operation().empty() && !header(req, "origin").empty() && enabled(*t.service)) {
+    if (req.method() == http::verb::options) return cors(*t.service, *t.model, req, rest_path, creds, std::move(request_id), nullptr);
+    Reply r = call(*t.service, *t.model, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
+    return cors(*t.service, *t.model, req, rest_path, creds, std::move(request_id), &r);
   }
-  return not_implemented(guess_protocol(svc), svc, request_id);
+  return call(*t.service, *t.model, nullptr, {}, req, rest_path, query, {}, creds, request_id, std::move(body));
 }
 
 Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name,
                     const HttpRequest& req, std::string_view path, std::string_view query,
                     std::vector<std::pair<std::string, std::string>> form, const Credentials& creds, std::string request_id,
                     std::shared_ptr<StreamedBody> body) {
-  if (!options_.enabled.empty() &&
-      std::find(options_.enabled.begin(), options_.enabled.end(), std::string(svc.name())) == options_.enabled.end())
-    return not_implemented(model.protocol, svc.name(), request_id);
+  if (!enabled(svc)) return not_implemented(model.protocol, svc.name(), request_id);
   Reply r;
   r.protocol = model.protocol;
   r.model = &model;
@@ -533,11 +508,6 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   hr.headers = &req.base();
   hr.body = req.body();
   hr.form = std::move(form);
-  // Query clients may address a queue by path (POST /<account>/<name>) and
-  // leave QueueUrl out of the form; the URL is the one they posted to.
-  if (op && model.protocol == Protocol::kQuery && op->input && op->input->member("QueueUrl") && path.size() > 1 &&
-      std::none_of(hr.form.begin(), hr.form.end(), [](auto& kv) { return kv.first == "QueueUrl"; }))
-    hr.form.emplace_back("QueueUrl", "http://" + std::string(header(req, "host")) + std::string(path));
   bool rest = model.protocol == Protocol::kRestJson || model.protocol == Protocol::kRestXml;
   if (rest) {
     if (body && body->matched_model == &model && body->matched_operation) {
@@ -559,6 +529,7 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
     return fail(protocol::ApiError::bad_request("UnknownOperationException", "Unknown operation " + std::string(op_name)));
   }
   const std::string op_id = model.operation_prefix + op->name;  // the name decide() knows it by
+  svc.prepare(model, *op, hr);  // what its clients leave to the URL (SQS: QueueUrl)
   if (!svc.has_operation(op_id))
     return fail(protocol::ApiError::not_implemented("The operation " + op->name + " of " + std::string(svc.name()) +
                                                     " is not implemented by podstack yet"));
@@ -580,9 +551,7 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   try {
     input = protocol::parse_input(model, *op, hr);
   } catch (const protocol::ApiError& e) {
-    if (svc.name() == "s3" && (e.code == "ValidationError" || e.code == "ValidationException")) return fail(s3_validation_error(e));
-    if (svc.name() == "sqs") return fail(sqs_utf8_error(e));
-    return fail(e);
+    return fail(svc.input_error(e));
   } catch (const std::exception& e) {
     return fail(protocol::ApiError::serialization(std::string("Could not parse the request: ") + e.what()));
   }
@@ -630,14 +599,13 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   return r;
 }
 
-// S3 CORS: a preflight (reply == null) is answered from the bucket's rules;
-// another request with an Origin gets the matching rule's headers added.
-Reply Gateway::cors(Service& s3, const HttpRequest& req, std::string_view s3_path, const Credentials& creds,
-                    std::string request_id, Reply* reply) {
-  std::string_view p = s3_path.substr(s3_path.find_first_not_of('/') == std::string_view::npos ? s3_path.size() : 1);
-  std::string bucket(p.substr(0, p.find('/')));
+// CORS (Service::cors_operation): a preflight (reply == null) is answered
+// from the service's rules; another request with an Origin gets the matching
+// rule's headers added.
+Reply Gateway::cors(Service& svc, const protocol::ServiceModel& model, const HttpRequest& req, std::string_view rest_path,
+                    const Credentials& creds, std::string request_id, Reply* reply) {
   bool preflight = reply == nullptr;
-  json::object in{{"Bucket", bucket},
+  json::object in{{"Path", std::string(rest_path)},
                   {"Origin", std::string(header(req, "origin"))},
                   {"Method", preflight ? std::string(header(req, "access-control-request-method"))
                                        : std::string(req.method_string().data(), req.method_string().size())},
@@ -648,20 +616,19 @@ Reply Gateway::cors(Service& s3, const HttpRequest& req, std::string_view s3_pat
   ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
   ctx.request_id = request_id;
   ctx.now_ms = wall_clock_ms();
-  ExecResult x = engine_.execute(s3, "EvaluateCors", in, ctx);
+  ExecResult x = engine_.execute(svc, svc.cors_operation(), in, ctx);
   if (preflight) {
     Reply r;
     r.request_id = request_id;
-    r.protocol = Protocol::kRestXml;
-    r.model = &s3.model();
-    r.label = "s3.OPTIONS";
+    r.protocol = model.protocol;
+    r.model = &model;
+    r.label = std::string(svc.name()) + ".OPTIONS";
     if (x.error) {
-      r.response = to_http(protocol::render_error(Protocol::kRestXml, &s3.model(), *x.error, request_id), req.version());
+      r.response = to_http(protocol::render_error(model.protocol, &model, *x.error, request_id), req.version());
       return r;
     }
     r.response = HttpResponse{http::status::ok, req.version()};
     r.response.set("x-amz-request-id", request_id);
-    reply = &r;
     if (auto* h = x.output.as_object().if_contains("headers"))
       for (auto& kv : h->as_object()) r.response.set(kv.key(), kv.value().as_string());
     return r;
@@ -684,60 +651,100 @@ void Gateway::commit_failed(Reply& r, const Status& s) {
 }
 
 Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id) {
-  Reply r;
-  r.request_id = request_id;
-  r.label = std::string(path);
-  auto json_reply = [&](int status, const json::value& v) {
-    r.response = HttpResponse{static_cast<http::status>(status), req.version()};
-    r.response.set(http::field::content_type, "application/json");
-    r.response.body() = json::serialize(v);
-    return std::move(r);
-  };
-  auto error = [&](int status, std::string msg) {
-    json::object o;
-    o["error"] = std::move(msg);
-    return json_reply(status, o);
-  };
-  bool get = req.method() == http::verb::get || req.method() == http::verb::head;
-  bool post = req.method() == http::verb::post || req.method() == http::verb::put;
+  InternalCall c{req, path, query, request_id};
   // Parameters here reach events too (an SES or SNS inspection DELETE, the
   // account and region of its partition): refuse what an event could not hold.
-  if (!protocol::valid_utf8(protocol::url_decode(path, false))) return error(400, "the path is not valid UTF-8");
+  if (!protocol::valid_utf8(protocol::url_decode(path, false))) return json_error(c, 400, "the path is not valid UTF-8");
   for (auto& [k, v] : protocol::parse_form(query))
-    if (!protocol::valid_utf8(k) || !protocol::valid_utf8(v)) return error(400, "a query parameter is not valid UTF-8");
+    if (!protocol::valid_utf8(k) || !protocol::valid_utf8(v)) return json_error(c, 400, "a query parameter is not valid UTF-8");
+  // An exact path first, then the longest prefix.
+  const InternalRoute* best = nullptr;
+  for (auto& r : routes_) {
+    if (!r.prefix && r.path == path) return r.handler(c);
+    if (r.prefix && path.rfind(r.path, 0) == 0 && (!best || r.path.size() > best->path.size())) best = &r;
+  }
+  if (best) return best->handler(c);
+  return json_error(c, 404, "no such podstack endpoint: " + std::string(path));
+}
 
-  if (path == "/_localstack/health" || path == "/_podstack/health") {
-    if (!get) return error(405, "use GET");
+Reply Gateway::service_route(Service& svc, const Route& route, const InternalCall& c) {
+  std::string_view method(c.req.method_string().data(), c.req.method_string().size());
+  if (c.req.method() == http::verb::head) method = "GET";
+  const std::string* op = nullptr;
+  std::string allowed;
+  for (auto& [m, o] : route.methods) {
+    if (m == method) op = &o;
+    allowed += (allowed.empty() ? "use " : " or ") + m;
+  }
+  if (!op) return json_error(c, 405, allowed);
+  CallContext ctx;
+  ctx.request_id = c.request_id;
+  ctx.now_ms = wall_clock_ms();
+  json::object in;
+  for (auto& [k, v] : protocol::parse_form(c.query)) {
+    if (k == "accountId") ctx.account = v;
+    else if (k == "region") ctx.region = v;
+    else in[k] = v;
+  }
+  if (!route.tail_member.empty()) in[route.tail_member] = protocol::url_decode(c.path.substr(route.path.size()), false);
+  ExecResult x = engine_.execute(svc, *op, in, ctx);
+  if (x.error) return json_error(c, x.error->status, x.error->message);
+  if (method == "GET") return json_reply(c, 200, x.output);
+  Reply r = internal_reply(c);
+  r.response = HttpResponse{http::status::no_content, c.req.version()};
+  r.commit = std::move(x.commit);
+  return r;
+}
+
+void Gateway::register_routes() {
+  auto add = [this](std::string path, bool prefix, std::function<Reply(const InternalCall&)> fn) {
+    routes_.push_back(InternalRoute{std::move(path), prefix, std::move(fn)});
+  };
+  // Each service's own (/_aws/...): see Service::routes.
+  for (auto& s : engine_.services())
+    for (Route r : s->routes()) {
+      bool prefix = !r.path.empty() && r.path.back() == '/';
+      std::string path = r.path;
+      add(std::move(path), prefix, [this, svc = s.get(), r = std::move(r)](const InternalCall& c) { return service_route(*svc, r, c); });
+    }
+
+  auto health = [this](const InternalCall& c) {
+    if (!is_get(c)) return json_error(c, 405, "use GET");
     json::object h = health_json(engine_, options_);
     h["ready"] = ready_.load();
-    return json_reply(ready_ ? 200 : 503, h);
-  }
+    return json_reply(c, ready_ ? 200 : 503, h);
+  };
+  add("/_localstack/health", false, health);
+  add("/_podstack/health", false, health);
   // LocalStack's init hook report: /_localstack/init and /_localstack/init/<stage>.
-  if (path == "/_localstack/init" || path.rfind("/_localstack/init/", 0) == 0) {
-    if (!get) return error(405, "use GET");
+  auto init = [this](const InternalCall& c) {
+    if (!is_get(c)) return json_error(c, 405, "use GET");
     std::optional<InitStage> stage;
-    if (path.size() > 18) {
-      stage = parse_stage(path.substr(18));
-      if (!stage) return error(404, "no such stage " + std::string(path.substr(18)));
+    if (c.path.size() > 18) {
+      stage = parse_stage(c.path.substr(18));
+      if (!stage) return json_error(c, 404, "no such stage " + std::string(c.path.substr(18)));
     }
-    if (options_.init) return json_reply(200, stage ? options_.init->stage_json(*stage) : options_.init->to_json());
+    if (options_.init) return json_reply(c, 200, stage ? options_.init->stage_json(*stage) : options_.init->to_json());
     InitHooks none({});
     for (InitStage s : kInitStages)
       if (s != InitStage::kShutdown) none.run(s, {});
-    return json_reply(200, stage ? none.stage_json(*stage) : none.to_json());
-  }
-  if (path == "/_podstack/version") {
-    if (!get) return error(405, "use GET");
-    return json_reply(200, build_info_json());
-  }
-  if (path == "/_podstack/metrics") {
-    if (!get) return error(405, "use GET");
-    r.response = HttpResponse{http::status::ok, req.version()};
+    return json_reply(c, 200, stage ? none.stage_json(*stage) : none.to_json());
+  };
+  add("/_localstack/init", false, init);
+  add("/_localstack/init/", true, init);
+  add("/_podstack/version", false, [](const InternalCall& c) {
+    if (!is_get(c)) return json_error(c, 405, "use GET");
+    return json_reply(c, 200, build_info_json());
+  });
+  add("/_podstack/metrics", false, [this](const InternalCall& c) {
+    if (!is_get(c)) return json_error(c, 405, "use GET");
+    Reply r = internal_reply(c);
+    r.response = HttpResponse{http::status::ok, c.req.version()};
     r.response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     r.response.body() = metrics_text();
     return r;
-  }
-  if (path == "/_localstack/info" || path == "/_podstack/info") {
+  });
+  auto info = [this](const InternalCall& c) {
     json::object o = build_info_json();
     o["version"] = options_.version;
     o["edition"] = "podstack";
@@ -746,219 +753,181 @@ Reply Gateway::internal(const HttpRequest& req, std::string_view path, std::stri
     o["uptime"] = (wall_clock_ms() - started_ms_) / 1000;
     o["long_polls"] = engine_.notifier().waiting();
     o["server_time_utc"] = protocol::iso8601(static_cast<double>(wall_clock_ms()) / 1000);
-    return json_reply(200, o);
-  }
-  // LocalStack's SNS inspection endpoints: GET lists, DELETE clears (an
-  // event), through the sns service's internal operations (?accountId=&region=
-  // pick the partition, other parameters filter).
-  if (path == "/_aws/sns/sms-messages" || path == "/_aws/sns/platform-endpoint-messages" ||
-      path.rfind("/_aws/sns/subscription-tokens/", 0) == 0) {
-    Service* sns = engine_.service("sns");
-    bool del = req.method() == http::verb::delete_;
-    bool token = path.rfind("/_aws/sns/subscription-tokens/", 0) == 0;
-    if (!sns) return error(404, "sns is not enabled");
-    if (!get && (!del || token)) return error(405, token ? "use GET" : "use GET or DELETE");
-    CallContext ctx;
-    ctx.request_id = request_id;
-    ctx.now_ms = wall_clock_ms();
-    json::object in;
-    for (auto& [k, v] : protocol::parse_form(query)) {
-      if (k == "accountId") ctx.account = v;
-      else if (k == "region") ctx.region = v;
-      else in[k] = v;
-    }
-    std::string op = std::string(del ? "__Clear" : "__List") + (path == "/_aws/sns/sms-messages" ? "SmsMessages" : "PlatformEndpointMessages");
-    if (token) {
-      op = "__GetSubscriptionToken";
-      in["subscription_arn"] = protocol::url_decode(path.substr(30), false);
-    }
-    ExecResult x = engine_.execute(*sns, op, in, ctx);
-    if (x.error) return error(x.error->status, x.error->message);
-    if (!del) return json_reply(200, x.output);
-    r.response = HttpResponse{http::status::no_content, req.version()};
-    r.commit = std::move(x.commit);
-    return r;
-  }
-  if (path == "/_podstack/state") {
-    if (!get) return error(405, "use GET");
+    return json_reply(c, 200, o);
+  };
+  add("/_localstack/info", false, info);
+  add("/_podstack/info", false, info);
+  add("/_podstack/state", false, [this](const InternalCall& c) {
+    if (!is_get(c)) return json_error(c, 405, "use GET");
     StateInfo info = engine_.state_info();
     json::object o, svcs;
     o["last_sequence"] = info.last_sequence;
     o["hash"] = info.hash;
     for (auto& [n, h] : info.services) svcs[n] = h;
     o["services"] = std::move(svcs);
-    return json_reply(200, o);
-  }
+    return json_reply(c, 200, o);
+  });
   // LocalStack: POST /_localstack/state/reset and /_localstack/state/<service>/reset.
-  if (path.rfind("/_localstack/state/", 0) == 0 && path.size() > 19 && path.substr(path.size() - 6) == "/reset") {
-    if (!post) return error(405, "use POST");
+  add("/_localstack/state/", true, [this](const InternalCall& c) {
+    std::string_view path = c.path;
+    if (path.size() <= 19 || path.substr(path.size() - 6) != "/reset")
+      return json_error(c, 404, "no such podstack endpoint: " + std::string(path));
+    if (!is_post(c)) return json_error(c, 405, "use POST");
     std::string svc;
     std::string_view mid = path.substr(19, path.size() - 19 - 6);
     if (!mid.empty() && mid != "reset") svc = std::string(mid);
     if (path == "/_localstack/state/reset") svc.clear();
-    if (!svc.empty() && !engine_.service(svc)) return error(404, "unknown service '" + svc + "'");
+    if (!svc.empty() && !engine_.service(svc)) return json_error(c, 404, "unknown service '" + svc + "'");
     CallContext ctx;
-    ctx.request_id = request_id;
+    ctx.request_id = c.request_id;
     ctx.now_ms = wall_clock_ms();
     ExecResult x = engine_.reset(svc, ctx);
-    if (x.error) return error(x.error->status, x.error->message);
+    if (x.error) return json_error(c, x.error->status, x.error->message);
     json::object o;
     o["reset"] = svc.empty() ? "all" : svc;
-    Reply out = json_reply(200, o);
+    Reply out = json_reply(c, 200, o);
     out.commit = std::move(x.commit);
     return out;
-  }
-  // LocalStack's sent-mail view: GET lists (?id=, ?email= the Source), DELETE
-  // clears (?id=: one). SES's internal operations ("__" names, which AWS
-  // routing never reaches); the DELETE is an event like any mutation.
-  if (path == "/_aws/ses") {
-    Service* ses = engine_.service("ses");
-    bool del = req.method() == http::verb::delete_;
-    if (!ses) return error(404, "ses is not available");
-    if (!get && !del) return error(405, "use GET or DELETE");
-    json::object in;
-    for (auto& [k, v] : protocol::parse_form(query)) in[k] = v;
-    CallContext ctx;
-    ctx.request_id = request_id;
-    ctx.now_ms = wall_clock_ms();
-    ExecResult x = engine_.execute(*ses, del ? "__DeleteMessages" : "__ListMessages", in, ctx);
-    if (x.error) return error(x.error->status, x.error->message);
-    if (!del) return json_reply(200, x.output);
-    r.response = HttpResponse{http::status::no_content, req.version()};
-    r.commit = std::move(x.commit);
-    return r;
-  }
-  if (path == "/_podstack/state/rollback") {
-    if (!post) return error(405, "use POST");
+  });
+  add("/_podstack/state/rollback", false, [this](const InternalCall& c) {
+    if (!is_post(c)) return json_error(c, 405, "use POST");
     std::map<std::string, std::string> q;
-    for (auto& [k, v] : protocol::parse_form(query)) q[k] = v;
+    for (auto& [k, v] : protocol::parse_form(c.query)) q[k] = v;
     uint64_t seq = 0;
     if (!q["to_seq"].empty()) {
       seq = std::strtoull(q["to_seq"].c_str(), nullptr, 10);
     } else if (!q["to_time"].empty()) {  // epoch milliseconds
       auto s = engine_.sequence_at_time(std::strtoll(q["to_time"].c_str(), nullptr, 10));
-      if (!s) return error(500, s.status().message());
+      if (!s) return json_error(c, 500, s.status().message());
       seq = *s;
     } else {
-      return error(400, "give to_seq or to_time");
+      return json_error(c, 400, "give to_seq or to_time");
     }
     CallContext ctx;
-    ctx.request_id = request_id;
+    ctx.request_id = c.request_id;
     ctx.now_ms = wall_clock_ms();
     ExecResult x = engine_.rollback(seq, ctx);
-    if (x.error) return error(x.error->status, x.error->message);
+    if (x.error) return json_error(c, x.error->status, x.error->message);
     Status st = x.commit->wait();
-    if (!st) return error(500, st.to_string());
-    return json_reply(200, json::object{{"to_sequence", seq}, {"hash", engine_.state_info().hash},
-                                        {"sequence", engine_.last_sequence()}});
-  }
-  if (path == "/_podstack/log") {
+    if (!st) return json_error(c, 500, st.to_string());
+    return json_reply(c, 200, json::object{{"to_sequence", seq}, {"hash", engine_.state_info().hash},
+                                           {"sequence", engine_.last_sequence()}});
+  });
+  add("/_podstack/log", false, [this](const InternalCall& c) {
     uint64_t since = 1, limit = 1000;
     std::string service;
-    for (auto& [k, v] : protocol::parse_form(query)) {
+    for (auto& [k, v] : protocol::parse_form(c.query)) {
       if (k == "since") since = std::strtoull(v.c_str(), nullptr, 10);
       else if (k == "limit") limit = std::strtoull(v.c_str(), nullptr, 10);
       else if (k == "service") service = v;
     }
     json::array events;
-    proto::Event e;
-    Status st = engine_.store().scan_events(since, [&](uint64_t, std::string_view bytes) {
-      if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return true;
+    Status st = engine_.scan_log(since, [&](const proto::Event& e) {
       if (!service.empty() && e.service() != service) return true;
-      json::object o = event_json(engine_, e);
-      events.push_back(std::move(o));
+      events.push_back(event_json(engine_, e));
       return events.size() < limit;
     });
-    if (!st) return error(500, st.to_string());
+    if (!st) return json_error(c, 500, st.to_string());
     json::object o;
     o["events"] = std::move(events);
-    return json_reply(200, o);
-  }
-  if (path == "/_podstack/pods" || path.rfind("/_podstack/pods/", 0) == 0) {
-    // /_podstack/pods                 GET: every pod and its versions
-    // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
-    // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
-    // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
-    // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
-    std::map<std::string, std::string> q;
-    for (auto& [k, v] : protocol::parse_form(query)) q[k] = v;
-    pods::Registry registry(options_.data_dir + "/pods");
-    std::string_view rest = path.size() > 16 ? path.substr(16) : std::string_view();
-    std::string name(rest.substr(0, rest.find('/')));
-    std::string action(rest.find('/') == std::string_view::npos ? std::string_view() : rest.substr(rest.find('/') + 1));
-    auto fail_status = [&](const Status& st) { return error(http_status_of(st), st.message()); };
-    if (name.empty()) {
-      if (!get) return error(405, "use GET");
-      json::array list;
-      for (auto& n : registry.names()) {
-        json::array vs;
-        for (auto v : registry.versions(n)) vs.push_back(v);
-        list.push_back(json::object{{"name", n}, {"versions", std::move(vs)}});
-      }
-      return json_reply(200, json::object{{"pods", std::move(list)}});
-    }
-    pods::PodRef ref;
-    ref.name = name;
-    if (Status st = pods::validate_pod_name(name); !st) return fail_status(st);
-    if (!q["version"].empty()) {
-      auto parsed = pods::parse_pod_ref(name + ":" + q["version"]);
-      if (!parsed) return fail_status(parsed.status());
-      ref = *parsed;
-    }
-    if (action.empty() && post) {
-      SaveOptions o;
-      o.name = name;
-      o.message = q["message"];
-      o.producer_version = options_.version;
-      o.services = split_csv(q["services"]);
-      auto h = save_pod(engine_, registry, o);
-      if (options_.metrics) ++(h ? options_.metrics->pod_saves : options_.metrics->pod_save_errors);
-      if (!h) return fail_status(h.status());
-      return json_reply(200, header_json(*h));
-    }
-    if (action.empty() && get) {
+    return json_reply(c, 200, o);
+  });
+  // /_podstack/pods                 GET: every pod and its versions
+  // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
+  // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
+  // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
+  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  add("/_podstack/pods", false, [this](const InternalCall& c) { return pods_endpoint(c); });
+  add("/_podstack/pods/", true, [this](const InternalCall& c) { return pods_endpoint(c); });
+}
+
+Reply Gateway::pods_endpoint(const InternalCall& c) {
+  std::string_view path = c.path;
+  const bool get = is_get(c), post = is_post(c);
+  auto error = [&](int status, std::string msg) { return json_error(c, status, std::move(msg)); };
+  auto json_reply = [&](int status, const json::value& v) { return podstack::json_reply(c, status, v); };
+  // /_podstack/pods                 GET: every pod and its versions
+  // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
+  // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
+  // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
+  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  std::map<std::string, std::string> q;
+  for (auto& [k, v] : protocol::parse_form(c.query)) q[k] = v;
+  pods::Registry registry(options_.data_dir + "/pods");
+  std::string_view rest = path.size() > 16 ? path.substr(16) : std::string_view();
+  std::string name(rest.substr(0, rest.find('/')));
+  std::string action(rest.find('/') == std::string_view::npos ? std::string_view() : rest.substr(rest.find('/') + 1));
+  auto fail_status = [&](const Status& st) { return error(http_status_of(st), st.message()); };
+  if (name.empty()) {
+    if (!get) return error(405, "use GET");
+    json::array list;
+    for (auto& n : registry.names()) {
       json::array vs;
-      for (auto v : registry.versions(name)) {
-        pods::PodRef r{name, v};
-        auto p = registry.resolve(r);
-        auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
-        vs.push_back(pod ? json::value(header_json(pod->header)) : json::value(json::object{{"version", v}, {"error", pod.status().message()}}));
-      }
-      if (vs.empty()) return error(404, "there is no pod named '" + name + "'");
-      return json_reply(200, json::object{{"name", name}, {"versions", std::move(vs)}});
+      for (auto v : registry.versions(n)) vs.push_back(v);
+      list.push_back(json::object{{"name", n}, {"versions", std::move(vs)}});
     }
-    if (action == "load" && post) {
-      LoadOptions o;
-      o.ref = ref;
-      o.strategy = q["strategy"].empty() ? "overwrite" : q["strategy"];
-      o.services = split_csv(q["services"]);
-      CallContext ctx;
-      ctx.request_id = request_id;
-      ctx.now_ms = wall_clock_ms();
-      auto h = load_pod_from_registry(engine_, registry, o, ctx);
-      if (options_.metrics) ++(h ? options_.metrics->pod_loads : options_.metrics->pod_load_errors);
-      if (!h) return fail_status(h.status());
-      json::object out = header_json(*h);
-      out["live_hash"] = engine_.state_info().hash;
-      out["strategy"] = o.strategy;
-      return json_reply(200, out);
-    }
-    if (action == "verify" && get) {
-      auto v = verify_pod(engine_, registry, ref);
-      if (!v) return fail_status(v.status());
-      return json_reply(200, verify_json(*v));
-    }
-    if (action == "diff" && get) {
-      auto p = registry.resolve(ref);
-      auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
-      if (!pod) return fail_status(pod.status());
-      auto d = diff_live(engine_, *pod);
-      if (!d) return fail_status(d.status());
-      return json_reply(200, diff_json(*d));
-    }
-    return error(404, "no such pods endpoint: " + std::string(path));
+    return json_reply(200, json::object{{"pods", std::move(list)}});
   }
-  return error(404, "no such podstack endpoint: " + std::string(path));
+  pods::PodRef ref;
+  ref.name = name;
+  if (Status st = pods::validate_pod_name(name); !st) return fail_status(st);
+  if (!q["version"].empty()) {
+    auto parsed = pods::parse_pod_ref(name + ":" + q["version"]);
+    if (!parsed) return fail_status(parsed.status());
+    ref = *parsed;
+  }
+  if (action.empty() && post) {
+    SaveOptions o;
+    o.name = name;
+    o.message = q["message"];
+    o.producer_version = options_.version;
+    o.services = split_csv(q["services"]);
+    auto h = save_pod(engine_, registry, o);
+    if (options_.metrics) ++(h ? options_.metrics->pod_saves : options_.metrics->pod_save_errors);
+    if (!h) return fail_status(h.status());
+    return json_reply(200, header_json(*h));
+  }
+  if (action.empty() && get) {
+    json::array vs;
+    for (auto v : registry.versions(name)) {
+      pods::PodRef r{name, v};
+      auto p = registry.resolve(r);
+      auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+      vs.push_back(pod ? json::value(header_json(pod->header)) : json::value(json::object{{"version", v}, {"error", pod.status().message()}}));
+    }
+    if (vs.empty()) return error(404, "there is no pod named '" + name + "'");
+    return json_reply(200, json::object{{"name", name}, {"versions", std::move(vs)}});
+  }
+  if (action == "load" && post) {
+    LoadOptions o;
+    o.ref = ref;
+    o.strategy = q["strategy"].empty() ? "overwrite" : q["strategy"];
+    o.services = split_csv(q["services"]);
+    CallContext ctx;
+    ctx.request_id = c.request_id;
+    ctx.now_ms = wall_clock_ms();
+    auto h = load_pod_from_registry(engine_, registry, o, ctx);
+    if (options_.metrics) ++(h ? options_.metrics->pod_loads : options_.metrics->pod_load_errors);
+    if (!h) return fail_status(h.status());
+    json::object out = header_json(*h);
+    out["live_hash"] = engine_.state_info().hash;
+    out["strategy"] = o.strategy;
+    return json_reply(200, out);
+  }
+  if (action == "verify" && get) {
+    auto v = verify_pod(engine_, registry, ref);
+    if (!v) return fail_status(v.status());
+    return json_reply(200, verify_json(*v));
+  }
+  if (action == "diff" && get) {
+    auto p = registry.resolve(ref);
+    auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+    if (!pod) return fail_status(pod.status());
+    auto d = diff_live(engine_, *pod);
+    if (!d) return fail_status(d.status());
+    return json_reply(200, diff_json(*d));
+  }
+  return error(404, "no such pods endpoint: " + std::string(path));
 }
 
 }  // namespace podstack

@@ -6,7 +6,9 @@
 // service podstack does not have yet gets AWS's error shape with 501
 // NotImplemented, never a hang or an HTML page.
 #pragma once
+#include "server/not_for_services.h"
 #include <boost/beast/http.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,11 +53,24 @@ struct Credentials {
 Credentials parse_credentials(const HttpRequest& req, std::string_view raw_query);
 // "<service>.<region>." in a Host header (AWS and LocalStack endpoint names).
 Credentials host_hint(std::string_view host);
-// S3 virtual-hosted style: "bucket.s3.localhost.localstack.cloud",
-// "bucket.localhost", "bucket.s3.us-east-1.amazonaws.com" -> "bucket"; else empty.
-std::string s3_virtual_bucket(std::string_view host);
 // LocalStack's rule: a 12-digit access key id is the account id.
 std::string account_for(std::string_view access_key);
+
+// A request to an internal endpoint (/_localstack/*, /_podstack/*, /_aws/*).
+struct InternalCall {
+  const HttpRequest& req;
+  std::string_view path;
+  std::string_view query;
+  const std::string& request_id;
+};
+
+// The route table of internal endpoints: the gateway's own and those each
+// service registers (Service::routes). An exact path, or a prefix ending in '/'.
+struct InternalRoute {
+  std::string path;
+  bool prefix = false;
+  std::function<Reply(const InternalCall&)> handler;
+};
 
 class Gateway {
  public:
@@ -82,13 +97,25 @@ class Gateway {
   Notifier& notifier() { return engine_.notifier(); }
 
  private:
+  // The service a rest-json/rest-xml request is for: the one whose rest
+  // model's signing name is the SigV4 scope's service, or with no scope the
+  // one that serves unscoped requests (Service::serves_unscoped).
+  struct RestTarget {
+    Service* service = nullptr;
+    const protocol::ServiceModel* model = nullptr;
+  };
+  RestTarget rest_target(const Credentials& creds) const;
+  bool enabled(const Service& svc) const;  // SERVICES gates routing
+  void register_routes();
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);
+  Reply service_route(Service& svc, const Route& route, const InternalCall& c);
+  Reply pods_endpoint(const InternalCall& c);
   Reply call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
              std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
              const Credentials& creds, std::string request_id, std::shared_ptr<StreamedBody> body = nullptr);
   Reply not_implemented(protocol::Protocol p, std::string_view service, const std::string& request_id);
-  Reply cors(Service& s3, const HttpRequest& req, std::string_view s3_path, const Credentials& creds, std::string request_id,
-             Reply* reply);
+  Reply cors(Service& svc, const protocol::ServiceModel& model, const HttpRequest& req, std::string_view rest_path,
+             const Credentials& creds, std::string request_id, Reply* reply);
   std::string metrics_text() const;
 
   Engine& engine_;
@@ -96,6 +123,7 @@ class Gateway {
   int64_t started_ms_;
   uint64_t started_sequence_;
   std::atomic<bool> ready_{true};
+  std::vector<InternalRoute> routes_;
 };
 
 // One event as `podstack log` and /_podstack/log show it.

@@ -3,6 +3,7 @@
 // and graceful shutdown (stop accepting, finish in-flight requests, close
 // idle connections) on SIGTERM/SIGINT.
 #pragma once
+#include "server/not_for_services.h"
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>

@@ -48,21 +48,6 @@ std::string dir_of(InitStage s) {
 }
 }  // namespace
 
-std::vector<std::string> InitHooks::roots_from_env() {
-  std::vector<std::string> roots;
-  const char* v = std::getenv("INIT_DIR");
-  std::string s = v && *v ? v : "/etc/podstack/init:/etc/localstack/init";
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t colon = s.find(':', start);
-    std::string part = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    if (!part.empty()) roots.push_back(part);
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  return roots;
-}
-
 InitHooks::InitHooks(std::vector<std::string> roots) {
   for (InitStage st : kInitStages) {
     completed_[st] = false;

@@ -16,6 +16,7 @@
 // with script states UNKNOWN, RUNNING, SUCCESSFUL, ERROR.
 // https://docs.localstack.cloud/references/init-hooks/
 #pragma once
+#include "server/not_for_services.h"
 #include <boost/json.hpp>
 #include <map>
 #include <mutex>
@@ -37,7 +38,6 @@ class InitHooks {
   // Each root may hold boot.d/ start.d/ ready.d/ shutdown.d/; missing ones are fine.
   explicit InitHooks(std::vector<std::string> roots);
   // INIT_DIR (a colon-separated list) when set, else /etc/podstack/init and /etc/localstack/init.
-  static std::vector<std::string> roots_from_env();
 
   // Runs the stage's scripts one after another with `env` added to the
   // environment; returns how many failed. Marks the stage completed.

@@ -2,6 +2,7 @@
 // line with LOG_FORMAT=json for log pipelines:
 //   {"time":"2026-11-25T18:00:00.123Z","level":"info","msg":"podstack 0.1.0 ready …"}
 #pragma once
+#include "server/not_for_services.h"
 #include <string>
 
 namespace podstack {

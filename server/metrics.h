@@ -6,6 +6,7 @@
 // are cheap to read on demand (sequence, store sizes, checkpoint age) are not
 // kept here: the gateway reads them from the engine at scrape time.
 #pragma once
+#include "server/not_for_services.h"
 #include <array>
 #include <atomic>
 #include <cstdint>

@@ -7,6 +7,7 @@
 // the empty receive and the wait is never missed. Wake callbacks run on the
 // notifying thread and must only post work (the HTTP server cancels a timer).
 #pragma once
+#include "server/not_for_services.h"
 #include <cstdint>
 #include <functional>
 #include <mutex>

@@ -12,6 +12,7 @@
 // effect is repeated only if podstack dies between the attempt and the
 // commit of its record (at-least-once, like SNS itself).
 #pragma once
+#include "server/not_for_services.h"
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>

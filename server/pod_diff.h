@@ -3,6 +3,7 @@
 // live state). Each service lists its resources with Service::list_resources
 // (stable id + content digest), so a new service diffs with no code here.
 #pragma once
+#include "server/not_for_services.h"
 #include <map>
 #include <memory>
 #include <string>

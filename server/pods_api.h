@@ -3,6 +3,7 @@
 // the pod's). Used by the gateway (/_podstack/pods/...), by `podstack pod`
 // offline, and by AUTO_LOAD_POD at startup.
 #pragma once
+#include "server/not_for_services.h"
 #include <string>
 #include <vector>
 

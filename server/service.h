@@ -369,7 +369,7 @@ class Service {
   virtual std::string address(std::string_view host, std::string_view path) const { return std::string(path); }
   // What the service's clients leave to the URL (SQS: a QueueUrl posted to
   // /<account>/<queue>), filled in before the input is decoded.
-  virtual void prepare(const protocol::Operation& op, protocol::HttpRequest& request) const {}
+  virtual void prepare(const protocol::ServiceModel& model, const protocol::Operation& op, protocol::HttpRequest& request) const {}
   // The protocol layer refused the input: the error in this service's words
   // (S3 has no ValidationException; SQS bodies get InvalidMessageContents).
   virtual ApiError input_error(ApiError e) const { return e; }

@@ -11,15 +11,15 @@
 namespace podstack {
 namespace fs = std::filesystem;
 
-StartupPodsOptions startup_pods_from_env(const std::string& data_dir) {
+StartupPodsOptions startup_pods_from_config(const Config& c) {
   StartupPodsOptions o;
-  o.data_dir = data_dir;
-  if (const char* v = std::getenv("AUTO_LOAD_POD")) o.auto_load = v;
-  if (const char* v = std::getenv("INIT_PODS_DIR"); v && *v) {
-    o.init_dir = v;
+  o.data_dir = c.data_dir;
+  o.auto_load = c.auto_load_pod;
+  if (!c.init_pods_dir.empty()) {
+    o.init_dir = c.init_pods_dir;
     o.init_dir_set = true;
   }
-  o.every_start = env_flag("AUTO_LOAD_POD_EVERY_START");
+  o.every_start = c.auto_load_every_start;
   return o;
 }
 

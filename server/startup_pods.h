@@ -10,8 +10,10 @@
 // services before the first one is loaded, so a missing or damaged pod stops
 // startup with live state untouched instead of leaving it half-loaded.
 #pragma once
+#include "server/not_for_services.h"
 #include <string>
 
+#include "server/config.h"
 #include "server/engine.h"
 
 namespace podstack {
@@ -26,7 +28,7 @@ struct StartupPodsOptions {
 
 inline constexpr const char* kDefaultInitPodsDir = "/etc/podstack/init/pods";
 
-StartupPodsOptions startup_pods_from_env(const std::string& data_dir);
+StartupPodsOptions startup_pods_from_config(const Config& config);
 
 // Logs what it loads (pod, version, hash) or skips; an error is one sentence
 // for the startup log, after which the server must not start.

@@ -1,5 +1,6 @@
 // zstd helpers shared by checkpoints and pods.
 #pragma once
+#include "store/not_for_services.h"
 #include <string>
 #include <string_view>
 

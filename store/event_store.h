@@ -13,6 +13,7 @@
 // same code runs on rocksdb's MemEnv, so PERSISTENCE=0 takes the exact
 // commit path of PERSISTENCE=1.
 #pragma once
+#include "store/not_for_services.h"
 #include <atomic>
 #include <chrono>
 #include <cstdint>

@@ -13,6 +13,7 @@
 // after that). Other submissions (checkpoints, flush) wake the writer thread.
 // One write at a time, groups in queue order: log order stays sequence order.
 #pragma once
+#include "store/not_for_services.h"
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>

@@ -14,6 +14,7 @@
 // The header names RocksDB types only by declaration: store/ is the only
 // code that includes rocksdb/, and event_store.h stays free of it.
 #pragma once
+#include "store/not_for_services.h"
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

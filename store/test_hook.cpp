@@ -9,11 +9,17 @@
 
 namespace podstack {
 
+namespace {
+std::string& hook_spec() {
+  static std::string spec;
+  return spec;
+}
+}  // namespace
+
+void set_test_hook(std::string spec) { hook_spec() = std::move(spec); }
+
 void test_hook(const char* point) {
-  static const std::string spec = [] {
-    const char* v = std::getenv("PODSTACK_TEST_HOOK");
-    return std::string(v ? v : "");
-  }();
+  const std::string& spec = hook_spec();
   if (spec.empty()) return;
   auto colon = spec.rfind(':');
   if (spec.substr(0, colon) != point) return;

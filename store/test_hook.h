@@ -15,9 +15,14 @@
 // pod-load-committed (the event durable, no checkpoint yet).
 // Unset (always, outside tests) it costs one branch on a cached bool.
 #pragma once
+#include "store/not_for_services.h"
+#include <string>
 
 namespace podstack {
 
 void test_hook(const char* point);
+// The POINT:ACTION spec (PODSTACK_TEST_HOOK, read by server/config): set once
+// at startup, before any thread runs.
+void set_test_hook(std::string spec);
 
 }  // namespace podstack

@@ -15,18 +15,21 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <algorithm>
 #include <map>
 #include <thread>
 #include <optional>
 
 #include "server/build_info.h"
 #include "server/config.h"
+#include "store/test_hook.h"
 #include "server/engine.h"
 #include "server/outbox.h"
 #include "server/gateway.h"
@@ -52,13 +55,13 @@ std::string store_path(const std::string& data_dir) { return data_dir + "/log"; 
 
 // What init hook scripts find in their environment: where the server is, and
 // credentials/region for AWS clients unless the container already sets them.
-std::map<std::string, std::string> hook_env(const std::string& host, uint16_t port) {
+std::map<std::string, std::string> hook_env(const Config& cfg, const std::string& host, uint16_t port) {
   std::string h = host == "0.0.0.0" || host == "::" || host.empty() ? "127.0.0.1" : host;
   if (h.find(':') != std::string::npos) h = "[" + h + "]";
   std::string hp = h + ":" + std::to_string(port);
   std::map<std::string, std::string> env{{"AWS_ENDPOINT_URL", "http://" + hp}, {"GATEWAY_LISTEN", hp}};
   for (auto [k, v] : {std::pair{"AWS_ACCESS_KEY_ID", "test"}, {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_DEFAULT_REGION", "us-east-1"}})
-    if (!std::getenv(k)) env[k] = v;
+    if (std::find(cfg.aws_env_set.begin(), cfg.aws_env_set.end(), k) == cfg.aws_env_set.end()) env[k] = v;
   return env;
 }
 
@@ -72,8 +75,8 @@ int serve() {
     return 2;
   }
   spdlog::info("{}", build_info_line());
-  InitHooks hooks(InitHooks::roots_from_env());
-  hooks.run(InitStage::kBoot, hook_env(cfg.listen_host, cfg.listen_port));
+  InitHooks hooks(cfg.init_dirs);
+  hooks.run(InitStage::kBoot, hook_env(cfg, cfg.listen_host, cfg.listen_port));
   Metrics metrics;
 
   EngineOptions eo;
@@ -97,11 +100,11 @@ int serve() {
   }
   // Init pods and AUTO_LOAD_POD load before the server listens, so healthy
   // means loaded; a failure stops startup (server/startup_pods.h).
-  if (Status st = load_startup_pods(**engine, startup_pods_from_env(cfg.data_dir)); !st) {
+  if (Status st = load_startup_pods(**engine, startup_pods_from_config(cfg)); !st) {
     spdlog::error("{}; not starting", st.message());
     return 1;
   }
-  hooks.run(InitStage::kStart, hook_env(cfg.listen_host, cfg.listen_port));
+  hooks.run(InitStage::kStart, hook_env(cfg, cfg.listen_host, cfg.listen_port));
   // Effects outside podstack (HTTP subscribers, SMTP) run after commit.
   Outbox outbox(**engine);
   outbox.start();
@@ -124,7 +127,7 @@ int serve() {
   if (ready_hooks || hooks.script_count(InitStage::kShutdown) > 0)
     ho.on_signal = [&] {
       hooks.cancel();  // a ready.d script still running
-      hooks.run(InitStage::kShutdown, hook_env(cfg.listen_host, bound_port));
+      hooks.run(InitStage::kShutdown, hook_env(cfg, cfg.listen_host, bound_port));
     };
   HttpServer server(gateway, ho);
   gateway.set_ready(!ready_hooks);
@@ -152,7 +155,7 @@ int serve() {
   std::thread ready_thread;
   if (ready_hooks) {
     ready_thread = std::thread([&] {
-      hooks.run(InitStage::kReady, hook_env(cfg.listen_host, bound_port));
+      hooks.run(InitStage::kReady, hook_env(cfg, cfg.listen_host, bound_port));
       gateway.set_ready(true);
       spdlog::info("Ready.");
     });
@@ -183,21 +186,25 @@ void add_target_options(CLI::App* cmd, Target& t) {
   cmd->add_flag("--offline", t.offline, "never ask a server; read DATA_DIR");
 }
 
-std::string endpoint_of(const Target& t) {
-  if (!t.endpoint.empty()) return t.endpoint;
-  const char* gl = std::getenv("GATEWAY_LISTEN");
-  std::string host = "127.0.0.1";
-  uint16_t port = 4566;
-  if (gl && *gl) parse_listen(gl, host, port);
-  if (host == "0.0.0.0") host = "127.0.0.1";
-  return "http://" + host + ":" + std::to_string(port);
+// The environment, read once (server/config): the CLI finds the server and
+// the data the way the server does.
+const Config& env_config() {
+  static const Config c = [] {
+    Config c;
+    Config::from_env(c);  // a bad value elsewhere is serve's to report; the CLI keeps the defaults
+    return c;
+  }();
+  return c;
 }
 
-std::string data_dir_of(const Target& t) {
-  if (!t.data_dir.empty()) return t.data_dir;
-  const char* d = std::getenv("DATA_DIR");
-  return d && *d ? d : "./.podstack";
+std::string endpoint_of(const Target& t) {
+  if (!t.endpoint.empty()) return t.endpoint;
+  std::string host = env_config().listen_host;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  return "http://" + host + ":" + std::to_string(env_config().listen_port);
 }
+
+std::string data_dir_of(const Target& t) { return !t.data_dir.empty() ? t.data_dir : env_config().data_dir; }
 
 bool use_server(const Target& t) { return !t.offline && t.data_dir.empty(); }
 
@@ -845,6 +852,8 @@ int cmd_store_verify(const std::string& data_dir, bool as_json) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  set_test_hook(env_config().test_hook);
+  pods::set_aws_environment(env_config().aws);
   CLI::App app{"podstack: a local AWS emulator whose state is an event log"};
   app.require_subcommand(1);
   app.set_version_flag("--version", build_info_line());

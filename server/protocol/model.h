@@ -136,4 +136,9 @@ class ServiceModel {
 // nullptr when podstack ships no model of that name.
 const ServiceModel* builtin_model(std::string_view service);
 
+// The protocol AWS's endpoint for a signing name speaks, for services podstack
+// has no model of (their error answer must still parse in their clients).
+// Empty: a request that names no service, which on AWS is S3's.
+Protocol guess_protocol(std::string_view signing_name);
+
 }  // namespace podstack::protocol

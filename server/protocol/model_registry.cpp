@@ -17,6 +17,17 @@ std::once_flag g_once[kCount];
 std::unique_ptr<ServiceModel> g_models[kCount];
 }  // namespace
 
+Protocol guess_protocol(std::string_view signing_name) {
+  static const std::pair<std::string_view, Protocol> kKnown[] = {
+      {"sqs", Protocol::kQuery},      {"sns", Protocol::kQuery},   {"ses", Protocol::kQuery},
+      {"iam", Protocol::kQuery},      {"sts", Protocol::kQuery},   {"cloudformation", Protocol::kQuery},
+      {"ec2", Protocol::kEc2},        {"s3", Protocol::kRestXml},  {"", Protocol::kRestXml},
+      {"lambda", Protocol::kRestJson}, {"apigateway", Protocol::kRestJson}};
+  for (auto& [n, p] : kKnown)
+    if (n == signing_name) return p;
+  return Protocol::kJson;
+}
+
 const ServiceModel* builtin_model(std::string_view service) {
   for (size_t i = 0; i < kCount; ++i) {
     if (kModels[i].name != service) continue;

@@ -5,7 +5,11 @@ alike; reports the median CPU us/request, requests/s and context switches per
 request of each, and B/A. For a change to the request or commit path, on a
 machine too busy for absolute throughput figures. Not a test.
 
-  tests/bench/ab.py OLD_BIN NEW_BIN [--rounds 3] [--duration 3] [--only s3-put,s3-get]
+With --nginx, every round also measures nginx serving a 1 KiB file (the
+loopback ceiling) right before A and B, and throughput is reported as a
+share of that round's ceiling: the ratio to nginx before and after.
+
+  tests/bench/ab.py OLD_BIN NEW_BIN [--rounds 3] [--duration 3] [--only s3-put,s3-get] [--nginx]
 """
 import argparse
 import json
@@ -87,19 +91,40 @@ def main():
     ap.add_argument("--duration", type=int, default=3)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--only", default="")
+    ap.add_argument("--nginx", action="store_true", help="also report rps as a share of nginx's 1 KiB ceiling, per round")
     args = ap.parse_args()
     names = [n for n in WORKLOADS if not args.only or n in args.only.split(",")]
     runs = {"A": [], "B": []}
-    for r in range(args.rounds):
-        for label, binary in (("A", args.a), ("B", args.b)) if r % 2 == 0 else (("B", args.b), ("A", args.a)):
-            runs[label].append(measure(binary, names, args.duration, args.connections))
-            print(f"round {r + 1} {label} done", file=sys.stderr, flush=True)
+    ceilings = []
+    with tempfile.TemporaryDirectory() as ntmp:
+        procs = []
+        nport = run.start_nginx(ntmp, procs) if args.nginx else None
+        if args.nginx and not nport:
+            sys.exit("--nginx: no nginx found")
+        try:
+            for r in range(args.rounds):
+                if nport:
+                    ceilings.append(run.nginx_ceiling(nport, args.duration, args.connections, procs, runs=1)[0])
+                for label, binary in (("A", args.a), ("B", args.b)) if r % 2 == 0 else (("B", args.b), ("A", args.a)):
+                    runs[label].append(measure(binary, names, args.duration, args.connections))
+                    print(f"round {r + 1} {label} done", file=sys.stderr, flush=True)
+        finally:
+            for p in procs:
+                p.terminate()
+                p.wait()
     print(f"{'workload':<10}{'A rps':>9}{'B rps':>9}{'A us/req':>10}{'B us/req':>10}{'B/A cpu':>9}"
           f"{'A sw/req':>10}{'B sw/req':>10}")
     for n in names:
         med = {k: [statistics.median(x[n][i] for x in v) for i in range(3)] for k, v in runs.items()}
         print(f"{n:<10}{med['A'][0]:>9.0f}{med['B'][0]:>9.0f}{med['A'][1]:>10.1f}{med['B'][1]:>10.1f}"
               f"{med['B'][1] / med['A'][1]:>9.2f}{med['A'][2]:>10.2f}{med['B'][2]:>10.2f}")
+    if ceilings:
+        # Each round's rps over that round's nginx rps, then the median over rounds.
+        print(f"\nnginx 1 KiB ceiling per round: {', '.join(f'{c:.0f}' for c in ceilings)} rps")
+        print(f"{'workload':<10}{'A/nginx':>9}{'B/nginx':>9}{'B/A':>7}")
+        for n in names:
+            share = {k: statistics.median(x[n][0] / c for x, c in zip(v, ceilings)) for k, v in runs.items()}
+            print(f"{n:<10}{share['A']:>9.3f}{share['B']:>9.3f}{share['B'] / share['A']:>7.2f}")
 
 
 if __name__ == "__main__":

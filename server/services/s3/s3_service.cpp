@@ -16,6 +16,7 @@
 #include "proto/s3.pb.h"
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_body.h"
+#include "server/services/s3/s3_http.h"
 #include "server/services/s3/s3_notifications.h"
 #include "server/services/s3/s3_post.h"
 
@@ -314,7 +315,7 @@ class S3Service final : public ServiceBase<S3Service> {
           {"DeletePublicAccessBlock", {true, &S3Service::put_public_access_block}},
           // Not AWS operations: CORS evaluation for the gateway (preflight and
           // the headers of a request with an Origin).
-          {"EvaluateCors", {false, &S3Service::evaluate_cors}},
+          {"__EvaluateCors", {false, &S3Service::evaluate_cors}},  // internal: Service::cors_operation
       };
       // Stored configurations: the operations the model has for each.
       static std::deque<std::string> names;  // the table keys are views: keep the strings alive
@@ -336,6 +337,12 @@ class S3Service final : public ServiceBase<S3Service> {
   }
 
   void attach_store(EventStore* store) override { store_ = store; }
+
+  // ---- HTTP hooks (see Service) ----
+  bool serves_unscoped() const override { return true; }
+  std::string address(std::string_view host, std::string_view path) const override { return s3::addressed_path(host, path); }
+  ApiError input_error(ApiError e) const override { return s3::input_error(std::move(e)); }
+  std::string_view cors_operation() const override { return "__EvaluateCors"; }
 
   // Bodies whose upload never committed (a crash mid-upload or between the
   // write and its event) are deleted; a marked body the state references
@@ -1775,7 +1782,9 @@ class S3Service final : public ServiceBase<S3Service> {
     const Partition* p = parts_.find(ctx.account, "");
     const BucketState* b = nullptr;
     if (p) {
-      auto it = p->buckets.find(in.str_or("Bucket", ""));
+      std::string bucket = in.str_or("Bucket", "");
+      if (bucket.empty()) bucket = std::string(s3::bucket_of(in.str_or("Path", "")));
+      auto it = p->buckets.find(bucket);
       if (it != p->buckets.end()) b = &it->second;
     }
     auto deny = [&](std::string msg) {

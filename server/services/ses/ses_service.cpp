@@ -235,6 +235,11 @@ class SesService final : public ServiceBase<SesService> {
  public:
   explicit SesService(std::string smtp_host) : smtp_host_(std::move(smtp_host)) {}
   std::string_view name() const override { return "ses"; }
+  // LocalStack's sent-mail view: GET lists (?id=, ?email= the Source),
+  // DELETE clears (?id=: one), an event like any mutation.
+  std::vector<Route> routes() const override {
+    return {{"/_aws/ses", {{"GET", "__ListMessages"}, {"DELETE", "__DeleteMessages"}}, ""}};
+  }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("ses"); }
   const protocol::ServiceModel* rest_model() const override { return protocol::builtin_model("sesv2"); }
 

@@ -239,6 +239,14 @@ class SnsService final : public ServiceBase<SnsService> {
  public:
   explicit SnsService(std::string smtp_host) : smtp_host_(std::move(smtp_host)) {}
   std::string_view name() const override { return "sns"; }
+  // LocalStack's SNS inspection endpoints: GET lists, DELETE clears (an
+  // event); ?accountId=&region= pick the partition, other parameters filter.
+  std::vector<Route> routes() const override {
+    return {{"/_aws/sns/sms-messages", {{"GET", "__ListSmsMessages"}, {"DELETE", "__ClearSmsMessages"}}, ""},
+            {"/_aws/sns/platform-endpoint-messages",
+             {{"GET", "__ListPlatformEndpointMessages"}, {"DELETE", "__ClearPlatformEndpointMessages"}}, ""},
+            {"/_aws/sns/subscription-tokens/", {{"GET", "__GetSubscriptionToken"}}, "subscription_arn"}};
+  }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("sns"); }
 
   static const Table& operations() {

@@ -23,6 +23,7 @@
 #include "proto/sqs.pb.h"
 #include "server/protocol/encoding.h"
 #include "server/services/pagination.h"
+#include "server/services/sqs/sqs_http.h"
 #include "server/services/sqs/sqs_md5.h"
 
 namespace podstack {
@@ -302,6 +303,11 @@ class SqsService final : public ServiceBase<SqsService> {
  public:
   explicit SqsService(const ServiceSettings& settings) : strategy_(endpoint_strategy(settings.sqs_endpoint_strategy)) {}
   std::string_view name() const override { return "sqs"; }
+  // ---- HTTP hooks (see Service) ----
+  void prepare(const protocol::ServiceModel& model, const protocol::Operation& op, protocol::HttpRequest& request) const override {
+    sqs::queue_url_from_path(model, op, request);
+  }
+  ApiError input_error(ApiError e) const override { return sqs::input_error(std::move(e)); }
   const protocol::ServiceModel& model() const override { return *protocol::builtin_model("sqs"); }
 
   static const Table& operations() {

@@ -1,0 +1,48 @@
+#include "server/services/s3/s3_http.h"
+
+namespace podstack::s3 {
+
+std::string virtual_bucket(std::string_view host) {
+  if (host.find(']') != std::string_view::npos) return {};  // IPv6 literal
+  host = host.substr(0, host.find(':'));
+  for (std::string_view s : {".s3.", ".s3-website."}) {
+    size_t p = host.find(s);
+    if (p != std::string_view::npos && p > 0) return std::string(host.substr(0, p));
+  }
+  // bucket.localhost (LocalStack's short form)
+  constexpr std::string_view kLocal = ".localhost";
+  if (host.size() > kLocal.size() && host.substr(host.size() - kLocal.size()) == kLocal) {
+    std::string_view b = host.substr(0, host.size() - kLocal.size());
+    if (b.find('.') == std::string_view::npos || b.find(".localstack.cloud") == std::string_view::npos) return std::string(b);
+  }
+  return {};
+}
+
+std::string addressed_path(std::string_view host, std::string_view path) {
+  std::string bucket = virtual_bucket(host);
+  if (bucket.empty()) return std::string(path);
+  return "/" + bucket + (path.empty() ? std::string("/") : std::string(path));
+}
+
+protocol::ApiError input_error(protocol::ApiError e) {
+  if (e.code != "ValidationError" && e.code != "ValidationException") return e;
+  static const std::pair<std::string_view, std::string_view> kSpecific[] = {
+      {"'storageClass'", "InvalidStorageClass"}, {"LocationConstraint'", "InvalidLocationConstraint"},
+      {"'locationConstraint'", "InvalidLocationConstraint"}};
+  for (auto& [needle, code] : kSpecific)
+    if (e.message.find(needle) != std::string::npos) {
+      std::string msg = code == "InvalidStorageClass" ? "The storage class you specified is not valid"
+                                                      : "The specified location-constraint is not valid";
+      return protocol::ApiError::bad_request(std::string(code), msg);
+    }
+  return protocol::ApiError::bad_request("InvalidArgument", e.message);
+}
+
+std::string_view bucket_of(std::string_view path) {
+  size_t start = path.find_first_not_of('/');
+  if (start == std::string_view::npos) return {};
+  path.remove_prefix(start);
+  return path.substr(0, path.find('/'));
+}
+
+}  // namespace podstack::s3

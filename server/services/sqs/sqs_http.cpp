@@ -1,0 +1,25 @@
+#include "server/services/sqs/sqs_http.h"
+
+#include <algorithm>
+
+namespace podstack::sqs {
+
+void queue_url_from_path(const protocol::ServiceModel& model, const protocol::Operation& op, protocol::HttpRequest& hr) {
+  if (model.protocol != protocol::Protocol::kQuery || !op.input || !op.input->member("QueueUrl") || hr.path.size() <= 1) return;
+  if (std::any_of(hr.form.begin(), hr.form.end(), [](auto& kv) { return kv.first == "QueueUrl"; })) return;
+  std::string host;
+  if (hr.headers)
+    if (auto it = hr.headers->find(boost::beast::http::field::host); it != hr.headers->end()) host = std::string(it->value());
+  hr.form.emplace_back("QueueUrl", "http://" + host + std::string(hr.path));
+}
+
+protocol::ApiError input_error(protocol::ApiError e) {
+  if (e.code == "InvalidParameterValue" && e.message.find("MessageBody") != std::string::npos &&
+      e.message.find("not valid UTF-8") != std::string::npos)
+    return protocol::ApiError::bad_request("InvalidMessageContents",
+                                           "Invalid binary character was found in the message body, the set of allowed characters is "
+                                           "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+  return e;
+}
+
+}  // namespace podstack::sqs
