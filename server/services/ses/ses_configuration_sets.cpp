@@ -24,8 +24,8 @@ const ConfigurationSet& SesService::config_set_or_throw(const CallContext& ctx, 
   return *cs;
 }
 
-void SesService::new_config_set(const CallContext& ctx, Decision& out, const std::string& name, const Errors& err, std::string options_json,
-                    const json::array* tags) const {
+void SesService::new_config_set(const CallContext& ctx, Decision& out, const std::string& name, const Errors& err,
+                                std::string options_json, const json::array* tags) const {
   if (name.empty() || name.size() > 64 ||
       !std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; })) {
     if (err.v2) throw err.invalid("Invalid configuration set name <" + name + ">.");
@@ -49,7 +49,7 @@ void SesService::delete_config_set(const Input& in, const CallContext& ctx, Deci
   out.add(std::move(ev));
 }
 void SesService::change_destination(const CallContext& ctx, Decision& out, std::string_view set_name, const std::string& dest_name,
-                        const json::object* def, DestChange change, const Errors& err) const {
+                                    const json::object* def, DestChange change, const Errors& err) const {
   ConfigurationSet cs = config_set_or_throw(ctx, set_name, err);
   auto* dests = cs.mutable_destinations();
   auto it = std::find_if(dests->begin(), dests->end(), [&](auto& x) { return x.name() == dest_name; });

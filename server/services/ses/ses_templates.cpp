@@ -37,7 +37,7 @@ const Template& SesService::template_or_throw(const CallContext& ctx, std::strin
 }
 
 void SesService::list_templates_page(const Input& in, const CallContext& ctx, Decision& out, std::string_view max_key,
-                         std::string_view name_key) const {
+                                     std::string_view name_key) const {
   const SesPartition* p = part(ctx);
   out.output = page_of(in, 10, max_key, p ? &p->templates : nullptr, "TemplatesMetadata", [&](auto& name, const Template& t) {
     return json::value(json::object{{name_key, name}, {"CreatedTimestamp", static_cast<double>(t.created_ms()) / 1000}});

@@ -58,7 +58,8 @@ void SnsService::list_recorded(const Input& in, const CallContext& ctx, Decision
   out.output = json::object{{"region", at.region}, {out_member, std::move(by_endpoint)}};
 }
 
-void SnsService::clear_recorded(const Input& in, const CallContext& ctx, Decision& out, std::string_view protocol, std::string_view filter_member) const {
+void SnsService::clear_recorded(const Input& in, const CallContext& ctx, Decision& out, std::string_view protocol,
+                                std::string_view filter_member) const {
   std::string only = in.str_or(filter_member, "");
   // A platform endpoint ARN names its partition (LocalStack).
   CallContext at = protocol == "application" && !only.empty() ? arn_context(ctx, only) : ctx;

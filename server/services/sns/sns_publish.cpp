@@ -108,7 +108,7 @@ Attrs read_attributes(const json::object* in) {
   if (!in) return out;
   if (in->size() > kMaxMessageAttributes)
     throw invalid_parameter("MessageAttributes Reason: Number of message attributes [" + std::to_string(in->size()) +
-                  "] exceeds the allowed maximum [10].");
+                            "] exceeds the allowed maximum [10].");
   for (auto& kv : *in) {
     std::string name(kv.key());
     // AWS. and Amazon. are reserved, except SNS's own (AWS.SNS.SMS.SMSType, AWS.MM.SMS.OriginationNumber, ...).
@@ -132,7 +132,7 @@ Attrs read_attributes(const json::object* in) {
     std::string base = a.type.substr(0, a.type.find('.'));
     if (a.type.empty() || (base != "String" && base != "Number" && base != "Binary"))
       throw invalid_parameter("The message attribute '" + name +
-                    "' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.");
+                              "' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.");
     if (base == "Binary") {
       auto b = str("BinaryValue");
       if (!b) throw invalid_parameter("The message attribute '" + name + "' with type 'Binary' must use field 'Binary'.");
@@ -141,7 +141,7 @@ Attrs read_attributes(const json::object* in) {
       auto s = str("StringValue");
       if (!s || s->empty())
         throw invalid_parameter("The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type '" +
-                      base + "'.");
+                                base + "'.");
       a.string_value = *s;
       if (base == "Number") {
         char* end = nullptr;
@@ -153,7 +153,7 @@ Attrs read_attributes(const json::object* in) {
         json::value arr = json::parse(*s, ec);
         if (ec || !arr.is_array())
           throw invalid_parameter("The message attribute '" + name + "' with type 'String.Array' has an invalid value: '" + *s +
-                        "'. The value must be a valid JSON array.");
+                                  "'. The value must be a valid JSON array.");
       }
     }
     out[name] = std::move(a);
@@ -194,7 +194,7 @@ Outgoing read_message(const Input& in) {
 // FIFO fields of one message for topic `t`; returns the dedup entry that
 // hides it, if any (`batch`: dedup ids taken earlier in the same batch).
 const Dedup* read_fifo(const Topic& t, const Input& in, Outgoing& m, const CallContext& ctx,
-                            std::map<std::string, Dedup>& batch) {
+                       std::map<std::string, Dedup>& batch) {
   std::string group = in.str_or("MessageGroupId", "");
   std::string dedup = in.str_or("MessageDeduplicationId", "");
   if (!fifo(t)) {
@@ -231,7 +231,7 @@ std::string message_for(const Outgoing& m, std::string_view protocol) {
 
 // AWS's JSON envelope of a notification.
 std::string envelope(const Outgoing& m, const std::string& arn_topic, const std::string& message,
-                            const std::string& sub_arn, const CallContext& ctx) {
+                     const std::string& sub_arn, const CallContext& ctx) {
   std::string timestamp = protocol::iso8601(ctx.now());
   json::object o;
   o["Type"] = "Notification";
@@ -269,7 +269,7 @@ void record(Published& pub, std::string_view protocol, const std::string& endpoi
 
 // What a failed effect sends to the subscription's RedrivePolicy queue, if any.
 void set_dead_letter(PendingEffect& fx, const Subscription& s, const std::string& body, const Attrs* raw_attrs,
-                            const CallContext& ctx) {
+                     const CallContext& ctx) {
   std::string dlq = dead_letter_arn(s);
   if (dlq.empty()) return;
   json::object input{{"QueueArn", dlq}, {"MessageBody", body}};
@@ -281,8 +281,9 @@ void set_dead_letter(PendingEffect& fx, const Subscription& s, const std::string
 }
 
 // Every confirmed subscription of `t` whose filter passes gets `m`.
-void fan_out(const std::string& smtp_host, const Topic& t, const std::string& arn_topic, const Outgoing& m, const CallContext& ctx, Published& pub,
-             Decision& out) {
+// `smtp_host`: where email subscriptions are relayed; empty: recorded instead.
+void fan_out(const std::string& smtp_host, const Topic& t, const std::string& arn_topic, const Outgoing& m, const CallContext& ctx,
+             Published& pub, Decision& out) {
   json::object filter_attrs;
   bool have_filter_attrs = false;
   for (auto& s : t.subscriptions()) {

@@ -130,7 +130,7 @@ std::pair<const Topic*, const Subscription*> SnsService::subscription_of(const I
   auto a = parse_arn(arn);
   if (!a || a->service != "sns" || a->resource.find(':') == std::string::npos)
     throw invalid_parameter("SubscriptionArn Reason: An ARN must have at least 6 elements, not " +
-                  std::to_string(std::count(arn.begin(), arn.end(), ':') + 1));
+                            std::to_string(std::count(arn.begin(), arn.end(), ':') + 1));
   auto r = find_subscription(ctx, arn);
   if (!r.second) throw not_found("Subscription does not exist");
   return r;

@@ -158,8 +158,8 @@ void SnsService::create_topic(const Request& req, Decision& out) const {
   bool fifo_name = ends_with(name, ".fifo");
   if (!valid_topic_name(name) || (fifo_name && !fifo_attr))
     throw invalid_parameter(fifo_name || fifo_attr
-                      ? "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
-                      : "Topic Name");
+                            ? "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."
+                            : "Topic Name");
   if (fifo_attr && !fifo_name)
     throw invalid_parameter("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.");
   auto checked = check_topic_attributes(attrs, true, fifo_attr);
