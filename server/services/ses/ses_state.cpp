@@ -1,0 +1,174 @@
+// SesState: apply (the only mutation of SES state, live and in replay),
+// snapshot/restore and the `podstack log` summaries.
+#include "server/services/ses/ses_state.h"
+
+#include <stdexcept>
+
+#include "server/services/ses/ses_util.h"
+
+namespace podstack::ses {
+
+void SesState::apply(const proto::Event& e, Event& ev) {
+  if (ev.kind_case() == Event::kMessagesDeleted) {  // names its partitions
+    for (auto& m : ev.messages_deleted().messages()) {
+      if (!parts_.find(m.account(), m.region())) continue;
+      parts_.get(m.account(), m.region()).messages.erase(m.id());
+    }
+    return;
+  }
+  SesPartition& p = parts_.get(e);
+  switch (ev.kind_case()) {
+    case Event::kIdentityPut: {
+      Identity* id = ev.mutable_identity_put()->mutable_identity();
+      p.identities[id->name()] = std::move(*id);
+      break;
+    }
+    case Event::kIdentityDeleted: p.identities.erase(ev.identity_deleted().name()); break;
+    case Event::kTemplatePut: {
+      Template* t = ev.mutable_template_put()->mutable_template_();
+      p.templates[t->name()] = std::move(*t);
+      break;
+    }
+    case Event::kTemplateDeleted: p.templates.erase(ev.template_deleted().name()); break;
+    case Event::kConfigurationSetPut: {
+      ConfigurationSet* cs = ev.mutable_configuration_set_put()->mutable_configuration_set();
+      p.config_sets[cs->name()] = std::move(*cs);
+      break;
+    }
+    case Event::kConfigurationSetDeleted: p.config_sets.erase(ev.configuration_set_deleted().name()); break;
+    case Event::kSent: {
+      Sent& s = *ev.mutable_sent();
+      const int64_t at = s.message().timestamp_ms();
+      p.buckets[at - at % kBucketMs] += s.recipients();
+      p.messages[s.message().id()] = std::move(*s.mutable_message());
+      if (s.has_relay()) p.relays[s.relay().id()] = std::move(*s.mutable_relay());
+      // Two weeks are reported; older buckets go, judged by the event's own time.
+      while (!p.buckets.empty() && p.buckets.begin()->first + kStatisticsKeptMs < at) p.buckets.erase(p.buckets.begin());
+      break;
+    }
+    case Event::kRelayAttempted: {
+      const auto& a = ev.relay_attempted();
+      auto it = p.relays.find(a.id());
+      if (it == p.relays.end()) break;
+      std::string outcome;
+      if (a.ok()) {
+        outcome = "delivered";
+      } else if (a.retry_at_ms() == 0) {
+        outcome = "failed";
+      } else {
+        it->second.set_attempts(it->second.attempts() + 1);
+        it->second.set_not_before_ms(a.retry_at_ms());
+        break;
+      }
+      p.relays.erase(it);
+      if (auto m = p.messages.find(a.id()); m != p.messages.end()) m->second.set_relay(outcome);
+      break;
+    }
+    case Event::kMessagesDeleted:
+    case Event::KIND_NOT_SET:
+      throw std::runtime_error("empty ses event");
+  }
+}
+
+std::string SesState::snapshot() const {
+  PartitionWriter w;
+  for (auto& [key, p] : parts_) {
+    w.begin(key.first, key.second);
+    // Items in name order: configuration-set/ < identity/ < message/ < relay/ < statistics < template/.
+    Item item;
+    for (auto& [n, cs] : p.config_sets) {
+      item.set_name("configuration-set/" + n);
+      *item.mutable_configuration_set() = cs;
+      w.item(item);
+    }
+    for (auto& [n, id] : p.identities) {
+      item.set_name("identity/" + n);
+      *item.mutable_identity() = id;
+      w.item(item);
+    }
+    for (auto& [n, m] : p.messages) {
+      item.set_name("message/" + n);
+      *item.mutable_message() = m;
+      w.item(item);
+    }
+    for (auto& [n, r] : p.relays) {
+      item.set_name("relay/" + n);
+      *item.mutable_relay() = r;
+      w.item(item);
+    }
+    if (!p.buckets.empty()) {
+      item.set_name("statistics");
+      auto* st = item.mutable_statistics();
+      for (auto& [start, n] : p.buckets) {
+        auto* b = st->add_buckets();
+        b->set_start_ms(start);
+        b->set_delivery_attempts(n);
+      }
+      w.item(item);
+    }
+    for (auto& [n, t] : p.templates) {
+      item.set_name("template/" + n);
+      *item.mutable_template_() = t;
+      w.item(item);
+    }
+  }
+  return w.finish();
+}
+
+Status SesState::restore(std::string_view bytes) {
+  Snapshot st;
+  if (Status s = parse_snapshot(bytes, st, "ses"); !s.is_ok()) return s;
+  parts_.clear();
+  for (auto& part : st.partitions()) {
+    SesPartition& p = parts_.get(part.account(), part.region());
+    for (auto& item : part.items()) {
+      switch (item.kind_case()) {
+        case Item::kIdentity: p.identities[item.identity().name()] = item.identity(); break;
+        case Item::kTemplate: p.templates[item.template_().name()] = item.template_(); break;
+        case Item::kConfigurationSet: p.config_sets[item.configuration_set().name()] = item.configuration_set(); break;
+        case Item::kMessage: p.messages[item.message().id()] = item.message(); break;
+        case Item::kRelay: p.relays[item.relay().id()] = item.relay(); break;
+        case Item::kStatistics:
+          for (auto& b : item.statistics().buckets()) p.buckets[b.start_ms()] = b.delivery_attempts();
+          break;
+        case Item::KIND_NOT_SET: return Status::corruption("ses state holds an empty item");
+      }
+    }
+  }
+  return Status::ok();
+}
+
+uint64_t SesState::resource_count() const {
+  return parts_.count([](const SesPartition& p) {
+    return p.identities.size() + p.templates.size() + p.config_sets.size() + p.messages.size();
+  });
+}
+
+std::string SesState::summarize(const Event& ev) const {
+  switch (ev.kind_case()) {
+    case Event::kIdentityPut: return "identity=" + ev.identity_put().identity().name();
+    case Event::kIdentityDeleted: return "identity deleted " + ev.identity_deleted().name();
+    case Event::kTemplatePut: return "template=" + ev.template_put().template_().name();
+    case Event::kTemplateDeleted: return "template deleted " + ev.template_deleted().name();
+    case Event::kConfigurationSetPut: return "configuration-set=" + ev.configuration_set_put().configuration_set().name();
+    case Event::kConfigurationSetDeleted: return "configuration-set deleted " + ev.configuration_set_deleted().name();
+    case Event::kSent: {
+      const auto& s = ev.sent();
+      std::string out = "id=" + s.message().id() + " from=" + s.message().source() +
+                        " recipients=" + std::to_string(s.recipients());
+      if (s.has_relay()) out += " relay=" + s.relay().target();
+      return out;
+    }
+    case Event::kMessagesDeleted: return "sent messages deleted: " + std::to_string(ev.messages_deleted().messages_size());
+    case Event::kRelayAttempted: {
+      const auto& a = ev.relay_attempted();
+      if (a.ok()) return "relay " + a.id() + " delivered (" + a.detail() + ")";
+      if (a.retry_at_ms() == 0) return "relay " + a.id() + " given up: " + a.detail();
+      return "relay " + a.id() + " failed, retry at " + iso_ms(a.retry_at_ms()) + ": " + a.detail();
+    }
+    case Event::KIND_NOT_SET: return {};
+  }
+  return {};
+}
+
+}  // namespace podstack::ses
