@@ -72,6 +72,10 @@ inline ApiError message_not_inflight(std::string_view handle) {
                                "Value " + std::string(handle) +
                                    " for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.");
 }
+// AddPermission: more actions than a statement may hold.
+inline ApiError over_limit(size_t actions) {
+  return ApiError::make(403, "OverLimit", std::to_string(actions) + " Actions were found, maximum allowed is 7.");
+}
 inline ApiError resource_not_found(std::string message) {
   return ApiError::make(404, "ResourceNotFoundException", std::move(message));
 }

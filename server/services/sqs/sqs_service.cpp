@@ -37,6 +37,8 @@ const SqsService::Table& SqsService::operations() {
       {"StartMessageMoveTask", write(&SqsService::start_move_task)},
       {"ListMessageMoveTasks", read(&SqsService::list_move_tasks)},
       {"CancelMessageMoveTask", write(&SqsService::cancel_move_task)},
+      {"AddPermission", write(&SqsService::add_permission)},
+      {"RemovePermission", write(&SqsService::remove_permission)},
   };
   return t;
 }

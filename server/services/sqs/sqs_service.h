@@ -5,8 +5,8 @@
 // Nothing here reads a clock: handlers evaluate visibility, delays and
 // retention against the request's time, and every receive is an event
 // recording the receipt handle and the visibility deadline it chose.
-// The handlers live in sqs_queues.cpp, sqs_messages.cpp and
-// sqs_move_tasks.cpp; the state in sqs_state.h.
+// The handlers live in sqs_queues.cpp, sqs_messages.cpp,
+// sqs_permissions.cpp and sqs_move_tasks.cpp; the state in sqs_state.h.
 // AWS reference: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
 #pragma once
 #include <map>
@@ -55,6 +55,10 @@ class SqsService final : public StatefulService<SqsService, SqsState> {
   void delete_message_batch(const Request& req, Decision& out) const;
   void change_visibility(const Request& req, Decision& out) const;
   void change_visibility_batch(const Request& req, Decision& out) const;
+
+  // ---- permissions (sqs_permissions.cpp) ----
+  void add_permission(const Request& req, Decision& out) const;
+  void remove_permission(const Request& req, Decision& out) const;
 
   // ---- message move tasks (sqs_move_tasks.cpp) ----
   void start_move_task(const Request& req, Decision& out) const;

@@ -113,6 +113,15 @@ void SqsState::apply(const proto::Event& e, Event& ev) {
         for (auto& t : *q->meta.mutable_move_tasks())
           if (t.task_handle() == ev.move_task_cancelled().task_handle()) t.set_status("CANCELLED");
       break;
+    case sqs::Event::kPermission:
+      if (QueueState* q = queue(ev.permission().name())) {
+        if (ev.permission().policy().empty())
+          q->meta.mutable_attributes()->erase("Policy");
+        else
+          (*q->meta.mutable_attributes())["Policy"] = std::move(*ev.mutable_permission()->mutable_policy());
+        q->meta.set_modified_ms(now);
+      }
+      break;
     case sqs::Event::KIND_NOT_SET:
       throw std::runtime_error("empty sqs event");
   }
@@ -172,6 +181,8 @@ std::string SqsState::summarize(const Event& ev) const {
     case sqs::Event::kVisibility: return "queue=" + ev.visibility().queue() + " changed=" + std::to_string(ev.visibility().changes_size());
     case sqs::Event::kMoveTask: return "queue=" + ev.move_task().source() + " moved=" + std::to_string(ev.move_task().moves_size());
     case sqs::Event::kMoveTaskCancelled: return "queue=" + ev.move_task_cancelled().source();
+    case sqs::Event::kPermission:
+      return "queue=" + ev.permission().name() + (ev.permission().removed() ? " permission-" : " permission+") + ev.permission().label();
     default: return {};
   }
 }
