@@ -619,10 +619,15 @@ def test_endpoint_strategies(tmp_path, strategy, shape):
         s.stop()
 
 
-def test_unsupported_operation_is_an_aws_error(sqs):
-    """An SQS operation podstack does not implement answers in AWS's error shape, not a hang or a crash."""
-    url = sqs.create_queue(QueueName="perm")["QueueUrl"]
-    with pytest.raises(ClientError) as e:
-        sqs.add_permission(QueueUrl=url, Label="l", AWSAccountIds=["111111111111"], Actions=["SendMessage"])
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
-    assert code(e) == "NotImplemented"
+def test_unknown_action_is_an_aws_error(server):
+    """An action SQS does not have answers in AWS's error shape, not a hang or a crash. (Every operation
+    of the SQS model is implemented since AddPermission/RemovePermission: see test_sqs_permissions.py.)"""
+    data = urllib.parse.urlencode({"Action": "ShareQueue", "Version": "2012-11-05"}).encode()
+    req = urllib.request.Request(server.endpoint + "/", data=data, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=10)
+    assert e.value.code == 400
+    body = e.value.read()
+    assert b"<Code>InvalidAction</Code>" in body and b"<RequestId>" in body

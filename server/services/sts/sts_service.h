@@ -1,5 +1,6 @@
 // STS: identity and temporary credentials. Nothing here changes state, so
 // no operation emits events.
+// AWS reference: https://docs.aws.amazon.com/STS/latest/APIReference/
 #pragma once
 #include <memory>
 
@@ -8,3 +9,20 @@
 namespace podstack {
 std::unique_ptr<Service> make_sts_service();
 }
+
+namespace podstack::sts {
+
+class StsService final : public StatelessService<StsService> {
+ public:
+  static constexpr std::string_view kName = "sts";
+  std::string_view name() const override { return kName; }
+  const protocol::ServiceModel& model() const override { return *protocol::builtin_model(kName); }
+
+  static const Table& operations();
+
+  void get_caller_identity(const Request& req, Decision& out) const;
+  void assume_role(const Request& req, Decision& out) const;
+  void get_session_token(const Request& req, Decision& out) const;
+};
+
+}  // namespace podstack::sts

@@ -119,3 +119,39 @@ TEST_CASE("live apply of decided events and replay of their bytes build the same
   REQUIRE(got.size() == 1);
   CHECK(got[0].at("Body").as_string() != "one");
 }
+
+// AddPermission / RemovePermission: the event carries the policy decide()
+// computed, so replay without checkpoints rebuilds it byte for byte, and the
+// last RemovePermission leaves the queue without a Policy attribute.
+TEST_CASE("permissions replay to the same policy") {
+  Harness h;
+  auto policy = [&](int64_t now) -> std::string {
+    ExecResult r = h.call("GetQueueAttributes", {{"QueueUrl", kUrl}, {"AttributeNames", {"Policy"}}}, now);
+    REQUIRE_FALSE(r.error);
+    auto* a = r.output.as_object().if_contains("Attributes");
+    return a ? std::string(a->at("Policy").as_string()) : std::string();
+  };
+  REQUIRE_FALSE(h.call("CreateQueue", {{"QueueName", "q"}}, t0).error);
+  REQUIRE_FALSE(h.call("AddPermission", {{"QueueUrl", kUrl}, {"Label", "a"}, {"AWSAccountIds", {"111111111111"}},
+                                         {"Actions", {"SendMessage"}}}, t0).error);
+  REQUIRE_FALSE(h.call("AddPermission", {{"QueueUrl", kUrl}, {"Label", "b"}, {"AWSAccountIds", {"111111111111", "222222222222"}},
+                                         {"Actions", {"ReceiveMessage", "DeleteMessage"}}}, t0).error);
+  ExecResult dup = h.call("AddPermission", {{"QueueUrl", kUrl}, {"Label", "a"}, {"AWSAccountIds", {"111111111111"}},
+                                            {"Actions", {"SendMessage"}}}, t0);
+  REQUIRE(dup.error);
+  CHECK(dup.error->code == "InvalidParameterValue");
+  REQUIRE_FALSE(h.call("RemovePermission", {{"QueueUrl", kUrl}, {"Label", "a"}}, t0).error);
+  std::string p = policy(t0);
+  CHECK(p == "{\"Version\":\"2008-10-17\",\"Id\":\"arn:aws:sqs:us-east-1:000000000000:q/SQSDefaultPolicy\",\"Statement\":["
+             "{\"Sid\":\"b\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"arn:aws:iam::111111111111:root\","
+             "\"arn:aws:iam::222222222222:root\"]},\"Action\":[\"SQS:ReceiveMessage\",\"SQS:DeleteMessage\"],"
+             "\"Resource\":\"arn:aws:sqs:us-east-1:000000000000:q\"}]}");
+  std::string hash = h.engine->state_info().hash;
+  h.reopen(/*ignore_checkpoints=*/true);
+  CHECK(h.engine->state_info().hash == hash);
+  CHECK(policy(t0) == p);
+  REQUIRE_FALSE(h.call("RemovePermission", {{"QueueUrl", kUrl}, {"Label", "b"}}, t0).error);
+  CHECK(policy(t0).empty());
+  h.reopen(/*ignore_checkpoints=*/true);
+  CHECK(policy(t0).empty());
+}
