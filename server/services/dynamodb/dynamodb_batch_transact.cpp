@@ -125,8 +125,7 @@ DynamoDbService::TokenCheck DynamoDbService::client_token(const Input& in, const
   if (const PartitionState* p = state().partition(ctx)) {
     auto it = p->tokens.find(t.token);
     if (it != p->tokens.end() && ctx.now_ms < it->second.time_ms() + kTokenWindowMs) {
-      if (it->second.digest() != t.digest)
-        throw idempotent_parameter_mismatch();
+      if (it->second.digest() != t.digest) throw idempotent_parameter_mismatch();
       t.repeat = true;
     }
   }

@@ -1,6 +1,7 @@
-// The errors DynamoDB returns, one factory per AWS error code (besides
-// ApiError::validation for ValidationException, which the protocol layer
-// names). Status 400 for all of them, as AWS.
+// The errors DynamoDB returns, one factory per AWS error code, named after
+// the code without its "Exception" suffix (resource_not_found for
+// ResourceNotFoundException); ValidationException is the protocol layer's
+// ApiError::validation. Status 400 for all of them, as AWS.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html
 #pragma once
 #include <boost/json.hpp>

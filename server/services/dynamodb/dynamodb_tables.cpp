@@ -81,7 +81,7 @@ json::object describe(const CallContext& ctx, const TableState& t, std::string_v
   return o;
 }
 
-// ---- tables ----
+// ---- CreateTable / UpdateTable parameters ----
 void read_throughput(const json::object* pt, int64_t& r, int64_t& w) {
   if (!pt) return;
   if (auto* v = pt->if_contains("ReadCapacityUnits"); v && v->is_int64()) r = v->as_int64();

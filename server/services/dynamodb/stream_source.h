@@ -47,6 +47,8 @@ class StreamSource {
   // Calls `visit` with the records of stream `arn` whose sequence number is
   // at least `from` (21 digits), oldest first, until it returns false.
   // Returns the stream, or nullopt (and visits nothing) when there is none.
+  // `visit` runs under DynamoDB's shared lock: it must not call back into
+  // this StreamSource (nor take any service's lock).
   virtual std::optional<StreamInfo> read_records(const CallContext& ctx, std::string_view arn, std::string_view from,
                                                  const std::function<bool(const StreamRecord&)>& visit) const = 0;
 };
