@@ -1,0 +1,45 @@
+// The errors DynamoDB returns, one factory per AWS error code, named after
+// the code without its "Exception" suffix (resource_not_found for
+// ResourceNotFoundException); ValidationException is the protocol layer's
+// ApiError::validation. Status 400 for all of them, as AWS.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html
+#pragma once
+#include <boost/json.hpp>
+#include <string>
+
+#include "server/protocol/api_error.h"
+
+namespace podstack::dynamodb {
+
+using protocol::ApiError;
+
+inline ApiError resource_not_found(std::string message = "Requested resource not found") {
+  return ApiError::bad_request("ResourceNotFoundException", std::move(message));
+}
+
+inline ApiError resource_in_use(std::string message) { return ApiError::bad_request("ResourceInUseException", std::move(message)); }
+
+// `item_json`: the serialized {"Item": ...} member of ReturnValuesOnConditionCheckFailure=ALL_OLD; empty: none.
+inline ApiError conditional_check_failed(std::string item_json = {}) {
+  ApiError e = ApiError::bad_request("ConditionalCheckFailedException", "The conditional request failed");
+  e.json_fields = std::move(item_json);
+  return e;
+}
+
+inline ApiError idempotent_parameter_mismatch() {
+  return ApiError::bad_request("IdempotentParameterMismatchException", "The request with the same client token was received with different parameters");
+}
+
+inline ApiError duplicate_item() { return ApiError::bad_request("DuplicateItemException", "Duplicate primary key exists in table"); }
+
+// `reasons`: one {"Code", "Message"?, "Item"?} per item of the transaction, in order.
+inline ApiError transaction_canceled(boost::json::array reasons) {
+  std::string codes;
+  for (auto& r : reasons) codes += (codes.empty() ? "" : ", ") + std::string(r.at("Code").as_string());
+  ApiError e = ApiError::bad_request("TransactionCanceledException",
+                                     "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]");
+  e.json_fields = boost::json::serialize(boost::json::object{{"CancellationReasons", std::move(reasons)}});
+  return e;
+}
+
+}  // namespace podstack::dynamodb

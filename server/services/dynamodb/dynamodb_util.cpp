@@ -1,0 +1,222 @@
+// Helpers the DynamoDB handler files share (see dynamodb_util.h).
+#include "server/services/dynamodb/dynamodb_util.h"
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "base/digest.h"
+#include "server/services/dynamodb/dynamodb_errors.h"
+
+namespace podstack::dynamodb {
+namespace {
+
+bool nesting_exceeds(const AttributeValue& v, int budget) {
+  if (v.v_case() != AttributeValue::kM && v.v_case() != AttributeValue::kL) return false;
+  if (budget == 0) return true;
+  if (v.v_case() == AttributeValue::kM) {
+    for (auto& [k, e] : v.m().fields())
+      if (nesting_exceeds(e, budget - 1)) return true;
+  } else {
+    for (auto& e : v.l().values())
+      if (nesting_exceeds(e, budget - 1)) return true;
+  }
+  return false;
+}
+
+// JSON with every object's keys sorted: the same request digests the same
+// whatever order the client serialized its members in.
+void canonical_json(const json::value& v, std::string& out) {
+  if (v.is_object()) {
+    std::vector<std::pair<std::string_view, const json::value*>> kv;
+    for (auto& e : v.as_object()) kv.emplace_back(e.key(), &e.value());
+    std::sort(kv.begin(), kv.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    out += '{';
+    for (size_t i = 0; i < kv.size(); ++i) {
+      if (i) out += ',';
+      out += json::serialize(json::string(kv[i].first));
+      out += ':';
+      canonical_json(*kv[i].second, out);
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    out += '[';
+    bool first = true;
+    for (auto& e : v.as_array()) {
+      if (!first) out += ',';
+      first = false;
+      canonical_json(e, out);
+    }
+    out += ']';
+  } else {
+    out += json::serialize(v);
+  }
+}
+
+}  // namespace
+
+std::string table_arn(const CallContext& ctx, std::string_view name) {
+  return "arn:aws:dynamodb:" + ctx.region + ":" + ctx.account + ":table/" + std::string(name);
+}
+
+void validate_table_name(std::string_view name) {
+  bool ok = name.size() >= 3 && name.size() <= 255 && std::all_of(name.begin(), name.end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+            });
+  if (!ok)
+    throw ApiError::validation("1 validation error detected: Value '" + std::string(name) +
+                               "' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+}
+
+// ---- keys and items ----
+
+void check_key_value(const std::string& name, const std::string& type, const AttributeValue& v, bool in_item) {
+  if (type_name(v) != type) {
+    if (in_item)
+      throw ApiError::validation("One or more parameter values were invalid: Type mismatch for key " + name + " expected: " + type +
+                                 " actual: " + std::string(type_name(v)));
+    throw ApiError::validation("The provided key element does not match the schema");
+  }
+  if ((type == "S" && v.s().empty()) || (type == "B" && v.b().empty()))
+    throw ApiError::validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty " +
+                               std::string(type == "S" ? "string" : "binary") + " value. Key: " + name);
+}
+
+void validate_item(const TableState& t, const Item& item) {
+  for (auto [name, type] : {std::pair{&t.key.hash, &t.key.hash_type}, std::pair{&t.key.range, &t.key.range_type}}) {
+    if (name->empty()) continue;
+    auto it = item.attrs().find(*name);
+    if (it == item.attrs().end()) throw ApiError::validation("One or more parameter values were invalid: Missing the key " + *name + " in the item");
+    check_key_value(*name, *type, it->second, true);
+  }
+  for (auto& ixd : t.desc.indexes()) {
+    const IndexState& ix = t.indexes.at(ixd.name());
+    for (auto [name, type] : {std::pair{&ix.key.hash, &ix.key.hash_type}, std::pair{&ix.key.range, &ix.key.range_type}}) {
+      if (name->empty()) continue;
+      auto it = item.attrs().find(*name);
+      if (it == item.attrs().end()) continue;
+      if (type_name(it->second) != *type)
+        throw ApiError::validation("One or more parameter values were invalid: Type mismatch for Index Key " + *name + " Expected: " + *type +
+                                   " Actual: " + std::string(type_name(it->second)) + " IndexName: " + ixd.name());
+      if ((*type == "S" && it->second.s().empty()) || (*type == "B" && it->second.b().empty()))
+        throw ApiError::validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty " +
+                                   std::string(*type == "S" ? "string" : "binary") + " value. IndexName: " + ixd.name() + ", IndexKey: " + *name);
+    }
+  }
+  if (item_size(item) > kMaxItemSize) throw ApiError::validation("Item size has exceeded the maximum allowed size");
+  // Documents nest at most 32 levels; updates could otherwise deepen an item without bound.
+  for (auto& [n, v] : item.attrs())
+    if (nesting_exceeds(v, 32)) throw ApiError::validation("Nesting Levels have exceeded supported limits");
+}
+
+Item key_from_json(const TableState& t, const json::value* jv) {
+  if (!jv || !jv->is_object()) throw ApiError::validation("The provided key element does not match the schema");
+  Item key = item_from_json(*jv);
+  size_t want = t.key.range.empty() ? 1 : 2;
+  if (key.attrs_size() != static_cast<int>(want)) throw ApiError::validation("The provided key element does not match the schema");
+  for (auto [name, type] : {std::pair{&t.key.hash, &t.key.hash_type}, std::pair{&t.key.range, &t.key.range_type}}) {
+    if (name->empty()) continue;
+    auto it = key.attrs().find(*name);
+    if (it == key.attrs().end()) throw ApiError::validation("The provided key element does not match the schema");
+    check_key_value(*name, *type, it->second, false);
+  }
+  return key;
+}
+
+Item key_only(const TableState& t, const Item& item) {
+  Item k;
+  for (auto* n : {&t.key.hash, &t.key.range}) {
+    if (n->empty()) continue;
+    auto it = item.attrs().find(*n);
+    if (it != item.attrs().end()) (*k.mutable_attrs())[*n] = it->second;
+  }
+  return k;
+}
+
+ApiError condition_failed(const std::optional<Item>& old, std::string_view rv_on_fail) {
+  if (old && rv_on_fail == "ALL_OLD") return conditional_check_failed(json::serialize(json::object{{"Item", item_to_json(*old, true)}}));
+  return conditional_check_failed();
+}
+
+void check_return_values(std::string_view rv, std::initializer_list<std::string_view> allowed) {
+  if (std::find(allowed.begin(), allowed.end(), rv) == allowed.end()) throw ApiError::validation("Return values set to invalid value");
+}
+
+json::object consumed(const json::object& in, std::string_view table, double units) {
+  json::object out;
+  auto* rc = in.if_contains("ReturnConsumedCapacity");
+  if (!rc || !rc->is_string() || rc->as_string() == "NONE") return out;
+  json::object c;
+  c["TableName"] = table;
+  c["CapacityUnits"] = units;
+  if (rc->as_string() == "INDEXES") c["Table"] = json::object{{"CapacityUnits", units}};
+  out["ConsumedCapacity"] = std::move(c);
+  return out;
+}
+
+std::string request_digest(const json::object& in) {
+  json::object rest = in;
+  rest.erase("ClientRequestToken");
+  std::string text;
+  canonical_json(rest, text);
+  return sha256(text);
+}
+
+void add_write(Decision& out, const std::string& table, const Item& item, bool deleted) {
+  Event ev;
+  auto* w = ev.mutable_items()->add_writes();
+  w->set_table(table);
+  w->set_item(item_bytes(item));
+  w->set_deleted(deleted);
+  out.add(std::move(ev));
+}
+
+// ---- index views ----
+
+Item index_projection(const TableState& t, const IndexView& v, const Item& item) {
+  if (!v.def || v.def->projection_type() == "ALL") return item;
+  Item out;
+  auto keep = [&](const std::string& n) {
+    auto it = item.attrs().find(n);
+    if (it != item.attrs().end()) (*out.mutable_attrs())[n] = it->second;
+  };
+  for (auto* n : {&t.key.hash, &t.key.range, &v.key.hash, &v.key.range})
+    if (!n->empty()) keep(*n);
+  for (auto& n : v.def->non_key_attributes()) keep(n);
+  return out;
+}
+
+json::object last_key(const TableState& t, const IndexView& v, const Item& item) {
+  Item k;
+  for (auto* n : {&t.key.hash, &t.key.range, &v.key.hash, &v.key.range}) {
+    if (n->empty()) continue;
+    auto it = item.attrs().find(*n);
+    if (it != item.attrs().end()) (*k.mutable_attrs())[*n] = it->second;
+  }
+  return item_to_json(k);
+}
+
+std::optional<IndexEntry> start_key(const TableState& t, const IndexView& v, const json::object* esk) {
+  if (!esk) return std::nullopt;
+  Item k = item_from_json(json::value(*esk));
+  auto bad = [] { return ApiError::validation("The provided starting key is invalid: The provided key element does not match the schema"); };
+  std::set<std::string> names;
+  for (auto* n : {&t.key.hash, &t.key.range, &v.key.hash, &v.key.range})
+    if (!n->empty()) names.insert(*n);
+  if (k.attrs_size() != static_cast<int>(names.size())) throw bad();
+  for (auto& [n, val] : k.attrs())
+    if (!names.count(n)) throw bad();
+  auto typed = [&](const std::string& n, const std::string& type) {
+    if (n.empty()) return std::string();
+    const AttributeValue& val = k.attrs().at(n);
+    if (type_name(val) != type) throw bad();
+    return key_bytes(val);
+  };
+  IndexEntry e;
+  e.pk = PrimaryKey(typed(t.key.hash, t.key.hash_type), typed(t.key.range, t.key.range_type));
+  e.hash = typed(v.key.hash, v.key.hash_type);
+  e.range = typed(v.key.range, v.key.range_type);
+  return e;
+}
+
+}  // namespace podstack::dynamodb

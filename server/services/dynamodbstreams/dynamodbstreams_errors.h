@@ -1,0 +1,15 @@
+// The errors DynamoDB Streams returns, one factory per AWS error code
+// (besides ApiError::validation for ValidationException).
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB_Streams.html
+#pragma once
+#include <string>
+
+#include "server/protocol/api_error.h"
+
+namespace podstack::dynamodbstreams {
+
+using protocol::ApiError;
+
+inline ApiError resource_not_found(std::string message) { return ApiError::bad_request("ResourceNotFoundException", std::move(message)); }
+
+}  // namespace podstack::dynamodbstreams

@@ -1,0 +1,130 @@
+// DynamoDB Streams: ListStreams, DescribeStream, GetShardIterator,
+// GetRecords. One shard per stream; a shard iterator is base64 of
+// "arn\nshard\nnext sequence number to return".
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html
+#include "server/services/dynamodbstreams/dynamodbstreams_service.h"
+
+#include "server/protocol/encoding.h"
+#include "server/services/dynamodb/hash.h"
+#include "server/services/dynamodb/item.h"
+#include "server/services/dynamodbstreams/dynamodbstreams_errors.h"
+
+namespace podstack {
+namespace dynamodbstreams {
+namespace {
+
+using dynamodb::StreamInfo;
+using dynamodb::StreamRecord;
+
+ApiError stream_not_found(std::string_view arn) {
+  return resource_not_found("Requested resource not found: Stream: " + std::string(arn) + " not found");
+}
+
+// The sequence number after `seq` (decimal digits, incremented).
+std::string next_after(std::string_view seq) {
+  std::string s(seq);
+  for (size_t i = s.size(); i-- > 0;) {
+    if (s[i] < '9') {
+      ++s[i];
+      return s;
+    }
+    s[i] = '0';
+  }
+  return "1" + s;
+}
+
+}  // namespace
+
+void DynamoDbStreamsService::list_streams(const Request& req, Decision& out) const {
+  json::array streams;
+  std::string only = req.in.str_or("TableName", "");
+  for (StreamInfo& s : source_.list_streams(req.ctx, only))
+    streams.push_back(json::object{{"StreamArn", std::move(s.arn)}, {"TableName", std::move(s.table)}, {"StreamLabel", std::move(s.label)}});
+  out.output = json::object{{"Streams", std::move(streams)}};
+}
+
+void DynamoDbStreamsService::describe_stream(const Request& req, Decision& out) const {
+  std::string_view arn = req.in.str("StreamArn");
+  std::optional<StreamInfo> s = source_.describe_stream(req.ctx, arn);
+  if (!s) throw stream_not_found(arn);
+  json::object range;
+  range["StartingSequenceNumber"] = s->first_sequence.empty() ? std::string("000000000000000000001") : s->first_sequence;
+  json::array ks;
+  for (auto& [name, type] : s->key_schema) ks.push_back(json::object{{"AttributeName", name}, {"KeyType", type}});
+  out.output = json::object{{"StreamDescription", json::object{
+      {"StreamArn", s->arn}, {"StreamLabel", s->label}, {"StreamStatus", "ENABLED"},
+      {"StreamViewType", s->view_type}, {"CreationRequestDateTime", s->created}, {"TableName", s->table},
+      {"KeySchema", std::move(ks)},
+      {"Shards", json::array{json::object{{"ShardId", s->shard_id}, {"SequenceNumberRange", std::move(range)}}}}}}};
+}
+
+void DynamoDbStreamsService::get_shard_iterator(const Request& req, Decision& out) const {
+  const Input& in = req.in;
+  std::string arn(in.str("StreamArn"));
+  std::optional<StreamInfo> s = source_.describe_stream(req.ctx, arn);
+  if (!s) throw stream_not_found(arn);
+  if (in.str("ShardId") != s->shard_id) throw resource_not_found("Requested resource not found: Shard does not exist");
+  std::string type(in.str("ShardIteratorType"));
+  std::string from;
+  if (type == "TRIM_HORIZON") {
+    from = "0";
+  } else if (type == "LATEST") {
+    from = s->last_sequence.empty() ? "0" : next_after(s->last_sequence);
+  } else {
+    auto seq = in.opt_str("SequenceNumber");
+    if (!seq) throw ApiError::validation("Must provide SequenceNumber when ShardIteratorType is " + type);
+    from = type == "AT_SEQUENCE_NUMBER" ? std::string(*seq) : next_after(*seq);
+  }
+  out.output = json::object{{"ShardIterator", protocol::base64_encode(arn + "\n" + s->shard_id + "\n" + from)}};
+}
+
+void DynamoDbStreamsService::get_records(const Request& req, Decision& out) const {
+  const Input& in = req.in;
+  const CallContext& ctx = req.ctx;
+  auto raw = protocol::base64_decode(in.str("ShardIterator"));
+  auto bad = [] { return ApiError::validation("Invalid ShardIterator"); };
+  if (!raw) throw bad();
+  size_t a = raw->find('\n'), b = a == std::string::npos ? a : raw->find('\n', a + 1);
+  if (b == std::string::npos) throw bad();
+  std::string arn = raw->substr(0, a), from = raw->substr(b + 1);
+  while (from.size() < 21) from.insert(0, "0");
+  int64_t limit = in.opt_int("Limit").value_or(1000);
+  json::array records;
+  std::string last = from;
+  std::optional<StreamInfo> s = source_.read_records(ctx, arn, from, [&](const StreamRecord& r) {
+    if (static_cast<int64_t>(records.size()) >= limit) return false;
+    json::object d;
+    d["ApproximateCreationDateTime"] = r.created();
+    dynamodb::Item keys;
+    keys.ParseFromString(r.keys());
+    d["Keys"] = dynamodb::item_to_json(keys);
+    if (r.has_new()) {
+      dynamodb::Item img;
+      img.ParseFromString(r.new_image());
+      d["NewImage"] = dynamodb::item_to_json(img);
+    }
+    if (r.has_old()) {
+      dynamodb::Item img;
+      img.ParseFromString(r.old_image());
+      d["OldImage"] = dynamodb::item_to_json(img);
+    }
+    d["SequenceNumber"] = r.sequence_number();
+    d["SizeBytes"] = r.size_bytes();
+    d["StreamViewType"] = r.view_type();
+    records.push_back(json::object{{"eventID", std::to_string(dynamodb::fnv1a(arn + r.sequence_number()))}, {"eventName", r.event_name()},
+                                   {"eventVersion", "1.1"}, {"eventSource", "aws:dynamodb"}, {"awsRegion", ctx.region}, {"dynamodb", std::move(d)}});
+    last = next_after(r.sequence_number());
+    return true;
+  });
+  if (!s) throw stream_not_found(arn);
+  out.output = json::object{{"Records", std::move(records)},
+                            {"NextShardIterator", protocol::base64_encode(arn + "\n" + s->shard_id + "\n" + last)}};
+}
+
+}  // namespace dynamodbstreams
+
+std::unique_ptr<Service> make_dynamodb_streams_service(const dynamodb::StreamSource& source) {
+  return std::make_unique<dynamodbstreams::DynamoDbStreamsService>(source);
+}
+
+}  // namespace podstack
