@@ -545,6 +545,11 @@ class StatefulService : public ServiceBase<Derived> {
 template <class Derived>
 class StatelessService : public ServiceBase<Derived> {
  public:
+  std::string_view name() const override { return Derived::kName; }
+  const protocol::ServiceModel& model() const override {
+    static const protocol::ServiceModel* m = protocol::builtin_model(Derived::kName);
+    return *m;
+  }
   void apply(const proto::Event&) override {}
   std::string snapshot() const override { return {}; }
   Status restore(std::string_view) override { return Status::ok(); }

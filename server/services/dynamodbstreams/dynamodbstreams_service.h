@@ -24,12 +24,6 @@ class DynamoDbStreamsService final : public StatelessService<DynamoDbStreamsServ
   static constexpr std::string_view kName = "dynamodbstreams";
 
   explicit DynamoDbStreamsService(const dynamodb::StreamSource& source) : source_(source) {}
-  std::string_view name() const override { return kName; }
-  const protocol::ServiceModel& model() const override {
-    static const protocol::ServiceModel* m = protocol::builtin_model(kName);
-    return *m;
-  }
-
   static const Table& operations() {
     static const Table t = {
         {"ListStreams", read(&DynamoDbStreamsService::list_streams)},

@@ -44,9 +44,9 @@ inline ApiError purge_queue_in_progress(std::string_view queue) {
 inline ApiError missing_parameter(std::string_view parameter) {
   return ApiError::bad_request("MissingParameter", "The request must contain the parameter " + std::string(parameter) + ".");
 }
-inline ApiError invalid_message_contents() {
-  return ApiError::bad_request("InvalidMessageContents",
-                               "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+inline ApiError invalid_message_contents(
+    std::string message = "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF") {
+  return ApiError::bad_request("InvalidMessageContents", std::move(message));
 }
 inline ApiError empty_batch_request(std::string_view entry_name) {
   return ApiError::bad_request("AWS.SimpleQueueService.EmptyBatchRequest",

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/services/sqs/sqs_errors.h"
+
 namespace podstack::sqs {
 
 void queue_url_from_path(const protocol::ServiceModel& model, const protocol::Operation& op, protocol::HttpRequest& hr) {
@@ -16,9 +18,9 @@ void queue_url_from_path(const protocol::ServiceModel& model, const protocol::Op
 protocol::ApiError input_error(protocol::ApiError e) {
   if (e.code == "InvalidParameterValue" && e.message.find("MessageBody") != std::string::npos &&
       e.message.find("not valid UTF-8") != std::string::npos)
-    return protocol::ApiError::bad_request("InvalidMessageContents",
-                                           "Invalid binary character was found in the message body, the set of allowed characters is "
-                                           "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+    return invalid_message_contents(
+        "Invalid binary character was found in the message body, the set of allowed characters is "
+        "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
   return e;
 }
 

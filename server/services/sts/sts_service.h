@@ -15,8 +15,6 @@ namespace podstack::sts {
 class StsService final : public StatelessService<StsService> {
  public:
   static constexpr std::string_view kName = "sts";
-  std::string_view name() const override { return kName; }
-  const protocol::ServiceModel& model() const override { return *protocol::builtin_model(kName); }
 
   static const Table& operations();
 

@@ -3,7 +3,7 @@
 // an event, so replay never depends on when it runs.
 #include <doctest/doctest.h>
 
-#include "../../service_harness.h"
+#include "../../../service_harness.h"
 
 using namespace podstack;
 

@@ -4,7 +4,7 @@
 // state, and the same request at the same time gets the same answer.
 #include <doctest/doctest.h>
 
-#include "../../service_harness.h"
+#include "../../../service_harness.h"
 
 using namespace podstack;
 
