@@ -22,11 +22,11 @@ std::string chunk_key(std::string_view blob, uint32_t index) {
   return k;
 }
 
-Status delete_blob(EventStore& store, std::string_view blob) {
+Status delete_blob(BlobStore& blobs, std::string_view blob) {
   std::string begin = "s3/" + std::string(blob) + "/";
   std::string end = begin;
   end.back() = '/' + 1;
-  return store.delete_blob_range(begin, end);
+  return blobs.delete_range(begin, end);
 }
 
 std::string hex(std::string_view bytes) {
@@ -150,8 +150,8 @@ ApiError incomplete() {
 }
 }  // namespace
 
-BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& h, std::string blob_id)
-    : store_(store) {
+BodyReceiver::BodyReceiver(BlobStore& blobs, const boost::beast::http::fields& h, std::string blob_id)
+    : blobs_(blobs) {
   id_ = blob_id;
   body_.blob = std::move(blob_id);
   std::string_view sha = hdr(h, "x-amz-content-sha256");
@@ -255,12 +255,12 @@ std::optional<ApiError> BodyReceiver::flush() {
                                               : ApiError::internal("the blob store could not be written: " + s.to_string());
   };
   if (chunks_ == 0) {
-    if (Status s = store_.admit_write(buf_.size()); !s) return store_error(s);
-    if (Status s = store_.put_meta(pending_key(id_), ""); !s) return store_error(s);
+    if (Status s = blobs_.admit_write(buf_.size()); !s) return store_error(s);
+    if (Status s = blobs_.mark_pending(pending_key(id_)); !s) return store_error(s);
   }
   // Counted before the write: discard() then removes the marker and any
   // part of a chunk that failed.
-  if (Status s = store_.put_blob(chunk_key(id_, chunks_++), buf_); !s) return store_error(s);
+  if (Status s = blobs_.put_chunk(chunk_key(id_, chunks_++), buf_); !s) return store_error(s);
   buf_.clear();
   return std::nullopt;
 }
@@ -394,20 +394,20 @@ void BodyReceiver::discard() {
   if (discarded_) return;
   discarded_ = true;
   if (chunks_ > 0) {
-    (void)delete_blob(store_, id_);
-    (void)store_.delete_meta(pending_key(id_));
+    (void)delete_blob(blobs_, id_);
+    (void)blobs_.unmark_pending(pending_key(id_));
   }
 }
 
 void BodyReceiver::committed() {
-  if (chunks_ > 0 && !discarded_) (void)store_.delete_meta(pending_key(id_));
+  if (chunks_ > 0 && !discarded_) (void)blobs_.unmark_pending(pending_key(id_));
 }
 
 // ---- BlobReader ----
 
-BlobReader::BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length,
+BlobReader::BlobReader(BlobStore& blobs, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length,
                        std::function<void()> settle)
-    : store_(store), segs_(std::move(segments)), length_(length), left_(length), settle_(std::move(settle)) {
+    : blobs_(blobs), segs_(std::move(segments)), length_(length), left_(length), settle_(std::move(settle)) {
   // Skip to `offset`.
   while (seg_ < segs_.size() && offset >= segs_[seg_].size) {
     offset -= segs_[seg_].size;
@@ -422,11 +422,11 @@ Result<std::string> BlobReader::next() {
   uint64_t at = s.offset + pos_;  // offset in the blob
   uint32_t index = static_cast<uint32_t>(at / kChunkSize);
   uint64_t within = at % kChunkSize;
-  auto chunk = store_.get_blob(chunk_key(s.blob, index));
+  auto chunk = blobs_.get_chunk(chunk_key(s.blob, index));
   if (!chunk && settle_) {
     settle_();
     settle_ = nullptr;
-    chunk = store_.get_blob(chunk_key(s.blob, index));
+    chunk = blobs_.get_chunk(chunk_key(s.blob, index));
   }
   if (!chunk) return Status::corruption("object body chunk " + std::to_string(index) + " of blob " + s.blob + " is missing");
   std::string& c = *chunk;

@@ -54,8 +54,8 @@ std::string form_boundary(std::string_view content_type) {
   return b ? *b : std::string();
 }
 
-FormReceiver::FormReceiver(EventStore& store, std::string boundary, std::string blob_id)
-    : store_(store), delim_("\r\n--" + boundary), blob_id_(std::move(blob_id)) {
+FormReceiver::FormReceiver(BlobStore& blobs, std::string boundary, std::string blob_id)
+    : blobs_(blobs), delim_("\r\n--" + boundary), blob_id_(std::move(blob_id)) {
   // The body starts with "--boundary" (no CRLF before the first one).
   buf_ = "\r\n";
 }
@@ -166,7 +166,7 @@ std::optional<ApiError> FormReceiver::part_headers(std::string_view headers) {
     // The file's length is known only at its closing delimiter.
     boost::beast::http::fields h;
     h.set(boost::beast::http::field::transfer_encoding, "chunked");
-    file_ = std::make_unique<BodyReceiver>(store_, h, blob_id_);
+    file_ = std::make_unique<BodyReceiver>(blobs_, h, blob_id_);
     if (auto& e = file_->header_error()) return e;
     state_ = State::kFile;
   } else {

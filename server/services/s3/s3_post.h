@@ -26,7 +26,7 @@ std::string form_boundary(std::string_view content_type);
 
 class FormReceiver {
  public:
-  FormReceiver(EventStore& store, std::string boundary, std::string blob_id);
+  FormReceiver(BlobStore& blobs, std::string boundary, std::string blob_id);
   std::optional<ApiError> feed(std::string_view data);
   std::optional<ApiError> finish();
   void discard();
@@ -41,7 +41,7 @@ class FormReceiver {
   std::optional<ApiError> part_headers(std::string_view headers);
   std::optional<ApiError> emit(std::string_view bytes);
 
-  EventStore& store_;
+  BlobStore& blobs_;
   std::string delim_;  // "\r\n--" + boundary
   std::string blob_id_;
   State state_ = State::kPreamble;
