@@ -11,6 +11,7 @@
 #include "server/protocol/encoding.h"
 #include "server/service.h"
 #include "base/digest.h"
+#include "server/services/s3/s3_errors.h"
 
 namespace podstack::s3 {
 
@@ -145,9 +146,6 @@ std::string upper(std::string_view s) {
   for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return o;
 }
-ApiError incomplete() {
-  return ApiError::bad_request("IncompleteBody", "The request body terminated unexpectedly");
-}
 }  // namespace
 
 BodyReceiver::BodyReceiver(BlobStore& blobs, const boost::beast::http::fields& h, std::string blob_id)
@@ -167,13 +165,13 @@ BodyReceiver::BodyReceiver(BlobStore& blobs, const boost::beast::http::fields& h
   if (!content_md5_.empty()) {
     auto raw = protocol::base64_decode(content_md5_);
     if (!raw || raw->size() != 16)
-      header_error_ = ApiError::bad_request("InvalidDigest", "The Content-MD5 you specified was invalid.");
+      header_error_ = invalid_digest();
   }
   // Checksums asked for: x-amz-checksum-<alg> values, x-amz-sdk-checksum-algorithm,
   // x-amz-checksum-algorithm, or announced trailers (x-amz-trailer).
   auto want = [&](std::string alg) {
     if (!Hasher::supported(alg) || alg == "MD5") {
-      header_error_ = ApiError::bad_request("InvalidRequest", "Checksum algorithm " + alg + " is not supported.");
+      header_error_ = invalid_request("Checksum algorithm " + alg + " is not supported.");
       return;
     }
     for (auto& hs : hashers_)
@@ -182,7 +180,7 @@ BodyReceiver::BodyReceiver(BlobStore& blobs, const boost::beast::http::fields& h
   };
   if (h.find(boost::beast::http::field::content_length) == h.end() &&
       h.find(boost::beast::http::field::transfer_encoding) == h.end())
-    header_error_ = ApiError::make(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+    header_error_ = missing_content_length();
   constexpr std::string_view kChecksumPrefix = "x-amz-checksum-";
   for (auto& f : h) {
     auto raw_name = f.name_string();
@@ -195,11 +193,11 @@ BodyReceiver::BodyReceiver(BlobStore& blobs, const boost::beast::http::fields& h
         name != "x-amz-checksum-mode") {
       std::string alg = upper(name.substr(15));
       if (!expected_.empty())
-        header_error_ = ApiError::bad_request("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+        header_error_ = invalid_request("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
       auto raw = protocol::base64_decode(std::string(f.value()));
       size_t want_len = alg == "CRC32" || alg == "CRC32C" ? 4 : alg == "CRC64NVME" ? 8 : alg == "SHA1" ? 20 : alg == "SHA256" ? 32 : 0;
       if (Hasher::supported(alg) && (!raw || raw->size() != want_len))
-        header_error_ = ApiError::bad_request("InvalidRequest", "Value for " + name + " header is invalid.");
+        header_error_ = invalid_request("Value for " + name + " header is invalid.");
       want(alg);
       expected_.emplace_back(alg, std::string(f.value()));
     }
@@ -268,9 +266,7 @@ std::optional<ApiError> BodyReceiver::flush() {
 std::optional<ApiError> BodyReceiver::data(std::string_view bytes) {
   body_.size += bytes.size();
   if (body_.size > kMaxPutSize)
-    return ApiError::bad_request("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-        .with("ProposedSize", std::to_string(body_.size))
-        .with("MaxSizeAllowed", std::to_string(kMaxPutSize));
+    return entity_too_large(body_.size, kMaxPutSize);
   md5_.update(bytes);
   for (auto& h : hashers_) h.update(bytes);
   while (!bytes.empty()) {
@@ -285,7 +281,7 @@ std::optional<ApiError> BodyReceiver::data(std::string_view bytes) {
 
 std::optional<ApiError> BodyReceiver::trailer_line(std::string_view line) {
   size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return incomplete();
+  if (colon == std::string_view::npos) return incomplete_body();
   std::string name(line.substr(0, colon));
   for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string_view value = line.substr(colon + 1);
@@ -294,10 +290,10 @@ std::optional<ApiError> BodyReceiver::trailer_line(std::string_view line) {
   if (name.rfind("x-amz-checksum-", 0) == 0) {
     std::string alg = upper(name.substr(15));
     if (!Hasher::supported(alg) || alg == "MD5")
-      return ApiError::bad_request("InvalidRequest", "Checksum algorithm " + alg + " is not supported.");
+      return invalid_request("Checksum algorithm " + alg + " is not supported.");
     bool have = false;
     for (auto& h : hashers_) have = have || h.algorithm() == alg;
-    if (!have) return ApiError::bad_request("InvalidRequest", "The trailer " + name + " was not announced in x-amz-trailer.");
+    if (!have) return invalid_request("The trailer " + name + " was not announced in x-amz-trailer.");
     expected_.emplace_back(alg, std::string(value));
   }
   return std::nullopt;  // x-amz-trailer-signature and others: accepted (any credentials)
@@ -311,7 +307,7 @@ std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
       case St::kSize:
       case St::kTrailer: {
         size_t nl = in.find('\n');
-        if (line_.size() + (nl == std::string_view::npos ? in.size() : nl) > 4096) return incomplete();
+        if (line_.size() + (nl == std::string_view::npos ? in.size() : nl) > 4096) return incomplete_body();
         if (nl == std::string_view::npos) {
           line_.append(in);
           in = {};
@@ -332,7 +328,7 @@ std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
         }
         std::string_view size_text = std::string_view(line).substr(0, line.find(';'));
         if (size_text.empty() || size_text.size() > 16 || size_text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos)
-          return incomplete();
+          return incomplete_body();
         remaining_ = std::stoull(std::string(size_text), nullptr, 16);
         st_ = remaining_ == 0 ? St::kTrailer : St::kData;
         break;
@@ -349,17 +345,17 @@ std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
         // "\r\n" after the chunk's bytes
         size_t nl = in.find('\n');
         if (nl == std::string_view::npos) {
-          if (in.find_first_not_of('\r') != std::string_view::npos) return incomplete();
+          if (in.find_first_not_of('\r') != std::string_view::npos) return incomplete_body();
           in = {};
           break;
         }
-        if (in.substr(0, nl).find_first_not_of('\r') != std::string_view::npos) return incomplete();
+        if (in.substr(0, nl).find_first_not_of('\r') != std::string_view::npos) return incomplete_body();
         in.remove_prefix(nl + 1);
         st_ = St::kSize;
         break;
       }
       case St::kDone:
-        return ApiError::bad_request("InvalidRequest", "Unexpected bytes after the final aws-chunked chunk");
+        return invalid_request("Unexpected bytes after the final aws-chunked chunk");
     }
   }
   return std::nullopt;
@@ -368,8 +364,8 @@ std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
 std::optional<ApiError> BodyReceiver::finish() {
   if (header_error_) return header_error_;
   // A body whose final chunk (or its trailer section) never came is truncated.
-  if (chunked_ && st_ != St::kDone) return incomplete();
-  if (decoded_length_ && *decoded_length_ != body_.size) return incomplete();
+  if (chunked_ && st_ != St::kDone) return incomplete_body();
+  if (decoded_length_ && *decoded_length_ != body_.size) return incomplete_body();
   if (chunks_ == 0 && buf_.size() <= kInlineMax) {
     if (!buf_.empty()) body_.inline_data = std::move(buf_);
     buf_.clear();
@@ -378,12 +374,12 @@ std::optional<ApiError> BodyReceiver::finish() {
   }
   body_.md5 = md5_.digest();
   if (!content_md5_.empty() && protocol::base64_encode(body_.md5) != content_md5_)
-    return ApiError::bad_request("BadDigest", "The Content-MD5 you specified did not match what we received.");
+    return bad_digest("The Content-MD5 you specified did not match what we received.");
   for (auto& h : hashers_) {
     std::string got = protocol::base64_encode(h.digest());
     for (auto& [alg, want] : expected_)
       if (alg == h.algorithm() && want != got)
-        return ApiError::bad_request("BadDigest", "The " + alg + " you specified did not match the calculated checksum.");
+        return bad_digest("The " + alg + " you specified did not match the calculated checksum.");
     body_.checksums.emplace_back(h.algorithm(), got);
   }
   if (body_.size == 0) body_.blob.clear();

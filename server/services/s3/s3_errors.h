@@ -170,12 +170,35 @@ inline ApiError invalid_part(std::string_view upload_id, int32_t number, std::st
       .with("PartNumber", std::to_string(number))
       .with("ETag", std::move(etag));
 }
-inline ApiError entity_too_small(uint64_t proposed, uint64_t min, int32_t number, std::string etag) {
-  return ApiError::bad_request("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
-      .with("ProposedSize", std::to_string(proposed))
-      .with("MinSizeAllowed", std::to_string(min))
-      .with("PartNumber", std::to_string(number))
-      .with("ETag", std::move(etag));
+
+// ---- bodies (s3_body.cpp) and browser form uploads (s3_post.cpp) ----
+inline ApiError incomplete_body() { return ApiError::bad_request("IncompleteBody", "The request body terminated unexpectedly"); }
+inline ApiError invalid_digest() { return ApiError::bad_request("InvalidDigest", "The Content-MD5 you specified was invalid."); }
+inline ApiError bad_digest(std::string msg) { return ApiError::bad_request("BadDigest", std::move(msg)); }
+inline ApiError missing_content_length() {
+  return ApiError::make(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
 }
+// Sizes as the caller has them (a POST policy's range may be negative).
+template <class Size, class Limit>
+ApiError entity_too_large(Size proposed, Limit max) {
+  return ApiError::bad_request("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+      .with("ProposedSize", std::to_string(proposed))
+      .with("MaxSizeAllowed", std::to_string(max));
+}
+// A multipart part (the message says "object size") or a POST below its
+// content-length-range.
+template <class Size, class Limit>
+ApiError entity_too_small(std::string msg, Size proposed, Limit min) {
+  return ApiError::bad_request("EntityTooSmall", std::move(msg))
+      .with("ProposedSize", std::to_string(proposed))
+      .with("MinSizeAllowed", std::to_string(min));
+}
+inline ApiError malformed_post_request(std::string msg) { return ApiError::bad_request("MalformedPOSTRequest", std::move(msg)); }
+inline ApiError max_post_pre_data_length_exceeded() {
+  return ApiError::bad_request("MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.");
+}
+inline ApiError invalid_policy_document(std::string msg) { return ApiError::bad_request("InvalidPolicyDocument", std::move(msg)); }
+// A POST form its policy does not allow.
+inline ApiError access_denied(std::string msg) { return ApiError::make(403, "AccessDenied", std::move(msg)); }
 
 }  // namespace podstack::s3

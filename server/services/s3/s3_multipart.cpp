@@ -172,7 +172,9 @@ void S3Service::complete_multipart_upload(const Request& req, Decision& out) con
       throw invalid_part(u.upload_id(), n, etag);
     const Part& p = *it->second;
     if (i + 1 < list.size() && p.size() < kMinPartSize)
-      throw entity_too_small(p.size(), kMinPartSize, n, etag);
+      throw entity_too_small("Your proposed upload is smaller than the minimum allowed object size.", p.size(), kMinPartSize)
+          .with("PartNumber", std::to_string(n))
+          .with("ETag", etag);
     for (auto& s : p.segments()) *o.add_segments() = s;
     o.add_part_sizes(p.size());
     size += p.size();

@@ -141,8 +141,6 @@ ObjectVersion new_version(const BucketState& b, const std::string& key, const Re
   return o;
 }
 
-
-
 // Deletes `key` (a version, or the latest): the events and the output members.
 void delete_one(const BucketState& b, const std::string& key, std::optional<std::string> version_id, const CallContext& ctx,
                 Decision& out, json::object& res) {
@@ -192,6 +190,7 @@ void delete_one(const BucketState& b, const std::string& key, std::optional<std:
   res["DeleteMarker"] = true;
   res["VersionId"] = m.version_id();
 }
+
 }  // namespace
 
 void S3Service::put_object(const Request& req, Decision& out) const {
