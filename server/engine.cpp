@@ -164,10 +164,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
   std::unique_ptr<Engine> e(new Engine(std::move(options), std::move(services)));
   e->store_ = std::move(store);
   e->blobs_ = std::make_unique<EngineBlobs>(*e->store_);
-  for (auto& s : e->services_) {
-    s->attach_blobs(*e->blobs_);
-    s->attach_store(e->store_.get());  // LEGACY
-  }
+  for (auto& s : e->services_) s->attach_blobs(*e->blobs_);
   if (e->options_.skip_replay) {
     if (!e->options_.store.read_only) return Status::invalid_argument("skip_replay needs a read-only store");
     return e;
@@ -175,10 +172,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
   auto t0 = std::chrono::steady_clock::now();
   if (Status st = e->load(); !st) return st;
   if (!e->options_.store.read_only)
-    for (auto& s : e->services_) {
-      s->recover();
-      s->recover(*e->store_);  // LEGACY
-    }
+    for (auto& s : e->services_) s->recover();
   e->startup_.replay_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!e->options_.store.read_only) {
     e->writer_ = std::make_unique<LogWriter>(*e->store_);

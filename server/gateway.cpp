@@ -358,7 +358,6 @@ std::shared_ptr<StreamedBody> Gateway::streamed_body(const HttpRequest& req) {
   if (!op) return nullptr;
   std::string op_id = t.model->operation_prefix + op->name;
   std::shared_ptr<StreamedBody> body(t.service->streamed_body(op_id, req.base()));
-  if (!body) body = t.service->streamed_body(op_id, req.base(), engine_.store());  // LEGACY
   if (body) {
     body->matched_model = t.model;
     body->matched_operation = op;
@@ -559,7 +558,6 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   if (body) {
     json::value d = body->describe();
     if (d.is_object()) described = std::move(d.as_object());
-    input["__body"] = described;  // LEGACY
   }
   ExecResult x;
   try {
@@ -572,21 +570,6 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   int status_override = x.status;
   if (x.stream) r.source = std::shared_ptr<BodySource>(svc.body_source(*x.stream, [this] { engine_.wait_for_writes(); }));
   std::string raw_xml = std::move(x.raw_xml);  // a document the model cannot describe (S3's GetBucketLocation)
-  if (x.output.is_object()) {  // LEGACY
-    json::object& o = x.output.as_object();
-    if (auto* st = o.if_contains("__stream")) {
-      r.source = std::shared_ptr<BodySource>(svc.body_source(*st, engine_.store(), [this] { engine_.wait_for_writes(); }));
-      o.erase("__stream");
-    }
-    if (auto* st = o.if_contains("__status")) {
-      status_override = static_cast<int>(st->to_number<int64_t>());
-      o.erase("__status");
-    }
-    if (auto* xml = o.if_contains("__xml")) {
-      raw_xml = std::string(xml->as_string());
-      o.erase("__xml");
-    }
-  }
   r.response = to_http(protocol::render_output(model, *op, std::move(x.output), r.request_id), req.version());
   if (!raw_xml.empty()) {
     r.response.set(http::field::content_type, "application/xml");

@@ -221,8 +221,8 @@ struct Request {
 };
 
 // A request body consumed as it arrives (S3 objects) instead of buffered
-// whole: the HTTP layer feeds it, then the operation's input gets
-// describe() as member "__body".
+// whole: the HTTP layer feeds it, then the handler gets describe() as
+// Request::body.
 class StreamedBody {
  public:
   virtual ~StreamedBody() = default;
@@ -250,8 +250,6 @@ class BodySource {
   // The next piece; empty when done.
   virtual Result<std::string> next() = 0;
 };
-
-class EventStore;  // LEGACY: removed once S3 uses BlobStore
 
 // An internal endpoint a service serves beside AWS's API (/_aws/ses,
 // /_aws/sns/sms-messages): each method maps to one of the service's internal
@@ -346,17 +344,6 @@ class Service {
   // Blob store key prefixes a snapshot of this service references (S3:
   // "s3/<blob>/" per body): pods carry those entries with the state.
   virtual void blob_prefixes(std::string_view snapshot, const std::function<void(const std::string&)>& visit) const {}
-  // LEGACY (until S3 uses BlobStore):
-  virtual std::unique_ptr<StreamedBody> streamed_body(std::string_view op, const boost::beast::http::fields& headers,
-                                                      EventStore& store) const {
-    return nullptr;
-  }
-  virtual std::unique_ptr<BodySource> body_source(const json::value& stream, EventStore& store,
-                                                  std::function<void()> settle) const {
-    return nullptr;
-  }
-  virtual void attach_store(EventStore* store) {}
-  virtual void recover(EventStore& store) {}
 
   // ---- HTTP hooks: what the gateway asks a service instead of naming it ----
   // The internal endpoints this service serves (see Route).
@@ -436,15 +423,13 @@ template <class Derived>
 class ServiceBase : public Service {
  public:
   using Handler = void (Derived::*)(const Request&, Decision&) const;
-  using LegacyHandler = void (Derived::*)(const Input&, const CallContext&, Decision&) const;  // LEGACY
   struct Op {
     bool mutating;
-    LegacyHandler legacy = nullptr;
-    Handler handler = nullptr;
+    Handler handler;
   };
   using Table = std::unordered_map<std::string_view, Op>;
-  static constexpr Op read(Handler h) { return Op{false, nullptr, h}; }
-  static constexpr Op write(Handler h) { return Op{true, nullptr, h}; }
+  static constexpr Op read(Handler h) { return Op{false, h}; }
+  static constexpr Op write(Handler h) { return Op{true, h}; }
 
   bool has_operation(std::string_view op) const override { return Derived::operations().count(op) != 0; }
   std::vector<std::string_view> operation_names() const override {
@@ -465,12 +450,8 @@ class ServiceBase : public Service {
     auto it = Derived::operations().find(op);
     if (it == Derived::operations().end()) return ApiError::bad_request("InvalidAction", "Operation " + std::string(op) + " is not supported");
     try {
-      if (it->second.handler) {
-        Request req{it->first, Input(input), ctx, body};
-        (static_cast<const Derived*>(this)->*(it->second.handler))(req, out);
-      } else {
-        (static_cast<const Derived*>(this)->*(it->second.legacy))(Input(input), ctx, out);
-      }
+      Request req{it->first, Input(input), ctx, body};
+      (static_cast<const Derived*>(this)->*(it->second.handler))(req, out);
     } catch (ApiError& e) {
       return std::move(e);
     }

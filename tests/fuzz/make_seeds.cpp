@@ -83,10 +83,10 @@ int main(int argc, char** argv) {
   std::string raw;
   std::map<std::string, std::string> per_service;
   std::vector<std::string> events;
-  (void)(*engine)->store().scan_events(1, [&](uint64_t, std::string_view bytes) {
+  (*engine)->store().scan_events(1, [&](uint64_t, std::string_view bytes) {
     events.emplace_back(bytes);
     return true;
-  });
+  }).ignore_error();
   for (auto& bytes : events) {
     fuzz::append_record(raw, fuzz::kRawEvent, bytes);
     proto::Event e;

@@ -9,12 +9,16 @@
 
 #include "server/services/s3/s3_body.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/store_blobs.h"
 
 using namespace podstack;
 
 namespace {
 
-EventStore& store() { return fuzz::memory_store(); }
+BlobStore& store() {
+  static testing::StoreBlobs blobs(fuzz::memory_store());
+  return blobs;
+}
 
 // What a receiver ended with, comparable.
 std::string outcome(s3::BodyReceiver& r, std::optional<protocol::ApiError> err) {

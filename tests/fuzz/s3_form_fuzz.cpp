@@ -14,12 +14,16 @@
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_post.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/store_blobs.h"
 
 using namespace podstack;
 
 namespace {
 
-EventStore& store() { return fuzz::memory_store(); }
+BlobStore& store() {
+  static testing::StoreBlobs blobs(fuzz::memory_store());
+  return blobs;
+}
 
 std::string outcome(s3::FormReceiver& r, std::optional<protocol::ApiError> err) {
   if (!err) err = r.finish();

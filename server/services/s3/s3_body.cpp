@@ -11,6 +11,7 @@
 #include "server/protocol/encoding.h"
 #include "server/service.h"
 #include "base/digest.h"
+#include "server/services/s3/s3_errors.h"
 
 namespace podstack::s3 {
 
@@ -22,11 +23,11 @@ std::string chunk_key(std::string_view blob, uint32_t index) {
   return k;
 }
 
-Status delete_blob(EventStore& store, std::string_view blob) {
+Status delete_blob(BlobStore& blobs, std::string_view blob) {
   std::string begin = "s3/" + std::string(blob) + "/";
   std::string end = begin;
   end.back() = '/' + 1;
-  return store.delete_blob_range(begin, end);
+  return blobs.delete_range(begin, end);
 }
 
 std::string hex(std::string_view bytes) {
@@ -145,13 +146,10 @@ std::string upper(std::string_view s) {
   for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return o;
 }
-ApiError incomplete() {
-  return ApiError::bad_request("IncompleteBody", "The request body terminated unexpectedly");
-}
 }  // namespace
 
-BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& h, std::string blob_id)
-    : store_(store) {
+BodyReceiver::BodyReceiver(BlobStore& blobs, const boost::beast::http::fields& h, std::string blob_id)
+    : blobs_(blobs) {
   id_ = blob_id;
   body_.blob = std::move(blob_id);
   std::string_view sha = hdr(h, "x-amz-content-sha256");
@@ -167,13 +165,13 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
   if (!content_md5_.empty()) {
     auto raw = protocol::base64_decode(content_md5_);
     if (!raw || raw->size() != 16)
-      header_error_ = ApiError::bad_request("InvalidDigest", "The Content-MD5 you specified was invalid.");
+      header_error_ = invalid_digest();
   }
   // Checksums asked for: x-amz-checksum-<alg> values, x-amz-sdk-checksum-algorithm,
   // x-amz-checksum-algorithm, or announced trailers (x-amz-trailer).
   auto want = [&](std::string alg) {
     if (!Hasher::supported(alg) || alg == "MD5") {
-      header_error_ = ApiError::bad_request("InvalidRequest", "Checksum algorithm " + alg + " is not supported.");
+      header_error_ = invalid_request("Checksum algorithm " + alg + " is not supported.");
       return;
     }
     for (auto& hs : hashers_)
@@ -182,7 +180,7 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
   };
   if (h.find(boost::beast::http::field::content_length) == h.end() &&
       h.find(boost::beast::http::field::transfer_encoding) == h.end())
-    header_error_ = ApiError::make(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+    header_error_ = missing_content_length();
   constexpr std::string_view kChecksumPrefix = "x-amz-checksum-";
   for (auto& f : h) {
     auto raw_name = f.name_string();
@@ -195,11 +193,11 @@ BodyReceiver::BodyReceiver(EventStore& store, const boost::beast::http::fields& 
         name != "x-amz-checksum-mode") {
       std::string alg = upper(name.substr(15));
       if (!expected_.empty())
-        header_error_ = ApiError::bad_request("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+        header_error_ = invalid_request("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
       auto raw = protocol::base64_decode(std::string(f.value()));
       size_t want_len = alg == "CRC32" || alg == "CRC32C" ? 4 : alg == "CRC64NVME" ? 8 : alg == "SHA1" ? 20 : alg == "SHA256" ? 32 : 0;
       if (Hasher::supported(alg) && (!raw || raw->size() != want_len))
-        header_error_ = ApiError::bad_request("InvalidRequest", "Value for " + name + " header is invalid.");
+        header_error_ = invalid_request("Value for " + name + " header is invalid.");
       want(alg);
       expected_.emplace_back(alg, std::string(f.value()));
     }
@@ -255,12 +253,12 @@ std::optional<ApiError> BodyReceiver::flush() {
                                               : ApiError::internal("the blob store could not be written: " + s.to_string());
   };
   if (chunks_ == 0) {
-    if (Status s = store_.admit_write(buf_.size()); !s) return store_error(s);
-    if (Status s = store_.put_meta(pending_key(id_), ""); !s) return store_error(s);
+    if (Status s = blobs_.admit_write(buf_.size()); !s) return store_error(s);
+    if (Status s = blobs_.mark_pending(pending_key(id_)); !s) return store_error(s);
   }
   // Counted before the write: discard() then removes the marker and any
   // part of a chunk that failed.
-  if (Status s = store_.put_blob(chunk_key(id_, chunks_++), buf_); !s) return store_error(s);
+  if (Status s = blobs_.put_chunk(chunk_key(id_, chunks_++), buf_); !s) return store_error(s);
   buf_.clear();
   return std::nullopt;
 }
@@ -268,9 +266,7 @@ std::optional<ApiError> BodyReceiver::flush() {
 std::optional<ApiError> BodyReceiver::data(std::string_view bytes) {
   body_.size += bytes.size();
   if (body_.size > kMaxPutSize)
-    return ApiError::bad_request("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-        .with("ProposedSize", std::to_string(body_.size))
-        .with("MaxSizeAllowed", std::to_string(kMaxPutSize));
+    return entity_too_large(body_.size, kMaxPutSize);
   md5_.update(bytes);
   for (auto& h : hashers_) h.update(bytes);
   while (!bytes.empty()) {
@@ -285,7 +281,7 @@ std::optional<ApiError> BodyReceiver::data(std::string_view bytes) {
 
 std::optional<ApiError> BodyReceiver::trailer_line(std::string_view line) {
   size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return incomplete();
+  if (colon == std::string_view::npos) return incomplete_body();
   std::string name(line.substr(0, colon));
   for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string_view value = line.substr(colon + 1);
@@ -294,10 +290,10 @@ std::optional<ApiError> BodyReceiver::trailer_line(std::string_view line) {
   if (name.rfind("x-amz-checksum-", 0) == 0) {
     std::string alg = upper(name.substr(15));
     if (!Hasher::supported(alg) || alg == "MD5")
-      return ApiError::bad_request("InvalidRequest", "Checksum algorithm " + alg + " is not supported.");
+      return invalid_request("Checksum algorithm " + alg + " is not supported.");
     bool have = false;
     for (auto& h : hashers_) have = have || h.algorithm() == alg;
-    if (!have) return ApiError::bad_request("InvalidRequest", "The trailer " + name + " was not announced in x-amz-trailer.");
+    if (!have) return invalid_request("The trailer " + name + " was not announced in x-amz-trailer.");
     expected_.emplace_back(alg, std::string(value));
   }
   return std::nullopt;  // x-amz-trailer-signature and others: accepted (any credentials)
@@ -311,7 +307,7 @@ std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
       case St::kSize:
       case St::kTrailer: {
         size_t nl = in.find('\n');
-        if (line_.size() + (nl == std::string_view::npos ? in.size() : nl) > 4096) return incomplete();
+        if (line_.size() + (nl == std::string_view::npos ? in.size() : nl) > 4096) return incomplete_body();
         if (nl == std::string_view::npos) {
           line_.append(in);
           in = {};
@@ -332,7 +328,7 @@ std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
         }
         std::string_view size_text = std::string_view(line).substr(0, line.find(';'));
         if (size_text.empty() || size_text.size() > 16 || size_text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos)
-          return incomplete();
+          return incomplete_body();
         remaining_ = std::stoull(std::string(size_text), nullptr, 16);
         st_ = remaining_ == 0 ? St::kTrailer : St::kData;
         break;
@@ -349,17 +345,17 @@ std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
         // "\r\n" after the chunk's bytes
         size_t nl = in.find('\n');
         if (nl == std::string_view::npos) {
-          if (in.find_first_not_of('\r') != std::string_view::npos) return incomplete();
+          if (in.find_first_not_of('\r') != std::string_view::npos) return incomplete_body();
           in = {};
           break;
         }
-        if (in.substr(0, nl).find_first_not_of('\r') != std::string_view::npos) return incomplete();
+        if (in.substr(0, nl).find_first_not_of('\r') != std::string_view::npos) return incomplete_body();
         in.remove_prefix(nl + 1);
         st_ = St::kSize;
         break;
       }
       case St::kDone:
-        return ApiError::bad_request("InvalidRequest", "Unexpected bytes after the final aws-chunked chunk");
+        return invalid_request("Unexpected bytes after the final aws-chunked chunk");
     }
   }
   return std::nullopt;
@@ -368,8 +364,8 @@ std::optional<ApiError> BodyReceiver::feed(std::string_view in) {
 std::optional<ApiError> BodyReceiver::finish() {
   if (header_error_) return header_error_;
   // A body whose final chunk (or its trailer section) never came is truncated.
-  if (chunked_ && st_ != St::kDone) return incomplete();
-  if (decoded_length_ && *decoded_length_ != body_.size) return incomplete();
+  if (chunked_ && st_ != St::kDone) return incomplete_body();
+  if (decoded_length_ && *decoded_length_ != body_.size) return incomplete_body();
   if (chunks_ == 0 && buf_.size() <= kInlineMax) {
     if (!buf_.empty()) body_.inline_data = std::move(buf_);
     buf_.clear();
@@ -378,12 +374,12 @@ std::optional<ApiError> BodyReceiver::finish() {
   }
   body_.md5 = md5_.digest();
   if (!content_md5_.empty() && protocol::base64_encode(body_.md5) != content_md5_)
-    return ApiError::bad_request("BadDigest", "The Content-MD5 you specified did not match what we received.");
+    return bad_digest("The Content-MD5 you specified did not match what we received.");
   for (auto& h : hashers_) {
     std::string got = protocol::base64_encode(h.digest());
     for (auto& [alg, want] : expected_)
       if (alg == h.algorithm() && want != got)
-        return ApiError::bad_request("BadDigest", "The " + alg + " you specified did not match the calculated checksum.");
+        return bad_digest("The " + alg + " you specified did not match the calculated checksum.");
     body_.checksums.emplace_back(h.algorithm(), got);
   }
   if (body_.size == 0) body_.blob.clear();
@@ -394,20 +390,20 @@ void BodyReceiver::discard() {
   if (discarded_) return;
   discarded_ = true;
   if (chunks_ > 0) {
-    (void)delete_blob(store_, id_);
-    (void)store_.delete_meta(pending_key(id_));
+    delete_blob(blobs_, id_).ignore_error();
+    blobs_.unmark_pending(pending_key(id_)).ignore_error();
   }
 }
 
 void BodyReceiver::committed() {
-  if (chunks_ > 0 && !discarded_) (void)store_.delete_meta(pending_key(id_));
+  if (chunks_ > 0 && !discarded_) blobs_.unmark_pending(pending_key(id_)).ignore_error();
 }
 
 // ---- BlobReader ----
 
-BlobReader::BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length,
+BlobReader::BlobReader(BlobStore& blobs, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length,
                        std::function<void()> settle)
-    : store_(store), segs_(std::move(segments)), length_(length), left_(length), settle_(std::move(settle)) {
+    : blobs_(blobs), segs_(std::move(segments)), length_(length), left_(length), settle_(std::move(settle)) {
   // Skip to `offset`.
   while (seg_ < segs_.size() && offset >= segs_[seg_].size) {
     offset -= segs_[seg_].size;
@@ -422,11 +418,11 @@ Result<std::string> BlobReader::next() {
   uint64_t at = s.offset + pos_;  // offset in the blob
   uint32_t index = static_cast<uint32_t>(at / kChunkSize);
   uint64_t within = at % kChunkSize;
-  auto chunk = store_.get_blob(chunk_key(s.blob, index));
+  auto chunk = blobs_.get_chunk(chunk_key(s.blob, index));
   if (!chunk && settle_) {
     settle_();
     settle_ = nullptr;
-    chunk = store_.get_blob(chunk_key(s.blob, index));
+    chunk = blobs_.get_chunk(chunk_key(s.blob, index));
   }
   if (!chunk) return Status::corruption("object body chunk " + std::to_string(index) + " of blob " + s.blob + " is missing");
   std::string& c = *chunk;

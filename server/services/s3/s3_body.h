@@ -21,8 +21,8 @@
 #include <boost/beast/http/fields.hpp>
 
 #include "server/protocol/api_error.h"
-#include "store/event_store.h"
 #include "base/status.h"
+#include "server/blob_store.h"
 
 namespace podstack::s3 {
 
@@ -42,11 +42,12 @@ std::string chunk_key(std::string_view blob, uint32_t index);
 // PutObject in cache misses) and flushed files do not overlap. Uniqueness
 // rests on the counter within a process and the random part across them.
 std::string new_blob_id();
-// The meta key marking a body written but not yet committed.
+// The pending mark of a body written but not yet committed (BlobStore::mark_pending):
+// "s3-pending/<blob>", the key older versions wrote, so their marks still recover.
 std::string pending_key(std::string_view blob);
 inline constexpr std::string_view kPendingPrefix = "s3-pending/";
 // Deletes every chunk of a blob.
-Status delete_blob(EventStore& store, std::string_view blob);
+Status delete_blob(BlobStore& blobs, std::string_view blob);
 
 // Incremental checksums, S3's algorithms. Values are base64 of the big-endian digest.
 class Hasher {
@@ -79,7 +80,7 @@ struct ReceivedBody {
 class BodyReceiver {
  public:
   // `headers` of the request (Content-MD5, x-amz-checksum-*, aws-chunked, ...).
-  BodyReceiver(EventStore& store, const boost::beast::http::fields& headers, std::string blob_id);
+  BodyReceiver(BlobStore& blobs, const boost::beast::http::fields& headers, std::string blob_id);
   ~BodyReceiver();
   // Bytes of the HTTP body as they arrive (after HTTP chunked decoding).
   std::optional<ApiError> feed(std::string_view data);
@@ -98,7 +99,7 @@ class BodyReceiver {
   std::optional<ApiError> flush();
   std::optional<ApiError> trailer_line(std::string_view line);
 
-  EventStore& store_;
+  BlobStore& blobs_;
   std::string id_;
   ReceivedBody body_;
   std::string buf_;
@@ -127,14 +128,14 @@ class BlobReader {
  public:
   // `settle`: called once when a chunk is missing, before looking again (the
   // chunk may be in a group commit still on its way to the store).
-  BlobReader(EventStore& store, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length,
+  BlobReader(BlobStore& blobs, std::vector<SegmentRef> segments, uint64_t offset, uint64_t length,
              std::function<void()> settle = {});
   uint64_t length() const { return length_; }
   // The next piece; empty when done.
   Result<std::string> next();
 
  private:
-  EventStore& store_;
+  BlobStore& blobs_;
   std::vector<SegmentRef> segs_;
   uint64_t length_, left_;
   size_t seg_ = 0;

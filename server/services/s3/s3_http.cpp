@@ -1,5 +1,7 @@
 #include "server/services/s3/s3_http.h"
 
+#include "server/services/s3/s3_errors.h"
+
 namespace podstack::s3 {
 
 std::string virtual_bucket(std::string_view host) {
@@ -26,16 +28,10 @@ std::string addressed_path(std::string_view host, std::string_view path) {
 
 protocol::ApiError input_error(protocol::ApiError e) {
   if (e.code != "ValidationError" && e.code != "ValidationException") return e;
-  static const std::pair<std::string_view, std::string_view> kSpecific[] = {
-      {"'storageClass'", "InvalidStorageClass"}, {"LocationConstraint'", "InvalidLocationConstraint"},
-      {"'locationConstraint'", "InvalidLocationConstraint"}};
-  for (auto& [needle, code] : kSpecific)
-    if (e.message.find(needle) != std::string::npos) {
-      std::string msg = code == "InvalidStorageClass" ? "The storage class you specified is not valid"
-                                                      : "The specified location-constraint is not valid";
-      return protocol::ApiError::bad_request(std::string(code), msg);
-    }
-  return protocol::ApiError::bad_request("InvalidArgument", e.message);
+  if (e.message.find("'storageClass'") != std::string::npos) return invalid_storage_class();
+  if (e.message.find("LocationConstraint'") != std::string::npos || e.message.find("'locationConstraint'") != std::string::npos)
+    return invalid_location_constraint();
+  return invalid_argument(e.message);
 }
 
 std::string_view bucket_of(std::string_view path) {

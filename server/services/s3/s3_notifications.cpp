@@ -6,12 +6,11 @@
 
 #include "server/protocol/encoding.h"
 #include "server/services/arn.h"
+#include "server/services/s3/s3_errors.h"
 
 namespace podstack::s3 {
 
 namespace {
-
-using protocol::ApiError;
 
 const std::set<std::string_view>& known_events() {
   static const std::set<std::string_view> s = {
@@ -44,12 +43,6 @@ const std::set<std::string_view>& known_events() {
       "s3:ObjectTagging:Delete",
   };
   return s;
-}
-
-ApiError invalid(std::string msg, std::string name = {}, std::string value = {}) {
-  ApiError e = ApiError::bad_request("InvalidArgument", std::move(msg));
-  if (!name.empty()) e.details = {{"ArgumentName", std::move(name)}, {"ArgumentValue", std::move(value)}};
-  return e;
 }
 
 // A destination ARN of `service` with a region, an account and a name.
@@ -142,16 +135,16 @@ void check_notification_config(json::object& config) {
     auto* list = config.if_contains(t.list);
     if (!list || !list->is_array()) continue;
     for (auto& c : list->as_array()) {
-      if (!c.is_object()) throw invalid("The notification configuration is not valid");
+      if (!c.is_object()) throw invalid_argument("The notification configuration is not valid");
       json::object& cfg = c.as_object();
       std::string arn = str(cfg, t.arn_member);
-      if (!destination_arn(arn, t.service)) throw invalid("The ARN is not well formed", std::string(t.arn_member), arn);
+      if (!destination_arn(arn, t.service)) throw invalid_argument("The ARN is not well formed", std::string(t.arn_member), arn);
       auto* evs = cfg.if_contains("Events");
       if (!evs || !evs->is_array() || evs->as_array().empty())
-        throw invalid("A specified event is not supported for notifications.");
+        throw invalid_argument("A specified event is not supported for notifications.");
       for (auto& e : evs->as_array())
         if (!e.is_string() || !known_events().count(std::string_view(e.as_string())))
-          throw invalid("The event is not supported for notifications", "Event",
+          throw invalid_argument("The event is not supported for notifications", "Event",
                         e.is_string() ? std::string(e.as_string()) : std::string());
       if (auto* f = cfg.if_contains("Filter"); f && f->is_object()) {
         auto* k = f->as_object().if_contains("Key");
@@ -162,8 +155,8 @@ void check_notification_config(json::object& config) {
             std::string name = r.is_object() ? str(r.as_object(), "Name") : std::string();
             std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
             if (name != "prefix" && name != "suffix")
-              throw invalid("filter rule name must be either prefix or suffix", "FilterRule", name);
-            if (!seen.insert(name).second) throw invalid("Cannot specify more than one " + name + " rule in a filter.", "FilterRule", name);
+              throw invalid_argument("filter rule name must be either prefix or suffix", "FilterRule", name);
+            if (!seen.insert(name).second) throw invalid_argument("Cannot specify more than one " + name + " rule in a filter.", "FilterRule", name);
           }
       }
       // AWS names a configuration without an Id.

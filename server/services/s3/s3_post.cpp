@@ -5,6 +5,7 @@
 #include <set>
 
 #include "server/protocol/encoding.h"
+#include "server/services/s3/s3_errors.h"
 
 namespace podstack::s3 {
 
@@ -40,10 +41,8 @@ std::optional<std::string> disposition_param(std::string_view v, std::string_vie
   return std::nullopt;
 }
 
-ApiError malformed_post(std::string msg) { return ApiError::bad_request("MalformedPOSTRequest", std::move(msg)); }
-
 ApiError policy_denied(const std::string& why) {
-  return ApiError::make(403, "AccessDenied", "Invalid according to Policy: " + why);
+  return access_denied("Invalid according to Policy: " + why);
 }
 
 }  // namespace
@@ -54,8 +53,8 @@ std::string form_boundary(std::string_view content_type) {
   return b ? *b : std::string();
 }
 
-FormReceiver::FormReceiver(EventStore& store, std::string boundary, std::string blob_id)
-    : store_(store), delim_("\r\n--" + boundary), blob_id_(std::move(blob_id)) {
+FormReceiver::FormReceiver(BlobStore& blobs, std::string boundary, std::string blob_id)
+    : blobs_(blobs), delim_("\r\n--" + boundary), blob_id_(std::move(blob_id)) {
   // The body starts with "--boundary" (no CRLF before the first one).
   buf_ = "\r\n";
 }
@@ -71,8 +70,7 @@ std::optional<ApiError> FormReceiver::emit(std::string_view bytes) {
     case State::kField:
       field_bytes_ += bytes.size();
       if (field_bytes_ > kMaxFormFields)
-        return ApiError::bad_request("MaxPostPreDataLengthExceeded",
-                                     "Your POST request fields preceeding the upload file was too large.");
+        return max_post_pre_data_length_exceeded();
       value_.append(bytes);
       return std::nullopt;
     case State::kFile: return file_->feed(bytes);
@@ -89,7 +87,7 @@ std::optional<ApiError> FormReceiver::step() {
       case State::kHeaders: {
         size_t end = buf_.find("\r\n\r\n");
         if (end == std::string::npos) {
-          if (buf_.size() > 16 << 10) return malformed_post("The body of your POST request is not well-formed multipart/form-data.");
+          if (buf_.size() > 16 << 10) return malformed_post_request("The body of your POST request is not well-formed multipart/form-data.");
           return std::nullopt;
         }
         std::string headers = buf_.substr(0, end);
@@ -129,7 +127,7 @@ std::optional<ApiError> FormReceiver::step() {
           state_ = State::kDone;
           continue;
         }
-        if (after != "\r\n") return malformed_post("The body of your POST request is not well-formed multipart/form-data.");
+        if (after != "\r\n") return malformed_post_request("The body of your POST request is not well-formed multipart/form-data.");
         state_ = State::kHeaders;
         continue;
       }
@@ -156,7 +154,7 @@ std::optional<ApiError> FormReceiver::part_headers(std::string_view headers) {
       type = std::string(value);
     }
   }
-  if (!name) return malformed_post("The body of your POST request is not well-formed multipart/form-data.");
+  if (!name) return malformed_post_request("The body of your POST request is not well-formed multipart/form-data.");
   std::string n = lower(*name);
   if (file_done_) {  // AWS ignores every field after the file
     state_ = State::kIgnored;
@@ -166,7 +164,7 @@ std::optional<ApiError> FormReceiver::part_headers(std::string_view headers) {
     // The file's length is known only at its closing delimiter.
     boost::beast::http::fields h;
     h.set(boost::beast::http::field::transfer_encoding, "chunked");
-    file_ = std::make_unique<BodyReceiver>(store_, h, blob_id_);
+    file_ = std::make_unique<BodyReceiver>(blobs_, h, blob_id_);
     if (auto& e = file_->header_error()) return e;
     state_ = State::kFile;
   } else {
@@ -178,13 +176,13 @@ std::optional<ApiError> FormReceiver::part_headers(std::string_view headers) {
 }
 
 std::optional<ApiError> FormReceiver::finish() {
-  if (state_ != State::kDone) return malformed_post("The body of your POST request is not well-formed multipart/form-data.");
+  if (state_ != State::kDone) return malformed_post_request("The body of your POST request is not well-formed multipart/form-data.");
   // Field values become the key, metadata and tags of the object (strings in
   // its events); bytes that are not UTF-8 make the form one S3 cannot read.
   auto text = [](std::string_view s) { return protocol::valid_utf8(s); };
   bool ok = text(filename_) && text(file_type_);
   for (auto& [k, v] : fields_) ok = ok && text(k) && text(v);
-  if (!ok) return malformed_post("The body of your POST request is not well-formed multipart/form-data.");
+  if (!ok) return malformed_post_request("The body of your POST request is not well-formed multipart/form-data.");
   return std::nullopt;
 }
 
@@ -219,17 +217,17 @@ void check_post_policy(const std::map<std::string, std::string>& fields, std::st
   boost::system::error_code ec;
   json::value doc = raw ? json::parse(*raw, ec) : json::value();
   if (!raw || ec || !doc.is_object())
-    throw ApiError::bad_request("InvalidPolicyDocument", "Invalid Policy: Invalid JSON.");
+    throw invalid_policy_document("Invalid Policy: Invalid JSON.");
   const json::object& policy = doc.as_object();
   auto* exp = policy.if_contains("expiration");
   if (!exp || !exp->is_string())
-    throw ApiError::bad_request("InvalidPolicyDocument", "Invalid Policy: Policy missing expiration.");
+    throw invalid_policy_document("Invalid Policy: Policy missing expiration.");
   auto until = protocol::parse_iso8601(exp->as_string());
-  if (!until) throw ApiError::bad_request("InvalidPolicyDocument", "Invalid Policy: Invalid 'expiration' value: '" + std::string(exp->as_string()) + "'");
+  if (!until) throw invalid_policy_document("Invalid Policy: Invalid 'expiration' value: '" + std::string(exp->as_string()) + "'");
   if (static_cast<double>(now_ms) / 1000.0 > *until) throw policy_denied("Policy expired.");
   auto* conds = policy.if_contains("conditions");
   if (!conds || !conds->is_array())
-    throw ApiError::bad_request("InvalidPolicyDocument", "Invalid Policy: Policy missing conditions.");
+    throw invalid_policy_document("Invalid Policy: Policy missing conditions.");
 
   auto value_of = [&](std::string name) -> std::optional<std::string> {
     name = lower(name);
@@ -252,25 +250,21 @@ void check_post_policy(const std::map<std::string, std::string>& fields, std::st
       continue;
     }
     if (!c.is_array() || c.as_array().size() != 3 || !c.as_array()[0].is_string())
-      throw ApiError::bad_request("InvalidPolicyDocument", "Invalid Policy: Invalid Condition: " + json::serialize(c));
+      throw invalid_policy_document("Invalid Policy: Invalid Condition: " + json::serialize(c));
     const json::array& a = c.as_array();
     std::string op = lower(a[0].as_string());
     if (op == "content-length-range") {
       if (!a[1].is_number() || !a[2].is_number())
-        throw ApiError::bad_request("InvalidPolicyDocument", "Invalid Policy: Invalid content-length-range: " + json::serialize(c));
+        throw invalid_policy_document("Invalid Policy: Invalid content-length-range: " + json::serialize(c));
       auto lo = a[1].to_number<int64_t>(), hi = a[2].to_number<int64_t>();
       if (static_cast<int64_t>(size) < lo)
-        throw ApiError::bad_request("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
-            .with("ProposedSize", std::to_string(size))
-            .with("MinSizeAllowed", std::to_string(lo));
+        throw entity_too_small("Your proposed upload is smaller than the minimum allowed size", size, lo);
       if (static_cast<int64_t>(size) > hi)
-        throw ApiError::bad_request("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-            .with("ProposedSize", std::to_string(size))
-            .with("MaxSizeAllowed", std::to_string(hi));
+        throw entity_too_large(size, hi);
       continue;
     }
     if (!a[1].is_string() || !a[2].is_string() || (op != "eq" && op != "starts-with"))
-      throw ApiError::bad_request("InvalidPolicyDocument", "Invalid Policy: Invalid Condition: " + json::serialize(c));
+      throw invalid_policy_document("Invalid Policy: Invalid Condition: " + json::serialize(c));
     std::string field(a[1].as_string()), want(a[2].as_string());
     covered.insert(lower(field.substr(field.rfind('$') == 0 ? 1 : 0)));
     auto got = value_of(field);

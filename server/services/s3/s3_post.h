@@ -26,13 +26,13 @@ std::string form_boundary(std::string_view content_type);
 
 class FormReceiver {
  public:
-  FormReceiver(EventStore& store, std::string boundary, std::string blob_id);
+  FormReceiver(BlobStore& blobs, std::string boundary, std::string blob_id);
   std::optional<ApiError> feed(std::string_view data);
   std::optional<ApiError> finish();
   void discard();
   void committed();
   // {"fields": {lower-case name: value}, "filename", "file_content_type",
-  //  "file": the received body (as PutObject's __body), or absent}
+  //  "file": the received body (as PutObject's Request::body), or absent}
   json::value describe() const;
 
  private:
@@ -41,7 +41,7 @@ class FormReceiver {
   std::optional<ApiError> part_headers(std::string_view headers);
   std::optional<ApiError> emit(std::string_view bytes);
 
-  EventStore& store_;
+  BlobStore& blobs_;
   std::string delim_;  // "\r\n--" + boundary
   std::string blob_id_;
   State state_ = State::kPreamble;

@@ -3,7 +3,8 @@
 // malformed bodies are refused.
 #include <doctest/doctest.h>
 
-#include "../../temp_dir.h"
+#include "../../../temp_dir.h"
+#include "tests/store_blobs.h"
 #include "server/services/s3/s3_post.h"
 
 using namespace podstack;
@@ -27,11 +28,12 @@ TEST_CASE("a form parses the same however it is split") {
   testing::TempDir dir;
   auto store = EventStore::open({dir / "log"});
   REQUIRE(store.is_ok());
+  testing::StoreBlobs blobs(**store);
   // A file that contains most of a delimiter, to catch partial matches.
   std::string file = "a,b\r\n--bound\r\n--boundar" + std::string(3000, 'z') + "\r\n-";
   std::string body = form("boundary", file);
   for (size_t step : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, size_t{1000}, body.size()}) {
-    s3::FormReceiver r(**store, "boundary", "blob" + std::to_string(step));
+    s3::FormReceiver r(blobs, "boundary", "blob" + std::to_string(step));
     for (size_t at = 0; at < body.size(); at += step) REQUIRE_FALSE(r.feed(std::string_view(body).substr(at, step)));
     REQUIRE_FALSE(r.finish());
     boost::json::value d = r.describe();
@@ -49,22 +51,23 @@ TEST_CASE("truncated or malformed forms are refused") {
   testing::TempDir dir;
   auto store = EventStore::open({dir / "log"});
   REQUIRE(store.is_ok());
+  testing::StoreBlobs blobs(**store);
   std::string body = form("b", "data");
   {
-    s3::FormReceiver r(**store, "b", "t1");
+    s3::FormReceiver r(blobs, "b", "t1");
     REQUIRE_FALSE(r.feed(body.substr(0, body.size() - 10)));
     auto e = r.finish();
     REQUIRE(e);
     CHECK(e->code == "MalformedPOSTRequest");
   }
   {
-    s3::FormReceiver r(**store, "b", "t2");
+    s3::FormReceiver r(blobs, "b", "t2");
     auto e = r.feed("--b\r\nno-disposition: x\r\n\r\nv\r\n--b--\r\n");
     REQUIRE(e);
     CHECK(e->code == "MalformedPOSTRequest");
   }
   {
-    s3::FormReceiver r(**store, "b", "t3");
+    s3::FormReceiver r(blobs, "b", "t3");
     std::string big = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n" + std::string(30000, 'v');
     auto e = r.feed(big);
     REQUIRE(e);
