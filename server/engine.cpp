@@ -7,6 +7,7 @@
 #include <chrono>
 #include <shared_mutex>
 
+#include "server/event_store_blobs.h"
 #include "server/forked.h"
 #include "server/protocol/encoding.h"
 #include "store/compression.h"
@@ -70,28 +71,6 @@ thread_local bool t_defer_log_writes = false;
 DeferLogWrites::DeferLogWrites() : was_(t_defer_log_writes) { t_defer_log_writes = true; }
 DeferLogWrites::~DeferLogWrites() { t_defer_log_writes = was_; }
 bool DeferLogWrites::active() { return t_defer_log_writes; }
-
-// ---- EngineBlobs: the services' view of the store's blobs ----
-
-// Pending marks live in the store's meta column family under the service's
-// own key (S3: "s3-pending/<blob>"), as they always have: a mark left by a
-// crash of an older podstack is still found by recover().
-class EngineBlobs final : public BlobStore {
- public:
-  explicit EngineBlobs(EventStore& store) : store_(store) {}
-  Status admit_write(uint64_t bytes) override { return store_.admit_write(bytes); }
-  Status put_chunk(std::string_view key, std::string_view bytes) override { return store_.put_blob(key, bytes); }
-  Result<std::string> get_chunk(std::string_view key) const override { return store_.get_blob(key); }
-  Status delete_range(std::string_view begin, std::string_view end) override { return store_.delete_blob_range(begin, end); }
-  Status mark_pending(std::string_view key) override { return store_.put_meta(key, ""); }
-  Status unmark_pending(std::string_view key) override { return store_.delete_meta(key); }
-  Status scan_pending(std::string_view prefix, const std::function<bool(std::string_view)>& visit) const override {
-    return store_.scan_meta(prefix, [&](std::string_view k, std::string_view) { return visit(k); });
-  }
-
- private:
-  EventStore& store_;
-};
 
 // ---- Engine ----
 
@@ -163,7 +142,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<
                                              std::unique_ptr<EventStore> store) {
   std::unique_ptr<Engine> e(new Engine(std::move(options), std::move(services)));
   e->store_ = std::move(store);
-  e->blobs_ = std::make_unique<EngineBlobs>(*e->store_);
+  e->blobs_ = std::make_unique<EventStoreBlobs>(*e->store_);
   for (auto& s : e->services_) s->attach_blobs(*e->blobs_);
   if (e->options_.skip_replay) {
     if (!e->options_.store.read_only) return Status::invalid_argument("skip_replay needs a read-only store");

@@ -254,7 +254,7 @@ class Engine {
   EngineOptions options_;
   std::vector<std::unique_ptr<Service>> services_;
   std::unique_ptr<EventStore> store_;
-  std::unique_ptr<BlobStore> blobs_;  // services' view of store_'s blobs (EngineBlobs)
+  std::unique_ptr<BlobStore> blobs_;  // services' view of store_'s blobs (EventStoreBlobs)
   std::unique_ptr<LogWriter> writer_;
 
   std::mutex seq_mu_;

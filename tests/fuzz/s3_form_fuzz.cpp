@@ -14,14 +14,14 @@
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_post.h"
 #include "tests/fuzz/fuzz_input.h"
-#include "tests/store_blobs.h"
+#include "server/event_store_blobs.h"
 
 using namespace podstack;
 
 namespace {
 
 BlobStore& store() {
-  static testing::StoreBlobs blobs(fuzz::memory_store());
+  static EventStoreBlobs blobs(fuzz::memory_store());
   return blobs;
 }
 

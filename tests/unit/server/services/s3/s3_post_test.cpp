@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "../../../temp_dir.h"
-#include "tests/store_blobs.h"
+#include "server/event_store_blobs.h"
 #include "server/services/s3/s3_post.h"
 
 using namespace podstack;
@@ -28,7 +28,7 @@ TEST_CASE("a form parses the same however it is split") {
   testing::TempDir dir;
   auto store = EventStore::open({dir / "log"});
   REQUIRE(store.is_ok());
-  testing::StoreBlobs blobs(**store);
+  EventStoreBlobs blobs(**store);
   // A file that contains most of a delimiter, to catch partial matches.
   std::string file = "a,b\r\n--bound\r\n--boundar" + std::string(3000, 'z') + "\r\n-";
   std::string body = form("boundary", file);
@@ -51,7 +51,7 @@ TEST_CASE("truncated or malformed forms are refused") {
   testing::TempDir dir;
   auto store = EventStore::open({dir / "log"});
   REQUIRE(store.is_ok());
-  testing::StoreBlobs blobs(**store);
+  EventStoreBlobs blobs(**store);
   std::string body = form("b", "data");
   {
     s3::FormReceiver r(blobs, "b", "t1");

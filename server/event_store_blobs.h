@@ -1,15 +1,19 @@
-// A BlobStore over an EventStore, as the engine hands one to services
-// (server/engine.cpp, EngineBlobs): for tests and fuzz targets that drive
-// S3's body receivers without an engine.
+// The BlobStore the engine hands to services (server/blob_store.h), over the
+// event store's blobs and meta column families. Pending marks live in meta
+// under the service's own key (S3: "s3-pending/<blob>"), as they always
+// have: a mark left by a crash of an older podstack is still found by
+// recover(). Tests and fuzz targets that drive S3's body receivers without
+// an engine use it too.
 #pragma once
+#include "server/not_for_services.h"
 #include "server/blob_store.h"
 #include "store/event_store.h"
 
-namespace podstack::testing {
+namespace podstack {
 
-class StoreBlobs final : public BlobStore {
+class EventStoreBlobs final : public BlobStore {
  public:
-  explicit StoreBlobs(EventStore& store) : store_(store) {}
+  explicit EventStoreBlobs(EventStore& store) : store_(store) {}
   Status admit_write(uint64_t bytes) override { return store_.admit_write(bytes); }
   Status put_chunk(std::string_view key, std::string_view bytes) override { return store_.put_blob(key, bytes); }
   Result<std::string> get_chunk(std::string_view key) const override { return store_.get_blob(key); }
@@ -24,4 +28,4 @@ class StoreBlobs final : public BlobStore {
   EventStore& store_;
 };
 
-}  // namespace podstack::testing
+}  // namespace podstack
