@@ -139,10 +139,42 @@ class BackService : public CauseService {
   }
 };
 
+// "thr": podstack bugs on purpose. Its deliver() and effect_attempted()
+// throw, and its read "Peek" adds an event.
+class FaultyService : public CauseService {
+ public:
+  std::string_view name() const override { return "thr"; }
+  bool has_operation(std::string_view op) const override { return op == "Go" || op == "Peek"; }
+  bool mutating(std::string_view op) const override { return op != "Peek"; }
+  std::optional<ApiError> decide(std::string_view op, const json::object&, const CallContext&, Decision& d) const override {
+    d.add(js({{"op", op}}));
+    return std::nullopt;
+  }
+  void deliver(const std::vector<Delivery>&, const CallContext&, Decision&) const override {
+    throw ApiError::validation("a stray throw in deliver()");
+  }
+  void effect_attempted(const EffectAttempt&, const CallContext&, Decision&) const override {
+    throw std::runtime_error("a stray throw in effect_attempted()");
+  }
+};
+
+// "abc": Go -> its event and a delivery to "thr" (whose deliver() throws).
+class ToFaultyService : public CauseService {
+ public:
+  std::string_view name() const override { return "abc"; }
+  std::optional<ApiError> decide(std::string_view, const json::object&, const CallContext&, Decision& d) const override {
+    d.add(js({{"go", true}}));
+    d.deliveries.push_back(Delivery{"thr", "x", "", "", {}});
+    return std::nullopt;
+  }
+};
+
 std::vector<std::unique_ptr<Service>> services() {
   auto all = make_services();
   all.push_back(std::make_unique<CauseService>());
   all.push_back(std::make_unique<BackService>());
+  all.push_back(std::make_unique<FaultyService>());
+  all.push_back(std::make_unique<ToFaultyService>());
   all.push_back(std::make_unique<EffectService>());
   return all;
 }
@@ -249,6 +281,37 @@ TEST_CASE("a service may not deliver to one before it in lock order") {
   CHECK(e->last_sequence() == before + 1);
   CHECK(static_cast<CauseService*>(e->service("aaa"))->applied == 0);
   CHECK(static_cast<CauseService*>(e->service("zzz"))->applied == 1);
+}
+
+TEST_CASE("a read that adds events is answered with an internal error, and nothing is logged") {
+  testing::TempDir dir;
+  auto e = open(dir);
+  uint64_t before = e->last_sequence();
+  ExecResult r = e->execute(*e->service("thr"), "Peek", json::object{}, ctx());
+  REQUIRE(r.error);
+  CHECK(r.error->status == 500);
+  CHECK_FALSE(r.commit);
+  CHECK(e->last_sequence() == before);
+  CHECK(static_cast<CauseService*>(e->service("thr"))->applied == 0);
+}
+
+TEST_CASE("a throw in deliver() or effect_attempted() fails its cause whole; the engine goes on") {
+  testing::TempDir dir;
+  auto e = open(dir);
+  uint64_t before = e->last_sequence();
+  ExecResult r = e->execute(*e->service("abc"), "Go", json::object{}, ctx());
+  REQUIRE(r.error);
+  CHECK(r.error->status == 500);
+  CHECK(e->last_sequence() == before);  // neither the cause's event nor any delivery
+  CHECK(static_cast<CauseService*>(e->service("abc"))->applied == 0);
+  EffectAttempt attempt;
+  attempt.id = "x";
+  ExecResult f = e->record_effect(*e->service("thr"), attempt, ctx());
+  REQUIRE(f.error);
+  CHECK(f.error->status == 500);
+  CHECK(e->last_sequence() == before);
+  ok(e->execute(*e->service("thr"), "Go", json::object{}, ctx()));  // still writing
+  CHECK(e->last_sequence() == before + 1);
 }
 
 TEST_CASE("the outbox attempts effects after commit, retries, records, and replay does not repeat them") {
