@@ -1,8 +1,11 @@
 // Request -> service -> operation, and back to the wire.
 //
-// Routing order (DESIGN.md, commit path step 2): podstack's and LocalStack's
-// internal endpoints; X-Amz-Target (JSON protocols); the query `Action` with
-// the SigV4 credential scope's service; the SigV4 scope alone; else S3. A
+// Routing order: the internal endpoints (a route table: the gateway's own
+// /_localstack/* and /_podstack/*, and what services register, /_aws/*);
+// X-Amz-Target (JSON protocols); the query `Action` with the SigV4 credential
+// scope's service; the SigV4 scope alone; else the service that serves
+// unscoped requests (S3). The gateway names no service: what differs per
+// service is asked of it through Service's hooks (docs/architecture.md). A
 // service podstack does not have yet gets AWS's error shape with 501
 // NotImplemented, never a hang or an HTML page.
 #pragma once
