@@ -30,6 +30,8 @@ case "${1:-all}" in
       # tests: real AWS clients and the benchmark load generator
       python3 python3-pytest python3-boto3 python3-botocore awscli python3-aiosmtpd
       nodejs wrk curl ca-certificates procps
+      # the benchmarks' loopback ceiling (tests/bench: nginx serving a 1 KiB file)
+      nginx-light
     )
     # Debian's nodejs ships npm separately; NodeSource's nodejs bundles it and
     # conflicts with Debian's npm package.
