@@ -276,6 +276,16 @@ json::object parse_json_input(const ServiceModel& model, const Operation& op, co
 
 // ---- query protocol input ----
 
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
 bool has_prefix(const FormMap& f, const std::string& prefix) {
   auto it = f.lower_bound(prefix);
   return it != f.end() && it->first.compare(0, prefix.size(), prefix) == 0;
@@ -294,8 +304,10 @@ std::optional<json::value> detail::query_scalar(const Shape& s, const std::strin
   switch (s.type) {
     case ShapeType::kString: return json::value(raw);
     case ShapeType::kBoolean:
-      if (raw == "true") return json::value(true);
-      if (raw == "false") return json::value(false);
+      // Case-insensitive, as AWS's front ends are: botocore before 1.31
+      // renders boolean headers with Python's str() ("True").
+      if (iequals(raw, "true")) return json::value(true);
+      if (iequals(raw, "false")) return json::value(false);
       throw bad("a boolean");
     case ShapeType::kInteger:
     case ShapeType::kLong: {

@@ -1963,3 +1963,16 @@ def test_crc64nvme_checksum_stored_and_returned(srv, bucket):
     assert got.content == data
     assert got.headers["x-amz-checksum-crc64nvme"] == crc64nvme_b64(data)
     assert "x-amz-checksum-crc64nvme" not in requests.get(url).headers
+
+
+# Why: Debian's botocore sends boolean headers as "True"; AWS parses booleans case-insensitively.
+def test_bypass_governance_header_is_case_insensitive(srv, bucket):
+    s3 = srv.client("s3")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+
+    def capitalise(request, **_):
+        request.headers["x-amz-bypass-governance-retention"] = "True"
+    s3.meta.events.register("before-send.s3.DeleteObjects", capitalise)
+    r = s3.delete_objects(Bucket=bucket, BypassGovernanceRetention=True, Delete={"Objects": [{"Key": "k"}]})
+    assert [d["Key"] for d in r["Deleted"]] == ["k"]
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
