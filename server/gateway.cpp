@@ -443,6 +443,22 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
       if (m->protocol == Protocol::kJson && m->target_prefix == prefix)
         return call(*s, *m, m->operation(op), op, req, path, query, {}, creds, request_id);
     }
+    // No model has that prefix, but the SigV4 scope names a service podstack
+    // serves: AWS's front end routes by the scope and that service refuses
+    // the target as it does an unknown operation (400, not "not available").
+    for (auto& s : engine_.services()) {
+      const auto* m = &s->model();
+      if (m->protocol != Protocol::kJson && m->json_variant()) m = m->json_variant();
+      if (creds.service.empty() || m->signing_name != creds.service || !enabled(*s)) continue;
+      Reply r;
+      r.request_id = request_id;
+      r.protocol = Protocol::kJson;
+      r.label = std::string(s->name()) + ".?";
+      auto err = protocol::ApiError::bad_request("UnknownOperationException", "Unknown operation " + (protocol::valid_utf8(t) ? std::string(t) : std::string("(not valid UTF-8)")));
+      r.response = to_http(protocol::render_error(Protocol::kJson, m->protocol == Protocol::kJson ? m : nullptr, err, request_id),
+                           req.version());
+      return r;
+    }
     std::string svc = creds.service.empty() ? std::string(prefix) : creds.service;
     return not_implemented(Protocol::kJson, svc, request_id);
   }

@@ -309,3 +309,16 @@ def test_json_error_shapes(server, target, body, status, etype):
     assert err["__type"] == etype and err["message"]
     assert headers["x-amzn-RequestId"]
     assert server.get_json("/_localstack/health")["services"]["ssm"] == "running"
+
+
+# Why: a target no model knows, signed for a service podstack has, is AWS's 400 UnknownOperationException, not 501.
+@pytest.mark.parametrize("target", ["AmazonSSMNope.GetParameter", "Nope"])
+def test_unknown_target_prefix_with_known_scope(server, target):
+    req = urllib.request.Request(server.endpoint + "/", data=b"{}", method="POST", headers={
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261125/us-east-1/ssm/aws4_request, "
+                         "SignedHeaders=host, Signature=00"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req)
+    assert e.value.code == 400
+    assert json.loads(e.value.read())["__type"] == "UnknownOperationException"
