@@ -381,6 +381,20 @@ def test_update_expression_language(ddb, restart_check):
     assert sorted(got["tags"]["SS"]) == ["b", "c", "d"] and "gone" not in got and "absent" not in got
 
 
+# Why: AWS accepts parenthesised operands in SET values and conditions; podstack answered "Syntax error; token: "("".
+def test_parenthesised_operands(ddb):
+    make_table(ddb, "paren")
+    key = {"pk": {"S": "a"}}
+    values = {":z": {"N": "10"}, ":v": {"N": "3"}}
+    ddb.update_item(TableName="paren", Key=key, UpdateExpression="SET #a = (if_not_exists(#a, :z) - :v), #b = (:v)",
+                    ExpressionAttributeNames={"#a": "a", "#b": "b"}, ExpressionAttributeValues=values)
+    ddb.update_item(TableName="paren", Key=key, UpdateExpression="SET #a = (if_not_exists(#a, :z) - :v)",
+                    ConditionExpression="(#a) = :v OR ((#a) > :v AND NOT (#b) = :z)",
+                    ExpressionAttributeNames={"#a": "a", "#b": "b"}, ExpressionAttributeValues=values)
+    item = ddb.get_item(TableName="paren", Key=key)["Item"]
+    assert item["a"] == {"N": "4"} and item["b"] == {"N": "3"}
+
+
 def test_update_creates_item_and_return_values(ddb):
     """UpdateItem on a missing key creates it; ReturnValues ALL_OLD/UPDATED_OLD/ALL_NEW as AWS."""
     make_table(ddb, "tbl_rv")
@@ -897,3 +911,4 @@ def test_partiql_transaction_client_token_is_idempotent(ddb):
     with pytest.raises(ClientError) as e:
         ddb.execute_transaction(TransactStatements=stmts, ClientRequestToken="pql-2")
     assert code(e) == "TransactionCanceledException"
+

@@ -251,16 +251,33 @@ class Parser {
   }
 
   Node primary() {
-    if (punct("(")) {
-      Node n = condition();
-      expect(")");
-      return n;
+    if (peek().type == Tok::kPunct && peek().text == "(") {
+      // A parenthesised condition, or a parenthesised operand that starts a
+      // comparison ("(#a) = :v"): the condition is tried first.
+      const size_t start = pos_;
+      try {
+        next();
+        Node n = condition();
+        expect(")");
+        return n;
+      } catch (const ApiError& first) {
+        pos_ = start;
+        try {
+          return comparison(operand());
+        } catch (const ApiError&) {
+          throw first;
+        }
+      }
     }
     if (peek().type == Tok::kIdent && peek(1).type == Tok::kPunct && peek(1).text == "(" && is_condition_function(peek().text)) {
       Node f = function_call();
       return f;
     }
-    Node left = operand();
+    return comparison(operand());
+  }
+
+  // What follows a condition's first operand.
+  Node comparison(Node left) {
     const Token& t = peek();
     if (t.type == Tok::kPunct && (t.text == "=" || t.text == "<>" || t.text == "<" || t.text == "<=" || t.text == ">" || t.text == ">=")) {
       next();
@@ -326,6 +343,12 @@ class Parser {
   // An operand of a comparison or function: path, value or an operand function.
   Node operand() {
     Depth d(*this);
+    if (punct("(")) {
+      // A parenthesised operand; in an update it may hold "a + b".
+      Node n = what_ == "UpdateExpression" ? set_value() : operand();
+      expect(")");
+      return n;
+    }
     const Token& t = peek();
     if (t.type == Tok::kValue) {
       next();
