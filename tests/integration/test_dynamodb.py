@@ -865,6 +865,24 @@ def test_streams_records_every_change_with_images(server, ddb, restart_check):
     assert [r["eventName"] for r in streams.get_records(ShardIterator=after)["Records"]] == ["REMOVE", "INSERT"]
 
 
+# Why: clients page shards and streams; the last page must end (not repeat the last shard), and Limit must hold.
+def test_streams_paging(server, ddb):
+    streams = server.client("dynamodbstreams")
+    for n in ("pga", "pgb", "pgc"):
+        make_table(ddb, n, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    arns = [ddb.describe_table(TableName=n)["Table"]["LatestStreamArn"] for n in ("pga", "pgb", "pgc")]
+    desc = streams.describe_stream(StreamArn=arns[0])["StreamDescription"]
+    shard = desc["Shards"][-1]["ShardId"]
+    assert "LastEvaluatedShardId" not in desc
+    nxt = streams.describe_stream(StreamArn=arns[0], ExclusiveStartShardId=shard)["StreamDescription"]
+    assert nxt["Shards"] == [] and "LastEvaluatedShardId" not in nxt
+    first = streams.list_streams(Limit=2)
+    assert [s["StreamArn"] for s in first["Streams"]] == arns[:2]
+    assert first["LastEvaluatedStreamArn"] == arns[1]
+    rest = streams.list_streams(Limit=2, ExclusiveStartStreamArn=first["LastEvaluatedStreamArn"])
+    assert [s["StreamArn"] for s in rest["Streams"]] == arns[2:] and "LastEvaluatedStreamArn" not in rest
+
+
 def test_stream_view_types_and_disable(server, ddb):
     """KEYS_ONLY records carry only keys; disabling the stream removes it from ListStreams."""
     make_table(ddb, "strm2", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})

@@ -35,12 +35,37 @@ std::string next_after(std::string_view seq) {
 
 }  // namespace
 
+// The table a stream ARN names ("...:table/<name>/stream/<label>"); empty if none.
+static std::string_view table_of(std::string_view arn) {
+  size_t a = arn.find(":table/");
+  if (a == std::string_view::npos) return {};
+  arn.remove_prefix(a + 7);
+  return arn.substr(0, arn.find("/stream/"));
+}
+
 void DynamoDbStreamsService::list_streams(const Request& req, Decision& out) const {
+  // Pages by table name: Limit streams after ExclusiveStartStreamArn's table;
+  // LastEvaluatedStreamArn when more remain.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_ListStreams.html
   json::array streams;
   std::string only = req.in.str_or("TableName", "");
-  for (StreamInfo& s : source_.list_streams(req.ctx, only))
+  const int64_t limit = std::min<int64_t>(req.in.opt_int("Limit").value_or(100), 100);
+  std::optional<std::string> after;
+  if (auto start = req.in.opt_str("ExclusiveStartStreamArn")) after = std::string(table_of(*start));
+  std::string last_arn;
+  bool more = false;
+  for (StreamInfo& s : source_.list_streams(req.ctx, only)) {
+    if (after && s.table <= *after) continue;
+    if (static_cast<int64_t>(streams.size()) >= limit) {
+      more = true;
+      break;
+    }
+    last_arn = s.arn;
     streams.push_back(json::object{{"StreamArn", std::move(s.arn)}, {"TableName", std::move(s.table)}, {"StreamLabel", std::move(s.label)}});
-  out.output = json::object{{"Streams", std::move(streams)}};
+  }
+  json::object o{{"Streams", std::move(streams)}};
+  if (more) o["LastEvaluatedStreamArn"] = last_arn;
+  out.output = std::move(o);
 }
 
 void DynamoDbStreamsService::describe_stream(const Request& req, Decision& out) const {
@@ -49,13 +74,20 @@ void DynamoDbStreamsService::describe_stream(const Request& req, Decision& out) 
   if (!s) throw stream_not_found(arn);
   json::object range;
   range["StartingSequenceNumber"] = s->first_sequence.empty() ? std::string("000000000000000000001") : s->first_sequence;
+  // One shard: ExclusiveStartShardId at (or past) it pages to an empty list,
+  // as AWS's last page does (no LastEvaluatedShardId).
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_DescribeStream.html
+  json::array shards;
+  auto start = req.in.opt_str("ExclusiveStartShardId");
+  if (!start || std::string_view(s->shard_id) > *start)
+    shards.push_back(json::object{{"ShardId", s->shard_id}, {"SequenceNumberRange", std::move(range)}});
   json::array ks;
   for (auto& [name, type] : s->key_schema) ks.push_back(json::object{{"AttributeName", name}, {"KeyType", type}});
   out.output = json::object{{"StreamDescription", json::object{
       {"StreamArn", s->arn}, {"StreamLabel", s->label}, {"StreamStatus", "ENABLED"},
       {"StreamViewType", s->view_type}, {"CreationRequestDateTime", s->created}, {"TableName", s->table},
       {"KeySchema", std::move(ks)},
-      {"Shards", json::array{json::object{{"ShardId", s->shard_id}, {"SequenceNumberRange", std::move(range)}}}}}}};
+      {"Shards", std::move(shards)}}}};
 }
 
 void DynamoDbStreamsService::get_shard_iterator(const Request& req, Decision& out) const {
