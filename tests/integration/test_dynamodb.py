@@ -930,3 +930,28 @@ def test_partiql_transaction_client_token_is_idempotent(ddb):
         ddb.execute_transaction(TransactStatements=stmts, ClientRequestToken="pql-2")
     assert code(e) == "TransactionCanceledException"
 
+
+# Why: Terraform calls DescribeContinuousBackups for every table; PITR must default off, be settable and survive restart.
+def test_continuous_backups(ddb, restart_check):
+    make_table(ddb, "pitr")
+    got = ddb.describe_continuous_backups(TableName="pitr")["ContinuousBackupsDescription"]
+    assert got["ContinuousBackupsStatus"] == "ENABLED"
+    assert got["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+    with pytest.raises(ClientError) as e:
+        ddb.describe_continuous_backups(TableName="missing")
+    assert code(e) == "TableNotFoundException"
+    with pytest.raises(ClientError) as e:
+        ddb.update_continuous_backups(TableName="missing", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    assert code(e) == "TableNotFoundException"
+    r = ddb.update_continuous_backups(TableName="pitr", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    pitr = r["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert pitr["PointInTimeRecoveryStatus"] == "ENABLED" and "EarliestRestorableDateTime" in pitr
+
+    def read():
+        d = ddb.describe_continuous_backups(TableName="pitr")["ContinuousBackupsDescription"]
+        return d["ContinuousBackupsStatus"], d["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"], \
+            d["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"]
+    assert restart_check(read)[:2] == ("ENABLED", "ENABLED")
+    ddb.update_continuous_backups(TableName="pitr", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+    d = ddb.describe_continuous_backups(TableName="pitr")["ContinuousBackupsDescription"]
+    assert d["PointInTimeRecoveryDescription"] == {"PointInTimeRecoveryStatus": "DISABLED"}

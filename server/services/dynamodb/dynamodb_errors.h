@@ -17,6 +17,10 @@ inline ApiError resource_not_found(std::string message = "Requested resource not
   return ApiError::bad_request("ResourceNotFoundException", std::move(message));
 }
 
+inline ApiError table_not_found(std::string_view table) {
+  return ApiError::bad_request("TableNotFoundException", "Table not found: " + std::string(table));
+}
+
 inline ApiError resource_in_use(std::string message) { return ApiError::bad_request("ResourceInUseException", std::move(message)); }
 
 // `item_json`: the serialized {"Item": ...} member of ReturnValuesOnConditionCheckFailure=ALL_OLD; empty: none.

@@ -42,6 +42,8 @@ class DynamoDbService final : public StatefulService<DynamoDbService, DynamoDbSt
         {"ListTagsOfResource", read(&DynamoDbService::list_tags)},
         {"DescribeEndpoints", read(&DynamoDbService::describe_endpoints)},
         {"DescribeLimits", read(&DynamoDbService::describe_limits)},
+        {"DescribeContinuousBackups", read(&DynamoDbService::describe_continuous_backups)},
+        {"UpdateContinuousBackups", write(&DynamoDbService::update_continuous_backups)},
         {"PutItem", write(&DynamoDbService::put_item)},
         {"GetItem", read(&DynamoDbService::get_item)},
         {"DeleteItem", write(&DynamoDbService::delete_item)},
@@ -75,6 +77,11 @@ class DynamoDbService final : public StatefulService<DynamoDbService, DynamoDbSt
   void update_table(const Request& req, Decision& out) const;
   void describe_endpoints(const Request& req, Decision& out) const;
   void describe_limits(const Request& req, Decision& out) const;
+  void describe_continuous_backups(const Request& req, Decision& out) const;
+  void update_continuous_backups(const Request& req, Decision& out) const;
+  // The table DescribeContinuousBackups/UpdateContinuousBackups name (by name
+  // or ARN), or TableNotFoundException.
+  const TableState& backup_table(const CallContext& ctx, std::string_view name_or_arn) const;
 
   // ---- time to live and tags (dynamodb_ttl_tags.cpp) ----
   void update_ttl(const Request& req, Decision& out) const;

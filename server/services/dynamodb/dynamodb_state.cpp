@@ -65,6 +65,17 @@ void DynamoDbState::apply(const proto::Event& e, Event& ev) {
       }
       break;
     }
+    case Event::kContinuousBackups: {
+      auto it = part.tables.find(ev.continuous_backups().name());
+      if (it == part.tables.end()) break;
+      TableDescription& d = it->second.desc;
+      const bool was = d.pitr_enabled();
+      d.set_pitr_enabled(ev.continuous_backups().pitr_enabled());
+      d.set_pitr_recovery_days(ev.continuous_backups().pitr_enabled() ? ev.continuous_backups().recovery_days() : 0);
+      if (!d.pitr_enabled()) d.set_pitr_enabled_at(0);
+      else if (!was) d.set_pitr_enabled_at(static_cast<double>(e.time_ms()) / 1000);
+      break;
+    }
     case Event::KIND_NOT_SET: throw std::runtime_error("empty dynamodb event");
   }
 }
@@ -117,6 +128,9 @@ std::string DynamoDbState::summarize(const Event& ev) const {
     case Event::kCreated: return "table=" + ev.created().desc().name() + " created";
     case Event::kDeleted: return "table=" + ev.deleted().name() + " deleted";
     case Event::kUpdated: return "table=" + ev.updated().desc().name() + " updated";
+    case Event::kContinuousBackups:
+      return "table=" + ev.continuous_backups().name() + " point-in-time recovery " +
+             (ev.continuous_backups().pitr_enabled() ? "enabled" : "disabled");
     case Event::kItems: {
       std::string s = ev.items().client_token().empty() ? "items" : "transaction token=" + ev.items().client_token() + " items";
       int puts = 0, dels = 0;
