@@ -7,6 +7,17 @@
 
 namespace podstack::ssm {
 
+const Parameter* find_param(const ParameterPartition* part, std::string_view name) {
+  if (!part || name.empty()) return nullptr;
+  if (auto it = part->params.find(name); it != part->params.end()) return &it->second;
+  std::string other;
+  if (name[0] == '/' && name.find('/', 1) == std::string_view::npos) other = std::string(name.substr(1));
+  else if (name.find('/') == std::string_view::npos) other = "/" + std::string(name);
+  else return nullptr;
+  auto it = part->params.find(other);
+  return it == part->params.end() ? nullptr : &it->second;
+}
+
 void SsmState::apply(const proto::Event& e, Event& ev) {
   ParameterPartition& part = parts_.get(e);
   switch (ev.kind_case()) {
