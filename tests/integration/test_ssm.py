@@ -241,6 +241,31 @@ def test_label_errors(ssm):
     assert code(e) == "ParameterVersionLabelLimitExceeded"
 
 
+def test_unlabel_parameter_version(ssm, restart_check):
+    # UnlabelParameterVersion answered 501; AWS reports RemovedLabels and InvalidLabels (API_UnlabelParameterVersion).
+    ssm.put_parameter(Name="/ul", Value="1", Type="String")
+    ssm.put_parameter(Name="/ul", Value="2", Type="String", Overwrite=True)
+    ssm.label_parameter_version(Name="/ul", ParameterVersion=1, Labels=["a", "b", "keep"])
+    ssm.label_parameter_version(Name="/ul", ParameterVersion=2, Labels=["c"])
+    r = ssm.unlabel_parameter_version(Name="/ul", ParameterVersion=1, Labels=["a", "b", "c", "zz"])
+    assert sorted(r["RemovedLabels"]) == ["a", "b"]
+    assert sorted(r["InvalidLabels"]) == ["c", "zz"]
+
+    def read():
+        return {h["Version"]: sorted(h["Labels"]) for h in ssm.get_parameter_history(Name="/ul")["Parameters"]}
+
+    assert restart_check(read) == {1: ["keep"], 2: ["c"]}
+    with pytest.raises(ClientError) as e:
+        ssm.get_parameter(Name="/ul:a")
+    assert code(e) == "ParameterNotFound"
+    with pytest.raises(ClientError) as e:
+        ssm.unlabel_parameter_version(Name="/ul", ParameterVersion=9, Labels=["keep"])
+    assert code(e) == "ParameterVersionNotFound"
+    with pytest.raises(ClientError) as e:
+        ssm.unlabel_parameter_version(Name="/ul-none", ParameterVersion=1, Labels=["keep"])
+    assert code(e) == "ParameterNotFound"
+
+
 def test_top_level_name_with_and_without_slash(ssm, restart_check):
     # "x" and "/x" are one top-level parameter (same ARN); LocalStack's test_put_parameters gets "test_put" as "/test_put".
     ssm.put_parameter(Name="toplevel", Value="1", Type="String")
