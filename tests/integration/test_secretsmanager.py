@@ -736,6 +736,45 @@ def raw(server, target, body):
     return resp.status_code, resp.headers, resp.content
 
 
+# ---- resource policies ----
+
+POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+    "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+
+
+def test_resource_policy_put_get_delete(sm, restart_check):
+    # Terraform calls GetResourcePolicy on every refresh (was 501); shapes from API_GetResourcePolicy / API_PutResourcePolicy.
+    arn = sm.create_secret(Name="pol", SecretString="v")["ARN"]
+    assert strip(sm.get_resource_policy(SecretId="pol")) == {"ARN": arn, "Name": "pol"}
+    assert strip(sm.put_resource_policy(SecretId="pol", ResourcePolicy=POLICY, BlockPublicPolicy=True)) == {
+        "ARN": arn, "Name": "pol"}
+    got = restart_check(lambda: strip(sm.get_resource_policy(SecretId=arn)))
+    assert got["Name"] == "pol" and json.loads(got["ResourcePolicy"]) == json.loads(POLICY)
+    assert strip(sm.delete_resource_policy(SecretId="pol")) == {"ARN": arn, "Name": "pol"}
+    assert restart_check(lambda: strip(sm.get_resource_policy(SecretId="pol"))) == {"ARN": arn, "Name": "pol"}
+
+
+def test_resource_policy_errors_and_validate(sm):
+    # Missing secrets and malformed documents get AWS's errors; ValidateResourcePolicy passes a well-formed policy.
+    for call in (lambda: sm.get_resource_policy(SecretId="nope"),
+                 lambda: sm.put_resource_policy(SecretId="nope", ResourcePolicy=POLICY),
+                 lambda: sm.delete_resource_policy(SecretId="nope")):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert code(e) == "ResourceNotFoundException"
+    sm.create_secret(Name="pol2", SecretString="v")
+    with pytest.raises(ClientError) as e:
+        sm.put_resource_policy(SecretId="pol2", ResourcePolicy="{not json")
+    assert code(e) == "MalformedPolicyDocumentException"
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId="pol2")
+    r = sm.validate_resource_policy(SecretId="pol2", ResourcePolicy=POLICY)
+    assert r["PolicyValidationPassed"] is True and r.get("ValidationErrors", []) == []
+    with pytest.raises(ClientError) as e:
+        sm.validate_resource_policy(ResourcePolicy="nope")
+    assert code(e) == "MalformedPolicyDocumentException"
+
+
 def error_type(body):
     """__type may carry a namespace ("com.amazon...#Name"); botocore keeps the part after '#'."""
     return json.loads(body)["__type"].split("#")[-1]

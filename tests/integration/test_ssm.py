@@ -241,6 +241,57 @@ def test_label_errors(ssm):
     assert code(e) == "ParameterVersionLabelLimitExceeded"
 
 
+def test_unlabel_parameter_version(ssm, restart_check):
+    # UnlabelParameterVersion answered 501; AWS reports RemovedLabels and InvalidLabels (API_UnlabelParameterVersion).
+    ssm.put_parameter(Name="/ul", Value="1", Type="String")
+    ssm.put_parameter(Name="/ul", Value="2", Type="String", Overwrite=True)
+    ssm.label_parameter_version(Name="/ul", ParameterVersion=1, Labels=["a", "b", "keep"])
+    ssm.label_parameter_version(Name="/ul", ParameterVersion=2, Labels=["c"])
+    r = ssm.unlabel_parameter_version(Name="/ul", ParameterVersion=1, Labels=["a", "b", "c", "zz"])
+    assert sorted(r["RemovedLabels"]) == ["a", "b"]
+    assert sorted(r["InvalidLabels"]) == ["c", "zz"]
+
+    def read():
+        return {h["Version"]: sorted(h["Labels"]) for h in ssm.get_parameter_history(Name="/ul")["Parameters"]}
+
+    assert restart_check(read) == {1: ["keep"], 2: ["c"]}
+    with pytest.raises(ClientError) as e:
+        ssm.get_parameter(Name="/ul:a")
+    assert code(e) == "ParameterNotFound"
+    with pytest.raises(ClientError) as e:
+        ssm.unlabel_parameter_version(Name="/ul", ParameterVersion=9, Labels=["keep"])
+    assert code(e) == "ParameterVersionNotFound"
+    with pytest.raises(ClientError) as e:
+        ssm.unlabel_parameter_version(Name="/ul-none", ParameterVersion=1, Labels=["keep"])
+    assert code(e) == "ParameterNotFound"
+
+
+def test_top_level_name_with_and_without_slash(ssm, restart_check):
+    # "x" and "/x" are one top-level parameter (same ARN); LocalStack's test_put_parameters gets "test_put" as "/test_put".
+    ssm.put_parameter(Name="toplevel", Value="1", Type="String")
+    p = ssm.get_parameter(Name="/toplevel")["Parameter"]
+    assert (p["Name"], p["Value"]) == ("toplevel", "1")
+    assert [x["Name"] for x in ssm.get_parameters(Names=["/toplevel"])["Parameters"]] == ["toplevel"]
+    with pytest.raises(ClientError) as e:
+        ssm.put_parameter(Name="/toplevel", Value="2", Type="String")
+    assert code(e) == "ParameterAlreadyExists"
+    assert ssm.put_parameter(Name="/toplevel", Value="2", Overwrite=True)["Version"] == 2
+    ssm.put_parameter(Name="/slashed", Value="s", Type="String")
+    assert ssm.get_parameter(Name="slashed")["Parameter"]["Name"] == "/slashed"
+
+    def read():
+        p = ssm.get_parameter(Name="toplevel")["Parameter"]
+        names = sorted(x["Name"] for x in ssm.describe_parameters()["Parameters"])
+        return p["Name"], p["Value"], p["Version"], names
+
+    got = restart_check(read)
+    assert got[:3] == ("toplevel", "2", 2)
+    assert got[3].count("toplevel") == 1 and "/toplevel" not in got[3]
+    ssm.delete_parameter(Name="/toplevel")
+    assert restart_check(lambda: ssm.get_parameters(Names=["toplevel", "/toplevel"])["InvalidParameters"]) == [
+        "toplevel", "/toplevel"]
+
+
 def test_history_pagination(ssm):
     ssm.put_parameter(Name="/h", Value="0", Type="String")
     for i in range(1, 7):

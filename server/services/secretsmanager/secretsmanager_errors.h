@@ -29,5 +29,8 @@ inline ApiError invalid_next_token_exception() {
 inline ApiError resource_exists_exception(std::string message) {
   return ApiError::bad_request("ResourceExistsException", std::move(message));
 }
+inline ApiError malformed_policy_document_exception(std::string message = "This resource policy contains a syntax error.") {
+  return ApiError::bad_request("MalformedPolicyDocumentException", std::move(message));
+}
 
 }  // namespace podstack::secretsmanager

@@ -26,6 +26,10 @@ const SecretsManagerService::Table& SecretsManagerService::operations() {
       {"TagResource", write(&SecretsManagerService::tag_resource)},
       {"UntagResource", write(&SecretsManagerService::untag_resource)},
       {"GetRandomPassword", read(&SecretsManagerService::get_random_password)},
+      {"GetResourcePolicy", read(&SecretsManagerService::get_resource_policy)},
+      {"PutResourcePolicy", write(&SecretsManagerService::put_resource_policy)},
+      {"DeleteResourcePolicy", write(&SecretsManagerService::delete_resource_policy)},
+      {"ValidateResourcePolicy", read(&SecretsManagerService::validate_resource_policy)},
   };
   return t;
 }

@@ -2,7 +2,8 @@
 // deletion (lazily against the request's clock: once the window has passed
 // the secret behaves as gone, and the next write that needs it emits the
 // purge), tags and random passwords.
-// Handlers: secretsmanager_secrets.cpp, secretsmanager_list.cpp; the state
+// Handlers: secretsmanager_secrets.cpp, secretsmanager_list.cpp,
+// secretsmanager_policy.cpp; the state
 // in secretsmanager_state.h.
 // AWS reference: https://docs.aws.amazon.com/secretsmanager/latest/apireference/
 #pragma once
@@ -36,6 +37,12 @@ class SecretsManagerService final : public StatefulService<SecretsManagerService
   void tag_resource(const Request& req, Decision& out) const;
   void untag_resource(const Request& req, Decision& out) const;
   void get_random_password(const Request& req, Decision& out) const;
+
+  // ---- resource policies (secretsmanager_policy.cpp) ----
+  void get_resource_policy(const Request& req, Decision& out) const;
+  void put_resource_policy(const Request& req, Decision& out) const;
+  void delete_resource_policy(const Request& req, Decision& out) const;
+  void validate_resource_policy(const Request& req, Decision& out) const;
 
   // ---- listing (secretsmanager_list.cpp) ----
   void list_secrets(const Request& req, Decision& out) const;

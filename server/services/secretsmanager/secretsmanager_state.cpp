@@ -160,6 +160,13 @@ void SecretsManagerState::apply(const proto::Event& e, Event& ev) {
       s->set_last_changed_date(ev.tags_removed().changed());
       break;
     }
+    case sm::Event::kPolicySet: {
+      Secret* s = secret(ev.policy_set().name());
+      if (!s) break;
+      s->set_resource_policy(ev.policy_set().policy());
+      s->set_last_changed_date(ev.policy_set().changed());
+      break;
+    }
     case sm::Event::KIND_NOT_SET:
       throw std::runtime_error("empty secretsmanager event");
   }
@@ -202,6 +209,8 @@ std::string SecretsManagerState::summarize(const Event& ev) const {
     }
     case sm::Event::kTagsAdded: return "name=" + ev.tags_added().name() + " tags+" + std::to_string(ev.tags_added().tags_size());
     case sm::Event::kTagsRemoved: return "name=" + ev.tags_removed().name() + " tags-" + std::to_string(ev.tags_removed().keys_size());
+    case sm::Event::kPolicySet:
+      return "name=" + ev.policy_set().name() + (ev.policy_set().policy().empty() ? " policy deleted" : " policy set");
     default: return {};
   }
 }

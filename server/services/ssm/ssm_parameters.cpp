@@ -1,5 +1,5 @@
 // SSM parameter writes: PutParameter, DeleteParameter, DeleteParameters,
-// LabelParameterVersion.
+// LabelParameterVersion, UnlabelParameterVersion.
 // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
 #include <regex>
 
@@ -104,7 +104,7 @@ void SsmService::put_parameter(const Request& req, Decision& d) const {
 
   ssm::Event ev;
   auto* put = ev.mutable_put();
-  put->set_name(name);
+  put->set_name(existing ? existing->name() : name);  // "/x" overwrites "x" and vice versa
   *put->mutable_version() = v;
   if (tags) {
     if (tags->size() > kMaxTags) throw too_many_tags_error("The Tags parameter contains more than 50 tags.");
@@ -127,9 +127,10 @@ void SsmService::delete_parameter(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
   std::string name = strip_arn(in.str("Name"));
-  if (!find(ctx, name)) throw parameter_not_found(name);
+  const Parameter* p = find(ctx, name);
+  if (!p) throw parameter_not_found(name);
   ssm::Event ev;
-  ev.mutable_deleted()->add_names(name);
+  ev.mutable_deleted()->add_names(p->name());
   d.add(std::move(ev));
 }
 
@@ -139,12 +140,12 @@ void SsmService::delete_parameters(const Request& req, Decision& d) const {
   json::array deleted, invalid;
   ssm::Event ev;
   for (auto& n : *in.array("Names")) {
-    std::string name = strip_arn(n.as_string());
+    const Parameter* p = find(ctx, strip_arn(n.as_string()));
     auto& names = *ev.mutable_deleted()->mutable_names();
-    if (find(ctx, name) && std::find(names.begin(), names.end(), name) == names.end()) {
-      ev.mutable_deleted()->add_names(name);
+    if (p && std::find(names.begin(), names.end(), p->name()) == names.end()) {
+      ev.mutable_deleted()->add_names(p->name());
       deleted.push_back(json::string(n.as_string()));
-    } else if (!find(ctx, name)) {
+    } else if (!p) {
       invalid.push_back(json::string(n.as_string()));
     }
   }
@@ -182,7 +183,7 @@ void SsmService::label_parameter_version(const Request& req, Decision& d) const 
   if (!good.empty()) {
     ssm::Event ev;
     auto* m = ev.mutable_labels_moved();
-    m->set_name(name);
+    m->set_name(p->name());
     m->set_version(version);
     for (auto& l : good) m->add_labels(l);
     d.add(std::move(ev));
@@ -190,6 +191,44 @@ void SsmService::label_parameter_version(const Request& req, Decision& d) const 
   json::object out;
   out["InvalidLabels"] = std::move(invalid);
   out["ParameterVersion"] = version;
+  d.output = std::move(out);
+}
+
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_UnlabelParameterVersion.html
+// RemovedLabels: the labels taken off; InvalidLabels: those not attached to
+// that version (either list is present, possibly empty).
+void SsmService::unlabel_parameter_version(const Request& req, Decision& d) const {
+  const Input& in = req.in;
+  const CallContext& ctx = req.ctx;
+  std::string name = strip_arn(in.str("Name"));
+  const Parameter* p = find(ctx, name);
+  if (!p) throw parameter_not_found(name);
+  int64_t version = in.opt_int("ParameterVersion").value_or(0);
+  const ParameterVersion* target = nullptr;
+  for (auto& v : p->versions())
+    if (v.version() == version) target = &v;
+  if (!target) throw parameter_version_not_found(version, name);
+  json::array removed, invalid;
+  ssm::Event ev;
+  auto* rm = ev.mutable_labels_removed();
+  rm->set_name(p->name());
+  rm->set_version(version);
+  for (auto& l : *in.array("Labels")) {
+    std::string label(l.as_string());
+    bool attached = std::find(target->labels().begin(), target->labels().end(), label) != target->labels().end();
+    bool repeated = std::find(rm->labels().begin(), rm->labels().end(), label) != rm->labels().end();
+    if (repeated) continue;
+    if (attached) {
+      rm->add_labels(label);
+      removed.push_back(json::string(label));
+    } else if (std::find(invalid.begin(), invalid.end(), json::value(json::string(label))) == invalid.end()) {
+      invalid.push_back(json::string(label));
+    }
+  }
+  if (rm->labels_size()) d.add(std::move(ev));
+  json::object out;
+  out["RemovedLabels"] = std::move(removed);
+  out["InvalidLabels"] = std::move(invalid);
   d.output = std::move(out);
 }
 

@@ -83,10 +83,7 @@ struct Resolved {
 // Finds the parameter/version a selector names, or throws AWS's error.
 Resolved resolve(const ParameterPartition* part, const Selector& s) {
   Resolved r;
-  if (part) {
-    auto it = part->params.find(s.name);
-    if (it != part->params.end()) r.param = &it->second;
-  }
+  r.param = find_param(part, s.name);
   if (!r.param) throw parameter_not_found(s.name);
   if (s.version) {
     for (auto& v : r.param->versions())

@@ -18,6 +18,7 @@ const SsmService::Table& SsmService::operations() {
       {"DescribeParameters", read(&SsmService::describe_parameters)},
       {"GetParameterHistory", read(&SsmService::get_parameter_history)},
       {"LabelParameterVersion", write(&SsmService::label_parameter_version)},
+      {"UnlabelParameterVersion", write(&SsmService::unlabel_parameter_version)},
       {"AddTagsToResource", write(&SsmService::add_tags)},
       {"RemoveTagsFromResource", write(&SsmService::remove_tags)},
       {"ListTagsForResource", read(&SsmService::list_tags)},

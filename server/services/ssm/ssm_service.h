@@ -25,6 +25,7 @@ class SsmService final : public StatefulService<SsmService, SsmState> {
   void delete_parameter(const Request& req, Decision& out) const;
   void delete_parameters(const Request& req, Decision& out) const;
   void label_parameter_version(const Request& req, Decision& out) const;
+  void unlabel_parameter_version(const Request& req, Decision& out) const;
 
   // ---- reads (ssm_reads.cpp) ----
   void get_parameter(const Request& req, Decision& out) const;

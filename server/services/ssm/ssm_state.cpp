@@ -7,6 +7,17 @@
 
 namespace podstack::ssm {
 
+const Parameter* find_param(const ParameterPartition* part, std::string_view name) {
+  if (!part || name.empty()) return nullptr;
+  if (auto it = part->params.find(name); it != part->params.end()) return &it->second;
+  std::string other;
+  if (name[0] == '/' && name.find('/', 1) == std::string_view::npos) other = std::string(name.substr(1));
+  else if (name.find('/') == std::string_view::npos) other = "/" + std::string(name);
+  else return nullptr;
+  auto it = part->params.find(other);
+  return it == part->params.end() ? nullptr : &it->second;
+}
+
 void SsmState::apply(const proto::Event& e, Event& ev) {
   ParameterPartition& part = parts_.get(e);
   switch (ev.kind_case()) {
@@ -36,6 +47,19 @@ void SsmState::apply(const proto::Event& e, Event& ev) {
           } else if (pos != labels->end()) {
             labels->erase(pos);
           }
+        }
+      }
+      break;
+    }
+    case ssm::Event::kLabelsRemoved: {
+      auto it = part.params.find(ev.labels_removed().name());
+      if (it == part.params.end()) break;
+      for (auto& v : *it->second.mutable_versions()) {
+        if (v.version() != ev.labels_removed().version()) continue;
+        auto* labels = v.mutable_labels();
+        for (auto& l : ev.labels_removed().labels()) {
+          auto pos = std::find(labels->begin(), labels->end(), l);
+          if (pos != labels->end()) labels->erase(pos);
         }
       }
       break;
@@ -92,6 +116,7 @@ std::string SsmState::summarize(const Event& ev) const {
       return s;
     }
     case ssm::Event::kLabelsMoved: return "name=" + ev.labels_moved().name() + " version=" + std::to_string(ev.labels_moved().version());
+    case ssm::Event::kLabelsRemoved: return "name=" + ev.labels_removed().name() + " version=" + std::to_string(ev.labels_removed().version()) + " labels-" + std::to_string(ev.labels_removed().labels_size());
     case ssm::Event::kTagsAdded: return "name=" + ev.tags_added().name() + " tags+" + std::to_string(ev.tags_added().tags_size());
     case ssm::Event::kTagsRemoved: return "name=" + ev.tags_removed().name() + " tags-" + std::to_string(ev.tags_removed().keys_size());
     default: return {};

@@ -15,6 +15,11 @@ struct ParameterPartition {
   std::map<std::string, Parameter, std::less<>> params;
 };
 
+// "name" and "/name" are the same top-level parameter (their ARN is the
+// same): the parameter is found under either, and keeps the name it was
+// created with.
+const Parameter* find_param(const ParameterPartition* part, std::string_view name);
+
 class SsmState {
  public:
   using Event = ssm::Event;
@@ -31,10 +36,7 @@ class SsmState {
 
   const ParameterPartition* part(const CallContext& ctx) const { return parts_.find(ctx); }
   const Parameter* find(const CallContext& ctx, std::string_view name) const {
-    const ParameterPartition* p = part(ctx);
-    if (!p) return nullptr;
-    auto it = p->params.find(name);
-    return it == p->params.end() ? nullptr : &it->second;
+    return find_param(part(ctx), name);
   }
 
  private:
