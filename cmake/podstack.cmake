@@ -1,6 +1,12 @@
 # One place for warnings and sanitizer flags, applied to every podstack target.
 function(podstack_target_options target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  # One section per function and object, so the link's --gc-sections (top
+  # CMakeLists.txt) drops what nothing calls: a service's helpers have
+  # external linkage since the split into one file per concern, and the
+  # copies the optimizer inlined everywhere would otherwise stay in the
+  # binary (the image's size limit, tests/docker/test_image.py).
+  target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
   if(PODSTACK_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
