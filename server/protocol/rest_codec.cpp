@@ -45,8 +45,11 @@ json::value xml_struct(const Shape& s, const XmlNode& n, const std::string& path
     if (m.location != Location::kBody) continue;
     const std::string& wire = m.wire_name();
     if (m.xml_attribute) {
+      // The parser keeps local names ("xsi:type" arrives as "type").
+      std::string_view local = wire;
+      if (size_t colon = local.rfind(':'); colon != std::string_view::npos) local.remove_prefix(colon + 1);
       for (auto& [k, v] : n.attributes)
-        if (k == wire)
+        if (k == local)
           if (auto val = query_scalar(*m.shape, v, path + "." + wire)) o[m.name] = std::move(*val);
       continue;
     }

@@ -46,4 +46,14 @@ inline ApiError transaction_canceled(boost::json::array reasons) {
   return e;
 }
 
+// ---- resource-based policies (dynamodb_policies_insights.cpp) ----
+inline ApiError policy_not_found(std::string_view arn) {
+  return ApiError::bad_request("PolicyNotFoundException", "Resource-based policy not found for the provided ResourceArn: " + std::string(arn));
+}
+inline ApiError policy_revision_mismatch(std::string_view arn, std::string_view expected) {
+  return ApiError::bad_request("PolicyNotFoundException", "Resource-based policy not found for the provided ResourceArn: Requested update for policy with revision id " +
+                                                              std::string(expected) + ", but the policy associated to target table " + std::string(arn) +
+                                                              " has revision id that does not match.");
+}
+
 }  // namespace podstack::dynamodb

@@ -44,6 +44,14 @@ class DynamoDbService final : public StatefulService<DynamoDbService, DynamoDbSt
         {"DescribeLimits", read(&DynamoDbService::describe_limits)},
         {"DescribeContinuousBackups", read(&DynamoDbService::describe_continuous_backups)},
         {"UpdateContinuousBackups", write(&DynamoDbService::update_continuous_backups)},
+        // dynamodb_policies_insights.cpp
+        {"PutResourcePolicy", write(&DynamoDbService::put_resource_policy)},
+        {"GetResourcePolicy", read(&DynamoDbService::get_resource_policy)},
+        {"DeleteResourcePolicy", write(&DynamoDbService::delete_resource_policy)},
+        {"DescribeContributorInsights", read(&DynamoDbService::describe_contributor_insights)},
+        {"UpdateContributorInsights", write(&DynamoDbService::update_contributor_insights)},
+        {"ListContributorInsights", read(&DynamoDbService::list_contributor_insights)},
+        {"DescribeKinesisStreamingDestination", read(&DynamoDbService::describe_kinesis_streaming_destination)},
         {"PutItem", write(&DynamoDbService::put_item)},
         {"GetItem", read(&DynamoDbService::get_item)},
         {"DeleteItem", write(&DynamoDbService::delete_item)},
@@ -90,6 +98,15 @@ class DynamoDbService final : public StatefulService<DynamoDbService, DynamoDbSt
   void untag_resource(const Request& req, Decision& out) const;
   void list_tags(const Request& req, Decision& out) const;
   const TableState& table_by_arn(const CallContext& ctx, std::string_view arn) const;
+
+  // ---- resource policies, contributor insights, Kinesis destinations (dynamodb_policies_insights.cpp) ----
+  void put_resource_policy(const Request& req, Decision& out) const;
+  void get_resource_policy(const Request& req, Decision& out) const;
+  void delete_resource_policy(const Request& req, Decision& out) const;
+  void describe_contributor_insights(const Request& req, Decision& out) const;
+  void update_contributor_insights(const Request& req, Decision& out) const;
+  void list_contributor_insights(const Request& req, Decision& out) const;
+  void describe_kinesis_streaming_destination(const Request& req, Decision& out) const;
 
   // ---- items (dynamodb_items.cpp) ----
   void put_item(const Request& req, Decision& out) const;

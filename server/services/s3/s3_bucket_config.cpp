@@ -195,6 +195,10 @@ void S3Service::get_config(const Request& req, Decision& out) const {
                                                           {"BucketKeyEnabled", false}}}}}}};
     return;
   }
+  if (op->config == "requestpayment") {  // the owner pays unless told otherwise
+    out.output = json::object{{"Payer", "BucketOwner"}};
+    return;
+  }
   if (!op->missing) {
     out.output = json::object();
     return;

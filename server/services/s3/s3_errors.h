@@ -205,4 +205,24 @@ inline ApiError invalid_policy_document(std::string msg) { return ApiError::bad_
 // A POST form its policy does not allow.
 inline ApiError access_denied(std::string msg) { return ApiError::make(403, "AccessDenied", std::move(msg)); }
 
+
+// ---- ACLs (s3_acl.cpp) ----
+inline ApiError malformed_acl_error() {
+  return ApiError::bad_request("MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema");
+}
+inline ApiError unresolvable_grant_by_email_address() {
+  return ApiError::bad_request("UnresolvableGrantByEmailAddress", "The e-mail address you provided does not match any account on record.");
+}
+inline ApiError unexpected_content() { return ApiError::bad_request("UnexpectedContent", "This request does not support content"); }
+inline ApiError missing_security_header(std::string header) {
+  return ApiError::bad_request("MissingSecurityHeader", "Your request was missing a required header").with("MissingHeaderName", std::move(header));
+}
+inline ApiError access_control_list_not_supported() {
+  return ApiError::bad_request("AccessControlListNotSupported", "The bucket does not allow ACLs");
+}
+// ---- analytics, metrics, inventory, intelligent-tiering configurations (s3_bucket_id_configs.cpp) ----
+inline ApiError no_such_configuration() {
+  return ApiError::make(404, "NoSuchConfiguration", "The specified configuration does not exist.");
+}
+
 }  // namespace podstack::s3

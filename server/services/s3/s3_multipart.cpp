@@ -6,6 +6,7 @@
 
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_body.h"
+#include "server/services/s3/s3_acl.h"
 #include "server/services/s3/s3_errors.h"
 #include "server/services/s3/s3_service.h"
 
@@ -33,6 +34,7 @@ void S3Service::create_multipart_upload(const Request& req, Decision& out) const
   o.set_key(key);
   o.set_owner(ctx.account);
   describe_object(in, o);
+  check_acls_allowed(b, o.acl());
   apply_encryption(b, ctx, o);
   json::object res{{"Bucket", b.meta.name()}, {"Key", key}, {"UploadId", u.upload_id()}};
   if (const std::string* sse = header_of(o, "x-amz-server-side-encryption")) res["ServerSideEncryption"] = *sse;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "server/protocol/encoding.h"
+#include "server/services/s3/s3_acl.h"
 #include "server/services/s3/s3_body.h"
 #include "server/services/s3/s3_errors.h"
 #include "server/services/s3/s3_post.h"
@@ -208,6 +209,7 @@ void S3Service::put_object(const Request& req, Decision& out) const {
     c->set_value(v);
   }
   describe_object(in, o);
+  check_acls_allowed(b, o.acl());
   apply_encryption(b, ctx, o);
   json::object res{{"ETag", quoted(o.etag())}, {"ServerSideEncryption", sse_of(o)}};
   if (const std::string* k = header_of(o, "x-amz-server-side-encryption-aws-kms-key-id")) res["SSEKMSKeyId"] = *k;
@@ -330,6 +332,7 @@ void S3Service::post_object(const Request& req, Decision& out) const {
   const Request put_req{req.operation, Input(put), ctx, file->if_object()};
   ObjectVersion o = new_version(b, key, received_body(put_req.body), ctx, out);
   describe_object(put_req.in, o);
+  check_acls_allowed(b, o.acl());
   apply_encryption(b, ctx, o);
   notify(b, "ObjectCreated:Post", o, ctx, out);
 
@@ -463,6 +466,7 @@ void S3Service::copy_object(const Request& req, Decision& out) const {
   o.set_version_id(version_for_write(b));
   o.set_last_modified_ms(ctx.now_ms);
   o.set_owner(ctx.account);
+  o.clear_acl();  // a copy has the ACL its request names, not the source's
   if (directive == "REPLACE") {
     o.clear_headers();
     o.clear_metadata();
@@ -471,6 +475,7 @@ void S3Service::copy_object(const Request& req, Decision& out) const {
     apply_encryption(b, ctx, o);
     if (tag_directive != "REPLACE") *o.mutable_tags() = tags;
   } else {
+    if (auto acl = acl_from_input(in)) o.set_acl(std::move(*acl));
     if (in.has("StorageClass")) o.set_storage_class(in.str_or("StorageClass", "STANDARD"));
     if (tag_directive == "REPLACE") {
       o.clear_tags();
@@ -546,20 +551,44 @@ void S3Service::get_object_attributes(const Request& req, Decision& out) const {
 
 void S3Service::get_acl(const Request& req, Decision& out) const {
   const Input& in = req.in;
-  const CallContext& ctx = req.ctx;
-  const BucketState& b = bucket(ctx, in.str("Bucket"));
-  if (auto key = in.opt_str("Key")) find_version(b, *key, in);
-  json::object grantee = owner_json();
-  grantee["Type"] = "CanonicalUser";
-  out.output = json::object{{"Owner", owner_json()},
-                            {"Grants", json::array{json::object{{"Grantee", std::move(grantee)}, {"Permission", "FULL_CONTROL"}}}}};
+  const BucketState& b = bucket(req.ctx, in.str("Bucket"));
+  std::string acl;
+  if (auto key = in.opt_str("Key")) {
+    acl = find_version(b, *key, in).acl();
+  } else {
+    for (auto& c : b.meta.configs())
+      if (c.name() == "acl") acl = c.value();
+  }
+  out.output = json::object{{"Owner", owner_json()}, {"Grants", acl_grants(acl)}};
 }
 
 void S3Service::put_acl(const Request& req, Decision& out) const {
   const Input& in = req.in;
-  const CallContext& ctx = req.ctx;
-  const BucketState& b = bucket(ctx, in.str("Bucket"));
-  if (auto key = in.opt_str("Key")) find_version(b, *key, in);
+  const BucketState& b = bucket(req.ctx, in.str("Bucket"));
+  std::optional<std::string> acl = acl_from_input(in);
+  if (!acl) throw missing_security_header("x-amz-acl");
+  check_acls_allowed(b, *acl);
+  Event ev;
+  if (auto key = in.opt_str("Key")) {
+    ObjectVersion o = find_version(b, *key, in);
+    json::object res;
+    if (o.version_id() != "null") res["VersionId"] = o.version_id();
+    out.output = std::move(res);
+    if (o.acl() == *acl) return;
+    o.set_acl(std::move(*acl));
+    ev.mutable_object_updated()->set_bucket(b.meta.name());
+    *ev.mutable_object_updated()->mutable_object() = std::move(o);
+  } else {
+    std::string current;
+    for (auto& c : b.meta.configs())
+      if (c.name() == "acl") current = c.value();
+    if (current == *acl) return;
+    auto* cs = ev.mutable_config_set();
+    cs->set_bucket(b.meta.name());
+    cs->set_name("acl");
+    cs->set_value(std::move(*acl));
+  }
+  out.add(std::move(ev));
 }
 
 }  // namespace podstack::s3

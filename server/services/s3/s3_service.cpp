@@ -25,11 +25,10 @@ const S3Service::Table& S3Service::operations() {
         {"PutBucketTagging", write(&S3Service::put_bucket_tagging)},
         {"GetBucketTagging", read(&S3Service::get_bucket_tagging)},
         {"DeleteBucketTagging", write(&S3Service::delete_bucket_tagging)},
-        // ACLs are not stored: a Put checks its target and changes nothing.
         {"GetBucketAcl", read(&S3Service::get_acl)},
-        {"PutBucketAcl", read(&S3Service::put_acl)},
+        {"PutBucketAcl", write(&S3Service::put_acl)},
         {"GetObjectAcl", read(&S3Service::get_acl)},
-        {"PutObjectAcl", read(&S3Service::put_acl)},
+        {"PutObjectAcl", write(&S3Service::put_acl)},
         {"PutObject", write(&S3Service::put_object)},
         {"PostObject", write(&S3Service::post_object)},
         {"GetObject", read(&S3Service::get_object)},
@@ -69,6 +68,16 @@ const S3Service::Table& S3Service::operations() {
         names.push_back(op);
         t[names.back()] = verb == "Get" ? read(&S3Service::get_config) : write(&S3Service::put_config);
       }
+    }
+    for (std::string family : {"Analytics", "Metrics", "Inventory", "IntelligentTiering"}) {
+      names.push_back("PutBucket" + family + "Configuration");
+      t[names.back()] = write(&S3Service::put_id_config);
+      names.push_back("DeleteBucket" + family + "Configuration");
+      t[names.back()] = write(&S3Service::put_id_config);
+      names.push_back("GetBucket" + family + "Configuration");
+      t[names.back()] = read(&S3Service::get_id_config);
+      names.push_back("ListBucket" + family + "Configurations");
+      t[names.back()] = read(&S3Service::list_id_configs);
     }
     t["PutObjectLockConfiguration"] = write(&S3Service::put_config);
     t["GetObjectLockConfiguration"] = read(&S3Service::get_config);

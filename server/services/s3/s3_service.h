@@ -8,6 +8,8 @@
 //                         object tagging, attributes and ACLs
 //   s3_multipart.cpp      Create/Complete/AbortMultipartUpload, UploadPart(Copy)
 //   s3_listing.cpp        ListObjects(V2), ListObjectVersions, ListParts, ListMultipartUploads
+//   s3_bucket_id_configs.cpp  analytics, metrics, inventory and intelligent-tiering configurations
+// ACLs: s3_acl.h (stored and answered; the handlers are in s3_objects.cpp).
 // Bodies: s3_body.h (received and read on the blob store), s3_post.h
 // (browser form uploads); notifications: s3_notifications.h.
 // AWS reference: https://docs.aws.amazon.com/AmazonS3/latest/API/
@@ -60,6 +62,11 @@ class S3Service final : public StatefulService<S3Service, S3State> {
   void put_public_access_block(const Request& req, Decision& out) const;  // and Delete
   void get_public_access_block(const Request& req, Decision& out) const;
   void evaluate_cors(const Request& req, Decision& out) const;
+
+  // ---- configurations kept per id (s3_bucket_id_configs.cpp) ----
+  void put_id_config(const Request& req, Decision& out) const;  // Put/DeleteBucket{Analytics,Metrics,Inventory,IntelligentTiering}Configuration
+  void get_id_config(const Request& req, Decision& out) const;
+  void list_id_configs(const Request& req, Decision& out) const;
 
   // ---- objects (s3_objects.cpp) ----
   void put_object(const Request& req, Decision& out) const;

@@ -5,6 +5,7 @@
 
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_body.h"
+#include "server/services/s3/s3_acl.h"
 #include "server/services/s3/s3_errors.h"
 #include "server/services/s3/s3_notifications.h"
 
@@ -166,6 +167,7 @@ void describe_object(const Input& in, ObjectVersion& o) {
   }
   std::string sc = in.str_or("StorageClass", "STANDARD");
   o.set_storage_class(sc);
+  if (auto acl = acl_from_input(in)) o.set_acl(std::move(*acl));
 }
 
 // SSE-KMS: the request's algorithm and key, else the bucket's default

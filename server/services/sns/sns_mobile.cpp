@@ -91,7 +91,8 @@ void SnsService::set_sms_attributes(const Request& req, Decision& out) const {
       std::string n(kv.key());
       std::string v = kv.value().is_string() ? std::string(kv.value().as_string()) : "";
       if (!one_of(kSmsAttrs, n)) throw invalid_parameter(n);
-      if (n == "DefaultSMSType" && v != "Promotional" && v != "Transactional") throw invalid_parameter("DefaultSMSType");
+      // "" resets an attribute (what Terraform's delete sends).
+      if (n == "DefaultSMSType" && !v.empty() && v != "Promotional" && v != "Transactional") throw invalid_parameter("DefaultSMSType");
       (*ev.mutable_settings()->mutable_sms_attributes())[n] = v;
     }
   if (ev.settings().sms_attributes_size()) out.add(std::move(ev));
