@@ -677,7 +677,9 @@ WireResponse render_output(const ServiceModel& model, const Operation& op, json:
       if (op.output && shape_has_blob(*op.output)) blobs_to_base64(*op.output, output);
       r.content_type = json_content_type(&model);
       r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-      r.body = output.is_null() ? "{}" : json::serialize(output);
+      // A null output of an operation without an output shape is AWS's empty
+      // body (DynamoDB TagResource); services opt in by answering null.
+      r.body = output.is_null() ? (op.output ? "{}" : "") : json::serialize(output);
       break;
     case Protocol::kQuery:
     case Protocol::kEc2: {

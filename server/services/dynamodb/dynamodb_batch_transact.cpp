@@ -164,6 +164,7 @@ void DynamoDbService::transact_write(const Request& req, Decision& out) const {
       if (kind == "Update") {
         UpdateResult res = compute_update(t, *op, rv_fail, ctx.now_ms);
         image = std::move(res.updated);
+        writes = res.writes;
       } else {
         ItemRequest r;
         read_expressions(*op, r, "ConditionExpression", "", false);

@@ -68,7 +68,6 @@ DynamoDbService::UpdateResult DynamoDbService::compute_update(const TableState& 
   auto* ue = o.if_contains("UpdateExpression");
   auto* au = o.if_contains("AttributeUpdates");
   bool has_ue = ue && ue->is_string(), has_au = au && au->is_object();
-  if (has_ue && has_au) mixed("AttributeUpdates", "UpdateExpression");
   if (has_ue) res.actions = parse_update(ue->as_string(), *r.ctx);
   else if (has_au) res.actions = legacy_updates(au->as_object(), r.legacy);
   r.ctx->check_all_used();
@@ -78,6 +77,9 @@ DynamoDbService::UpdateResult DynamoDbService::compute_update(const TableState& 
   res.old = current_item(t, t.key_of(key), now_ms);
   if (r.condition && !evaluate(*r.condition, res.old ? *res.old : Item())) throw condition_failed(res.old, rv_on_fail);
   res.updated = res.old ? *res.old : key;
+  res.writes = res.old || res.actions.empty() ||
+               std::any_of(res.actions.begin(), res.actions.end(), [](auto& a) { return a.kind != UpdateAction::Kind::kRemove; });
+  if (!res.writes) return res;
   apply_update(res.actions, res.updated);
   validate_item(t, res.updated);
   return res;
@@ -90,15 +92,15 @@ void DynamoDbService::update_item(const Request& req, Decision& out) const {
   std::string rv = in.str_or("ReturnValues", "NONE");
   check_return_values(rv, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
   UpdateResult res = compute_update(t, in.raw(), in.str_or("ReturnValuesOnConditionCheckFailure", "NONE"), ctx.now_ms);
-  add_write(out, t.desc.name(), res.updated, false);
+  if (res.writes) add_write(out, t.desc.name(), res.updated, false);
   json::object o = consumed(in.raw(), t.desc.name(), std::max(1.0, static_cast<double>((item_size(res.updated) + 1023) / 1024)));
   std::vector<Path> touched;
   for (auto& a : res.actions) touched.push_back(a.path);
   std::optional<Item> shown;
   if (rv == "ALL_OLD") shown = res.old;
-  else if (rv == "ALL_NEW") shown = res.updated;
+  else if (rv == "ALL_NEW" && res.writes) shown = res.updated;
   else if (rv == "UPDATED_OLD" && res.old) shown = project(*res.old, touched);
-  else if (rv == "UPDATED_NEW") shown = project(res.updated, touched);
+  else if (rv == "UPDATED_NEW" && res.writes) shown = project(res.updated, touched);
   if (shown && shown->attrs_size()) o["Attributes"] = item_to_json(*shown);
   out.output = std::move(o);
 }

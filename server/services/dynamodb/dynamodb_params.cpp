@@ -17,9 +17,26 @@ Node legacy_condition(const std::string& attr, std::string op, const json::array
   std::vector<AttributeValue> vals;
   if (list)
     for (auto& v : *list) vals.push_back(from_json(v));
+  // The types each operator compares (EQ and NE: any), checked after the count.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Condition.html
+  auto check_types = [&] {
+    for (auto& v : vals) {
+      auto vc = v.v_case();
+      bool scalar = vc == AttributeValue::kS || vc == AttributeValue::kN || vc == AttributeValue::kB;
+      bool ok = true;
+      if (op == "LT" || op == "LE" || op == "GT" || op == "GE" || op == "IN" || op == "BETWEEN") ok = scalar;
+      else if (op == "CONTAINS" || op == "NOT_CONTAINS") ok = vc != AttributeValue::kSs && vc != AttributeValue::kNs && vc != AttributeValue::kBs &&
+                                                              vc != AttributeValue::kM && vc != AttributeValue::kL;
+      else if (op == "BEGINS_WITH") ok = vc == AttributeValue::kS || vc == AttributeValue::kB;
+      if (!ok)
+        throw ApiError::validation("One or more parameter values were invalid: ComparisonOperator " + op + " is not valid for " +
+                                   std::string(type_name(v)) + " AttributeValue type");
+    }
+  };
   auto need = [&](size_t n) {
     if (vals.size() != n)
       throw ApiError::validation("One or more parameter values were invalid: Invalid number of argument(s) for the " + op + " ComparisonOperator");
+    check_types();
   };
   Node n;
   if (op == "EQ" || op == "NE" || op == "LT" || op == "LE" || op == "GT" || op == "GE") {
@@ -56,6 +73,7 @@ Node legacy_condition(const std::string& attr, std::string op, const json::array
     }
   } else if (op == "IN") {
     if (vals.empty()) need(1);
+    check_types();
     n.kind = Node::Kind::kIn;
     n.kids.push_back(legacy_path(attr));
     for (auto& v : vals) n.kids.push_back(legacy_value(s, v));
@@ -158,6 +176,49 @@ std::vector<UpdateAction> legacy_updates(const json::object& au, LegacyStore& s)
                              std::string(non_expr) + "} Expression parameters: {" + std::string(expr) + "}");
 }
 
+namespace {
+
+// The parameters of the two styles, in the order AWS lists them.
+constexpr std::string_view kExpressionParams[] = {"UpdateExpression", "ConditionExpression", "ProjectionExpression", "FilterExpression",
+                                                   "KeyConditionExpression"};
+constexpr std::string_view kLegacyParams[] = {"AttributesToGet", "AttributeUpdates", "Expected", "QueryFilter", "ScanFilter",
+                                              "ConditionalOperator", "KeyConditions"};
+
+}  // namespace
+
+// AWS refuses a request that mixes the styles, naming every parameter of
+// each (KeyConditions counts only beside KeyConditionExpression: it may come
+// with a FilterExpression), and a ConditionalOperator without two or more
+// legacy conditions to join.
+void check_styles(const json::object& o, std::string_view legacy_cond) {
+  unsigned expr = 0, legacy = 0;  // bit i: kExpressionParams[i] / kLegacyParams[i] present
+  for (auto& kv : o) {
+    if (kv.value().is_null()) continue;
+    std::string_view k = kv.key();
+    for (unsigned i = 0; i < std::size(kExpressionParams); ++i)
+      if (k == kExpressionParams[i]) expr |= 1u << i;
+    for (unsigned i = 0; i < std::size(kLegacyParams); ++i)
+      if (k == kLegacyParams[i]) legacy |= 1u << i;
+  }
+  constexpr unsigned kKeyConditionExpression = 1u << 4, kConditionalOperator = 1u << 5, kKeyConditions = 1u << 6;
+  if (!(expr & kKeyConditionExpression)) legacy &= ~kKeyConditions;
+  if (expr && legacy) {
+    auto names = [](unsigned bits, const std::string_view* all, size_t n) {
+      std::string s;
+      for (unsigned i = 0; i < n; ++i)
+        if (bits & (1u << i)) s += (s.empty() ? "" : ", ") + std::string(all[i]);
+      return s;
+    };
+    mixed(names(legacy, kLegacyParams, std::size(kLegacyParams)), names(expr, kExpressionParams, std::size(kExpressionParams)));
+  }
+  if (legacy & kConditionalOperator) {
+    const json::value* conds = legacy_cond.empty() ? nullptr : o.if_contains(legacy_cond);
+    if (!conds || !conds->is_object()) throw ApiError::validation("ConditionalOperator cannot be used without Filter or Expected");
+    if (conds->as_object().size() < 2)
+      throw ApiError::validation("ConditionalOperator can only be used when Filter or Expected has two or more elements");
+  }
+}
+
 void read_expressions(const json::object& o, ItemRequest& r, std::string_view cond_param, std::string_view legacy_cond,
                       bool legacy_or_from_operator, std::initializer_list<std::string_view> other_exprs) {
   const json::object* names = o.contains("ExpressionAttributeNames") && o.at("ExpressionAttributeNames").is_object()
@@ -174,13 +235,20 @@ void read_expressions(const json::object& o, ItemRequest& r, std::string_view co
   const json::object* legacy = nullptr;
   if (!legacy_cond.empty() && o.contains(legacy_cond) && o.at(legacy_cond).is_object()) legacy = &o.at(legacy_cond).as_object();
   bool attrs_to_get = o.contains("AttributesToGet") && !o.at("AttributesToGet").is_null();
-  if (legacy && cond) mixed(legacy_cond, cond_param);
-  if (attrs_to_get && proj) mixed("AttributesToGet", "ProjectionExpression");
+  check_styles(o, legacy_cond);
   bool any_expr = cond || proj;
   for (auto e : other_exprs) any_expr |= str(e).has_value();
   if (names && !any_expr) throw ApiError::validation("ExpressionAttributeNames can only be specified when using expressions");
-  if (values && !cond && !std::any_of(other_exprs.begin(), other_exprs.end(), [&](auto e) { return str(e).has_value(); }))
-    throw ApiError::validation("ExpressionAttributeValues can only be specified when using expressions: " + std::string(cond_param.empty() ? "UpdateExpression" : cond_param) + " is null");
+  if (values && !cond && !std::any_of(other_exprs.begin(), other_exprs.end(), [&](auto e) { return str(e).has_value(); })) {
+    // AWS names the expressions that take values, in its order.
+    std::string missing;
+    int n = 0;
+    for (std::string_view e : {"UpdateExpression", "ConditionExpression", "FilterExpression", "KeyConditionExpression"})
+      if (e == cond_param || std::find(other_exprs.begin(), other_exprs.end(), e) != other_exprs.end())
+        missing += (n++ ? " and " : "") + std::string(e);
+    if (missing.empty()) missing = "UpdateExpression", n = 1;
+    throw ApiError::validation("ExpressionAttributeValues can only be specified when using expressions: " + missing + (n > 1 ? " are null" : " is null"));
+  }
   r.ctx.emplace(names, values);
   if (cond) r.condition = parse_condition(*cond, cond_param, *r.ctx);
   if (proj) r.projection = parse_projection(*proj, "ProjectionExpression", *r.ctx);

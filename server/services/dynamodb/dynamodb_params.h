@@ -36,6 +36,9 @@ struct ItemRequest {
 
 // Throws AWS's error for a request mixing the two styles.
 [[noreturn]] void mixed(std::string_view non_expr, std::string_view expr);
+// Refuses a request mixing the styles, and a ConditionalOperator without two
+// or more conditions in `legacy_cond` (Expected, QueryFilter, ScanFilter).
+void check_styles(const json::object& o, std::string_view legacy_cond);
 
 // Reads ExpressionAttributeNames/Values and the named expressions of `o`;
 // `cond_param` is the condition's parameter (ConditionExpression,

@@ -176,7 +176,6 @@ void DynamoDbService::query(const Request& req, Decision& out) const {
   ItemRequest r;
   auto kce = in.opt_str("KeyConditionExpression");
   const json::object* legacy_kc = in.object("KeyConditions");
-  if (kce && legacy_kc) mixed("KeyConditions", "KeyConditionExpression");
   read_expressions(in.raw(), r, "FilterExpression", "QueryFilter", true, {"KeyConditionExpression"});
   KeyCondition kc;
   LegacyStore kstore;

@@ -118,6 +118,8 @@ class DynamoDbService final : public StatefulService<DynamoDbService, DynamoDbSt
     std::optional<Item> old;
     Item updated;
     std::vector<UpdateAction> actions;
+    // AWS: an update that only REMOVEs attributes of an absent item writes nothing.
+    bool writes = true;
   };
   static UpdateResult compute_update(const TableState& t, const json::object& o, std::string_view rv_on_fail, int64_t now_ms);
 

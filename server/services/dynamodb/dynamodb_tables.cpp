@@ -409,7 +409,10 @@ void DynamoDbService::update_table(const Request& req, Decision& out) const {
 
 void DynamoDbService::describe_endpoints(const Request& req, Decision& out) const {
   const CallContext& ctx = req.ctx;
-  out.output = json::object{{"Endpoints", json::array{json::object{{"Address", "dynamodb." + ctx.region + ".amazonaws.com"}, {"CachePeriodInMinutes", 1440}}}}};
+  // The endpoint the client reached: podstack itself (the request's Host), as
+  // AWS names its own regional endpoint.
+  std::string address = ctx.host.empty() ? "dynamodb." + ctx.region + ".amazonaws.com" : ctx.host;
+  out.output = json::object{{"Endpoints", json::array{json::object{{"Address", std::move(address)}, {"CachePeriodInMinutes", 1440}}}}};
 }
 
 void DynamoDbService::describe_limits(const Request& req, Decision& out) const {

@@ -77,6 +77,7 @@ void DynamoDbService::tag_resource(const Request& req, Decision& out) const {
   Event ev;
   *ev.mutable_updated()->mutable_desc() = std::move(d);
   out.add(std::move(ev));
+  out.output = nullptr;  // AWS answers an empty body
 }
 
 void DynamoDbService::untag_resource(const Request& req, Decision& out) const {
@@ -91,6 +92,7 @@ void DynamoDbService::untag_resource(const Request& req, Decision& out) const {
   Event ev;
   *ev.mutable_updated()->mutable_desc() = std::move(d);
   out.add(std::move(ev));
+  out.output = nullptr;  // AWS answers an empty body
 }
 
 void DynamoDbService::list_tags(const Request& req, Decision& out) const {

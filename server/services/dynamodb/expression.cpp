@@ -8,7 +8,14 @@
 namespace podstack::dynamodb {
 namespace {
 
-constexpr int kMaxDepth = 64;
+// AWS's limits: 4 KB of expression text and 300 operators (comparators,
+// AND/OR/NOT, BETWEEN, IN, + and -, and function calls). Parentheses are not
+// operators, but AWS refuses redundant ones ("((a < b))"), so nesting is
+// bounded by the operators; kMaxDepth (recursion units, two or three per
+// level) only stops unbalanced input before it can exhaust the stack.
+constexpr size_t kMaxExpressionBytes = 4096;
+constexpr int kMaxOperators = 300;
+constexpr int kMaxDepth = 1000;
 
 // ---- tokens ----
 enum class Tok { kEnd, kIdent, kName, kValue, kNumber, kPunct };
@@ -19,12 +26,16 @@ struct Token {
   size_t pos = 0;
 };
 
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+// AWS: a name starts with a letter ("_x" and "1x" are syntax errors).
+bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)); }
 bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 class Parser {
  public:
   Parser(std::string_view text, std::string_view what, ExpressionContext& ctx) : text_(text), what_(what), ctx_(ctx) {
+    if (text.size() > kMaxExpressionBytes)
+      throw ApiError::validation("Invalid " + what_ + ": Expression size has exceeded the maximum allowed size; expression size: " +
+                                 std::to_string(text.size()));
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
       throw ApiError::validation("Invalid " + what_ + ": The expression can not be empty;");
     tokenize();
@@ -35,6 +46,7 @@ class Parser {
     Depth d(*this);
     Node left = conjunction();
     while (keyword("OR")) {
+      count_operator();
       Node n;
       n.kind = Node::Kind::kOr;
       n.kids.push_back(std::move(left));
@@ -101,8 +113,8 @@ class Parser {
  private:
   struct Depth {
     explicit Depth(Parser& p) : p_(p) {
-      if (++p_.depth_ > kMaxDepth)
-        throw ApiError::validation("Invalid " + p_.what_ + ": The expression has too many nested levels; limit: " + std::to_string(kMaxDepth));
+      // Only unbalanced parentheses nest this deep: the syntax error they end in.
+      if (++p_.depth_ > kMaxDepth) p_.syntax_error(p_.tokens_.back());
     }
     ~Depth() { --p_.depth_; }
     Parser& p_;
@@ -153,7 +165,7 @@ class Parser {
         t.text = std::string(1, c);
         for (auto* two : kTwo)
           if (text_.substr(i, 2) == two) t.text = two;
-        if (std::string_view("=<>()[].,+-").find(c) == std::string_view::npos) {
+        if (std::string_view("=<>()[].,+-_").find(c) == std::string_view::npos) {
           tokens_.push_back(t);
           syntax_error(tokens_.back());
         }
@@ -223,6 +235,7 @@ class Parser {
   Node conjunction() {
     Node left = negation();
     while (keyword("AND")) {
+      count_operator();
       Node n;
       n.kind = Node::Kind::kAnd;
       n.kids.push_back(std::move(left));
@@ -235,6 +248,7 @@ class Parser {
   Node negation() {
     Depth d(*this);
     if (keyword("NOT")) {
+      count_operator();
       Node n;
       n.kind = Node::Kind::kNot;
       n.kids.push_back(negation());
@@ -252,9 +266,11 @@ class Parser {
 
   Node primary() {
     if (peek().type == Tok::kPunct && peek().text == "(") {
+      check_redundant_parentheses();
       // A parenthesised condition, or a parenthesised operand that starts a
       // comparison ("(#a) = :v"): the condition is tried first.
       const size_t start = pos_;
+      const int operators = operators_;
       try {
         next();
         Node n = condition();
@@ -262,6 +278,7 @@ class Parser {
         return n;
       } catch (const ApiError& first) {
         pos_ = start;
+        operators_ = operators;
         try {
           return comparison(operand());
         } catch (const ApiError&) {
@@ -273,7 +290,57 @@ class Parser {
       Node f = function_call();
       return f;
     }
-    return comparison(operand());
+    Node left = operand();
+    if (left.kind == Node::Kind::kFunction && !at_comparison())  // "size(a)" alone
+      throw ApiError::validation("Invalid " + what_ + ": The function is not allowed to be used this way in an expression; function: " + left.op);
+    return comparison(std::move(left));
+  }
+
+  bool at_comparison() const {
+    const Token& t = peek();
+    if (t.type == Tok::kPunct) return t.text == "=" || t.text == "<>" || t.text == "<" || t.text == "<=" || t.text == ">" || t.text == ">=";
+    if (t.type != Tok::kIdent) return false;
+    std::string kw = upper(t.text);
+    return kw == "BETWEEN" || kw == "IN";
+  }
+
+  void count_operator() {
+    if (++operators_ > kMaxOperators)
+      throw ApiError::validation("Invalid " + what_ + ": The expression contains too many operators; operator count: " + std::to_string(operators_));
+  }
+
+  // The index of the ")" closing the "(" at token `open`, or npos.
+  size_t closing(size_t open) const {
+    int depth = 0;
+    for (size_t i = open; i < tokens_.size(); ++i) {
+      if (tokens_[i].type != Tok::kPunct) continue;
+      if (tokens_[i].text == "(") ++depth;
+      else if (tokens_[i].text == ")" && --depth == 0) return i;
+    }
+    return std::string_view::npos;
+  }
+
+  // AWS refuses "((x))": parentheses whose only content is another pair.
+  void check_redundant_parentheses() const {
+    if (!(peek(1).type == Tok::kPunct && peek(1).text == "(")) return;
+    size_t outer = closing(pos_);
+    if (outer != std::string_view::npos && closing(pos_ + 1) + 1 == outer)
+      throw ApiError::validation("Invalid " + what_ + ": The expression has redundant parentheses;");
+  }
+
+  // AWS: a constant operand of <, <=, >, >= or BETWEEN must be a string, number or binary.
+  void check_ordered(const Node& n, std::string_view op) const {
+    if (n.kind != Node::Kind::kValue) return;
+    auto vc = n.value->v_case();
+    if (vc != AttributeValue::kS && vc != AttributeValue::kN && vc != AttributeValue::kB) incorrect_operand(op, *n.value);
+  }
+
+  [[noreturn]] void incorrect_operand(std::string_view op, const AttributeValue& v) const {
+    incorrect_operand(op, type_name(v));
+  }
+  [[noreturn]] void incorrect_operand(std::string_view op, std::string_view type) const {
+    throw ApiError::validation("Invalid " + what_ + ": Incorrect operand type for operator or function; operator or function: " + std::string(op) +
+                               ", operand type: " + std::string(type));
   }
 
   // What follows a condition's first operand.
@@ -281,23 +348,29 @@ class Parser {
     const Token& t = peek();
     if (t.type == Tok::kPunct && (t.text == "=" || t.text == "<>" || t.text == "<" || t.text == "<=" || t.text == ">" || t.text == ">=")) {
       next();
+      count_operator();
       Node n;
       n.kind = Node::Kind::kCompare;
       n.op = t.text;
       n.kids.push_back(std::move(left));
       n.kids.push_back(operand());
+      if (n.op != "=" && n.op != "<>")
+        for (auto& k : n.kids) check_ordered(k, n.op);
       return n;
     }
     if (keyword("BETWEEN")) {
+      count_operator();
       Node n;
       n.kind = Node::Kind::kBetween;
       n.kids.push_back(std::move(left));
       n.kids.push_back(operand());
       if (!keyword("AND")) syntax_error(peek());
       n.kids.push_back(operand());
+      for (auto& k : n.kids) check_ordered(k, "BETWEEN");
       return n;
     }
     if (keyword("IN")) {
+      count_operator();
       Node n;
       n.kind = Node::Kind::kIn;
       n.kids.push_back(std::move(left));
@@ -318,6 +391,7 @@ class Parser {
     f.kind = Node::Kind::kFunction;
     f.op = next().text;
     if (!is_known_function(f.op)) throw ApiError::validation("Invalid " + what_ + ": Invalid function name; function: " + f.op);
+    count_operator();
     expect("(");
     do f.kids.push_back(operand());
     while (punct(","));
@@ -326,16 +400,34 @@ class Parser {
     if (f.kids.size() != want)
       throw ApiError::validation("Invalid " + what_ + ": Incorrect number of operands for operator or function; operator or function: " +
                                  f.op + ", number of operands: " + std::to_string(f.kids.size()));
-    bool needs_path = f.op == "attribute_exists" || f.op == "attribute_not_exists" || f.op == "attribute_type" || f.op == "if_not_exists";
+    // attribute_type's first operand may be a value (AWS evaluates it).
+    bool needs_path = f.op == "attribute_exists" || f.op == "attribute_not_exists" || f.op == "if_not_exists";
     if (needs_path && f.kids[0].kind != Node::Kind::kPath)
       throw ApiError::validation("Invalid " + what_ + ": Operator or function requires a document path; operator or function: " + f.op);
     if (f.op == "attribute_type") {
+      // The type must be a value: a string naming one of the ten types.
       const Node& t = f.kids[1];
-      static const std::set<std::string> kTypes = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"};
-      if (t.kind == Node::Kind::kValue && (t.value->v_case() != AttributeValue::kS || !kTypes.count(t.value->s())))
-        throw ApiError::validation("Invalid " + what_ + ": Invalid attribute type name found; type: " +
-                                   (t.value->v_case() == AttributeValue::kS ? t.value->s() : std::string(type_name(*t.value))) +
-                                   ", valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }");
+      if (t.kind == Node::Kind::kFunction && t.op == "size") incorrect_operand(f.op, "N");
+      if (t.kind != Node::Kind::kValue) incorrect_operand(f.op, "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
+      if (t.value->v_case() != AttributeValue::kS) incorrect_operand(f.op, *t.value);
+      static const std::set<std::string, std::less<>> kTypes = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"};
+      if (!kTypes.count(t.value->s()))
+        throw ApiError::validation("Invalid " + what_ + ": Invalid attribute type name found; type: " + t.value->s() +
+                                   ", valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
+    } else if (f.op == "size") {
+      // A constant or a size() has a type known now: sizes are of S, B, sets, L and M.
+      const Node& a = f.kids[0];
+      if (a.kind == Node::Kind::kFunction && a.op == "size") incorrect_operand(f.op, "N");
+      if (a.kind == Node::Kind::kValue) {
+        auto vc = a.value->v_case();
+        if (vc == AttributeValue::kN || vc == AttributeValue::kBoolValue || vc == AttributeValue::kNullValue) incorrect_operand(f.op, *a.value);
+      }
+    } else if (f.op == "begins_with") {
+      for (const Node& a : f.kids) {
+        if (a.kind == Node::Kind::kFunction && a.op == "size") incorrect_operand(f.op, "N");
+        if (a.kind == Node::Kind::kValue && a.value->v_case() != AttributeValue::kS && a.value->v_case() != AttributeValue::kB)
+          incorrect_operand(f.op, *a.value);
+      }
     }
     return f;
   }
@@ -343,7 +435,9 @@ class Parser {
   // An operand of a comparison or function: path, value or an operand function.
   Node operand() {
     Depth d(*this);
-    if (punct("(")) {
+    if (peek().type == Tok::kPunct && peek().text == "(") {
+      if (what_ != "UpdateExpression") check_redundant_parentheses();
+      next();
       // A parenthesised operand; in an update it may hold "a + b".
       Node n = what_ == "UpdateExpression" ? set_value() : operand();
       expect(")");
@@ -376,6 +470,7 @@ class Parser {
   Node set_value() {
     Node left = operand();
     if (peek().type == Tok::kPunct && (peek().text == "+" || peek().text == "-")) {
+      count_operator();
       Node n;
       n.kind = next().text == "+" ? Node::Kind::kPlus : Node::Kind::kMinus;
       n.kids.push_back(std::move(left));
@@ -439,8 +534,14 @@ class Parser {
 
   void overlap_error(const Path& a, const Path& b) const {
     size_t n = std::min(a.size(), b.size());
-    for (size_t i = 0; i < n; ++i)
-      if (a[i].name != b[i].name || a[i].index != b[i].index) return;
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i].name == b[i].name && a[i].index == b[i].index) continue;
+      // One path takes the attribute as a list, the other as a map.
+      if (i > 0 && (a[i].index >= 0) != (b[i].index >= 0))
+        throw ApiError::validation("Invalid " + what_ + ": Two document paths conflict with each other; must remove or rewrite one of these paths; path one: " +
+                                   bracketed(a) + ", path two: " + bracketed(b));
+      return;
+    }
     throw ApiError::validation("Invalid " + what_ + ": Two document paths overlap with each other; must remove or rewrite one of these paths; path one: " +
                                bracketed(a) + ", path two: " + bracketed(b));
   }
@@ -456,6 +557,7 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  int operators_ = 0;
 };
 
 // ---- evaluation helpers ----
@@ -625,19 +727,21 @@ void assign(Item& item, const Path& p, AttributeValue v) {
   }
 }
 
+// AWS: the parent must exist and be a list (for an index) or a map (for a
+// name); an absent last element is ignored.
 void remove_path(Item& item, const Path& p) {
   if (p.size() == 1) {
     item.mutable_attrs()->erase(p[0].name);
     return;
   }
-  AttributeValue* parent = parent_of(item, p, false);
-  if (!parent) return;
+  AttributeValue* parent = parent_of(item, p, true);
   const PathElem& last = p.back();
   if (last.index >= 0) {
-    if (parent->v_case() != AttributeValue::kL) return;
+    if (parent->v_case() != AttributeValue::kL) invalid_path();
     auto* l = parent->mutable_l()->mutable_values();
     if (last.index < l->size()) l->erase(l->begin() + last.index);
-  } else if (parent->v_case() == AttributeValue::kM) {
+  } else {
+    if (parent->v_case() != AttributeValue::kM) invalid_path();
     parent->mutable_m()->mutable_fields()->erase(last.name);
   }
 }
@@ -757,7 +861,7 @@ bool evaluate(const Node& n, const Item& item) {
       const AttributeValue* a = operand_value(n.kids[0], item, ta);
       const AttributeValue* b = operand_value(n.kids[1], item, tb);
       if (n.op == "=") return a && b && equal(*a, *b);
-      if (n.op == "<>") return a && b ? !equal(*a, *b) : (a || b);
+      if (n.op == "<>") return !a || !b || !equal(*a, *b);  // an absent operand differs from anything, absence included
       if (!a || !b) return false;
       bool comparable = false;
       int c = compare_values(*a, *b, comparable);
@@ -823,9 +927,19 @@ void apply_update(const std::vector<UpdateAction>& actions, Item& item) {
   // List element removals run from the highest index down, so that indexes
   // refer to the original list, as AWS evaluates them.
   std::vector<const UpdateAction*> removes;
+  // SETs of list elements past the end append in index order (SET l[10] = :x,
+  // l[7] = :y appends y, then x), as AWS; paths never overlap, so the order of
+  // the SETs changes nothing else.
+  std::vector<const UpdateAction*> sets;
+  for (auto& a : actions)
+    if (a.kind == UpdateAction::Kind::kSet) sets.push_back(&a);
+  std::stable_sort(sets.begin(), sets.end(), [](const UpdateAction* x, const UpdateAction* y) {
+    return x->path.back().index < y->path.back().index;
+  });
+  for (auto* a : sets) assign(item, a->path, update_value(a->value, original));
   for (auto& a : actions) {
     switch (a.kind) {
-      case UpdateAction::Kind::kSet: assign(item, a.path, update_value(a.value, original)); break;
+      case UpdateAction::Kind::kSet: break;
       case UpdateAction::Kind::kRemove: removes.push_back(&a); break;
       case UpdateAction::Kind::kAdd: {
         const AttributeValue* cur = resolve(item, a.path);

@@ -12,4 +12,8 @@ using protocol::ApiError;
 
 inline ApiError resource_not_found(std::string message) { return ApiError::bad_request("ResourceNotFoundException", std::move(message)); }
 
+// A StreamArn that is not a DynamoDB stream ARN at all (AWS: ValidationException,
+// "Invalid StreamArn"; a well-formed ARN of no stream is ResourceNotFoundException).
+inline ApiError invalid_stream_arn() { return ApiError::validation("Invalid StreamArn"); }
+
 }  // namespace podstack::dynamodbstreams

@@ -16,6 +16,14 @@ namespace {
 using dynamodb::StreamInfo;
 using dynamodb::StreamRecord;
 
+// arn:<partition>:dynamodb:<region>:<account>:table/<name>/stream/<label>
+void check_stream_arn(std::string_view arn) {
+  size_t table = arn.find(":table/"), stream = arn.find("/stream/");
+  if (arn.rfind("arn:", 0) != 0 || arn.find(":dynamodb:") == std::string_view::npos || table == std::string_view::npos ||
+      stream == std::string_view::npos || stream <= table + 7 || stream + 8 >= arn.size())
+    throw invalid_stream_arn();
+}
+
 ApiError stream_not_found(std::string_view arn) {
   return resource_not_found("Requested resource not found: Stream: " + std::string(arn) + " not found");
 }
@@ -70,6 +78,7 @@ void DynamoDbStreamsService::list_streams(const Request& req, Decision& out) con
 
 void DynamoDbStreamsService::describe_stream(const Request& req, Decision& out) const {
   std::string_view arn = req.in.str("StreamArn");
+  check_stream_arn(arn);
   std::optional<StreamInfo> s = source_.describe_stream(req.ctx, arn);
   if (!s) throw stream_not_found(arn);
   json::object range;
@@ -93,10 +102,14 @@ void DynamoDbStreamsService::describe_stream(const Request& req, Decision& out) 
 void DynamoDbStreamsService::get_shard_iterator(const Request& req, Decision& out) const {
   const Input& in = req.in;
   std::string arn(in.str("StreamArn"));
+  check_stream_arn(arn);
+  std::string type(in.str("ShardIteratorType"));
+  // A SequenceNumber goes with AT_/AFTER_SEQUENCE_NUMBER only.
+  if ((type == "TRIM_HORIZON" || type == "LATEST") && in.opt_str("SequenceNumber"))
+    throw ApiError::validation("Cannot specify SequenceNumber when ShardIteratorType is " + type);
   std::optional<StreamInfo> s = source_.describe_stream(req.ctx, arn);
   if (!s) throw stream_not_found(arn);
   if (in.str("ShardId") != s->shard_id) throw resource_not_found("Requested resource not found: Shard does not exist");
-  std::string type(in.str("ShardIteratorType"));
   std::string from;
   if (type == "TRIM_HORIZON") {
     from = "0";

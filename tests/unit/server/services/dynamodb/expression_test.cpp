@@ -95,7 +95,8 @@ TEST_CASE("validation messages") {
 
 TEST_CASE("hostile input is bounded, never a crash") {
   std::string deep = std::string(100000, '(') + "a = :v" + std::string(100000, ')');
-  CHECK(error_of([&] { cond(deep, "{}", R"({":v":{"N":"1"}})"); }).find("nested") != std::string::npos);
+  CHECK(error_of([&] { cond(deep, "{}", R"({":v":{"N":"1"}})"); }) ==
+        "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 200006");
   std::string nots;
   for (int i = 0; i < 10000; ++i) nots += "NOT ";
   CHECK(!error_of([&] { cond(nots + "a = :v", "{}", R"({":v":{"N":"1"}})"); }).empty());
@@ -130,4 +131,105 @@ TEST_CASE("projection keeps nested shape") {
   Item it = item_of(R"({"a":{"M":{"b":{"N":"1"},"c":{"N":"2"}}},"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"},{"N":"3"}]},"y":{"N":"9"}})");
   CHECK(json::value(item_to_json(project(it, paths))) == json::parse(R"({"a":{"M":{"b":{"N":"1"}}},"l":{"L":[{"N":"1"},{"N":"3"}]}})"));
   CHECK(error_of([&] { parse_projection("a, a.b", "ProjectionExpression", *c.ctx); }).find("overlap") != std::string::npos);
+}
+
+// ---- AWS's expression limits and operand rules (scylladb test/alternator/test_limits.py,
+// test_condition_expression.py, test_update_expression.py; dynalite test/scan.js) ----
+
+TEST_CASE("expressions longer than 4 KB are refused before parsing") {
+  const char* v = R"({":v":{"N":"1"}})";
+  std::string ok = "a" + std::string(4085, ' ') + " = :v";  // 4091 bytes
+  CHECK(error_of([&] { cond(ok, "{}", v); }).empty());
+  std::string at_limit = "a" + std::string(4096 - 5, ' ') + "= :v";
+  REQUIRE(at_limit.size() == 4096);
+  CHECK(error_of([&] { cond(at_limit, "{}", v); }).empty());
+  std::string over = std::string(15000, '(');
+  CHECK(error_of([&] { cond(over, "{}"); }) ==
+        "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 15000");
+  Ctx c("", "");
+  CHECK(error_of([&] { parse_projection(std::string(4097, 'x'), "ProjectionExpression", *c.ctx); }) ==
+        "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097");
+  CHECK(error_of([&] { parse_projection(std::string(4096, 'x'), "ProjectionExpression", *c.ctx); }).empty());
+}
+
+TEST_CASE("at most 300 operators; nesting is bounded by them, not by a depth cap") {
+  const char* item = R"({"a":{"N":"1"},"b":{"N":"2"}})";
+  auto nested = [](int depth) {
+    std::string s = "a<b ";
+    for (int i = 0; i < depth; ++i) s += "or (a<b ";
+    return s + std::string(depth, ')');
+  };
+  CHECK(cond(nested(149), item));  // 299 operators, 149 levels of parentheses
+  std::string deep = nested(454);
+  REQUIRE(deep.size() < 4096);
+  CHECK(error_of([&] { cond(deep, item); }) == "Invalid ConditionExpression: The expression contains too many operators; operator count: 301");
+  std::string nots;
+  for (int i = 0; i < 1000; ++i) nots += "not ";
+  CHECK(error_of([&] { cond(nots + "a<b", item); }) == "Invalid ConditionExpression: The expression contains too many operators; operator count: 301");
+  // Redundant parentheses are refused (AWS: "The expression has redundant parentheses;").
+  std::string parens = std::string(2046, '(') + "a<b" + std::string(2046, ')');
+  CHECK(error_of([&] { cond(parens, item); }) == "Invalid ConditionExpression: The expression has redundant parentheses;");
+  CHECK(error_of([&] { cond("((a < b))", item); }) == "Invalid ConditionExpression: The expression has redundant parentheses;");
+  CHECK(error_of([&] { cond("a=a AND ((a=b AND a=b)) AND a=a", item); }) == "Invalid ConditionExpression: The expression has redundant parentheses;");
+  CHECK(cond("(a < b)", item));
+  CHECK_FALSE(cond("((a < b) and b < a)", item));
+  // Unbalanced: a syntax error, whatever the depth.
+  CHECK(error_of([&] { cond(std::string(4000, '(') + "a<b", item); }).find("Syntax error; token: \"<EOF>\"") != std::string::npos);
+  CHECK(error_of([&] { cond(std::string(4096, '('), item); }).find("Syntax error") != std::string::npos);
+  // Function calls nest: an unknown one is named.
+  std::string calls = "a < ";
+  for (int i = 0; i < 1355; ++i) calls += "f(";
+  calls += "b" + std::string(1355, ')');
+  CHECK(error_of([&] { cond(calls, item); }) == "Invalid ConditionExpression: Invalid function name; function: f");
+}
+
+TEST_CASE("attribute names start with a letter") {
+  const char* v = R"({":v":{"N":"1"}})";
+  CHECK(error_of([&] { updated("SET _123 = :v", "{}", v); }) == "Invalid UpdateExpression: Syntax error; token: \"_\", near: \"SET _123\"");
+  CHECK(error_of([&] { updated("SET 123a = :v", "{}", v); }) == "Invalid UpdateExpression: Syntax error; token: \"123\", near: \"SET 123a\"");
+  CHECK(error_of([&] { cond("_hidden = :v", "{}", v); }).find("Invalid ConditionExpression: Syntax error; token: \"_\"") == 0);
+  CHECK(updated("SET A123_ = :v", "{}", v) == json::parse(R"({"A123_":{"N":"1"}})"));
+}
+
+TEST_CASE("ordering comparisons refuse constants of other types than S, N, B") {
+  const char* item = R"({"a":{"N":"1"},"l":{"L":[{"N":"1"}]}})";
+  CHECK(error_of([&] { cond("a < :l", item, R"({":l":{"L":[{"N":"1"}]}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: L");
+  CHECK(error_of([&] { cond(":m >= a", item, R"({":m":{"M":{}}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: >=, operand type: M");
+  CHECK(error_of([&] { cond("a between :lo and :hi", item, R"({":lo":{"BOOL":true},":hi":{"BOOL":true}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: BETWEEN, operand type: BOOL");
+  CHECK(error_of([&] { cond("a > :s", item, R"({":s":{"SS":["x"]}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: >, operand type: SS");
+  // From the item, a wrong type is simply false; equality takes any type.
+  CHECK_FALSE(cond("l < a", item));
+  CHECK(cond("l = :l", item, R"({":l":{"L":[{"N":"1"}]}})"));
+}
+
+TEST_CASE("<> of two absent attributes is true") {
+  CHECK(cond("q <> z", "{}"));
+  CHECK_FALSE(cond("q < z", "{}"));
+  CHECK_FALSE(cond("q between z and x", "{}"));
+}
+
+TEST_CASE("attribute_type and size operands") {
+  const char* item = R"({"a":{"N":"1"},"s":{"S":"abc"}})";
+  CHECK(cond("attribute_type(:v, :t)", item, R"({":v":{"N":"0"},":t":{"S":"N"}})"));
+  CHECK(error_of([&] { cond("attribute_type(a, s)", item); }).find(
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: ") == 0);
+  CHECK(error_of([&] { cond("attribute_type(a, :t)", item, R"({":t":{"N":"1"}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N");
+  CHECK(error_of([&] { cond("attribute_type(a, :t)", item, R"({":t":{"S":"DOG"}})"); }) ==
+        "Invalid ConditionExpression: Invalid attribute type name found; type: DOG, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
+  CHECK(cond("size(:v) >= :n", item, R"({":v":{"S":"abc"},":n":{"N":"2"}})"));
+  CHECK(error_of([&] { cond("size(:v) >= :n", item, R"({":v":{"N":"123"},":n":{"N":"2"}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N");
+  CHECK(error_of([&] { cond("size(size(s)) >= :n", item, R"({":n":{"N":"2"}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N");
+  CHECK(error_of([&] { cond("size(:v) > a", item, R"({":v":{"BOOL":true}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: BOOL");
+  CHECK(error_of([&] { cond("begins_with(:v, s)", item, R"({":v":{"N":"1"}})"); }) ==
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
+  CHECK(error_of([&] { cond("size(s)", item); }) ==
+        "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size");
 }
