@@ -32,7 +32,7 @@ const std::map<std::string_view, ConfigOp>& config_ops() {
       {"Logging", {"logging", "BucketLoggingStatus", nullptr}},
       {"RequestPayment", {"requestpayment", "RequestPaymentConfiguration", nullptr}},
       {"AccelerateConfiguration", {"accelerate", "AccelerateConfiguration", nullptr}},
-      // Put/GetObjectLockConfiguration (named without "Bucket"): stored, not enforced.
+      // Put/GetObjectLockConfiguration (named without "Bucket"); enforced in s3_object_lock.cpp.
       {"ObjectLockConfiguration", {"objectlock", "ObjectLockConfiguration", &object_lock_configuration_not_found_error}},
   };
   return m;
@@ -80,6 +80,8 @@ void S3Service::put_bucket_versioning(const Request& req, Decision& out) const {
   if (!st || !st->is_string()) throw malformed_xml();
   std::string status(st->as_string());
   if (status != "Enabled" && status != "Suspended") throw malformed_xml();
+  if (status == "Suspended" && lock_enabled(b))
+    throw invalid_bucket_state("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
   Event ev;
   ev.mutable_versioning_set()->set_bucket(b.meta.name());
   ev.mutable_versioning_set()->set_status(status);
@@ -137,6 +139,7 @@ void S3Service::put_config(const Request& req, Decision& out) const {
   std::string value;
   if (!del) {
     const json::value* v = in.raw().if_contains(op.member);
+    if (op.config == "objectlock") check_lock_configuration(b, v);
     if (!v || v->is_null()) throw malformed_xml();
     if (op.config == "policy") {
       if (!v->is_string()) throw malformed_xml();

@@ -69,6 +69,13 @@ void S3Service::create_bucket(const Request& req, Decision& out) const {
     c->set_name("ownership");
     c->set_value(json::serialize(json::object{{"Rules", json::array{json::object{{"ObjectOwnership", *ol}}}}}));
   }
+  if (in.flag("ObjectLockEnabledForBucket")) {  // Object Lock: versioned from the start, for good
+    b->set_versioning("Enabled");
+    auto* c = b->add_configs();
+    c->set_name("objectlock");
+    c->set_value(json::serialize(json::object{{"ObjectLockEnabled", "Enabled"}}));
+    sort_by(b->mutable_configs(), [](const Config& c) { return c.name(); });
+  }
   out.add(std::move(ev));
   out.output = json::object{{"Location", "/" + name}};
 }

@@ -89,6 +89,12 @@ inline ApiError object_lock_configuration_not_found_error(std::string_view bucke
   return ApiError::make(404, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket")
       .with("BucketName", std::string(bucket));
 }
+// Object Lock: a configuration refused in this bucket state (versioning), and
+// a version with neither retention nor legal hold (Get of one).
+inline ApiError invalid_bucket_state(std::string msg) { return ApiError::make(409, "InvalidBucketState", std::move(msg)); }
+inline ApiError no_such_object_lock_configuration() {
+  return ApiError::make(404, "NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration");
+}
 // A CORS preflight that no rule allows.
 inline ApiError access_forbidden(std::string message, std::string method) {
   return ApiError::make(403, "AccessForbidden", std::move(message)).with("Method", std::move(method)).with("ResourceType", "OBJECT");
@@ -202,7 +208,7 @@ inline ApiError max_post_pre_data_length_exceeded() {
   return ApiError::bad_request("MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.");
 }
 inline ApiError invalid_policy_document(std::string msg) { return ApiError::bad_request("InvalidPolicyDocument", std::move(msg)); }
-// A POST form its policy does not allow.
+// A POST form its policy does not allow; a version Object Lock protects.
 inline ApiError access_denied(std::string msg) { return ApiError::make(403, "AccessDenied", std::move(msg)); }
 
 }  // namespace podstack::s3

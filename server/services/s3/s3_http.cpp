@@ -31,6 +31,18 @@ protocol::ApiError input_error(protocol::ApiError e) {
   if (e.message.find("'storageClass'") != std::string::npos) return invalid_storage_class();
   if (e.message.find("LocationConstraint'") != std::string::npos || e.message.find("'locationConstraint'") != std::string::npos)
     return invalid_location_constraint();
+  // Object Lock: a mode header S3 does not know; lock documents in bodies
+  // that do not validate.
+  if (e.message.find("at 'objectLockMode'") != std::string::npos) {
+    std::string value;
+    if (size_t a = e.message.find("Value '"); a != std::string::npos) {
+      a += 7;
+      value = e.message.substr(a, e.message.find("' at '", a) - a);
+    }
+    return invalid_argument("Unknown wormMode directive.", "x-amz-object-lock-mode", value);
+  }
+  for (std::string_view doc : {"at 'retention.", "at 'legalHold.", "at 'objectLockConfiguration."})
+    if (e.message.find(doc) != std::string::npos) return malformed_xml();
   return invalid_argument(e.message);
 }
 

@@ -8,6 +8,7 @@
 //                         object tagging, attributes and ACLs
 //   s3_multipart.cpp      Create/Complete/AbortMultipartUpload, UploadPart(Copy)
 //   s3_listing.cpp        ListObjects(V2), ListObjectVersions, ListParts, ListMultipartUploads
+//   s3_object_lock.cpp    Put/GetObjectRetention, Put/GetObjectLegalHold (and the lock checks, s3_util.h)
 // Bodies: s3_body.h (received and read on the blob store), s3_post.h
 // (browser form uploads); notifications: s3_notifications.h.
 // AWS reference: https://docs.aws.amazon.com/AmazonS3/latest/API/
@@ -73,6 +74,12 @@ class S3Service final : public StatefulService<S3Service, S3State> {
   void get_object_attributes(const Request& req, Decision& out) const;
   void get_acl(const Request& req, Decision& out) const;  // buckets and objects
   void put_acl(const Request& req, Decision& out) const;
+
+  // ---- Object Lock (s3_object_lock.cpp) ----
+  void put_object_retention(const Request& req, Decision& out) const;
+  void get_object_retention(const Request& req, Decision& out) const;
+  void put_object_legal_hold(const Request& req, Decision& out) const;
+  void get_object_legal_hold(const Request& req, Decision& out) const;
 
   // ---- multipart (s3_multipart.cpp) ----
   void create_multipart_upload(const Request& req, Decision& out) const;
