@@ -307,3 +307,23 @@ def test_object_lock_survives_restart(srv, lbucket):
     with pytest.raises(ClientError) as e:
         s3.delete_object(Bucket=lbucket, Key="k", VersionId=vid, BypassGovernanceRetention=True)
     assert code(e) == "AccessDenied"
+
+
+# ---- bucket names (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) ----
+
+@pytest.mark.parametrize("name", ["xn--abc", "sthree-abc", "sthree-configurator-x", "amzn-s3-demo-bucket", "abc-s3alias",
+                                  "abc--ol-s3", "abc.mrap", "abc--x-s3", "abc--table-s3", "a.-b", "a-.b", "10.0.0.1",
+                                  "a" * 64, "ab", "a_b", "Abc", "abc-", ".abc"])
+def test_reserved_bucket_names_refused(s3, name):
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=name)
+    assert err(e) == ({"Code": "InvalidBucketName", "Message": "The specified bucket is not valid.", "BucketName": name}, 400)
+
+
+@pytest.mark.parametrize("template", ["a.b-c{u}", "my--bucket{u}", "1-2-3{u}", "xn-a{u}", "s3alias-{u}", "{u}-s3alia",
+                                      "{u}-ol-s3", "{u}.mrap1", "{u}-x-s3", "{u}10.0.0.1", "sthree{u}", "amzn-s3-demo{u}",
+                                      "{u}" + "a" * 51])
+def test_valid_bucket_names_accepted(s3, template):
+    name = template.format(u=uuid.uuid4().hex[:12])
+    s3.create_bucket(Bucket=name)
+    s3.head_bucket(Bucket=name)
