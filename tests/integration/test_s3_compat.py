@@ -327,3 +327,78 @@ def test_valid_bucket_names_accepted(s3, template):
     name = template.format(u=uuid.uuid4().hex[:12])
     s3.create_bucket(Bucket=name)
     s3.head_bucket(Bucket=name)
+
+
+# ---- object-creation headers (LocalStack's AWS-validated snapshots) ----
+
+@pytest.mark.parametrize("storage_class", ["FOO", "OUTPOSTS"])
+def test_invalid_storage_class(s3, bucket, storage_class):
+    expected = ({"Code": "InvalidStorageClass", "Message": "The storage class you specified is not valid",
+                 "StorageClassRequested": storage_class}, 400)
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass=storage_class)
+    assert err(e) == expected
+    with pytest.raises(ClientError) as e:
+        s3.create_multipart_upload(Bucket=bucket, Key="k", StorageClass=storage_class)
+    assert err(e) == expected
+
+
+def test_invalid_server_side_encryption(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="FOO")
+    assert err(e) == ({"Code": "InvalidArgument", "Message": "The encryption method specified is not supported",
+                       "ArgumentName": "x-amz-server-side-encryption", "ArgumentValue": "FOO"}, 400)
+
+
+def test_invalid_canned_acl(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="fake-acl")
+    error, status = err(e)
+    assert (error["Code"], error["ArgumentName"], error["ArgumentValue"], status) == ("InvalidArgument", "x-amz-acl", "fake-acl", 400)
+    assert not error.get("Message")
+
+
+@pytest.mark.parametrize("tagging", ["key1=val1&key1=val2", "key1=val1,key2=val2"])
+def test_invalid_tagging_header(s3, bucket, tagging):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"", Tagging=tagging)
+    assert err(e) == ({"Code": "InvalidArgument", "ArgumentName": "x-amz-tagging", "ArgumentValue": tagging,
+                       "Message": "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query "
+                                  "parameters without tag name duplicates."}, 400)
+
+
+def test_content_md5_errors(s3, bucket):
+    import base64
+    import hashlib
+    for value in ["__invalid__", "000", "MTIz", base64.b64encode(b"test-string").decode()]:
+        with pytest.raises(ClientError) as e:
+            s3.put_object(Bucket=bucket, Key="k", Body=b"something", ContentMD5=value)
+        assert err(e) == ({"Code": "InvalidDigest", "Message": "The Content-MD5 you specified was invalid.", "Content-MD5": value}, 400)
+    wrong = hashlib.md5(b"something1").digest()
+    calculated = base64.b64encode(hashlib.md5(b"something").digest()).decode()
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"something", ContentMD5=base64.b64encode(wrong).decode())
+    assert err(e) == ({"Code": "BadDigest", "Message": "The Content-MD5 you specified did not match what we received.",
+                       "CalculatedDigest": calculated, "ExpectedDigest": wrong.hex()}, 400)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    with pytest.raises(ClientError) as e:
+        s3.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=1, Body=b"something",
+                       ContentMD5=base64.b64encode(wrong).decode())
+    assert err(e)[0]["ExpectedDigest"] == base64.b64encode(wrong).decode()
+
+
+def test_invalid_object_ownership_at_creation(s3):
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=new_name(), ObjectOwnership="RandomValue")
+    assert err(e) == ({"Code": "InvalidArgument", "Message": "Invalid x-amz-object-ownership header: RandomValue",
+                       "ArgumentName": "x-amz-object-ownership"}, 400)
+
+
+def test_invalid_website_redirect_location(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", WebsiteRedirectLocation="elsewhere")
+    assert err(e) == ({"Code": "InvalidRedirectLocation",
+                       "Message": "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."}, 400)
+    for ok in ("/other", "https://example.com/x"):
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", WebsiteRedirectLocation=ok)
+        assert s3.head_object(Bucket=bucket, Key="k")["WebsiteRedirectLocation"] == ok

@@ -154,8 +154,15 @@ inline ApiError invalid_part_number(int64_t requested, int64_t parts) {
       .with("PartNumberRequested", std::to_string(requested))
       .with("ActualPartCount", std::to_string(parts));
 }
-inline ApiError invalid_storage_class() {
-  return ApiError::bad_request("InvalidStorageClass", "The storage class you specified is not valid");
+// `requested` empty: the request's value is not known here.
+inline ApiError invalid_storage_class(std::string requested = {}) {
+  ApiError e = ApiError::bad_request("InvalidStorageClass", "The storage class you specified is not valid");
+  if (!requested.empty()) e.details = {{"StorageClassRequested", std::move(requested)}};
+  return e;
+}
+inline ApiError invalid_redirect_location() {
+  return ApiError::bad_request("InvalidRedirectLocation",
+                               "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.");
 }
 // Tags: more than 50 ("BadRequest" is the code S3 answers).
 inline ApiError bad_request(std::string msg) { return ApiError::bad_request("BadRequest", std::move(msg)); }
@@ -183,7 +190,9 @@ inline ApiError invalid_part(std::string_view upload_id, int32_t number, std::st
 
 // ---- bodies (s3_body.cpp) and browser form uploads (s3_post.cpp) ----
 inline ApiError incomplete_body() { return ApiError::bad_request("IncompleteBody", "The request body terminated unexpectedly"); }
-inline ApiError invalid_digest() { return ApiError::bad_request("InvalidDigest", "The Content-MD5 you specified was invalid."); }
+inline ApiError invalid_digest(std::string content_md5) {
+  return ApiError::bad_request("InvalidDigest", "The Content-MD5 you specified was invalid.").with("Content-MD5", std::move(content_md5));
+}
 inline ApiError bad_digest(std::string msg) { return ApiError::bad_request("BadDigest", std::move(msg)); }
 inline ApiError missing_content_length() {
   return ApiError::make(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");

@@ -330,7 +330,7 @@ void S3Service::post_object(const Request& req, Decision& out) const {
                                                       "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS",
                                                       "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE"};
   if (auto sc = put.if_contains("StorageClass"); sc && !kClasses.count(std::string_view(sc->as_string())))
-    throw invalid_storage_class();
+    throw invalid_storage_class(std::string(sc->as_string()));
   const Request put_req{req.operation, Input(put), ctx, file->if_object()};
   ObjectVersion o = new_version(b, key, received_body(put_req.body), ctx, out);
   describe_object(put_req.in, o);

@@ -142,7 +142,7 @@ std::unique_ptr<StreamedBody> S3Service::streamed_body(std::string_view op, cons
   if (op != "PutObject" && op != "UploadPart") return nullptr;
   struct Body final : StreamedBody {
     BodyReceiver r;
-    Body(BlobStore& st, const boost::beast::http::fields& h) : r(st, h, new_blob_id()) {}
+    Body(BlobStore& st, const boost::beast::http::fields& h, bool part) : r(st, h, new_blob_id()) { r.set_part(part); }
     std::optional<ApiError> feed(std::string_view b) override {
       if (auto& e = r.header_error()) return e;
       return r.feed(b);
@@ -159,7 +159,7 @@ std::unique_ptr<StreamedBody> S3Service::streamed_body(std::string_view op, cons
       return o;
     }
   };
-  return std::make_unique<Body>(*blobs_, headers);
+  return std::make_unique<Body>(*blobs_, headers, op == "UploadPart");
 }
 
 std::unique_ptr<BodySource> S3Service::body_source(const json::value& spec, std::function<void()> settle) const {
