@@ -402,3 +402,153 @@ def test_invalid_website_redirect_location(s3, bucket):
     for ok in ("/other", "https://example.com/x"):
         s3.put_object(Bucket=bucket, Key="k", Body=b"x", WebsiteRedirectLocation=ok)
         assert s3.head_object(Bucket=bucket, Key="k")["WebsiteRedirectLocation"] == ok
+
+
+# ---- POST Object: the tagging field and policy conditions (LocalStack's TestS3PresignedPost snapshots) ----
+
+def form_post(url, fields, file_bytes=b"test-body"):
+    import urllib.error
+    import urllib.request
+    boundary = "----compat" + uuid.uuid4().hex
+    body = b""
+    for k, v in fields.items():
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.txt"\r\n'
+             "Content-Type: text/plain\r\n\r\n").encode() + file_bytes + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **kw):
+            return None
+    try:
+        with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def xml_error(body):
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(body)
+    return root.findtext("Code"), root.findtext("Message")
+
+
+@pytest.mark.parametrize("tagging,tags", [
+    ("<Tagging><TagSet><Tag><Key>TagName</Key><Value>TagValue</Value></Tag></TagSet></Tagging>",
+     [{"Key": "TagName", "Value": "TagValue"}]),
+    ("<Tagging><TagSet><Tag><Key>TagName</Key><Value>TagValue</Value></Tag><Tag><Key>TagName2</Key>"
+     "<Value>TagValue2</Value></Tag></TagSet></Tagging>",
+     [{"Key": "TagName", "Value": "TagValue"}, {"Key": "TagName2", "Value": "TagValue2"}]),
+    ("<InvalidXmlTagging></InvalidXmlTagging>", []),
+])
+def test_post_object_tagging_field(s3, bucket, tagging, tags):
+    p = s3.generate_presigned_post(bucket, "tagged", Fields={"tagging": tagging},
+                                   Conditions=[{"bucket": bucket}, ["eq", "$tagging", tagging]])
+    status, body = form_post(p["url"], p["fields"])
+    assert status == 204, body
+    assert s3.get_object_tagging(Bucket=bucket, Key="tagged")["TagSet"] == tags
+
+
+def test_post_object_tagging_not_xml(s3, bucket):
+    p = s3.generate_presigned_post(bucket, "tagged", Fields={"tagging": "not-xml"},
+                                   Conditions=[{"bucket": bucket}, ["eq", "$tagging", "not-xml"]])
+    status, body = form_post(p["url"], p["fields"])
+    assert status == 400
+    assert xml_error(body) == ("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+    with pytest.raises(ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="tagged")
+    assert code(e) == "404"
+
+
+def test_post_policy_tagging_condition_enforced(s3, bucket):
+    tagging = "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>"
+    p = s3.generate_presigned_post(bucket, "tagged", Fields={"tagging": tagging}, Conditions=[["eq", "$tagging", tagging]])
+    p["fields"]["tagging"] = tagging.replace("<Value>1", "<Value>2")
+    status, body = form_post(p["url"], p["fields"])
+    assert status == 403
+    assert xml_error(body) == ("AccessDenied", f'Invalid according to Policy: Policy Condition failed: ["eq", "$tagging", "{tagging}"]')
+
+
+def test_post_policy_condition_forms(s3, bucket):
+    where = "http://localhost.test/random"
+    # A field named without "$" never matches.
+    p = s3.generate_presigned_post(bucket, "k", Fields={"success_action_redirect": where},
+                                   Conditions=[["eq", "success_action_redirect", where]])
+    status, body = form_post(p["url"], p["fields"])
+    assert (status, xml_error(body)) == (403, ("AccessDenied", "Invalid according to Policy: Policy Condition failed: "
+                                                               f'["eq", "success_action_redirect", "{where}"]'))
+    # A simple condition names exactly one field.
+    p = s3.generate_presigned_post(bucket, "k", Fields={"success_action_redirect": where},
+                                   Conditions=[{"bucket": bucket, "success_action_redirect": where}])
+    status, body = form_post(p["url"], p["fields"])
+    assert (status, xml_error(body)) == (400, ("InvalidPolicyDocument", "Invalid Policy: Invalid Simple-Condition: "
+                                                                        "Simple-Conditions must have exactly one property specified."))
+    # starts-with "" takes any value.
+    p = s3.generate_presigned_post(bucket, "k", Fields={"success_action_redirect": where},
+                                   Conditions=[["starts-with", "$success_action_redirect", ""]])
+    p["fields"]["success_action_redirect"] = "http://wrong.location/test"
+    status, body = form_post(p["url"], p["fields"])
+    assert status == 303, body
+    # An operator S3 does not know.
+    p = s3.generate_presigned_post(bucket, "k", Conditions=[["ends-with", "$key", "k"]])
+    status, body = form_post(p["url"], p["fields"])
+    got_code, message = xml_error(body)
+    assert (status, got_code) == (400, "InvalidPolicyDocument")
+    assert message == 'Invalid Policy: Invalid Condition: unknown operation "ends-with".'
+
+
+# ---- presigned requests with CORS (LocalStack's test_s3_cors.py snapshots) ----
+
+CORS_DENIED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request "
+               "method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the "
+               "resource's CORS spec.")
+
+
+def test_presigned_requests_with_cors(s3, bucket):
+    import xml.etree.ElementTree as ET
+    import requests
+    origin = "https://app.example.com"
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": [origin], "AllowedMethods": ["GET", "PUT"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 3000}]})
+    put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "up.txt"}, ExpiresIn=300)
+    get_url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "up.txt"}, ExpiresIn=300)
+    # The browser's preflight of the presigned PUT.
+    pre = requests.options(put_url, headers={"Origin": origin, "Access-Control-Request-Method": "PUT",
+                                             "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200, pre.text
+    assert pre.headers["Access-Control-Allow-Origin"] == origin
+    assert pre.headers["Access-Control-Allow-Methods"] == "GET, PUT"
+    assert pre.headers["Access-Control-Allow-Headers"] == "content-type"
+    assert pre.headers["Access-Control-Max-Age"] == "3000"
+    assert pre.headers["Access-Control-Allow-Credentials"] == "true"
+    # The presigned PUT and GET themselves carry the headers.
+    put = requests.put(put_url, data=b"hello", headers={"Origin": origin, "Content-Type": "text/plain"})
+    assert put.status_code == 200, put.text
+    assert put.headers["Access-Control-Allow-Origin"] == origin
+    assert put.headers["Vary"] == "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+    got = requests.get(get_url, headers={"Origin": origin})
+    assert (got.status_code, got.content) == (200, b"hello")
+    assert got.headers["Access-Control-Allow-Origin"] == origin
+    assert got.headers["Access-Control-Max-Age"] == "3000"
+    # No rule for the origin: the preflight is refused, the request itself gets no CORS headers.
+    pre = requests.options(get_url, headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    assert pre.status_code == 403
+    root = ET.fromstring(pre.content)
+    assert (root.findtext("Code"), root.findtext("Message"), root.findtext("Method"), root.findtext("ResourceType")) == (
+        "AccessForbidden", CORS_DENIED, "GET", "OBJECT")
+    got = requests.get(get_url, headers={"Origin": "https://evil.example"})
+    assert got.status_code == 200 and "Access-Control-Allow-Origin" not in got.headers
+    # A method no rule allows.
+    pre = requests.options(put_url, headers={"Origin": origin, "Access-Control-Request-Method": "DELETE"})
+    assert pre.status_code == 403
+
+
+def test_cors_preflight_on_bucket_reports_bucket(s3, bucket):
+    import xml.etree.ElementTree as ET
+    import requests
+    url = s3.generate_presigned_url("list_objects_v2", Params={"Bucket": bucket}, ExpiresIn=300)
+    pre = requests.options(url, headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"})
+    assert pre.status_code == 403
+    root = ET.fromstring(pre.content)
+    assert (root.findtext("Code"), root.findtext("Message"), root.findtext("ResourceType")) == (
+        "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", "BUCKET")

@@ -248,7 +248,15 @@ void S3Service::evaluate_cors(const Request& req, Decision& out) const {
     if (it != p->buckets.end()) b = &it->second;
   }
   auto deny = [&](std::string msg) {
-    if (preflight) throw access_forbidden(std::move(msg), in.str_or("Method", ""));
+    if (preflight) {
+      // The resource the preflight is for: the bucket itself, or an object in it.
+      std::string_view path = in.str("Path");
+      size_t start = path.find_first_not_of('/');
+      size_t slash = start == std::string_view::npos ? std::string_view::npos : path.find('/', start);
+      bool object = slash != std::string_view::npos && slash + 1 < path.size();
+      std::string method = in.str_or("Method", "");
+      throw access_forbidden(std::move(msg), method.empty() ? "OPTIONS" : method, object ? "OBJECT" : "BUCKET");
+    }
     out.output = json::object();
   };
   if (!b) {
@@ -299,14 +307,13 @@ void S3Service::evaluate_cors(const Request& req, Decision& out) const {
         for (auto& x : expose) e += (e.empty() ? "" : ", ") + x;
         h["Access-Control-Expose-Headers"] = e;
       }
-      if (preflight) {
-        if (!req_headers.empty()) {
-          std::string e;
-          for (auto& x : req_headers) e += (e.empty() ? "" : ", ") + x;
-          h["Access-Control-Allow-Headers"] = e;
-        }
-        if (auto* ma = r.if_contains("MaxAgeSeconds"); ma && ma->is_number()) h["Access-Control-Max-Age"] = std::to_string(ma->to_number<int64_t>());
+      if (preflight && !req_headers.empty()) {
+        std::string e;
+        for (auto& x : req_headers) e += (e.empty() ? "" : ", ") + x;
+        h["Access-Control-Allow-Headers"] = e;
       }
+      // On the preflight and, as S3 does, on the request itself.
+      if (auto* ma = r.if_contains("MaxAgeSeconds"); ma && ma->is_number()) h["Access-Control-Max-Age"] = std::to_string(ma->to_number<int64_t>());
       h["Vary"] = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
       out.output = json::object{{"headers", std::move(h)}};
       return;

@@ -95,9 +95,11 @@ inline ApiError invalid_bucket_state(std::string msg) { return ApiError::make(40
 inline ApiError no_such_object_lock_configuration() {
   return ApiError::make(404, "NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration");
 }
-// A CORS preflight that no rule allows.
-inline ApiError access_forbidden(std::string message, std::string method) {
-  return ApiError::make(403, "AccessForbidden", std::move(message)).with("Method", std::move(method)).with("ResourceType", "OBJECT");
+// A CORS preflight that no rule allows; `resource_type` BUCKET or OBJECT.
+inline ApiError access_forbidden(std::string message, std::string method, std::string resource_type) {
+  return ApiError::make(403, "AccessForbidden", std::move(message))
+      .with("Method", std::move(method))
+      .with("ResourceType", std::move(resource_type));
 }
 
 // ---- requests ----

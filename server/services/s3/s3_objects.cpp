@@ -7,6 +7,7 @@
 #include <set>
 
 #include "server/protocol/encoding.h"
+#include "server/protocol/xml.h"
 #include "server/services/s3/s3_body.h"
 #include "server/services/s3/s3_errors.h"
 #include "server/services/s3/s3_post.h"
@@ -140,6 +141,28 @@ ObjectVersion new_version(const BucketState& b, const std::string& key, const Re
     if (body.inline_data) out.blobs.emplace_back(chunk_key(body.blob, 0), std::string(*body.inline_data));
   }
   return o;
+}
+
+// The "tagging" field of a POST form: a Tagging document (XML), whose tags
+// the new object gets; another root element gives none.
+void post_tagging(std::string_view xml, ObjectVersion& o) {
+  std::string why;
+  auto doc = protocol::parse_xml(xml, &why);
+  if (!doc) throw malformed_xml();
+  json::array set;
+  if (doc->name == "Tagging")
+    if (const auto* ts = doc->child("TagSet"))
+      for (const auto& tag : ts->children) {
+        if (tag.name != "Tag") continue;
+        const auto* k = tag.child("Key");
+        const auto* v = tag.child("Value");
+        json::object t{{"Key", k ? k->text : std::string()}};
+        if (!k) t.erase("Key");
+        if (v) t["Value"] = v->text;
+        set.push_back(std::move(t));
+      }
+  json::object tagging{{"TagSet", std::move(set)}};
+  for (auto& t : tags_from_input(&tagging)) *o.add_tags() = std::move(t);
 }
 
 // Deletes `key` (a version, or the latest): the events and the output members.
@@ -334,6 +357,7 @@ void S3Service::post_object(const Request& req, Decision& out) const {
   const Request put_req{req.operation, Input(put), ctx, file->if_object()};
   ObjectVersion o = new_version(b, key, received_body(put_req.body), ctx, out);
   describe_object(put_req.in, o);
+  if (auto t = fields.find("tagging"); t != fields.end()) post_tagging(t->second, o);
   apply_encryption(b, ctx, o);
   apply_object_lock(b, put_req.in, ctx, o);
   notify(b, "ObjectCreated:Post", o, ctx, out);
