@@ -634,8 +634,7 @@ Reply Gateway::cors(Service& svc, const protocol::ServiceModel& model, const Htt
   }
   if (!x.error && x.output.is_object())
     if (auto* h = x.output.as_object().if_contains("headers"))
-      for (auto& kv : h->as_object())
-        if (kv.key() != "Access-Control-Max-Age") reply->response.set(kv.key(), kv.value().as_string());
+      for (auto& kv : h->as_object()) reply->response.set(kv.key(), kv.value().as_string());
   return std::move(*reply);
 }
 

@@ -165,7 +165,7 @@ BodyReceiver::BodyReceiver(BlobStore& blobs, const boost::beast::http::fields& h
   if (!content_md5_.empty()) {
     auto raw = protocol::base64_decode(content_md5_);
     if (!raw || raw->size() != 16)
-      header_error_ = invalid_digest();
+      header_error_ = invalid_digest(content_md5_);
   }
   // Checksums asked for: x-amz-checksum-<alg> values, x-amz-sdk-checksum-algorithm,
   // x-amz-checksum-algorithm, or announced trailers (x-amz-trailer).
@@ -373,8 +373,12 @@ std::optional<ApiError> BodyReceiver::finish() {
     return e;
   }
   body_.md5 = md5_.digest();
-  if (!content_md5_.empty() && protocol::base64_encode(body_.md5) != content_md5_)
-    return bad_digest("The Content-MD5 you specified did not match what we received.");
+  if (!content_md5_.empty() && protocol::base64_encode(body_.md5) != content_md5_) {
+    auto given = protocol::base64_decode(content_md5_);
+    return bad_digest("The Content-MD5 you specified did not match what we received.")
+        .with("CalculatedDigest", protocol::base64_encode(body_.md5))
+        .with("ExpectedDigest", part_ || !given ? content_md5_ : hex(*given));
+  }
   for (auto& h : hashers_) {
     std::string got = protocol::base64_encode(h.digest());
     for (auto& [alg, want] : expected_)

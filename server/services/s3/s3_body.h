@@ -93,6 +93,9 @@ class BodyReceiver {
   void committed();
   // A header error known before any byte (bad Content-MD5, unknown algorithm, ...).
   const std::optional<ApiError>& header_error() const { return header_error_; }
+  // A part of a multipart upload: a Content-MD5 mismatch reports the expected
+  // digest as given (base64), not in hex as PutObject's does.
+  void set_part(bool part) { part_ = part; }
 
  private:
   std::optional<ApiError> data(std::string_view bytes);
@@ -112,6 +115,7 @@ class BodyReceiver {
   std::optional<ApiError> header_error_;
   bool chunked_ = false;
   bool discarded_ = false;
+  bool part_ = false;
   // aws-chunked decoder
   enum class St { kSize, kData, kDataEnd, kTrailer, kDone } st_ = St::kSize;
   std::string line_;

@@ -32,7 +32,7 @@ const std::map<std::string_view, ConfigOp>& config_ops() {
       {"Logging", {"logging", "BucketLoggingStatus", nullptr}},
       {"RequestPayment", {"requestpayment", "RequestPaymentConfiguration", nullptr}},
       {"AccelerateConfiguration", {"accelerate", "AccelerateConfiguration", nullptr}},
-      // Put/GetObjectLockConfiguration (named without "Bucket"): stored, not enforced.
+      // Put/GetObjectLockConfiguration (named without "Bucket"); enforced in s3_object_lock.cpp.
       {"ObjectLockConfiguration", {"objectlock", "ObjectLockConfiguration", &object_lock_configuration_not_found_error}},
   };
   return m;
@@ -80,6 +80,8 @@ void S3Service::put_bucket_versioning(const Request& req, Decision& out) const {
   if (!st || !st->is_string()) throw malformed_xml();
   std::string status(st->as_string());
   if (status != "Enabled" && status != "Suspended") throw malformed_xml();
+  if (status == "Suspended" && lock_enabled(b))
+    throw invalid_bucket_state("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
   Event ev;
   ev.mutable_versioning_set()->set_bucket(b.meta.name());
   ev.mutable_versioning_set()->set_status(status);
@@ -137,6 +139,7 @@ void S3Service::put_config(const Request& req, Decision& out) const {
   std::string value;
   if (!del) {
     const json::value* v = in.raw().if_contains(op.member);
+    if (op.config == "objectlock") check_lock_configuration(b, v);
     if (!v || v->is_null()) throw malformed_xml();
     if (op.config == "policy") {
       if (!v->is_string()) throw malformed_xml();
@@ -249,7 +252,15 @@ void S3Service::evaluate_cors(const Request& req, Decision& out) const {
     if (it != p->buckets.end()) b = &it->second;
   }
   auto deny = [&](std::string msg) {
-    if (preflight) throw access_forbidden(std::move(msg), in.str_or("Method", ""));
+    if (preflight) {
+      // The resource the preflight is for: the bucket itself, or an object in it.
+      std::string_view path = in.str("Path");
+      size_t start = path.find_first_not_of('/');
+      size_t slash = start == std::string_view::npos ? std::string_view::npos : path.find('/', start);
+      bool object = slash != std::string_view::npos && slash + 1 < path.size();
+      std::string method = in.str_or("Method", "");
+      throw access_forbidden(std::move(msg), method.empty() ? "OPTIONS" : method, object ? "OBJECT" : "BUCKET");
+    }
     out.output = json::object();
   };
   if (!b) {
@@ -300,14 +311,13 @@ void S3Service::evaluate_cors(const Request& req, Decision& out) const {
         for (auto& x : expose) e += (e.empty() ? "" : ", ") + x;
         h["Access-Control-Expose-Headers"] = e;
       }
-      if (preflight) {
-        if (!req_headers.empty()) {
-          std::string e;
-          for (auto& x : req_headers) e += (e.empty() ? "" : ", ") + x;
-          h["Access-Control-Allow-Headers"] = e;
-        }
-        if (auto* ma = r.if_contains("MaxAgeSeconds"); ma && ma->is_number()) h["Access-Control-Max-Age"] = std::to_string(ma->to_number<int64_t>());
+      if (preflight && !req_headers.empty()) {
+        std::string e;
+        for (auto& x : req_headers) e += (e.empty() ? "" : ", ") + x;
+        h["Access-Control-Allow-Headers"] = e;
       }
+      // On the preflight and, as S3 does, on the request itself.
+      if (auto* ma = r.if_contains("MaxAgeSeconds"); ma && ma->is_number()) h["Access-Control-Max-Age"] = std::to_string(ma->to_number<int64_t>());
       h["Vary"] = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
       out.output = json::object{{"headers", std::move(h)}};
       return;

@@ -8,6 +8,7 @@
 namespace podstack::s3 {
 namespace {
 
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 bool valid_bucket_name(std::string_view n) {
   if (n.size() < 3 || n.size() > 63) return false;
   for (char c : n)
@@ -16,7 +17,12 @@ bool valid_bucket_name(std::string_view n) {
   if (!std::isalnum(static_cast<unsigned char>(n.front())) || !std::isalnum(static_cast<unsigned char>(n.back()))) return false;
   if (n.find("..") != std::string_view::npos || n.find(".-") != std::string_view::npos || n.find("-.") != std::string_view::npos)
     return false;
-  if (n.rfind("xn--", 0) == 0 || n.rfind("sthree-", 0) == 0) return false;
+  // Reserved prefixes and suffixes (access point aliases, Multi-Region Access
+  // Points, directory and table buckets).
+  for (std::string_view p : {"xn--", "sthree-", "amzn-s3-demo-"})
+    if (n.substr(0, p.size()) == p) return false;
+  for (std::string_view s : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"})
+    if (n.size() >= s.size() && n.substr(n.size() - s.size()) == s) return false;
   // Not an IP address.
   int dots = 0;
   bool digits_only = true;
@@ -68,6 +74,13 @@ void S3Service::create_bucket(const Request& req, Decision& out) const {
     auto* c = b->add_configs();
     c->set_name("ownership");
     c->set_value(json::serialize(json::object{{"Rules", json::array{json::object{{"ObjectOwnership", *ol}}}}}));
+  }
+  if (in.flag("ObjectLockEnabledForBucket")) {  // Object Lock: versioned from the start, for good
+    b->set_versioning("Enabled");
+    auto* c = b->add_configs();
+    c->set_name("objectlock");
+    c->set_value(json::serialize(json::object{{"ObjectLockEnabled", "Enabled"}}));
+    sort_by(b->mutable_configs(), [](const Config& c) { return c.name(); });
   }
   out.add(std::move(ev));
   out.output = json::object{{"Location", "/" + name}};

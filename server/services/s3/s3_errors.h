@@ -89,9 +89,17 @@ inline ApiError object_lock_configuration_not_found_error(std::string_view bucke
   return ApiError::make(404, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket")
       .with("BucketName", std::string(bucket));
 }
-// A CORS preflight that no rule allows.
-inline ApiError access_forbidden(std::string message, std::string method) {
-  return ApiError::make(403, "AccessForbidden", std::move(message)).with("Method", std::move(method)).with("ResourceType", "OBJECT");
+// Object Lock: a configuration refused in this bucket state (versioning), and
+// a version with neither retention nor legal hold (Get of one).
+inline ApiError invalid_bucket_state(std::string msg) { return ApiError::make(409, "InvalidBucketState", std::move(msg)); }
+inline ApiError no_such_object_lock_configuration() {
+  return ApiError::make(404, "NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration");
+}
+// A CORS preflight that no rule allows; `resource_type` BUCKET or OBJECT.
+inline ApiError access_forbidden(std::string message, std::string method, std::string resource_type) {
+  return ApiError::make(403, "AccessForbidden", std::move(message))
+      .with("Method", std::move(method))
+      .with("ResourceType", std::move(resource_type));
 }
 
 // ---- requests ----
@@ -148,8 +156,15 @@ inline ApiError invalid_part_number(int64_t requested, int64_t parts) {
       .with("PartNumberRequested", std::to_string(requested))
       .with("ActualPartCount", std::to_string(parts));
 }
-inline ApiError invalid_storage_class() {
-  return ApiError::bad_request("InvalidStorageClass", "The storage class you specified is not valid");
+// `requested` empty: the request's value is not known here.
+inline ApiError invalid_storage_class(std::string requested = {}) {
+  ApiError e = ApiError::bad_request("InvalidStorageClass", "The storage class you specified is not valid");
+  if (!requested.empty()) e.details = {{"StorageClassRequested", std::move(requested)}};
+  return e;
+}
+inline ApiError invalid_redirect_location() {
+  return ApiError::bad_request("InvalidRedirectLocation",
+                               "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.");
 }
 // Tags: more than 50 ("BadRequest" is the code S3 answers).
 inline ApiError bad_request(std::string msg) { return ApiError::bad_request("BadRequest", std::move(msg)); }
@@ -177,7 +192,9 @@ inline ApiError invalid_part(std::string_view upload_id, int32_t number, std::st
 
 // ---- bodies (s3_body.cpp) and browser form uploads (s3_post.cpp) ----
 inline ApiError incomplete_body() { return ApiError::bad_request("IncompleteBody", "The request body terminated unexpectedly"); }
-inline ApiError invalid_digest() { return ApiError::bad_request("InvalidDigest", "The Content-MD5 you specified was invalid."); }
+inline ApiError invalid_digest(std::string content_md5) {
+  return ApiError::bad_request("InvalidDigest", "The Content-MD5 you specified was invalid.").with("Content-MD5", std::move(content_md5));
+}
 inline ApiError bad_digest(std::string msg) { return ApiError::bad_request("BadDigest", std::move(msg)); }
 inline ApiError missing_content_length() {
   return ApiError::make(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
@@ -202,7 +219,7 @@ inline ApiError max_post_pre_data_length_exceeded() {
   return ApiError::bad_request("MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.");
 }
 inline ApiError invalid_policy_document(std::string msg) { return ApiError::bad_request("InvalidPolicyDocument", std::move(msg)); }
-// A POST form its policy does not allow.
+// A POST form its policy does not allow; a version Object Lock protects.
 inline ApiError access_denied(std::string msg) { return ApiError::make(403, "AccessDenied", std::move(msg)); }
 
 

@@ -26,11 +26,37 @@ std::string addressed_path(std::string_view host, std::string_view path) {
   return "/" + bucket + (path.empty() ? std::string("/") : std::string(path));
 }
 
+namespace {
+// The value a model validation message names: "Value 'X' at 'member' ...".
+std::string rejected_value(const std::string& msg) {
+  size_t a = msg.find("Value '");
+  if (a == std::string::npos) return {};
+  a += 7;
+  size_t z = msg.find("' at '", a);
+  return z == std::string::npos ? std::string() : msg.substr(a, z - a);
+}
+}  // namespace
+
+// Values outside the model's enums, answered as S3 does (LocalStack's
+// AWS-validated snapshots; the SSE message as S3-compatible servers quote it).
 protocol::ApiError input_error(protocol::ApiError e) {
   if (e.code != "ValidationError" && e.code != "ValidationException") return e;
-  if (e.message.find("'storageClass'") != std::string::npos) return invalid_storage_class();
+  auto at = [&](std::string_view member) { return e.message.find("at '" + std::string(member) + "'") != std::string::npos; };
+  if (at("storageClass")) return invalid_storage_class(rejected_value(e.message));
+  if (at("serverSideEncryption"))
+    return invalid_argument("The encryption method specified is not supported", "x-amz-server-side-encryption",
+                            rejected_value(e.message));
+  if (at("aCL")) return invalid_argument("", "x-amz-acl", rejected_value(e.message));
+  if (at("objectOwnership"))
+    return invalid_argument("Invalid x-amz-object-ownership header: " + rejected_value(e.message)).with("ArgumentName",
+                                                                                                       "x-amz-object-ownership");
   if (e.message.find("LocationConstraint'") != std::string::npos || e.message.find("'locationConstraint'") != std::string::npos)
     return invalid_location_constraint();
+  // Object Lock: a mode header S3 does not know; lock documents in bodies
+  // that do not validate.
+  if (at("objectLockMode")) return invalid_argument("Unknown wormMode directive.", "x-amz-object-lock-mode", rejected_value(e.message));
+  for (std::string_view doc : {"at 'retention.", "at 'legalHold.", "at 'objectLockConfiguration."})
+    if (e.message.find(doc) != std::string::npos) return malformed_xml();
   return invalid_argument(e.message);
 }
 

@@ -36,6 +36,7 @@ void S3Service::create_multipart_upload(const Request& req, Decision& out) const
   describe_object(in, o);
   check_acls_allowed(b, o.acl());
   apply_encryption(b, ctx, o);
+  apply_object_lock(b, in, ctx, o);
   json::object res{{"Bucket", b.meta.name()}, {"Key", key}, {"UploadId", u.upload_id()}};
   if (const std::string* sse = header_of(o, "x-amz-server-side-encryption")) res["ServerSideEncryption"] = *sse;
   if (const std::string* k = header_of(o, "x-amz-server-side-encryption-aws-kms-key-id")) res["SSEKMSKeyId"] = *k;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "server/protocol/encoding.h"
+#include "server/protocol/xml.h"
 #include "server/services/s3/s3_acl.h"
 #include "server/services/s3/s3_body.h"
 #include "server/services/s3/s3_errors.h"
@@ -116,6 +117,7 @@ void object_output(const ObjectVersion& o, json::object& out, bool with_checksum
   if (o.storage_class() != "STANDARD" && !o.storage_class().empty()) out["StorageClass"] = o.storage_class();
   if (o.tags_size()) out["TagCount"] = o.tags_size();
   if (o.part_sizes_size()) out["PartsCount"] = o.part_sizes_size();
+  lock_output(o, out);
   if (with_checksums)
     for (auto& c : o.checksums())
       for (auto& [alg, member] : kChecksumMembers)
@@ -142,15 +144,39 @@ ObjectVersion new_version(const BucketState& b, const std::string& key, const Re
   return o;
 }
 
+// The "tagging" field of a POST form: a Tagging document (XML), whose tags
+// the new object gets; another root element gives none.
+void post_tagging(std::string_view xml, ObjectVersion& o) {
+  std::string why;
+  auto doc = protocol::parse_xml(xml, &why);
+  if (!doc) throw malformed_xml();
+  json::array set;
+  if (doc->name == "Tagging")
+    if (const auto* ts = doc->child("TagSet"))
+      for (const auto& tag : ts->children) {
+        if (tag.name != "Tag") continue;
+        const auto* k = tag.child("Key");
+        const auto* v = tag.child("Value");
+        json::object t{{"Key", k ? k->text : std::string()}};
+        if (!k) t.erase("Key");
+        if (v) t["Value"] = v->text;
+        set.push_back(std::move(t));
+      }
+  json::object tagging{{"TagSet", std::move(set)}};
+  for (auto& t : tags_from_input(&tagging)) *o.add_tags() = std::move(t);
+}
+
 // Deletes `key` (a version, or the latest): the events and the output members.
-void delete_one(const BucketState& b, const std::string& key, std::optional<std::string> version_id, const CallContext& ctx,
-                Decision& out, json::object& res) {
+// Object Lock refuses deleting a protected version (not a delete marker).
+void delete_one(const BucketState& b, const std::string& key, std::optional<std::string> version_id, bool bypass,
+                const CallContext& ctx, Decision& out, json::object& res) {
   Event ev;
   if (version_id) {
     auto it = b.objects.find(key);
     if (it != b.objects.end())
       for (auto& v : it->second)
         if (v.version_id() == *version_id) {
+          check_deletable(v, bypass, ctx.now_ms);
           if (v.delete_marker()) res["DeleteMarker"] = true;
           auto* d = ev.mutable_version_deleted();
           d->set_bucket(b.meta.name());
@@ -211,6 +237,7 @@ void S3Service::put_object(const Request& req, Decision& out) const {
   describe_object(in, o);
   check_acls_allowed(b, o.acl());
   apply_encryption(b, ctx, o);
+  apply_object_lock(b, in, ctx, o);
   json::object res{{"ETag", quoted(o.etag())}, {"ServerSideEncryption", sse_of(o)}};
   if (const std::string* k = header_of(o, "x-amz-server-side-encryption-aws-kms-key-id")) res["SSEKMSKeyId"] = *k;
   if (o.version_id() != "null") res["VersionId"] = o.version_id();
@@ -328,12 +355,14 @@ void S3Service::post_object(const Request& req, Decision& out) const {
                                                       "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS",
                                                       "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE"};
   if (auto sc = put.if_contains("StorageClass"); sc && !kClasses.count(std::string_view(sc->as_string())))
-    throw invalid_storage_class();
+    throw invalid_storage_class(std::string(sc->as_string()));
   const Request put_req{req.operation, Input(put), ctx, file->if_object()};
   ObjectVersion o = new_version(b, key, received_body(put_req.body), ctx, out);
   describe_object(put_req.in, o);
   check_acls_allowed(b, o.acl());
+  if (auto t = fields.find("tagging"); t != fields.end()) post_tagging(t->second, o);
   apply_encryption(b, ctx, o);
+  apply_object_lock(b, put_req.in, ctx, o);
   notify(b, "ObjectCreated:Post", o, ctx, out);
 
   std::string location = "http://" + (ctx.host.empty() ? std::string("localhost:4566") : ctx.host) + "/" +
@@ -378,7 +407,8 @@ void S3Service::delete_object(const Request& req, Decision& out) const {
   std::string key(in.str("Key"));
   json::object res;
   auto vid = in.opt_str("VersionId");
-  delete_one(b, key, vid ? std::optional<std::string>(std::string(*vid)) : std::nullopt, ctx, out, res);
+  bool bypass = bypass_governance(b, in);
+  delete_one(b, key, vid ? std::optional<std::string>(std::string(*vid)) : std::nullopt, bypass, ctx, out, res);
   out.output = std::move(res);
 }
 
@@ -390,6 +420,7 @@ void S3Service::delete_objects(const Request& req, Decision& out) const {
   auto* objs = del ? del->if_contains("Objects") : nullptr;
   if (!objs || !objs->is_array() || objs->as_array().empty() || objs->as_array().size() > 1000) throw malformed_xml();
   bool quiet = del->if_contains("Quiet") && del->at("Quiet").is_bool() && del->at("Quiet").as_bool();
+  bool bypass = bypass_governance(b, in);
   json::array deleted, errors;
   for (auto& ov : objs->as_array()) {
     if (!ov.is_object() || !ov.as_object().contains("Key")) throw malformed_xml();
@@ -398,7 +429,7 @@ void S3Service::delete_objects(const Request& req, Decision& out) const {
     if (auto* v = ov.as_object().if_contains("VersionId"); v && v->is_string()) vid = std::string(v->as_string());
     json::object r;
     try {
-      delete_one(b, key, vid, ctx, out, r);
+      delete_one(b, key, vid, bypass, ctx, out, r);
     } catch (const ApiError& e) {
       json::object err{{"Key", key}, {"Code", e.code}, {"Message", e.message}};
       if (vid) err["VersionId"] = *vid;
@@ -467,6 +498,11 @@ void S3Service::copy_object(const Request& req, Decision& out) const {
   o.set_last_modified_ms(ctx.now_ms);
   o.set_owner(ctx.account);
   o.clear_acl();  // a copy has the ACL its request names, not the source's
+  // The copy does not keep the source's lock; it gets its own.
+  o.clear_lock_mode();
+  o.clear_lock_until_ms();
+  o.clear_legal_hold();
+  apply_object_lock(b, in, ctx, o);
   if (directive == "REPLACE") {
     o.clear_headers();
     o.clear_metadata();

@@ -239,7 +239,9 @@ void check_post_policy(const std::map<std::string, std::string>& fields, std::st
   };
   std::set<std::string> covered{"bucket"};
   for (const json::value& c : conds->as_array()) {
-    if (c.is_object()) {  // {"field": "value"}: exact match
+    if (c.is_object()) {  // {"field": "value"}: exact match, one field per condition
+      if (c.as_object().size() != 1)
+        throw invalid_policy_document("Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.");
       for (auto& kv : c.as_object()) {
         std::string want = kv.value().is_string() ? std::string(kv.value().as_string()) : json::serialize(kv.value());
         auto got = value_of(std::string(kv.key()));
@@ -263,11 +265,15 @@ void check_post_policy(const std::map<std::string, std::string>& fields, std::st
         throw entity_too_large(size, hi);
       continue;
     }
-    if (!a[1].is_string() || !a[2].is_string() || (op != "eq" && op != "starts-with"))
+    if (op != "eq" && op != "starts-with")
+      throw invalid_policy_document("Invalid Policy: Invalid Condition: unknown operation \"" + std::string(a[0].as_string()) + "\".");
+    if (!a[1].is_string() || !a[2].is_string())
       throw invalid_policy_document("Invalid Policy: Invalid Condition: " + json::serialize(c));
     std::string field(a[1].as_string()), want(a[2].as_string());
-    covered.insert(lower(field.substr(field.rfind('$') == 0 ? 1 : 0)));
-    auto got = value_of(field);
+    // The field is named with a "$"; without one the condition never holds.
+    bool named = field.rfind('$', 0) == 0;
+    covered.insert(lower(field.substr(named ? 1 : 0)));
+    auto got = named ? value_of(field) : std::nullopt;
     bool ok = got && (op == "eq" ? *got == want : got->rfind(want, 0) == 0);
     if (!ok) throw policy_denied("Policy Condition failed: [\"" + op + "\", \"" + field + "\", \"" + want + "\"]");
   }

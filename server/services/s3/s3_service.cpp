@@ -50,6 +50,10 @@ const S3Service::Table& S3Service::operations() {
         {"ListParts", read(&S3Service::list_parts)},
         {"ListMultipartUploads", read(&S3Service::list_multipart_uploads)},
         {"GetObjectAttributes", read(&S3Service::get_object_attributes)},
+        {"PutObjectRetention", write(&S3Service::put_object_retention)},
+        {"GetObjectRetention", read(&S3Service::get_object_retention)},
+        {"PutObjectLegalHold", write(&S3Service::put_object_legal_hold)},
+        {"GetObjectLegalHold", read(&S3Service::get_object_legal_hold)},
         {"PutPublicAccessBlock", write(&S3Service::put_public_access_block)},
         {"GetPublicAccessBlock", read(&S3Service::get_public_access_block)},
         {"DeletePublicAccessBlock", write(&S3Service::put_public_access_block)},
@@ -147,7 +151,7 @@ std::unique_ptr<StreamedBody> S3Service::streamed_body(std::string_view op, cons
   if (op != "PutObject" && op != "UploadPart") return nullptr;
   struct Body final : StreamedBody {
     BodyReceiver r;
-    Body(BlobStore& st, const boost::beast::http::fields& h) : r(st, h, new_blob_id()) {}
+    Body(BlobStore& st, const boost::beast::http::fields& h, bool part) : r(st, h, new_blob_id()) { r.set_part(part); }
     std::optional<ApiError> feed(std::string_view b) override {
       if (auto& e = r.header_error()) return e;
       return r.feed(b);
@@ -164,7 +168,7 @@ std::unique_ptr<StreamedBody> S3Service::streamed_body(std::string_view op, cons
       return o;
     }
   };
-  return std::make_unique<Body>(*blobs_, headers);
+  return std::make_unique<Body>(*blobs_, headers, op == "UploadPart");
 }
 
 std::unique_ptr<BodySource> S3Service::body_source(const json::value& spec, std::function<void()> settle) const {

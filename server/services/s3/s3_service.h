@@ -8,6 +8,7 @@
 //                         object tagging, attributes and ACLs
 //   s3_multipart.cpp      Create/Complete/AbortMultipartUpload, UploadPart(Copy)
 //   s3_listing.cpp        ListObjects(V2), ListObjectVersions, ListParts, ListMultipartUploads
+//   s3_object_lock.cpp    Put/GetObjectRetention, Put/GetObjectLegalHold (and the lock checks, s3_util.h)
 //   s3_bucket_id_configs.cpp  analytics, metrics, inventory and intelligent-tiering configurations
 // ACLs: s3_acl.h (stored and answered; the handlers are in s3_objects.cpp).
 // Bodies: s3_body.h (received and read on the blob store), s3_post.h
@@ -80,6 +81,12 @@ class S3Service final : public StatefulService<S3Service, S3State> {
   void get_object_attributes(const Request& req, Decision& out) const;
   void get_acl(const Request& req, Decision& out) const;  // buckets and objects
   void put_acl(const Request& req, Decision& out) const;
+
+  // ---- Object Lock (s3_object_lock.cpp) ----
+  void put_object_retention(const Request& req, Decision& out) const;
+  void get_object_retention(const Request& req, Decision& out) const;
+  void put_object_legal_hold(const Request& req, Decision& out) const;
+  void get_object_legal_hold(const Request& req, Decision& out) const;
 
   // ---- multipart (s3_multipart.cpp) ----
   void create_multipart_upload(const Request& req, Decision& out) const;

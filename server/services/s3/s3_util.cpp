@@ -2,6 +2,7 @@
 #include "server/services/s3/s3_util.h"
 
 #include <map>
+#include <set>
 
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_body.h"
@@ -56,10 +57,26 @@ const char* const kChecksumMembers[5][2] = {
     {"CRC32", "ChecksumCRC32"}, {"CRC32C", "ChecksumCRC32C"}, {"SHA1", "ChecksumSHA1"}, {"SHA256", "ChecksumSHA256"},
     {"CRC64NVME", "ChecksumCRC64NVME"}};
 
-// "k1=v1&k2=v2" (x-amz-tagging) -> the object's tags, sorted by key.
+namespace {
+// Tag keys and values: letters (any script), digits, spaces and _ . : / = + - @.
+bool valid_tag_text(std::string_view s) {
+  for (unsigned char c : s)
+    if (!(c >= 0x80 || std::isalnum(c) || std::isspace(c) || std::string_view("_.:/=+-@").find(static_cast<char>(c)) != std::string_view::npos))
+      return false;
+  return true;
+}
+}  // namespace
+
+// "k1=v1&k2=v2" (x-amz-tagging) -> the object's tags, sorted by key; a
+// duplicate name or a character tags do not take refuses the header.
 void add_tagging_header(std::string_view h, ObjectVersion& o) {
   std::vector<Tag> tags;
+  std::set<std::string> seen;
   for (auto& [k, v] : protocol::parse_form(h)) {
+    if (!seen.insert(k).second || !valid_tag_text(k) || !valid_tag_text(v))
+      throw invalid_argument(
+          "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.",
+          "x-amz-tagging", std::string(h));
     Tag t;
     t.set_key(k);
     t.set_value(v);
@@ -141,6 +158,8 @@ void describe_object(const Input& in, ObjectVersion& o) {
       value = kept;
     }
     if (value.empty()) continue;
+    if (member == "WebsiteRedirectLocation" && value[0] != '/' && value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0)
+      throw invalid_redirect_location();
     auto* h = o.add_headers();
     h->set_name(std::string(header));
     h->set_value(value);
@@ -166,6 +185,7 @@ void describe_object(const Input& in, ObjectVersion& o) {
     add_tagging_header(*t, o);
   }
   std::string sc = in.str_or("StorageClass", "STANDARD");
+  if (sc == "OUTPOSTS") throw invalid_storage_class(sc);  // in the model, but only for S3 on Outposts
   o.set_storage_class(sc);
   if (auto acl = acl_from_input(in)) o.set_acl(std::move(*acl));
 }

@@ -67,6 +67,28 @@ void check_write_conditions(const BucketState& b, std::string_view key, const In
 void notify(const BucketState& b, std::string_view event, const ObjectVersion& o, const CallContext& ctx, Decision& out,
             bool created = true);
 
+// ---- Object Lock (s3_object_lock.cpp) ----
+// The bucket has Object Lock enabled: created with it, or a configuration put since.
+bool lock_enabled(const BucketState& b);
+// x-amz-object-lock-* of a new object (PutObject, CopyObject,
+// CreateMultipartUpload), checked as S3 does, else the bucket's default
+// retention counted from the request's time.
+void apply_object_lock(const BucketState& b, const Input& in, const CallContext& ctx, ObjectVersion& o);
+// x-amz-bypass-governance-retention, refused on a bucket without Object Lock.
+bool bypass_governance(const BucketState& b, const Input& in);
+// AccessDenied when Object Lock protects the version from deletion at now_ms.
+void check_deletable(const ObjectVersion& v, bool bypass, int64_t now_ms);
+// ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus of GET/HEAD.
+inline void lock_output(const ObjectVersion& o, json::object& out) {
+  if (!o.lock_mode().empty()) {
+    out["ObjectLockMode"] = o.lock_mode();
+    out["ObjectLockRetainUntilDate"] = seconds(o.lock_until_ms());
+  }
+  if (!o.legal_hold().empty()) out["ObjectLockLegalHoldStatus"] = o.legal_hold();
+}
+// PutObjectLockConfiguration's payload, checked against the bucket.
+void check_lock_configuration(const BucketState& b, const json::value* cfg);
+
 // The body a PutObject / UploadPart received (Request::body).
 struct RequestBody {
   std::string blob, md5;
