@@ -325,6 +325,22 @@ def test_replicate_to_regions_and_remove(server, model_dir, sm, restart_check):
     sm.delete_secret(SecretId="rep2", ForceDeleteWithoutRecovery=True)
 
 
+def test_stop_replication_promotes_the_replica(server, model_dir, sm, restart_check):
+    # https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_StopReplicationToReplica.html
+    west = client(server, model_dir, "eu-west-1")
+    sm.create_secret(Name="promo", SecretString="v1", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    replica_arn = west.describe_secret(SecretId="promo")["ARN"]
+    assert err(lambda: sm.stop_replication_to_replica(SecretId="promo"))[0] == "InvalidRequestException"
+    assert strip(west.stop_replication_to_replica(SecretId="promo")) == {"ARN": replica_arn}
+    w = restart_check(lambda: strip(west.describe_secret(SecretId="promo")))
+    assert "PrimaryRegion" not in w and w["ARN"] == replica_arn
+    assert "ReplicationStatus" not in sm.describe_secret(SecretId="promo")
+    west.put_secret_value(SecretId="promo", SecretString="west")
+    sm.put_secret_value(SecretId="promo", SecretString="east")
+    assert restart_check(lambda: (west.get_secret_value(SecretId="promo")["SecretString"],
+                                  sm.get_secret_value(SecretId="promo")["SecretString"])) == ("west", "east")
+
+
 def test_replica_name_taken_fails_replication(server, model_dir, sm):
     west = client(server, model_dir, "eu-west-1")
     west.create_secret(Name="taken", SecretString="west")

@@ -1,5 +1,6 @@
 // Secrets Manager rotation and replication: RotateSecret, CancelRotateSecret,
-// ReplicateSecretToRegions, RemoveRegionsFromReplication.
+// ReplicateSecretToRegions, RemoveRegionsFromReplication,
+// StopReplicationToReplica.
 //
 // podstack runs no Lambda functions: RotateSecret records the rotation
 // (RotationEnabled, RotationLambdaARN, RotationRules, NextRotationDate) and,
@@ -260,6 +261,33 @@ void SecretsManagerService::remove_regions_from_replication(const Request& req, 
     d.add(std::move(ev));
   }
   d.output = json::object{{"ARN", s.arn()}, {"ReplicationStatus", std::move(status)}};
+}
+
+}  // namespace podstack::secretsmanager
+
+namespace podstack::secretsmanager {
+
+// https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_StopReplicationToReplica.html
+// Called in the replica's Region: the replica becomes a standalone secret.
+void SecretsManagerService::stop_replication_to_replica(const Request& req, Decision& d) const {
+  const Input& in = req.in;
+  const CallContext& ctx = req.ctx;
+  const Secret& s = must_find(in, ctx);
+  if (s.primary_region().empty())
+    throw invalid_request_exception("This secret is not a replica: StopReplicationToReplica is called in the replica's Region.");
+  Secret standalone = content_of(ctx, s);
+  standalone.set_arn(s.arn());
+  standalone.set_kms_key_id(s.kms_key_id());
+  standalone.clear_primary_region();
+  standalone.clear_replicas();
+  standalone.set_last_changed_date(ctx.now());
+  Event ev;
+  auto* p = ev.mutable_replica_promoted();
+  p->set_name(s.name());
+  p->set_primary_region(s.primary_region());
+  *p->mutable_secret() = std::move(standalone);
+  d.add(std::move(ev));
+  d.output = json::object{{"ARN", s.arn()}};
 }
 
 }  // namespace podstack::secretsmanager

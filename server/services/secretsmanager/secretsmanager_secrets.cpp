@@ -90,7 +90,6 @@ void SecretsManagerService::create_secret(const Request& req, Decision& d) const
       const Secret& old = it->second;
       if (scheduled(old))
         throw invalid_request_exception("You can't create this secret because a secret with this name is already scheduled for deletion.");
-      if (!old.primary_region().empty()) throw operation_on_replica();
       // A retried CreateSecret (the same ClientRequestToken): the same value
       // answers as the first call did; another value is refused.
       if (auto t = in.opt_str("ClientRequestToken"))

@@ -35,6 +35,7 @@ const SecretsManagerService::Table& SecretsManagerService::operations() {
       {"CancelRotateSecret", write(&SecretsManagerService::cancel_rotate_secret)},
       {"ReplicateSecretToRegions", write(&SecretsManagerService::replicate_secret_to_regions)},
       {"RemoveRegionsFromReplication", write(&SecretsManagerService::remove_regions_from_replication)},
+      {"StopReplicationToReplica", write(&SecretsManagerService::stop_replication_to_replica)},
   };
   return t;
 }

@@ -53,6 +53,7 @@ class SecretsManagerService final : public StatefulService<SecretsManagerService
   void cancel_rotate_secret(const Request& req, Decision& out) const;
   void replicate_secret_to_regions(const Request& req, Decision& out) const;
   void remove_regions_from_replication(const Request& req, Decision& out) const;
+  void stop_replication_to_replica(const Request& req, Decision& out) const;
 
   // ReplicaAdded events for `regions` (AddReplicaRegions) of the primary `s`
   // (CreateSecret passes the secret it is creating); the ReplicationStatus.

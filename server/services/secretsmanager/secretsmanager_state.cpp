@@ -232,6 +232,17 @@ void SecretsManagerState::apply(const proto::Event& e, Event& ev) {
       if (it != there.secrets.end() && it->second.primary_region() == e.region()) there.secrets.erase(it);
       break;
     }
+    case sm::Event::kReplicaPromoted: {
+      const auto& r = ev.replica_promoted();
+      part.secrets[r.name()] = r.secret();
+      SecretPartition& primary = parts_.get(e.account(), r.primary_region());
+      if (auto it = primary.secrets.find(r.name()); it != primary.secrets.end()) {
+        auto* reps = it->second.mutable_replicas();
+        for (int i = reps->size() - 1; i >= 0; --i)
+          if (reps->Get(i).region() == e.region()) reps->DeleteSubrange(i, 1);
+      }
+      break;
+    }
     case sm::Event::KIND_NOT_SET:
       throw std::runtime_error("empty secretsmanager event");
   }
@@ -283,6 +294,7 @@ std::string SecretsManagerState::summarize(const Event& ev) const {
              ev.replica_added().status();
     case sm::Event::kReplicaRemoved:
       return "name=" + ev.replica_removed().name() + " replica " + ev.replica_removed().region() + " removed";
+    case sm::Event::kReplicaPromoted: return "name=" + ev.replica_promoted().name() + " replica promoted to a standalone secret";
     default: return {};
   }
 }
