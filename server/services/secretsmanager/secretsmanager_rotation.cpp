@@ -226,8 +226,6 @@ void SecretsManagerService::replicate_secret_to_regions(const Request& req, Deci
   const Secret& s = must_find_primary(in, ctx);
   if (scheduled(s)) throw marked_for_deletion();
   const json::array* regions = in.array("AddReplicaRegions");
-  for (auto& x : *regions)
-    if (x.as_object().at("Region").as_string() == ctx.region) throw invalid_replica_region();
   json::array status = add_replicas(ctx, s, *regions, in.flag("ForceOverwriteReplicaSecret"), d);
   d.output = json::object{{"ARN", s.arn()}, {"ReplicationStatus", std::move(status)}};
 }

@@ -1,7 +1,8 @@
 // Secrets Manager secrets: CreateSecret, GetSecretValue, PutSecretValue,
 // UpdateSecret, DescribeSecret, DeleteSecret, RestoreSecret,
 // UpdateSecretVersionStage, ListSecretVersionIds, TagResource,
-// UntagResource, GetRandomPassword.
+// UntagResource, GetRandomPassword. Writes to a replica are refused
+// (must_find_primary); reads of a replica serve its primary's content.
 // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Operations.html
 #include <algorithm>
 #include <cctype>
@@ -129,17 +130,11 @@ void SecretsManagerService::create_secret(const Request& req, Decision& d) const
     out["VersionId"] = v.version_id();
     *s.add_versions() = std::move(v);
   }
-  json::array replication;
-  if (auto* regions = in.array("AddReplicaRegions"))
-    for (auto& r : *regions)
-      if (r.as_object().if_contains("Region") && r.as_object().at("Region").as_string() == ctx.region)
-        throw invalid_replica_region();
   Event ev;
   *ev.mutable_created()->mutable_secret() = s;
   d.add(std::move(ev));
-  if (auto* regions = in.array("AddReplicaRegions"); regions && !regions->empty()) {
+  if (auto* regions = in.array("AddReplicaRegions"); regions && !regions->empty())
     out["ReplicationStatus"] = add_replicas(ctx, s, *regions, in.flag("ForceOverwriteReplicaSecret"), d);
-  }
   d.output = std::move(out);
 }
 
