@@ -33,4 +33,33 @@ inline ApiError malformed_policy_document_exception(std::string message = "This 
   return ApiError::bad_request("MalformedPolicyDocumentException", std::move(message));
 }
 
+// ResourceExistsException for a ClientRequestToken already used by a version
+// with another value (the text moto records for AWS's answer).
+inline ApiError token_in_use(const std::string& token, const std::string& arn) {
+  return resource_exists_exception("You can't use ClientRequestToken " + token +
+                                   " because that value is already in use for a version of secret " + arn + ".");
+}
+inline ApiError bad_client_request_token() {
+  return invalid_parameter_exception("ClientRequestToken must be 32-64 characters long.");
+}
+// Writes to a replica (moto's text for AWS's InvalidParameterException).
+inline ApiError operation_on_replica() {
+  return invalid_parameter_exception(
+      "Operation not permitted on a replica secret. Call must be made in primary secret's region.");
+}
+inline ApiError invalid_replica_region() { return invalid_parameter_exception("Invalid replica region."); }
+// "You can't delete a primary secret if it is replicated to other Regions"
+// (the user guide); the wording of the message is podstack's.
+inline ApiError primary_has_replicas(const std::string& name) {
+  return invalid_request_exception("You can't delete secret " + name +
+                                   " because it is replicated to other Regions. Remove the replicas first.");
+}
+// RotateSecret (LocalStack's recorded AWS answer).
+inline ApiError no_rotation_lambda() {
+  return invalid_request_exception("No Lambda rotation function ARN is associated with this secret.");
+}
+inline ApiError rotation_in_progress() {
+  return invalid_request_exception("Previous rotation request is still in progress.");
+}
+
 }  // namespace podstack::secretsmanager

@@ -63,8 +63,11 @@ bool words_match(std::string_view want, std::string_view text) {
 // AWS finds "key" in "api key for prod"): every word of the value must start
 // a word of one attribute. The values of one filter are ORed; a value with a
 // leading "!" excludes the secrets it matches.
-bool filter_match(const Secret& s, const std::string& key, const json::array& values) {
+bool filter_match(const Secret& shown, const Secret& s, const std::string& region, const std::string& key,
+                  const json::array& values) {
   auto prefix = [](std::string_view value, std::string_view want) { return value.substr(0, want.size()) == want; };
+  // PrimaryRegion: a replica's primary's Region, or a replicated primary's own.
+  std::string primary = !shown.primary_region().empty() ? shown.primary_region() : s.replicas_size() ? region : "";
   auto matches = [&](std::string_view want) {
     if (key == "name") return prefix(s.name(), want);
     if (key == "description") return words_match(want, s.description());
@@ -79,7 +82,8 @@ bool filter_match(const Secret& s, const std::string& key, const json::array& va
         if (words_match(want, t.key()) || words_match(want, t.value())) return true;
       return false;
     }
-    return false;  // primary-region, owning-service: podstack secrets are never replicas or service-owned
+    if (key == "primary-region") return !primary.empty() && primary == want;
+    return false;  // owning-service: no podstack secret is managed by another service
   };
   bool any = false;
   for (auto& v : values) {
@@ -111,11 +115,8 @@ std::pair<double, std::string> parse_list_token(const std::string& key) {
 
 }  // namespace
 
-void SecretsManagerService::list_secrets(const Request& req, Decision& d) const {
-  const Input& in = req.in;
-  const CallContext& ctx = req.ctx;
-  bool planned = in.flag("IncludePlannedDeletion");
-  std::vector<std::pair<std::string, json::array>> filters;
+Filters read_filters(const Input& in) {
+  Filters filters;
   if (auto* fs = in.array("Filters"))
     for (auto& f : *fs) {
       const auto& o = f.as_object();
@@ -125,6 +126,19 @@ void SecretsManagerService::list_secrets(const Request& req, Decision& d) const 
         throw invalid_parameter_exception("Invalid filter: every filter needs a Key and Values.");
       filters.emplace_back(std::string(k->as_string()), v->as_array());
     }
+  return filters;
+}
+
+bool filters_match(const Secret& shown, const Secret& c, const std::string& region, const Filters& filters) {
+  return std::all_of(filters.begin(), filters.end(),
+                     [&](auto& f) { return filter_match(shown, c, region, f.first, f.second); });
+}
+
+void SecretsManagerService::list_secrets(const Request& req, Decision& d) const {
+  const Input& in = req.in;
+  const CallContext& ctx = req.ctx;
+  bool planned = in.flag("IncludePlannedDeletion");
+  Filters filters = read_filters(in);
   bool desc = in.str_or("SortOrder", "asc") == "desc";
   // SortBy is newer than the pinned model (created-date when absent); the
   // codec passes it through. Last access is not tracked, so it orders by name.
@@ -149,8 +163,7 @@ void SecretsManagerService::list_secrets(const Request& req, Decision& d) const 
     for (auto& [n, s] : p->secrets) {
       if (expired(s, ctx.now()) || (scheduled(s) && !planned)) continue;
       if (after && !before(SortKey(after->first, after->second), key_of(s))) continue;
-      bool ok = std::all_of(filters.begin(), filters.end(), [&](auto& f) { return filter_match(s, f.first, f.second); });
-      if (ok) all.push_back(&s);
+      if (filters_match(s, content_of(ctx, s), ctx.region, filters)) all.push_back(&s);
     }
   std::sort(all.begin(), all.end(), [&](const Secret* a, const Secret* b) { return before(key_of(*a), key_of(*b)); });
   json::array items;
@@ -158,13 +171,90 @@ void SecretsManagerService::list_secrets(const Request& req, Decision& d) const 
     // The page key is the sort key of the last secret listed: pages stay
     // right while other secrets come and go.
     if (page.full(items.size(), list_token(primary(*s), s->name()))) break;
-    json::object o = describe(*s);
+    json::object o = describe(*s, content_of(ctx, *s), ctx.region);
     o["SecretVersionsToStages"] = o["VersionIdsToStages"];
     o.erase("VersionIdsToStages");
     items.push_back(std::move(o));
   }
   json::object out{{"SecretList", std::move(items)}};
   page.emit(out);
+  d.output = std::move(out);
+}
+
+}  // namespace podstack::secretsmanager
+
+namespace podstack::secretsmanager {
+namespace {
+
+json::object value_entry(const Secret& shown, const SecretVersion& v) {
+  json::object o{{"ARN", shown.arn()}, {"Name", shown.name()}, {"VersionId", v.version_id()}};
+  if (v.has_string()) o["SecretString"] = v.secret_string();
+  if (v.has_binary()) o["SecretBinary"] = json::string(v.secret_binary());
+  o["VersionStages"] = stages_json(v);
+  o["CreatedDate"] = v.created_date();
+  return o;
+}
+
+json::object error_entry(std::string_view id, const ApiError& e) {
+  return json::object{{"SecretId", id}, {"ErrorCode", e.code}, {"Message", e.message}};
+}
+
+}  // namespace
+
+// https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_BatchGetSecretValue.html
+// SecretIdList: each secret's AWSCURRENT value, or an Errors entry with the
+// error GetSecretValue would give. Filters: the matching secrets (as
+// ListSecrets matches them) a page of MaxResults (at most 20) at a time.
+void SecretsManagerService::batch_get_secret_value(const Request& req, Decision& d) const {
+  const Input& in = req.in;
+  const CallContext& ctx = req.ctx;
+  const json::array* ids = in.array("SecretIdList");
+  bool has_filters = in.has("Filters");
+  if (ids && has_filters)
+    throw invalid_parameter_exception("Either 'SecretIdList' or 'Filters' must be provided, but not both.");
+  if (in.has("MaxResults") && !has_filters)
+    throw invalid_parameter_exception("'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.");
+  json::array values, errors;
+  auto current = [&](const Secret& shown) -> const SecretVersion* {
+    const Secret& s = content_of(ctx, shown);
+    if (scheduled(s)) throw marked_for_deletion();
+    const SecretVersion* v = version_by_stage(s, kCurrent);
+    if (!v || !has_value(*v))
+      throw resource_not_found_exception("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
+    return v;
+  };
+  json::object out;
+  if (ids) {
+    for (auto& x : *ids) {
+      std::string_view id = x.as_string();
+      try {
+        const Secret* s = lookup(ctx, id);
+        if (!s) throw resource_not_found_exception();
+        values.push_back(value_entry(*s, *current(*s)));
+      } catch (const ApiError& e) {
+        errors.push_back(error_entry(id, e));
+      }
+    }
+  } else {
+    Filters filters = read_filters(in);
+    Page page = make_page(in, 20);
+    if (const SecretPartition* p = part(ctx))
+      for (auto& [name, s] : p->secrets) {
+        if (!page.after().empty() && name <= page.after()) continue;
+        if (expired(s, ctx.now()) || scheduled(s)) continue;
+        const Secret& c = content_of(ctx, s);
+        if (!filters_match(s, c, ctx.region, filters)) continue;
+        if (page.full(values.size(), name)) break;
+        try {
+          values.push_back(value_entry(s, *current(s)));
+        } catch (const ApiError& e) {
+          errors.push_back(error_entry(name, e));
+        }
+      }
+    page.emit(out);
+  }
+  out["SecretValues"] = std::move(values);
+  out["Errors"] = std::move(errors);
   d.output = std::move(out);
 }
 

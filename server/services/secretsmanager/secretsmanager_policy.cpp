@@ -38,7 +38,7 @@ void SecretsManagerService::get_resource_policy(const Request& req, Decision& d)
 }
 
 void SecretsManagerService::put_resource_policy(const Request& req, Decision& d) const {
-  const Secret& s = must_find(req.in, req.ctx);
+  const Secret& s = must_find_primary(req.in, req.ctx);
   std::string policy(req.in.str("ResourcePolicy"));
   if (!is_policy_document(policy)) throw malformed_policy_document_exception();
   if (scheduled(s)) throw marked_for_deletion();
@@ -47,7 +47,7 @@ void SecretsManagerService::put_resource_policy(const Request& req, Decision& d)
 }
 
 void SecretsManagerService::delete_resource_policy(const Request& req, Decision& d) const {
-  const Secret& s = must_find(req.in, req.ctx);
+  const Secret& s = must_find_primary(req.in, req.ctx);
   if (!s.resource_policy().empty()) set_policy(s, "", req.ctx.now(), d);
   d.output = json::object{{"ARN", s.arn()}, {"Name", s.name()}};
 }

@@ -1,7 +1,8 @@
 // Secrets Manager secrets: CreateSecret, GetSecretValue, PutSecretValue,
 // UpdateSecret, DescribeSecret, DeleteSecret, RestoreSecret,
 // UpdateSecretVersionStage, ListSecretVersionIds, TagResource,
-// UntagResource, GetRandomPassword.
+// UntagResource, GetRandomPassword. Writes to a replica are refused
+// (must_find_primary); reads of a replica serve its primary's content.
 // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Operations.html
 #include <algorithm>
 #include <cctype>
@@ -39,13 +40,13 @@ void read_value(const Input& in, SecretVersion& v) {
   }
 }
 
-// Shared by PutSecretValue and UpdateSecret: a new version, or an idempotent repeat.
+// Shared by PutSecretValue and UpdateSecret: a new version, or an idempotent
+// repeat; a version RotateSecret staged without a value takes this one.
 std::string put_version(const Input& in, const CallContext& ctx, const Secret& s, std::vector<std::string> stages,
                         Decision& d, bool* created) {
-  std::string token = in.str_or("ClientRequestToken", random_uuid());
-  if (const SecretVersion* existing = version_by_id(s, token)) {
-    if (!same_value(*existing, in))
-      throw resource_exists_exception("You can't modify an existing version, you can only create a new version.");
+  std::string token = client_request_token(in);
+  if (const SecretVersion* existing = version_by_id(s, token); existing && has_value(*existing)) {
+    if (!same_value(*existing, in)) throw token_in_use(token, s.arn());
     *created = false;
     return token;
   }
@@ -66,6 +67,13 @@ std::string put_version(const Input& in, const CallContext& ctx, const Secret& s
 
 }  // namespace
 
+std::string client_request_token(const Input& in) {
+  auto t = in.opt_str("ClientRequestToken");
+  if (!t) return random_uuid();
+  if (t->size() < 32 || t->size() > 64) throw bad_client_request_token();
+  return std::string(*t);
+}
+
 void SecretsManagerService::create_secret(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
@@ -75,12 +83,24 @@ void SecretsManagerService::create_secret(const Request& req, Decision& d) const
       throw ApiError::validation("Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!");
   SecretVersion v;
   read_value(in, v);
+  std::string token = client_request_token(in);
   const SecretPartition* p = part(ctx);
   if (p) {
     auto it = p->secrets.find(name);
     if (it != p->secrets.end() && !expired(it->second, ctx.now())) {
-      if (scheduled(it->second))
+      const Secret& old = it->second;
+      if (scheduled(old))
         throw invalid_request_exception("You can't create this secret because a secret with this name is already scheduled for deletion.");
+      // A retried CreateSecret (the same ClientRequestToken): the same value
+      // answers as the first call did; another value is refused.
+      if (auto t = in.opt_str("ClientRequestToken"))
+        if (const SecretVersion* same = version_by_id(old, *t)) {
+          if (!same_value(*same, in)) throw token_in_use(std::string(*t), old.arn());
+          json::object out{{"ARN", old.arn()}, {"Name", old.name()}, {"VersionId", same->version_id()}};
+          if (old.replicas_size()) out["ReplicationStatus"] = replication_json(old);
+          d.output = std::move(out);
+          return;
+        }
       throw resource_exists_exception("The operation failed because the secret " + name + " already exists.");
     }
   }
@@ -102,7 +122,7 @@ void SecretsManagerService::create_secret(const Request& req, Decision& d) const
   }
   json::object out{{"ARN", s.arn()}, {"Name", s.name()}};
   if (v.has_string() || v.has_binary()) {
-    v.set_version_id(in.str_or("ClientRequestToken", random_uuid()));
+    v.set_version_id(token);
     v.set_created_date(ctx.now());
     v.add_stages(std::string(kCurrent));
     v.set_order(0);
@@ -111,32 +131,35 @@ void SecretsManagerService::create_secret(const Request& req, Decision& d) const
     *s.add_versions() = std::move(v);
   }
   Event ev;
-  *ev.mutable_created()->mutable_secret() = std::move(s);
+  *ev.mutable_created()->mutable_secret() = s;
   d.add(std::move(ev));
+  if (auto* regions = in.array("AddReplicaRegions"); regions && !regions->empty())
+    out["ReplicationStatus"] = add_replicas(ctx, s, *regions, in.flag("ForceOverwriteReplicaSecret"), d);
   d.output = std::move(out);
 }
 
 void SecretsManagerService::get_secret_value(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& shown = must_find(in, ctx);
+  const Secret& s = content_of(ctx, shown);
   if (scheduled(s)) throw marked_for_deletion();
   auto vid = in.opt_str("VersionId");
   auto stage = in.opt_str("VersionStage");
   const SecretVersion* v = nullptr;
   if (vid) {
     v = version_by_id(s, *vid);
-    if (!v)
+    if (!v || !has_value(*v))
       throw resource_not_found_exception("Secrets Manager can't find the specified secret value for VersionId: " + std::string(*vid));
     if (stage && !has_stage(*v, *stage))
       throw invalid_request_exception("You provided a VersionStage that is not associated to the provided VersionId.");
   } else {
     std::string_view label = stage ? *stage : kCurrent;
     v = version_by_stage(s, label);
-    if (!v)
+    if (!v || !has_value(*v))
       throw resource_not_found_exception("Secrets Manager can't find the specified secret value for staging label: " + std::string(label));
   }
-  json::object out{{"ARN", s.arn()}, {"Name", s.name()}, {"VersionId", v->version_id()}};
+  json::object out{{"ARN", shown.arn()}, {"Name", s.name()}, {"VersionId", v->version_id()}};
   if (v->has_string()) out["SecretString"] = v->secret_string();
   if (v->has_binary()) out["SecretBinary"] = json::string(v->secret_binary());
   out["VersionStages"] = stages_json(*v);
@@ -147,7 +170,7 @@ void SecretsManagerService::get_secret_value(const Request& req, Decision& d) co
 void SecretsManagerService::put_secret_value(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& s = must_find_primary(in, ctx);
   if (scheduled(s)) throw marked_for_deletion();
   if (!in.has("SecretString") && !in.has("SecretBinary"))
     throw invalid_request_exception("You must provide either SecretString or SecretBinary.");
@@ -177,7 +200,7 @@ void SecretsManagerService::put_secret_value(const Request& req, Decision& d) co
 void SecretsManagerService::update_secret(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& s = must_find_primary(in, ctx);
   if (scheduled(s)) throw marked_for_deletion();
   json::object out{{"ARN", s.arn()}, {"Name", s.name()}};
   if (in.has("Description") || in.has("KmsKeyId")) {
@@ -204,12 +227,15 @@ void SecretsManagerService::update_secret(const Request& req, Decision& d) const
   d.output = std::move(out);
 }
 
-void SecretsManagerService::describe_secret(const Request& req, Decision& d) const { d.output = describe(must_find(req.in, req.ctx)); }
+void SecretsManagerService::describe_secret(const Request& req, Decision& d) const {
+  const Secret& s = must_find(req.in, req.ctx);
+  d.output = describe(s, content_of(req.ctx, s), req.ctx.region);
+}
 
 void SecretsManagerService::delete_secret(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& s = must_find_primary(in, ctx);
   bool force = in.flag("ForceDeleteWithoutRecovery");
   auto window = in.opt_int("RecoveryWindowInDays");
   if (force && window)
@@ -217,6 +243,7 @@ void SecretsManagerService::delete_secret(const Request& req, Decision& d) const
   if (window && (*window < 7 || *window > 30))
     throw invalid_parameter_exception("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
   if (scheduled(s) && !force) throw marked_for_deletion();
+  if (s.replicas_size()) throw primary_has_replicas(s.name());
   Event ev;
   double when;
   if (force) {
@@ -236,7 +263,7 @@ void SecretsManagerService::delete_secret(const Request& req, Decision& d) const
 void SecretsManagerService::restore_secret(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& s = must_find_primary(in, ctx);
   if (scheduled(s)) {
     Event ev;
     ev.mutable_restored()->set_name(s.name());
@@ -249,7 +276,7 @@ void SecretsManagerService::restore_secret(const Request& req, Decision& d) cons
 void SecretsManagerService::update_version_stage(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& s = must_find_primary(in, ctx);
   if (scheduled(s)) throw marked_for_deletion();
   std::string stage(in.str("VersionStage"));
   std::string remove = in.str_or("RemoveFromVersionId", "");
@@ -282,7 +309,8 @@ void SecretsManagerService::update_version_stage(const Request& req, Decision& d
 void SecretsManagerService::list_version_ids(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& shown = must_find(in, ctx);
+  const Secret& s = content_of(ctx, shown);
   bool deprecated = in.flag("IncludeDeprecated");
   Page page = make_page(in);
   // The page key is the creation order of the last version listed.
@@ -305,7 +333,7 @@ void SecretsManagerService::list_version_ids(const Request& req, Decision& d) co
     o["KmsKeyIds"] = json::array{json::string(s.kms_key_id().empty() ? "DefaultEncryptionKey" : s.kms_key_id())};
     versions.push_back(std::move(o));
   }
-  json::object out{{"Versions", std::move(versions)}, {"ARN", s.arn()}, {"Name", s.name()}};
+  json::object out{{"Versions", std::move(versions)}, {"ARN", shown.arn()}, {"Name", s.name()}};
   page.emit(out);
   d.output = std::move(out);
 }
@@ -313,7 +341,8 @@ void SecretsManagerService::list_version_ids(const Request& req, Decision& d) co
 void SecretsManagerService::tag_resource(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& s = must_find_primary(in, ctx);
+  if (scheduled(s)) throw marked_for_deletion();
   Event ev;
   auto* add = ev.mutable_tags_added();
   add->set_name(s.name());
@@ -330,7 +359,8 @@ void SecretsManagerService::tag_resource(const Request& req, Decision& d) const 
 void SecretsManagerService::untag_resource(const Request& req, Decision& d) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
-  const Secret& s = must_find(in, ctx);
+  const Secret& s = must_find_primary(in, ctx);
+  if (scheduled(s)) throw marked_for_deletion();
   Event ev;
   auto* rm = ev.mutable_tags_removed();
   rm->set_name(s.name());

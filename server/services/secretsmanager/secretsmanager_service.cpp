@@ -30,6 +30,12 @@ const SecretsManagerService::Table& SecretsManagerService::operations() {
       {"PutResourcePolicy", write(&SecretsManagerService::put_resource_policy)},
       {"DeleteResourcePolicy", write(&SecretsManagerService::delete_resource_policy)},
       {"ValidateResourcePolicy", read(&SecretsManagerService::validate_resource_policy)},
+      {"BatchGetSecretValue", read(&SecretsManagerService::batch_get_secret_value)},
+      {"RotateSecret", write(&SecretsManagerService::rotate_secret)},
+      {"CancelRotateSecret", write(&SecretsManagerService::cancel_rotate_secret)},
+      {"ReplicateSecretToRegions", write(&SecretsManagerService::replicate_secret_to_regions)},
+      {"RemoveRegionsFromReplication", write(&SecretsManagerService::remove_regions_from_replication)},
+      {"StopReplicationToReplica", write(&SecretsManagerService::stop_replication_to_replica)},
   };
   return t;
 }
@@ -67,6 +73,21 @@ const Secret& SecretsManagerService::must_find(const Input& in, const CallContex
   const Secret* s = lookup(ctx, in.str("SecretId"));
   if (!s) throw resource_not_found_exception();
   return *s;
+}
+
+const Secret& SecretsManagerService::must_find_primary(const Input& in, const CallContext& ctx) const {
+  const Secret& s = must_find(in, ctx);
+  if (!s.primary_region().empty()) throw operation_on_replica();
+  return s;
+}
+
+const Secret& SecretsManagerService::content_of(const CallContext& ctx, const Secret& s) const {
+  if (s.primary_region().empty()) return s;
+  if (const SecretPartition* p = state().part(ctx.account, s.primary_region())) {
+    auto it = p->secrets.find(s.name());
+    if (it != p->secrets.end()) return it->second;
+  }
+  return s;
 }
 
 void SecretsManagerService::purge_if_expired(const CallContext& ctx, std::string_view name, Decision& d) const {

@@ -62,6 +62,12 @@ void prune_versions(Secret& s) {
   }
 }
 
+SecretVersion* find_version(Secret& s, const std::string& id) {
+  for (auto& v : *s.mutable_versions())
+    if (v.version_id() == id) return &v;
+  return nullptr;
+}
+
 }  // namespace
 
 void SecretsManagerState::apply(const proto::Event& e, Event& ev) {
@@ -78,6 +84,17 @@ void SecretsManagerState::apply(const proto::Event& e, Event& ev) {
       const auto& vp = ev.version_put();
       Secret* s = secret(vp.name());
       if (!s) break;
+      if (SecretVersion* existing = find_version(*s, vp.version().version_id())) {
+        // The value of a version RotateSecret staged empty (AWSPENDING).
+        existing->set_has_string(vp.version().has_string());
+        existing->set_secret_string(vp.version().secret_string());
+        existing->set_has_binary(vp.version().has_binary());
+        existing->set_secret_binary(vp.version().secret_binary());
+        move_stages(*s, vp.version().version_id(),
+                    std::vector<std::string>(vp.version().stages().begin(), vp.version().stages().end()));
+        s->set_last_changed_date(vp.changed());
+        break;
+      }
       SecretVersion v = vp.version();
       std::vector<std::string> stages(v.stages().begin(), v.stages().end());
       v.clear_stages();
@@ -167,6 +184,65 @@ void SecretsManagerState::apply(const proto::Event& e, Event& ev) {
       s->set_last_changed_date(ev.policy_set().changed());
       break;
     }
+    case sm::Event::kRotationSet: {
+      const auto& r = ev.rotation_set();
+      Secret* s = secret(r.name());
+      if (!s) break;
+      s->set_rotation_configured(true);
+      s->set_rotation_enabled(r.enabled());
+      s->set_rotation_lambda_arn(r.lambda_arn());
+      *s->mutable_rotation_rules() = r.rules();
+      s->set_next_rotation_date(r.next_rotation_date());
+      s->set_last_changed_date(r.changed());
+      break;
+    }
+    case sm::Event::kReplicaAdded: {
+      const auto& r = ev.replica_added();
+      Secret* s = secret(r.name());
+      if (!s) break;
+      ReplicaStatus* st = nullptr;
+      for (auto& x : *s->mutable_replicas())
+        if (x.region() == r.region()) st = &x;
+      if (!st) st = s->add_replicas();
+      st->set_region(r.region());
+      st->set_kms_key_id(r.kms_key_id());
+      st->set_status(r.status());
+      st->set_status_message(r.status_message());
+      if (r.status() == "Failed") break;
+      Secret replica;
+      replica.set_name(r.name());
+      replica.set_arn(r.arn());
+      replica.set_primary_region(e.region());
+      replica.set_kms_key_id(r.kms_key_id());
+      replica.set_created_date(r.created());
+      replica.set_last_changed_date(r.created());
+      parts_.get(e.account(), r.region()).secrets[r.name()] = std::move(replica);
+      break;
+    }
+    case sm::Event::kReplicaRemoved: {
+      const auto& r = ev.replica_removed();
+      if (Secret* s = secret(r.name())) {
+        auto* reps = s->mutable_replicas();
+        for (int i = reps->size() - 1; i >= 0; --i)
+          if (reps->Get(i).region() == r.region()) reps->DeleteSubrange(i, 1);
+        s->set_last_changed_date(r.changed());
+      }
+      SecretPartition& there = parts_.get(e.account(), r.region());
+      auto it = there.secrets.find(r.name());
+      if (it != there.secrets.end() && it->second.primary_region() == e.region()) there.secrets.erase(it);
+      break;
+    }
+    case sm::Event::kReplicaPromoted: {
+      const auto& r = ev.replica_promoted();
+      part.secrets[r.name()] = r.secret();
+      SecretPartition& primary = parts_.get(e.account(), r.primary_region());
+      if (auto it = primary.secrets.find(r.name()); it != primary.secrets.end()) {
+        auto* reps = it->second.mutable_replicas();
+        for (int i = reps->size() - 1; i >= 0; --i)
+          if (reps->Get(i).region() == e.region()) reps->DeleteSubrange(i, 1);
+      }
+      break;
+    }
     case sm::Event::KIND_NOT_SET:
       throw std::runtime_error("empty secretsmanager event");
   }
@@ -211,6 +287,14 @@ std::string SecretsManagerState::summarize(const Event& ev) const {
     case sm::Event::kTagsRemoved: return "name=" + ev.tags_removed().name() + " tags-" + std::to_string(ev.tags_removed().keys_size());
     case sm::Event::kPolicySet:
       return "name=" + ev.policy_set().name() + (ev.policy_set().policy().empty() ? " policy deleted" : " policy set");
+    case sm::Event::kRotationSet:
+      return "name=" + ev.rotation_set().name() + (ev.rotation_set().enabled() ? " rotation on" : " rotation off");
+    case sm::Event::kReplicaAdded:
+      return "name=" + ev.replica_added().name() + " replica " + ev.replica_added().region() + " " +
+             ev.replica_added().status();
+    case sm::Event::kReplicaRemoved:
+      return "name=" + ev.replica_removed().name() + " replica " + ev.replica_removed().region() + " removed";
+    case sm::Event::kReplicaPromoted: return "name=" + ev.replica_promoted().name() + " replica promoted to a standalone secret";
     default: return {};
   }
 }

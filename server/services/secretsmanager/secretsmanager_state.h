@@ -30,6 +30,9 @@ class SecretsManagerState {
   std::string summarize(const Event& ev) const;
 
   const SecretPartition* part(const CallContext& ctx) const { return parts_.find(ctx); }
+  const SecretPartition* part(const std::string& account, const std::string& region) const {
+    return parts_.find(account, region);
+  }
 
  private:
   Partitions<SecretPartition> parts_;

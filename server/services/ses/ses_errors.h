@@ -55,6 +55,20 @@ inline ApiError missing_rendering_attribute(std::string message) {
   return ApiError::bad_request("MissingRenderingAttribute", std::move(message));
 }
 
+// Receipt rules (moto's texts; LocalStack's recorded AWS answers show the codes).
+inline ApiError rule_set_does_not_exist(std::string_view name) {
+  return ApiError::bad_request("RuleSetDoesNotExist", "Rule set does not exist: " + std::string(name));
+}
+inline ApiError rule_does_not_exist(std::string_view name) {
+  return ApiError::bad_request("RuleDoesNotExist", "Rule does not exist: " + std::string(name));
+}
+inline ApiError cannot_delete(std::string message) { return ApiError::bad_request("CannotDelete", std::move(message)); }
+// SetIdentityMailFromDomain with a domain outside the identity's (moto's text).
+inline std::string not_a_mail_from_subdomain(std::string_view mail_from, std::string_view domain) {
+  return "Provided MAIL-FROM domain '" + std::string(mail_from) + "' is not subdomain of the domain of the identity '" +
+         std::string(domain) + "'.";
+}
+
 // ---- v2 ----
 inline ApiError bad_request_exception(std::string message) {
   return ApiError::bad_request("BadRequestException", std::move(message));
@@ -62,6 +76,23 @@ inline ApiError bad_request_exception(std::string message) {
 inline ApiError not_found_exception(std::string message) { return ApiError::make(404, "NotFoundException", std::move(message)); }
 inline ApiError already_exists_exception(std::string message) {
   return ApiError::bad_request("AlreadyExistsException", std::move(message));
+}
+
+inline ApiError limit_exceeded_exception(std::string message) {
+  return ApiError::bad_request("LimitExceededException", std::move(message));
+}
+// Contact lists and contacts (the texts floci's authors recorded from AWS).
+inline ApiError contact_list_not_found(std::string_view name) {
+  return not_found_exception("List with name: " + std::string(name) + " doesn't exist.");
+}
+inline ApiError contact_not_found(std::string_view email) {
+  return not_found_exception(std::string(email) + " doesn't exist in List.");
+}
+inline ApiError dedicated_ip_pool_not_found(std::string_view name) {
+  return not_found_exception("The requested pool <" + std::string(name) + "> does not exist.");
+}
+inline ApiError identity_policy_not_found(std::string_view name) {
+  return not_found_exception("Policy <" + std::string(name) + "> does not exist");
 }
 
 // The errors the two APIs spell differently, for code both share: v1's

@@ -185,11 +185,4 @@ void SesService::get_mail_from_attributes(const Request& req, Decision& out) con
                            })}};
 }
 
-void SesService::set_mail_from_domain(const Request& req, Decision& out) const {
-  Identity id = identity_or_throw(req.ctx, req.in.str("Identity"), kV1);
-  id.set_mail_from_domain(req.in.str_or("MailFromDomain", ""));
-  id.set_mail_from_behavior(req.in.str_or("BehaviorOnMXFailure", "UseDefaultValue"));
-  put_identity(out, std::move(id));
-}
-
 }  // namespace podstack::ses

@@ -189,40 +189,4 @@ std::string build_message(const MailContent& m) {
   return out;
 }
 
-std::optional<std::string> render(std::string_view tmpl, const json::object& data, std::string& missing) {
-  std::string out;
-  size_t pos = 0;
-  while (pos < tmpl.size()) {
-    size_t open = tmpl.find("{{", pos);
-    if (open == std::string_view::npos) break;
-    bool triple = tmpl.substr(open, 3) == "{{{";
-    size_t close = tmpl.find(triple ? "}}}" : "}}", open);
-    if (close == std::string_view::npos) break;
-    out += tmpl.substr(pos, open - pos);
-    size_t start = open + (triple ? 3 : 2);
-    std::string_view name = trim(tmpl.substr(start, close - start));
-    pos = close + (triple ? 3 : 2);
-    // A dotted path walks nested objects.
-    const json::value* v = nullptr;
-    const json::object* scope = &data;
-    std::string_view rest = name;
-    while (scope) {
-      size_t dot = rest.find('.');
-      std::string_view key = rest.substr(0, dot);
-      v = scope->if_contains(key);
-      if (!v || dot == std::string_view::npos) break;
-      rest = rest.substr(dot + 1);
-      scope = v->is_object() ? &v->as_object() : nullptr;
-      if (!scope) v = nullptr;
-    }
-    if (!v || v->is_null()) {
-      missing = std::string(name);
-      return std::nullopt;
-    }
-    out += v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
-  }
-  out += tmpl.substr(pos);
-  return out;
-}
-
 }  // namespace podstack::ses

@@ -45,10 +45,12 @@ struct MailContent {
 // text/html part, or multipart/alternative when both are given. CRLF line ends.
 std::string build_message(const MailContent& m);
 
-// Renders `tmpl` with `data`: {{name}}, {{ a.b }} and {{{name}}} are replaced
-// by the value (strings as they are, other JSON values serialized). A name
-// the data lacks is an error, as SES reports it (MissingRenderingAttribute):
-// returns nullopt and sets `missing` to the name.
+// Renders `tmpl` with `data` (ses_render.cpp): {{name}}, {{ a.b }} and
+// {{{name}}} are replaced by the value (strings as they are, other JSON
+// values serialized); Handlebars' {{#if}}, {{#unless}}, {{#each}} and
+// {{#with}} blocks (with {{else}}, {{this}}, {{@index}}, {{../x}}) work as
+// in Handlebars. A name the data lacks is an error, as SES reports it
+// (MissingRenderingAttribute): returns nullopt and sets `missing` to the name.
 std::optional<std::string> render(std::string_view tmpl, const json::object& data, std::string& missing);
 
 }  // namespace podstack::ses

@@ -20,7 +20,10 @@
 // Handlers by area: ses_identities.cpp, ses_templates.cpp,
 // ses_configuration_sets.cpp and ses_sending.cpp hold v1's operations and
 // the cores both APIs share (lookups, send(), destinations); ses_v2.cpp
-// holds v2's; ses_sending.cpp also the outbox and /_aws/ses. State:
+// holds v2's; ses_sending.cpp also the outbox and /_aws/ses;
+// ses_contacts.cpp v2's contact lists, ses_receipt_rules.cpp v1's receipt
+// rules, ses_account.cpp identity policies, dedicated IP pools, MAIL FROM
+// and reputation options. State:
 // ses_state.h; errors: ses_errors.h.
 //
 // AWS references: https://docs.aws.amazon.com/ses/latest/APIReference/ and
@@ -122,6 +125,47 @@ class SesService final : public StatefulService<SesService, SesState> {
   void v2_delete_event_destination(const Request& req, Decision& out) const;
   void v2_get_event_destinations(const Request& req, Decision& out) const;
   void v2_get_account(const Request& req, Decision& out) const;
+
+  // ---- v2: contact lists and contacts (ses_contacts.cpp) ----
+  void v2_create_contact_list(const Request& req, Decision& out) const;
+  void v2_get_contact_list(const Request& req, Decision& out) const;
+  void v2_update_contact_list(const Request& req, Decision& out) const;
+  void v2_delete_contact_list(const Request& req, Decision& out) const;
+  void v2_list_contact_lists(const Request& req, Decision& out) const;
+  void v2_create_contact(const Request& req, Decision& out) const;
+  void v2_get_contact(const Request& req, Decision& out) const;
+  void v2_update_contact(const Request& req, Decision& out) const;
+  void v2_delete_contact(const Request& req, Decision& out) const;
+  void v2_list_contacts(const Request& req, Decision& out) const;
+  const ContactList& contact_list_or_throw(const CallContext& ctx, std::string_view name) const;
+
+  // ---- v1: receipt rule sets and rules (ses_receipt_rules.cpp) ----
+  void create_receipt_rule_set(const Request& req, Decision& out) const;
+  void delete_receipt_rule_set(const Request& req, Decision& out) const;
+  void describe_receipt_rule_set(const Request& req, Decision& out) const;
+  void list_receipt_rule_sets(const Request& req, Decision& out) const;
+  void clone_receipt_rule_set(const Request& req, Decision& out) const;
+  void reorder_receipt_rule_set(const Request& req, Decision& out) const;
+  void set_active_receipt_rule_set(const Request& req, Decision& out) const;
+  void describe_active_receipt_rule_set(const Request& req, Decision& out) const;
+  void create_receipt_rule(const Request& req, Decision& out) const;
+  void update_receipt_rule(const Request& req, Decision& out) const;
+  void delete_receipt_rule(const Request& req, Decision& out) const;
+  void describe_receipt_rule(const Request& req, Decision& out) const;
+  const ReceiptRuleSet& rule_set_or_throw(const CallContext& ctx, std::string_view name) const;
+
+  // ---- v2: identity policies, dedicated IP pools, MAIL FROM; v1 reputation
+  // metrics (ses_account.cpp) ----
+  void v2_create_identity_policy(const Request& req, Decision& out) const;
+  void v2_update_identity_policy(const Request& req, Decision& out) const;
+  void v2_delete_identity_policy(const Request& req, Decision& out) const;
+  void v2_get_identity_policies(const Request& req, Decision& out) const;
+  void v2_create_dedicated_ip_pool(const Request& req, Decision& out) const;
+  void v2_delete_dedicated_ip_pool(const Request& req, Decision& out) const;
+  void v2_list_dedicated_ip_pools(const Request& req, Decision& out) const;
+  void v2_get_dedicated_ips(const Request& req, Decision& out) const;
+  void v2_put_mail_from_attributes(const Request& req, Decision& out) const;
+  void update_reputation_metrics_enabled(const Request& req, Decision& out) const;
 
   // ---- what both APIs share ----
   const SesPartition* part(const CallContext& ctx) const { return state().find(ctx); }

@@ -64,6 +64,40 @@ void SesState::apply(const proto::Event& e, Event& ev) {
       if (auto m = p.messages.find(a.id()); m != p.messages.end()) m->second.set_relay(outcome);
       break;
     }
+    case Event::kContactListPut: {
+      ContactList* l = ev.mutable_contact_list_put()->mutable_contact_list();
+      l->clear_contacts();
+      p.contacts[l->name()];  // the list's contacts stay (an update) or start empty
+      p.contact_lists[l->name()] = std::move(*l);
+      break;
+    }
+    case Event::kContactListDeleted:
+      p.contact_lists.erase(ev.contact_list_deleted().name());
+      p.contacts.erase(ev.contact_list_deleted().name());
+      break;
+    case Event::kContactPut: {
+      auto& c = *ev.mutable_contact_put();
+      p.contacts[c.list()][c.contact().email_address()] = std::move(*c.mutable_contact());
+      break;
+    }
+    case Event::kContactDeleted: {
+      auto it = p.contacts.find(ev.contact_deleted().list());
+      if (it != p.contacts.end()) it->second.erase(ev.contact_deleted().email_address());
+      break;
+    }
+    case Event::kReceiptRuleSetPut: {
+      ReceiptRuleSet* rs = ev.mutable_receipt_rule_set_put()->mutable_rule_set();
+      p.rule_sets[rs->name()] = std::move(*rs);
+      break;
+    }
+    case Event::kReceiptRuleSetDeleted: p.rule_sets.erase(ev.receipt_rule_set_deleted().name()); break;
+    case Event::kActiveReceiptRuleSetSet: p.active_rule_set = ev.active_receipt_rule_set_set().name(); break;
+    case Event::kDedicatedIpPoolPut: {
+      DedicatedIpPool* pool = ev.mutable_dedicated_ip_pool_put()->mutable_pool();
+      p.ip_pools[pool->name()] = std::move(*pool);
+      break;
+    }
+    case Event::kDedicatedIpPoolDeleted: p.ip_pools.erase(ev.dedicated_ip_pool_deleted().name()); break;
     case Event::kMessagesDeleted:
     case Event::KIND_NOT_SET:
       throw std::runtime_error("empty ses event");
@@ -74,11 +108,30 @@ std::string SesState::snapshot() const {
   PartitionWriter w;
   for (auto& [key, p] : parts_) {
     w.begin(key.first, key.second);
-    // Items in name order: configuration-set/ < identity/ < message/ < relay/ < statistics < template/.
+    // Items in name order: active-receipt-rule-set < configuration-set/ < contact-list/ <
+    // dedicated-ip-pool/ < identity/ < message/ < receipt-rule-set/ < relay/ < statistics < template/.
     Item item;
+    if (!p.active_rule_set.empty()) {
+      item.set_name("active-receipt-rule-set");
+      item.mutable_active_receipt_rule_set()->set_name(p.active_rule_set);
+      w.item(item);
+    }
     for (auto& [n, cs] : p.config_sets) {
       item.set_name("configuration-set/" + n);
       *item.mutable_configuration_set() = cs;
+      w.item(item);
+    }
+    for (auto& [n, l] : p.contact_lists) {
+      item.set_name("contact-list/" + n);
+      ContactList* out = item.mutable_contact_list();
+      *out = l;
+      if (auto c = p.contacts.find(n); c != p.contacts.end())
+        for (auto& [addr, contact] : c->second) *out->add_contacts() = contact;
+      w.item(item);
+    }
+    for (auto& [n, pool] : p.ip_pools) {
+      item.set_name("dedicated-ip-pool/" + n);
+      *item.mutable_dedicated_ip_pool() = pool;
       w.item(item);
     }
     for (auto& [n, id] : p.identities) {
@@ -89,6 +142,11 @@ std::string SesState::snapshot() const {
     for (auto& [n, m] : p.messages) {
       item.set_name("message/" + n);
       *item.mutable_message() = m;
+      w.item(item);
+    }
+    for (auto& [n, rs] : p.rule_sets) {
+      item.set_name("receipt-rule-set/" + n);
+      *item.mutable_receipt_rule_set() = rs;
       w.item(item);
     }
     for (auto& [n, r] : p.relays) {
@@ -131,6 +189,17 @@ Status SesState::restore(std::string_view bytes) {
         case Item::kStatistics:
           for (auto& b : item.statistics().buckets()) p.buckets[b.start_ms()] = b.delivery_attempts();
           break;
+        case Item::kContactList: {
+          ContactList l = item.contact_list();
+          auto& contacts = p.contacts[l.name()];
+          for (auto& c : l.contacts()) contacts[c.email_address()] = c;
+          l.clear_contacts();
+          p.contact_lists[l.name()] = std::move(l);
+          break;
+        }
+        case Item::kReceiptRuleSet: p.rule_sets[item.receipt_rule_set().name()] = item.receipt_rule_set(); break;
+        case Item::kActiveReceiptRuleSet: p.active_rule_set = item.active_receipt_rule_set().name(); break;
+        case Item::kDedicatedIpPool: p.ip_pools[item.dedicated_ip_pool().name()] = item.dedicated_ip_pool(); break;
         case Item::KIND_NOT_SET: return Status::corruption("ses state holds an empty item");
       }
     }
@@ -140,7 +209,8 @@ Status SesState::restore(std::string_view bytes) {
 
 uint64_t SesState::resource_count() const {
   return parts_.count([](const SesPartition& p) {
-    return p.identities.size() + p.templates.size() + p.config_sets.size() + p.messages.size();
+    return p.identities.size() + p.templates.size() + p.config_sets.size() + p.messages.size() +
+           p.contact_lists.size() + p.rule_sets.size() + p.ip_pools.size();
   });
 }
 
@@ -166,6 +236,18 @@ std::string SesState::summarize(const Event& ev) const {
       if (a.retry_at_ms() == 0) return "relay " + a.id() + " given up: " + a.detail();
       return "relay " + a.id() + " failed, retry at " + iso_ms(a.retry_at_ms()) + ": " + a.detail();
     }
+    case Event::kContactListPut: return "contact-list=" + ev.contact_list_put().contact_list().name();
+    case Event::kContactListDeleted: return "contact-list deleted " + ev.contact_list_deleted().name();
+    case Event::kContactPut: return "contact-list=" + ev.contact_put().list() + " contact=" + ev.contact_put().contact().email_address();
+    case Event::kContactDeleted:
+      return "contact-list=" + ev.contact_deleted().list() + " contact deleted " + ev.contact_deleted().email_address();
+    case Event::kReceiptRuleSetPut: return "receipt-rule-set=" + ev.receipt_rule_set_put().rule_set().name();
+    case Event::kReceiptRuleSetDeleted: return "receipt-rule-set deleted " + ev.receipt_rule_set_deleted().name();
+    case Event::kActiveReceiptRuleSetSet:
+      return "active receipt-rule-set=" + (ev.active_receipt_rule_set_set().name().empty() ? std::string("(none)")
+                                                                                          : ev.active_receipt_rule_set_set().name());
+    case Event::kDedicatedIpPoolPut: return "dedicated-ip-pool=" + ev.dedicated_ip_pool_put().pool().name();
+    case Event::kDedicatedIpPoolDeleted: return "dedicated-ip-pool deleted " + ev.dedicated_ip_pool_deleted().name();
     case Event::KIND_NOT_SET: return {};
   }
   return {};

@@ -1,9 +1,10 @@
 // SES state, per (account, region): identities, templates, configuration
 // sets, the mail sent (GET /_aws/ses, LocalStack's view), sending
 // statistics in 15-minute buckets and the SMTP relays not yet done. The
-// snapshot holds items "configuration-set/NAME", "identity/NAME",
-// "message/ID", "relay/ID", "statistics" and "template/NAME"
-// (proto/ses.proto). SesState::apply is the only code that changes them.
+// snapshot holds items "active-receipt-rule-set", "configuration-set/NAME",
+// "contact-list/NAME" (with its contacts), "dedicated-ip-pool/NAME",
+// "identity/NAME", "message/ID", "receipt-rule-set/NAME", "relay/ID",
+// "statistics" and "template/NAME" (proto/ses.proto). SesState::apply is the only code that changes them.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -25,6 +26,12 @@ struct SesPartition {
   std::map<std::string, SentMessage, std::less<>> messages;  // ids sort by time
   std::map<std::string, Relay, std::less<>> relays;
   std::map<int64_t, int64_t> buckets;  // 15-minute bucket start -> recipients
+  // v2 contact lists (without their contacts) and each list's contacts by address.
+  std::map<std::string, ContactList, std::less<>> contact_lists;
+  std::map<std::string, std::map<std::string, Contact, std::less<>>, std::less<>> contacts;
+  std::map<std::string, ReceiptRuleSet, std::less<>> rule_sets;
+  std::string active_rule_set;
+  std::map<std::string, DedicatedIpPool, std::less<>> ip_pools;
 };
 
 class SesState {

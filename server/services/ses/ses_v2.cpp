@@ -7,6 +7,8 @@
 // ses_configuration_sets.cpp, ses_sending.cpp) and answers v2's errors
 // (kV2, ses_errors.h).
 // https://docs.aws.amazon.com/ses/latest/APIReference-V2/
+#include <map>
+
 #include "server/services/ses/ses_errors.h"
 #include "server/services/ses/ses_mail.h"
 #include "server/services/ses/ses_service.h"
@@ -21,6 +23,12 @@ json::object dkim_json(const Identity& id) {
                  {"Status", domain && id.dkim_tokens_size() > 0 ? "SUCCESS" : "NOT_STARTED"},
                  {"SigningAttributesOrigin", "AWS_SES"}};
   if (domain) o["Tokens"] = to_array(id.dkim_tokens());
+  return o;
+}
+
+json::object policies_json(const Identity& id) {
+  json::object o;
+  for (auto& [k, v] : std::map<std::string, std::string>(id.policies().begin(), id.policies().end())) o[k] = v;
   return o;
 }
 
@@ -64,7 +72,7 @@ void SesService::v2_get_email_identity(const Request& req, Decision& out) const 
                  {"VerifiedForSendingStatus", true},
                  {"VerificationStatus", "SUCCESS"},
                  {"DkimAttributes", dkim_json(id)},
-                 {"Policies", json::object()},
+                 {"Policies", policies_json(id)},
                  {"Tags", tags_json(id.tags())}};
   if (!id.mail_from_domain().empty())
     o["MailFromAttributes"] = json::object{{"MailFromDomain", id.mail_from_domain()},
