@@ -219,11 +219,12 @@ def test_v2_tag_errors(sesv2):
     sesv2.create_configuration_set(ConfigurationSetName="tagerr")
     arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/tagerr"
     for bad in ("not-an-arn", f"arn:aws:sqs:{REGION}:{ACCOUNT}:configuration-set/tagerr",
-                f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set", f"arn:aws:ses:{REGION}:{ACCOUNT}:gadget/x"):
+                f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set"):
         assert err(sesv2.list_tags_for_resource, ResourceArn=bad)[:2] == ("BadRequestException", 400), bad
     for missing in (f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/nope",
                     f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/nope.example.com",
-                    f"arn:aws:ses:{REGION}:{ACCOUNT}:template/nope"):
+                    f"arn:aws:ses:{REGION}:{ACCOUNT}:template/nope",
+                    f"arn:aws:ses:{REGION}:{ACCOUNT}:gadget/x"):
         assert err(sesv2.list_tags_for_resource, ResourceArn=missing)[:2] == ("NotFoundException", 404), missing
         assert err(sesv2.tag_resource, ResourceArn=missing, Tags=[{"Key": "k", "Value": "v"}])[:2] == ("NotFoundException", 404)
         assert err(sesv2.untag_resource, ResourceArn=missing, TagKeys=["k"])[:2] == ("NotFoundException", 404)

@@ -64,6 +64,9 @@ void SesState::apply(const proto::Event& e, Event& ev) {
       if (auto m = p.messages.find(a.id()); m != p.messages.end()) m->second.set_relay(outcome);
       break;
     }
+    case Event::kAccountSettingsPut:
+      p.account = std::move(*ev.mutable_account_settings_put()->mutable_settings());
+      break;
     case Event::kMessagesDeleted:
     case Event::KIND_NOT_SET:
       throw std::runtime_error("empty ses event");
@@ -74,8 +77,13 @@ std::string SesState::snapshot() const {
   PartitionWriter w;
   for (auto& [key, p] : parts_) {
     w.begin(key.first, key.second);
-    // Items in name order: configuration-set/ < identity/ < message/ < relay/ < statistics < template/.
+    // Items in name order: account < configuration-set/ < identity/ < message/ < relay/ < statistics < template/.
     Item item;
+    if (p.account) {
+      item.set_name("account");
+      *item.mutable_account() = *p.account;
+      w.item(item);
+    }
     for (auto& [n, cs] : p.config_sets) {
       item.set_name("configuration-set/" + n);
       *item.mutable_configuration_set() = cs;
@@ -131,6 +139,7 @@ Status SesState::restore(std::string_view bytes) {
         case Item::kStatistics:
           for (auto& b : item.statistics().buckets()) p.buckets[b.start_ms()] = b.delivery_attempts();
           break;
+        case Item::kAccount: p.account = item.account(); break;
         case Item::KIND_NOT_SET: return Status::corruption("ses state holds an empty item");
       }
     }
@@ -166,6 +175,7 @@ std::string SesState::summarize(const Event& ev) const {
       if (a.retry_at_ms() == 0) return "relay " + a.id() + " given up: " + a.detail();
       return "relay " + a.id() + " failed, retry at " + iso_ms(a.retry_at_ms()) + ": " + a.detail();
     }
+    case Event::kAccountSettingsPut: return "account settings";
     case Event::KIND_NOT_SET: return {};
   }
   return {};

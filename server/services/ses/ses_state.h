@@ -1,12 +1,13 @@
 // SES state, per (account, region): identities, templates, configuration
 // sets, the mail sent (GET /_aws/ses, LocalStack's view), sending
 // statistics in 15-minute buckets and the SMTP relays not yet done. The
-// snapshot holds items "configuration-set/NAME", "identity/NAME",
+// snapshot holds items "account", "configuration-set/NAME", "identity/NAME",
 // "message/ID", "relay/ID", "statistics" and "template/NAME"
 // (proto/ses.proto). SesState::apply is the only code that changes them.
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,8 @@ struct SesPartition {
   std::map<std::string, SentMessage, std::less<>> messages;  // ids sort by time
   std::map<std::string, Relay, std::less<>> relays;
   std::map<int64_t, int64_t> buckets;  // 15-minute bucket start -> recipients
+  // Account-level settings (issue 18); absent: AWS's defaults. Snapshot item "account".
+  std::optional<AccountSettings> account;
 };
 
 class SesState {
