@@ -1,7 +1,8 @@
 // SES v1 sending authorization policies: PutIdentityPolicy,
 // GetIdentityPolicies, ListIdentityPolicies, DeleteIdentityPolicy. They live
-// on the identity (Identity.policies, name -> the JSON as given), so v2's
-// GetEmailIdentity shows them and DeleteIdentity takes them along.
+// on the identity (Identity.policies, name -> the JSON as given, the store
+// v2's Create/Update/Delete/GetEmailIdentityPolicy use too, as in AWS), so
+// v2's GetEmailIdentity shows them and DeleteIdentity takes them along.
 // https://docs.aws.amazon.com/ses/latest/APIReference/API_PutIdentityPolicy.html
 // https://docs.aws.amazon.com/ses/latest/dg/sending-authorization-policies.html
 //
@@ -88,12 +89,6 @@ void SesService::delete_identity_policy(const Request& req, Decision& out) const
   Identity id = found;
   id.mutable_policies()->erase(name);
   put_identity(out, std::move(id));
-}
-
-json::object policies_json(const Identity& id) {
-  json::object o;
-  for (auto& [n, doc] : id.policies()) o[n] = doc;
-  return o;
 }
 
 }  // namespace podstack::ses

@@ -67,6 +67,9 @@ const SesService::Table& SesService::operations() {
       {"v2:UpdateConfigurationSetEventDestination", write(&SesService::v2_update_event_destination)},
       {"v2:DeleteConfigurationSetEventDestination", write(&SesService::v2_delete_event_destination)},
       {"v2:GetAccount", read(&SesService::v2_get_account)},
+      // podstack's own (GET and DELETE /_aws/ses); "__" names are never AWS operations.
+      {"__ListMessages", read(&SesService::list_messages)},
+      {"__DeleteMessages", write(&SesService::delete_messages)},
       // ---- Terraform-call coverage (issue 18): configuration-set options, identity policies,
       // v2 tags, v2 identity attributes, account settings ----
       {"PutConfigurationSetDeliveryOptions", write(&SesService::put_cs_delivery_options)},
@@ -97,9 +100,6 @@ const SesService::Table& SesService::operations() {
       {"v2:PutAccountSuppressionAttributes", write(&SesService::v2_put_account_suppression)},
       {"v2:PutAccountSendingAttributes", write(&SesService::v2_put_account_sending)},
       {"v2:PutAccountDetails", write(&SesService::v2_put_account_details)},
-      // podstack's own (GET and DELETE /_aws/ses); "__" names are never AWS operations.
-      {"__ListMessages", read(&SesService::list_messages)},
-      {"__DeleteMessages", write(&SesService::delete_messages)},
   };
   return t;
 }

@@ -20,10 +20,7 @@
 // Handlers by area: ses_identities.cpp, ses_templates.cpp,
 // ses_configuration_sets.cpp and ses_sending.cpp hold v1's operations and
 // the cores both APIs share (lookups, send(), destinations); ses_v2.cpp
-// holds v2's; ses_sending.cpp also the outbox and /_aws/ses. Configuration-set
-// options: ses_config_options.cpp; identity policies:
-// ses_identity_policies.cpp; v2 identity attributes, tags and account
-// settings: sesv2_identity_attributes.cpp, sesv2_tags.cpp, sesv2_account.cpp. State:
+// holds v2's; ses_sending.cpp also the outbox and /_aws/ses. State:
 // ses_state.h; errors: ses_errors.h.
 //
 // AWS references: https://docs.aws.amazon.com/ses/latest/APIReference/ and
@@ -126,7 +123,42 @@ class SesService final : public StatefulService<SesService, SesState> {
   void v2_get_event_destinations(const Request& req, Decision& out) const;
   void v2_get_account(const Request& req, Decision& out) const;
 
-  // ---- Terraform-call coverage (issue 18) ----
+  // ---- what both APIs share ----
+  const SesPartition* part(const CallContext& ctx) const { return state().find(ctx); }
+  // ses_identities.cpp
+  const Identity* find_identity(const CallContext& ctx, std::string_view name) const;
+  // The identity that lets `addr` send: the address itself, else its domain
+  // or a parent domain (AWS: subdomains of a verified domain may send).
+  const Identity* sending_identity(const CallContext& ctx, std::string_view addr) const;
+  const Identity& identity_or_throw(const CallContext& ctx, std::string_view name, const Errors& err) const;
+  // Identities the request names that exist: name -> f(identity), in request order.
+  template <class F>
+  json::object per_identity(const Input& in, const CallContext& ctx, F f) const;
+  // ses_templates.cpp
+  const Template* find_template(const CallContext& ctx, std::string_view name) const;
+  const Template& template_or_throw(const CallContext& ctx, std::string_view name, const Errors& err) const;
+  void list_templates_page(const Input& in, const CallContext& ctx, Decision& out, std::string_view max_key,
+                           std::string_view name_key) const;
+  // ses_configuration_sets.cpp
+  enum class DestChange { kCreate, kUpdate, kDelete };
+  const ConfigurationSet* find_config_set(const CallContext& ctx, std::string_view name) const;
+  const ConfigurationSet& config_set_or_throw(const CallContext& ctx, std::string_view name, const Errors& err) const;
+  void new_config_set(const CallContext& ctx, Decision& out, const std::string& name, const Errors& err, std::string options_json,
+                      const json::array* tags) const;
+  void delete_config_set(const Input& in, const CallContext& ctx, Decision& out, const Errors& err) const;
+  // Adds, replaces or removes one event destination.
+  void change_destination(const CallContext& ctx, Decision& out, std::string_view set_name, const std::string& dest_name,
+                          const json::object* def, DestChange change, const Errors& err) const;
+  // ses_sending.cpp
+  // Validates and records one mail: the Sent event, its relay (SMTP_HOST)
+  // and its SNS events. Returns the message id.
+  std::string send(const Outgoing& o, const CallContext& ctx, Decision& out, const Errors& err) const;
+  int64_t sent_last_24h(const CallContext& ctx) const;
+  // Every partition's mail matching ?id= and ?email= (the Source), oldest first.
+  template <class F>
+  void each_message(const Input& in, F f) const;
+
+  // ---- Terraform-call coverage (issue 18), by area file ----
   // v1 configuration-set options; v2 PutConfigurationSet*Options (ses_config_options.cpp)
   void put_cs_delivery_options(const Request& req, Decision& out) const;
   void update_cs_sending_enabled(const Request& req, Decision& out) const;
@@ -164,41 +196,6 @@ class SesService final : public StatefulService<SesService, SesState> {
   AccountSettings account_settings(const CallContext& ctx) const;
   // Mail may not go out while the account's or the configuration set's sending is paused.
   void check_sending_enabled(const CallContext& ctx, const ConfigurationSet* cs, const Errors& err) const;
-
-  // ---- what both APIs share ----
-  const SesPartition* part(const CallContext& ctx) const { return state().find(ctx); }
-  // ses_identities.cpp
-  const Identity* find_identity(const CallContext& ctx, std::string_view name) const;
-  // The identity that lets `addr` send: the address itself, else its domain
-  // or a parent domain (AWS: subdomains of a verified domain may send).
-  const Identity* sending_identity(const CallContext& ctx, std::string_view addr) const;
-  const Identity& identity_or_throw(const CallContext& ctx, std::string_view name, const Errors& err) const;
-  // Identities the request names that exist: name -> f(identity), in request order.
-  template <class F>
-  json::object per_identity(const Input& in, const CallContext& ctx, F f) const;
-  // ses_templates.cpp
-  const Template* find_template(const CallContext& ctx, std::string_view name) const;
-  const Template& template_or_throw(const CallContext& ctx, std::string_view name, const Errors& err) const;
-  void list_templates_page(const Input& in, const CallContext& ctx, Decision& out, std::string_view max_key,
-                           std::string_view name_key) const;
-  // ses_configuration_sets.cpp
-  enum class DestChange { kCreate, kUpdate, kDelete };
-  const ConfigurationSet* find_config_set(const CallContext& ctx, std::string_view name) const;
-  const ConfigurationSet& config_set_or_throw(const CallContext& ctx, std::string_view name, const Errors& err) const;
-  void new_config_set(const CallContext& ctx, Decision& out, const std::string& name, const Errors& err, std::string options_json,
-                      const json::array* tags) const;
-  void delete_config_set(const Input& in, const CallContext& ctx, Decision& out, const Errors& err) const;
-  // Adds, replaces or removes one event destination.
-  void change_destination(const CallContext& ctx, Decision& out, std::string_view set_name, const std::string& dest_name,
-                          const json::object* def, DestChange change, const Errors& err) const;
-  // ses_sending.cpp
-  // Validates and records one mail: the Sent event, its relay (SMTP_HOST)
-  // and its SNS events. Returns the message id.
-  std::string send(const Outgoing& o, const CallContext& ctx, Decision& out, const Errors& err) const;
-  int64_t sent_last_24h(const CallContext& ctx) const;
-  // Every partition's mail matching ?id= and ?email= (the Source), oldest first.
-  template <class F>
-  void each_message(const Input& in, F f) const;
 
   std::string smtp_host_;  // SMTP_HOST, read once at construction; decide() records it in events
 };

@@ -18,6 +18,9 @@ void SesState::apply(const proto::Event& e, Event& ev) {
   }
   SesPartition& p = parts_.get(e);
   switch (ev.kind_case()) {
+    case Event::kAccountSettingsPut:  // issue 18
+      p.account = std::move(*ev.mutable_account_settings_put()->mutable_settings());
+      break;
     case Event::kIdentityPut: {
       Identity* id = ev.mutable_identity_put()->mutable_identity();
       p.identities[id->name()] = std::move(*id);
@@ -64,9 +67,6 @@ void SesState::apply(const proto::Event& e, Event& ev) {
       if (auto m = p.messages.find(a.id()); m != p.messages.end()) m->second.set_relay(outcome);
       break;
     }
-    case Event::kAccountSettingsPut:
-      p.account = std::move(*ev.mutable_account_settings_put()->mutable_settings());
-      break;
     case Event::kMessagesDeleted:
     case Event::KIND_NOT_SET:
       throw std::runtime_error("empty ses event");
@@ -77,13 +77,8 @@ std::string SesState::snapshot() const {
   PartitionWriter w;
   for (auto& [key, p] : parts_) {
     w.begin(key.first, key.second);
-    // Items in name order: account < configuration-set/ < identity/ < message/ < relay/ < statistics < template/.
+    // Items in name order: configuration-set/ < identity/ < message/ < relay/ < statistics < template/.
     Item item;
-    if (p.account) {
-      item.set_name("account");
-      *item.mutable_account() = *p.account;
-      w.item(item);
-    }
     for (auto& [n, cs] : p.config_sets) {
       item.set_name("configuration-set/" + n);
       *item.mutable_configuration_set() = cs;
@@ -102,6 +97,11 @@ std::string SesState::snapshot() const {
     for (auto& [n, r] : p.relays) {
       item.set_name("relay/" + n);
       *item.mutable_relay() = r;
+      w.item(item);
+    }
+    if (p.account) {  // issue 18: between relay/ and statistics
+      item.set_name("settings");
+      *item.mutable_settings() = *p.account;
       w.item(item);
     }
     if (!p.buckets.empty()) {
@@ -131,6 +131,7 @@ Status SesState::restore(std::string_view bytes) {
     SesPartition& p = parts_.get(part.account(), part.region());
     for (auto& item : part.items()) {
       switch (item.kind_case()) {
+        case Item::kSettings: p.account = item.settings(); break;  // issue 18
         case Item::kIdentity: p.identities[item.identity().name()] = item.identity(); break;
         case Item::kTemplate: p.templates[item.template_().name()] = item.template_(); break;
         case Item::kConfigurationSet: p.config_sets[item.configuration_set().name()] = item.configuration_set(); break;
@@ -139,7 +140,6 @@ Status SesState::restore(std::string_view bytes) {
         case Item::kStatistics:
           for (auto& b : item.statistics().buckets()) p.buckets[b.start_ms()] = b.delivery_attempts();
           break;
-        case Item::kAccount: p.account = item.account(); break;
         case Item::KIND_NOT_SET: return Status::corruption("ses state holds an empty item");
       }
     }
@@ -155,6 +155,7 @@ uint64_t SesState::resource_count() const {
 
 std::string SesState::summarize(const Event& ev) const {
   switch (ev.kind_case()) {
+    case Event::kAccountSettingsPut: return "account settings";  // issue 18
     case Event::kIdentityPut: return "identity=" + ev.identity_put().identity().name();
     case Event::kIdentityDeleted: return "identity deleted " + ev.identity_deleted().name();
     case Event::kTemplatePut: return "template=" + ev.template_put().template_().name();
@@ -175,7 +176,6 @@ std::string SesState::summarize(const Event& ev) const {
       if (a.retry_at_ms() == 0) return "relay " + a.id() + " given up: " + a.detail();
       return "relay " + a.id() + " failed, retry at " + iso_ms(a.retry_at_ms()) + ": " + a.detail();
     }
-    case Event::kAccountSettingsPut: return "account settings";
     case Event::KIND_NOT_SET: return {};
   }
   return {};

@@ -1,7 +1,7 @@
 // SES state, per (account, region): identities, templates, configuration
 // sets, the mail sent (GET /_aws/ses, LocalStack's view), sending
 // statistics in 15-minute buckets and the SMTP relays not yet done. The
-// snapshot holds items "account", "configuration-set/NAME", "identity/NAME",
+// snapshot holds items "configuration-set/NAME", "identity/NAME",
 // "message/ID", "relay/ID", "statistics" and "template/NAME"
 // (proto/ses.proto). SesState::apply is the only code that changes them.
 #pragma once
@@ -20,14 +20,14 @@ constexpr int64_t kBucketMs = 15 * 60 * 1000;                   // GetSendStatis
 constexpr int64_t kStatisticsKeptMs = 14LL * 24 * 3600 * 1000;  // AWS reports two weeks
 
 struct SesPartition {
+  // Account-level settings (issue 18); absent: AWS's defaults. Snapshot item "settings".
+  std::optional<AccountSettings> account;
   std::map<std::string, Identity, std::less<>> identities;
   std::map<std::string, Template, std::less<>> templates;
   std::map<std::string, ConfigurationSet, std::less<>> config_sets;
   std::map<std::string, SentMessage, std::less<>> messages;  // ids sort by time
   std::map<std::string, Relay, std::less<>> relays;
   std::map<int64_t, int64_t> buckets;  // 15-minute bucket start -> recipients
-  // Account-level settings (issue 18); absent: AWS's defaults. Snapshot item "account".
-  std::optional<AccountSettings> account;
 };
 
 class SesState {

@@ -109,8 +109,4 @@ void put_config_set(Decision& out, ConfigurationSet cs);
 // An SNS "publish" delivery of `message` to `topic_arn` (dropped when not an SNS ARN).
 void publish(Decision& out, const std::string& topic_arn, const json::object& message);
 
-// ---- issue 18 ----
-// An identity's sending authorization policies, {name: JSON} (ses_identity_policies.cpp).
-json::object policies_json(const Identity& id);
-
 }  // namespace podstack::ses

@@ -8,6 +8,8 @@
 // ses_configuration_sets.cpp, ses_sending.cpp) and answers v2's errors
 // (kV2, ses_errors.h).
 // https://docs.aws.amazon.com/ses/latest/APIReference-V2/
+#include <map>
+
 #include "server/services/ses/ses_errors.h"
 #include "server/services/ses/ses_mail.h"
 #include "server/services/ses/ses_service.h"
@@ -30,6 +32,12 @@ json::object dkim_json(const Identity& id) {
     int64_t at = id.dkim_key_generated_ms() ? id.dkim_key_generated_ms() : id.created_ms();
     o["LastKeyGenerationTimestamp"] = static_cast<double>(at) / 1000;
   }
+  return o;
+}
+
+json::object policies_json(const Identity& id) {
+  json::object o;
+  for (auto& [k, v] : std::map<std::string, std::string>(id.policies().begin(), id.policies().end())) o[k] = v;
   return o;
 }
 
