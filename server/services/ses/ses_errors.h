@@ -110,4 +110,29 @@ struct Errors {
 inline constexpr Errors kV1{false};
 inline constexpr Errors kV2{true};
 
+// ---- Terraform-call coverage (issue 18): configuration-set options, identity
+// policies, tags, paused sending. Codes and statuses from botocore's models
+// (ses 2010-12-01, sesv2 2019-09-27); AWS does not document the messages. ----
+inline ApiError tracking_options_already_exists(std::string_view set) {
+  return ApiError::bad_request("TrackingOptionsAlreadyExistsException",
+                               "Configuration set <" + std::string(set) + "> already has tracking options.");
+}
+inline ApiError tracking_options_does_not_exist(std::string_view set) {
+  return ApiError::bad_request("TrackingOptionsDoesNotExistException",
+                               "Configuration set <" + std::string(set) + "> has no tracking options.");
+}
+inline ApiError invalid_policy(std::string message) { return ApiError::bad_request("InvalidPolicy", std::move(message)); }
+inline ApiError limit_exceeded(std::string message) { return ApiError::bad_request("LimitExceeded", std::move(message)); }
+inline ApiError account_sending_paused() {
+  return ApiError::bad_request("AccountSendingPausedException", "Email sending is disabled for this account.");
+}
+inline ApiError configuration_set_sending_paused(std::string_view set) {
+  return ApiError::bad_request("ConfigurationSetSendingPausedException",
+                               "Email sending is disabled for configuration set <" + std::string(set) + ">.");
+}
+// v2: both pauses are one exception.
+inline ApiError sending_paused_exception(std::string message) {
+  return ApiError::bad_request("SendingPausedException", std::move(message));
+}
+
 }  // namespace podstack::ses

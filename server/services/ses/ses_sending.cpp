@@ -56,6 +56,7 @@ std::string SesService::send(const Outgoing& o, const CallContext& ctx, Decision
   const ConfigurationSet* cs = nullptr;
   if (!o.configuration_set.empty() && !(cs = find_config_set(ctx, o.configuration_set)))
     throw err.config_set_missing(o.configuration_set);
+  check_sending_enabled(ctx, cs, err);  // issue 18: paused account or configuration set
   std::string from = ses::addr_spec(o.source);
   if (!ses::valid_address(from)) throw err.invalid("Missing final '@domain'");
   std::vector<std::string> recipients;

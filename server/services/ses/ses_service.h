@@ -202,6 +202,45 @@ class SesService final : public StatefulService<SesService, SesState> {
   template <class F>
   void each_message(const Input& in, F f) const;
 
+  // ---- Terraform-call coverage (issue 18), by area file ----
+  // v1 configuration-set options; v2 PutConfigurationSet*Options (ses_config_options.cpp)
+  void put_cs_delivery_options(const Request& req, Decision& out) const;
+  void update_cs_sending_enabled(const Request& req, Decision& out) const;
+  void create_cs_tracking_options(const Request& req, Decision& out) const;
+  void update_cs_tracking_options(const Request& req, Decision& out) const;
+  void delete_cs_tracking_options(const Request& req, Decision& out) const;
+  void v2_put_cs_delivery_options(const Request& req, Decision& out) const;
+  void v2_put_cs_reputation_options(const Request& req, Decision& out) const;
+  void v2_put_cs_sending_options(const Request& req, Decision& out) const;
+  void v2_put_cs_suppression_options(const Request& req, Decision& out) const;
+  void v2_put_cs_tracking_options(const Request& req, Decision& out) const;
+  void v2_put_cs_vdm_options(const Request& req, Decision& out) const;
+  // v1 sending authorization policies (ses_identity_policies.cpp)
+  void put_identity_policy(const Request& req, Decision& out) const;
+  void get_identity_policies(const Request& req, Decision& out) const;
+  void list_identity_policies(const Request& req, Decision& out) const;
+  void delete_identity_policy(const Request& req, Decision& out) const;
+  // v2 email-identity attributes (sesv2_identity_attributes.cpp)
+  void v2_put_identity_configuration_set(const Request& req, Decision& out) const;
+  void v2_put_identity_dkim(const Request& req, Decision& out) const;
+  void v2_put_identity_dkim_signing(const Request& req, Decision& out) const;
+  void v2_put_identity_feedback(const Request& req, Decision& out) const;
+  // v2 tags (sesv2_tags.cpp)
+  void v2_tag_resource(const Request& req, Decision& out) const;
+  void v2_untag_resource(const Request& req, Decision& out) const;
+  void v2_list_tags(const Request& req, Decision& out) const;
+  // account settings, both APIs (sesv2_account.cpp)
+  void v2_put_account_vdm(const Request& req, Decision& out) const;
+  void v2_put_account_suppression(const Request& req, Decision& out) const;
+  void v2_put_account_sending(const Request& req, Decision& out) const;
+  void v2_put_account_details(const Request& req, Decision& out) const;
+  void get_account_sending_enabled(const Request& req, Decision& out) const;
+  void update_account_sending_enabled(const Request& req, Decision& out) const;
+  // The account's settings, AWS's defaults when never changed.
+  AccountSettings account_settings(const CallContext& ctx) const;
+  // Mail may not go out while the account's or the configuration set's sending is paused.
+  void check_sending_enabled(const CallContext& ctx, const ConfigurationSet* cs, const Errors& err) const;
+
   std::string smtp_host_;  // SMTP_HOST, read once at construction; decide() records it in events
 };
 

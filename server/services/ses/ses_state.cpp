@@ -18,6 +18,9 @@ void SesState::apply(const proto::Event& e, Event& ev) {
   }
   SesPartition& p = parts_.get(e);
   switch (ev.kind_case()) {
+    case Event::kAccountSettingsPut:  // issue 18
+      p.account = std::move(*ev.mutable_account_settings_put()->mutable_settings());
+      break;
     case Event::kIdentityPut: {
       Identity* id = ev.mutable_identity_put()->mutable_identity();
       p.identities[id->name()] = std::move(*id);
@@ -154,6 +157,11 @@ std::string SesState::snapshot() const {
       *item.mutable_relay() = r;
       w.item(item);
     }
+    if (p.account) {  // issue 18: between relay/ and statistics
+      item.set_name("settings");
+      *item.mutable_settings() = *p.account;
+      w.item(item);
+    }
     if (!p.buckets.empty()) {
       item.set_name("statistics");
       auto* st = item.mutable_statistics();
@@ -181,6 +189,7 @@ Status SesState::restore(std::string_view bytes) {
     SesPartition& p = parts_.get(part.account(), part.region());
     for (auto& item : part.items()) {
       switch (item.kind_case()) {
+        case Item::kSettings: p.account = item.settings(); break;  // issue 18
         case Item::kIdentity: p.identities[item.identity().name()] = item.identity(); break;
         case Item::kTemplate: p.templates[item.template_().name()] = item.template_(); break;
         case Item::kConfigurationSet: p.config_sets[item.configuration_set().name()] = item.configuration_set(); break;
@@ -216,6 +225,7 @@ uint64_t SesState::resource_count() const {
 
 std::string SesState::summarize(const Event& ev) const {
   switch (ev.kind_case()) {
+    case Event::kAccountSettingsPut: return "account settings";  // issue 18
     case Event::kIdentityPut: return "identity=" + ev.identity_put().identity().name();
     case Event::kIdentityDeleted: return "identity deleted " + ev.identity_deleted().name();
     case Event::kTemplatePut: return "template=" + ev.template_put().template_().name();

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,8 @@ constexpr int64_t kBucketMs = 15 * 60 * 1000;                   // GetSendStatis
 constexpr int64_t kStatisticsKeptMs = 14LL * 24 * 3600 * 1000;  // AWS reports two weeks
 
 struct SesPartition {
+  // Account-level settings (issue 18); absent: AWS's defaults. Snapshot item "settings".
+  std::optional<AccountSettings> account;
   std::map<std::string, Identity, std::less<>> identities;
   std::map<std::string, Template, std::less<>> templates;
   std::map<std::string, ConfigurationSet, std::less<>> config_sets;

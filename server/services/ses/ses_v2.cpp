@@ -2,7 +2,8 @@
 // Create/Get/List/DeleteEmailIdentity, SendEmail,
 // Create/Get/Update/Delete/ListEmailTemplate(s), TestRenderEmailTemplate,
 // Create/Get/List/DeleteConfigurationSet,
-// Create/Get/Update/DeleteConfigurationSetEventDestination(s), GetAccount.
+// Create/Get/Update/DeleteConfigurationSetEventDestination(s) (GetAccount:
+// sesv2_account.cpp).
 // Each shares its core with v1's (ses_identities.cpp, ses_templates.cpp,
 // ses_configuration_sets.cpp, ses_sending.cpp) and answers v2's errors
 // (kV2, ses_errors.h).
@@ -19,10 +20,24 @@ namespace {
 
 json::object dkim_json(const Identity& id) {
   bool domain = id.type() == "Domain";
+  bool external = id.dkim_origin() == "EXTERNAL";  // issue 18: PutEmailIdentityDkimSigningAttributes
   json::object o{{"SigningEnabled", domain && id.dkim_enabled()},
                  {"Status", domain && id.dkim_tokens_size() > 0 ? "SUCCESS" : "NOT_STARTED"},
-                 {"SigningAttributesOrigin", "AWS_SES"}};
+                 {"SigningAttributesOrigin", external ? "EXTERNAL" : "AWS_SES"}};
   if (domain) o["Tokens"] = to_array(id.dkim_tokens());
+  if (domain && !external && id.dkim_tokens_size() > 0) {
+    std::string len = id.dkim_key_length().empty() ? "RSA_2048_BIT" : id.dkim_key_length();
+    o["CurrentSigningKeyLength"] = len;
+    o["NextSigningKeyLength"] = len;
+    int64_t at = id.dkim_key_generated_ms() ? id.dkim_key_generated_ms() : id.created_ms();
+    o["LastKeyGenerationTimestamp"] = static_cast<double>(at) / 1000;
+  }
+  return o;
+}
+
+json::object policies_json(const Identity& id) {
+  json::object o;
+  for (auto& [k, v] : std::map<std::string, std::string>(id.policies().begin(), id.policies().end())) o[k] = v;
   return o;
 }
 
@@ -224,16 +239,6 @@ void SesService::v2_get_event_destinations(const Request& req, Decision& out) co
   json::array dests;
   for (auto& dst : cs.destinations()) dests.push_back(destination_json(dst, true));
   out.output = json::object{{"EventDestinations", std::move(dests)}};
-}
-
-void SesService::v2_get_account(const Request& req, Decision& out) const {
-  out.output = json::object{{"DedicatedIpAutoWarmupEnabled", false},
-                          {"EnforcementStatus", "HEALTHY"},
-                          {"ProductionAccessEnabled", false},
-                          {"SendingEnabled", true},
-                          {"SendQuota", json::object{{"Max24HourSend", kMax24HourSend},
-                                                     {"MaxSendRate", kMaxSendRate},
-                                                     {"SentLast24Hours", static_cast<double>(sent_last_24h(req.ctx))}}}};
 }
 
 }  // namespace podstack::ses
