@@ -75,6 +75,18 @@ static json::array with_tags(const SesPartition* p, const TaggedRef& r, std::str
   if (r.type == "configuration-set")
     return apply(part.config_sets, [](Decision& d, ConfigurationSet x) { put_config_set(d, std::move(x)); });
   if (r.type == "template") return apply(part.templates, [](Decision& d, Template x) { put_template(d, std::move(x)); });
+  if (r.type == "contact-list")
+    return apply(part.contact_lists, [](Decision& d, ContactList x) {
+      Event ev;
+      *ev.mutable_contact_list_put()->mutable_contact_list() = std::move(x);
+      d.add(std::move(ev));
+    });
+  if (r.type == "dedicated-ip-pool")
+    return apply(part.ip_pools, [](Decision& d, DedicatedIpPool x) {
+      Event ev;
+      *ev.mutable_dedicated_ip_pool_put()->mutable_pool() = std::move(x);
+      d.add(std::move(ev));
+    });
   throw no_such(r, arn);
 }
 
