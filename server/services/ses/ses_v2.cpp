@@ -41,12 +41,6 @@ json::object policies_json(const Identity& id) {
   return o;
 }
 
-json::object policies_json(const Identity& id) {
-  json::object o;
-  for (auto& [k, v] : std::map<std::string, std::string>(id.policies().begin(), id.policies().end())) o[k] = v;
-  return o;
-}
-
 Template read_template_v2(const Input& in) {
   Template t;
   t.set_name(std::string(in.str("TemplateName")));
