@@ -274,7 +274,8 @@ def test_documents_nest_32_levels(ddb):
     with pytest.raises(ClientError) as e:
         ddb.update_item(TableName="nest", Key={"pk": {"S": "a"}}, UpdateExpression="SET d.k.k = :v",
                         ExpressionAttributeValues={":v": deep})
-    assert message(e) == "Nesting Levels have exceeded supported limits"
+    # AWS's full message (DynamoDB Local's ITEM_NESTING_LEVELS_LIMIT_EXCEEDED with its detail).
+    assert message(e) == "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
 
 
 # ---- conditions ----

@@ -15,6 +15,7 @@ void DynamoDbService::batch_get(const Request& req, Decision& out) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
   const json::object* request_items = in.object("RequestItems");
+  validate_request_items_names(*request_items);
   size_t total = 0, bytes = 0;
   for (auto& kv : *request_items)
     if (auto* keys = kv.value().as_object().if_contains("Keys"); keys && keys->is_array() && (total += keys->as_array().size()) > 100)
@@ -58,6 +59,7 @@ void DynamoDbService::batch_write(const Request& req, Decision& out) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
   const json::object* request_items = in.object("RequestItems");
+  validate_request_items_names(*request_items);
   Event ev;
   size_t total = 0;
   for (auto& kv : *request_items) {

@@ -46,6 +46,10 @@ inline ApiError transaction_canceled(boost::json::array reasons) {
   return e;
 }
 
+// A table holds at most 50 tags (TagResource, CreateTable's Tags).
+constexpr size_t kMaxTags = 50;
+inline ApiError too_many_tags() { return ApiError::validation("One or more parameter values were invalid: The number of tags exceeds the limit of 50"); }
+
 // ---- resource-based policies (dynamodb_policies_insights.cpp) ----
 inline ApiError policy_not_found(std::string_view arn) {
   return ApiError::bad_request("PolicyNotFoundException", "Resource-based policy not found for the provided ResourceArn: " + std::string(arn));

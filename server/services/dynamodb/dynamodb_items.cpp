@@ -81,6 +81,7 @@ DynamoDbService::UpdateResult DynamoDbService::compute_update(const TableState& 
                std::any_of(res.actions.begin(), res.actions.end(), [](auto& a) { return a.kind != UpdateAction::Kind::kRemove; });
   if (!res.writes) return res;
   apply_update(res.actions, res.updated);
+  check_update_nesting(res.actions, res.updated);
   validate_item(t, res.updated);
   return res;
 }

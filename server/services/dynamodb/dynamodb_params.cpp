@@ -262,7 +262,12 @@ void read_expressions(const json::object& o, ItemRequest& r, std::string_view co
   }
   if (attrs_to_get) {
     std::vector<Path> paths;
-    for (auto& a : o.at("AttributesToGet").as_array()) paths.push_back(Path{PathElem{std::string(a.as_string()), -1}});
+    for (auto& a : o.at("AttributesToGet").as_array()) {
+      std::string name(a.as_string());
+      for (auto& p : paths)
+        if (p[0].name == name) throw ApiError::validation("One or more parameter values were invalid: Duplicate value in attribute name: " + name);
+      paths.push_back(Path{PathElem{std::move(name), -1}});
+    }
     r.projection = std::move(paths);
   }
 }

@@ -133,6 +133,7 @@ json::object DynamoDbService::run_statement(const CallContext& ctx, std::string_
       throw ApiError::validation("One or more parameter values were invalid: Cannot update attribute " + a.path[0].name + ". This attribute is part of the key");
   Item updated = *old;
   apply_update(actions, updated);
+  check_update_nesting(actions, updated);
   validate_item(t, updated);
   write(updated, false);
   return out;

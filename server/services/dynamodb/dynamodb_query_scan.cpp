@@ -20,7 +20,10 @@ IndexView view(const TableState& t, const Input& in, bool consistent) {
   if (auto n = in.opt_str("IndexName")) {
     for (auto& ix : t.desc.indexes())
       if (ix.name() == *n) v.def = &ix;
-    if (!v.def) throw ApiError::validation("The table does not have the specified index: " + std::string(*n));
+    if (!v.def) {
+      validate_index_name(*n, "indexName");  // only on a miss: no badly named index exists
+      throw ApiError::validation("The table does not have the specified index: " + std::string(*n));
+    }
     v.state = &t.indexes.at(v.def->name());
     v.key = v.state->key;
     if (consistent && !v.def->local()) throw ApiError::validation("Consistent reads are not supported on global secondary indexes");
@@ -44,7 +47,10 @@ bool page_add(const TableState& t, const IndexView& v, const std::string& bytes,
   if (expired(t, stored, now_ms)) return true;
   page.scanned++;
   std::optional<Item> projected;
-  if (v.def && v.def->projection_type() != "ALL") projected = index_projection(t, v, stored);
+  // An LSI answers ALL_ATTRIBUTES and SPECIFIC_ATTRIBUTES from the table,
+  // whatever it projects (alternator test_lsi.py); a GSI only what it holds.
+  bool from_table = v.def && v.def->local() && (select == "ALL_ATTRIBUTES" || select == "SPECIFIC_ATTRIBUTES");
+  if (v.def && v.def->projection_type() != "ALL" && !from_table) projected = index_projection(t, v, stored);
   const Item& item = projected ? *projected : stored;
   page.bytes += item_size(item);
   if (!r.condition || evaluate(*r.condition, item)) {
@@ -66,7 +72,9 @@ std::string select_of(const Input& in, const IndexView& v, const ItemRequest& r)
     throw ApiError::validation("Cannot specify the AttributesToGet when choosing to get " + select);
   if (select == "ALL_PROJECTED_ATTRIBUTES" && !v.def)
     throw ApiError::validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
-  if (select == "ALL_ATTRIBUTES" && v.def && v.def->projection_type() != "ALL")
+  // Only a GSI refuses it: an LSI fetches the other attributes from the table
+  // (alternator test_lsi.py, test_gsi.py; the message: dynalite query.js).
+  if (select == "ALL_ATTRIBUTES" && v.def && !v.def->local() && v.def->projection_type() != "ALL")
     throw ApiError::validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index " + v.def->name() +
                                " because its projection type is not ALL");
   return select;
@@ -295,6 +303,9 @@ void DynamoDbService::scan(const Request& req, Decision& out) const {
   std::optional<IndexEntry> esk = start_key(t, v, in.object("ExclusiveStartKey"));
   // Segments split the hash-key space by a stable hash of the key bytes.
   auto in_segment = [&](const std::string& hash) { return !segment || static_cast<int64_t>(fnv1a(hash) % *total) == *segment; };
+  if (esk && !in_segment(v.state ? esk->hash : esk->pk.first))
+    throw ApiError::validation("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: " +
+                               std::to_string(*total) + " Segment: " + std::to_string(*segment));
   Page page;
   bool done = true;
   auto visit = [&](const std::string& bytes) { return page_add(t, v, bytes, r, select, limit, ctx.now_ms, page); };

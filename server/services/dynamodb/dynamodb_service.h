@@ -24,6 +24,8 @@ const dynamodb::StreamSource& dynamodb_stream_source(const Service& dynamodb);
 
 namespace dynamodb {
 
+void validate_item_table_name(std::string_view name);  // dynamodb_util.h
+
 class DynamoDbService final : public StatefulService<DynamoDbService, DynamoDbState>, public StreamSource {
  public:
   static constexpr std::string_view kName = "dynamodb";
@@ -163,7 +165,10 @@ class DynamoDbService final : public StatefulService<DynamoDbService, DynamoDbSt
   // The table `name` of the caller's partition, or ResourceNotFoundException.
   const TableState& table(const CallContext& ctx, std::string_view name) const {
     const TableState* t = state().find_table(ctx, name);
-    if (!t) throw resource_not_found();
+    if (!t) {
+      validate_item_table_name(name);  // only on a miss: no badly named table exists
+      throw resource_not_found();
+    }
     return *t;
   }
 };

@@ -42,6 +42,7 @@ void DynamoDbService::update_ttl(const Request& req, Decision& out) const {
 void DynamoDbService::describe_ttl(const Request& req, Decision& out) const {
   const Input& in = req.in;
   const CallContext& ctx = req.ctx;
+  validate_table_name(in.str("TableName"));
   const TableState& t = table(ctx, in.str("TableName"));
   json::object d;
   if (t.desc.ttl_attribute().empty()) {
@@ -71,7 +72,7 @@ void DynamoDbService::tag_resource(const Request& req, Decision& out) const {
   std::map<std::string, std::string> tags;
   for (auto& tg : t.desc.tags()) tags[tg.key()] = tg.value();
   for (auto& tg : *in.array("Tags")) tags[std::string(tg.at("Key").as_string())] = std::string(tg.at("Value").as_string());
-  if (tags.size() > 50) throw ApiError::validation("One or more parameter values were invalid: The number of tags exceeds the limit of 50");
+  if (tags.size() > kMaxTags) throw too_many_tags();
   TableDescription d = t.desc;
   set_tags(d, tags);
   Event ev;

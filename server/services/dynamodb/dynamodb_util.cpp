@@ -11,19 +11,6 @@
 namespace podstack::dynamodb {
 namespace {
 
-bool nesting_exceeds(const AttributeValue& v, int budget) {
-  if (v.v_case() != AttributeValue::kM && v.v_case() != AttributeValue::kL) return false;
-  if (budget == 0) return true;
-  if (v.v_case() == AttributeValue::kM) {
-    for (auto& [k, e] : v.m().fields())
-      if (nesting_exceeds(e, budget - 1)) return true;
-  } else {
-    for (auto& e : v.l().values())
-      if (nesting_exceeds(e, budget - 1)) return true;
-  }
-  return false;
-}
-
 // JSON with every object's keys sorted: the same request digests the same
 // whatever order the client serialized its members in.
 void canonical_json(const json::value& v, std::string& out) {
@@ -59,13 +46,46 @@ std::string table_arn(const CallContext& ctx, std::string_view name) {
   return "arn:aws:dynamodb:" + ctx.region + ":" + ctx.account + ":table/" + std::string(name);
 }
 
+namespace {
+bool name_chars_ok(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; });
+}
+std::string pattern_error(std::string_view name, std::string_view at) {
+  return "Value '" + std::string(name) + "' at '" + std::string(at) + "' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+";
+}
+[[noreturn]] void validation_errors(const std::vector<std::string>& errs) {
+  std::string msg = std::to_string(errs.size()) + (errs.size() == 1 ? " validation error detected: " : " validation errors detected: ");
+  for (size_t i = 0; i < errs.size(); ++i) msg += (i ? "; " : "") + errs[i];
+  throw ApiError::validation(msg);
+}
+}  // namespace
+
 void validate_table_name(std::string_view name) {
-  bool ok = name.size() >= 3 && name.size() <= 255 && std::all_of(name.begin(), name.end(), [](char c) {
-              return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-            });
-  if (!ok)
-    throw ApiError::validation("1 validation error detected: Value '" + std::string(name) +
-                               "' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+  if (name.size() < 3 || name.size() > 255) throw ApiError::validation("TableName must be at least 3 characters long and at most 255 characters long");
+  if (!name_chars_ok(name)) validation_errors({pattern_error(name, "tableName")});
+}
+
+void validate_item_table_name(std::string_view name) {
+  std::vector<std::string> errs;
+  if (!name_chars_ok(name) || name.empty()) errs.push_back(pattern_error(name, "tableName"));
+  const std::string at = "Value '" + std::string(name) + "' at 'tableName' failed to satisfy constraint: ";
+  if (name.size() < 3) errs.push_back(at + "Member must have length greater than or equal to 3");
+  else if (name.size() > 255) errs.push_back(at + "Member must have length less than or equal to 255");
+  if (!errs.empty()) validation_errors(errs);
+}
+
+void validate_request_items_names(const json::object& request_items) {
+  for (auto& kv : request_items) {
+    std::string_view name = kv.key();
+    if (name.size() >= 3 && name.size() <= 255 && name_chars_ok(name)) continue;
+    validation_errors({"Value '" + json::serialize(request_items) +
+                       "' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, "
+                       "Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"});
+  }
+}
+
+void validate_index_name(std::string_view name, std::string_view at) {
+  if (!name_chars_ok(name)) validation_errors({pattern_error(name, at)});
 }
 
 // ---- keys and items ----
@@ -104,9 +124,18 @@ void validate_item(const TableState& t, const Item& item) {
     }
   }
   if (item_size(item) > kMaxItemSize) throw ApiError::validation("Item size has exceeded the maximum allowed size");
-  // Documents nest at most 32 levels; updates could otherwise deepen an item without bound.
-  for (auto& [n, v] : item.attrs())
-    if (nesting_exceeds(v, 32)) throw ApiError::validation("Nesting Levels have exceeded supported limits");
+  // Nesting is checked as items are read (item_from_json) and where updates
+  // store values (check_update_nesting): no second walk here.
+}
+
+void check_update_nesting(const std::vector<UpdateAction>& actions, const Item& updated) {
+  // Values are read at level 0 (they need not be stored); what a SET or ADD
+  // stores must fit within AWS's nesting limit where it lands.
+  for (auto& a : actions) {
+    if (a.kind != UpdateAction::Kind::kSet && a.kind != UpdateAction::Kind::kAdd) continue;
+    auto it = updated.attrs().find(a.path[0].name);
+    if (it != updated.attrs().end() && nesting_level(it->second, 1) >= kMaxNesting) nesting_exceeded();
+  }
 }
 
 Item key_from_json(const TableState& t, const json::value* jv) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "server/service.h"
+#include "server/services/dynamodb/expression.h"
 #include "server/services/dynamodb/item.h"
 #include "server/services/dynamodb/number.h"
 #include "server/services/dynamodb/table.h"
@@ -17,13 +18,26 @@ constexpr size_t kPageBytes = 1024 * 1024;           // Query/Scan stop after 1 
 constexpr size_t kBatchGetBytes = 16 * 1024 * 1024;  // BatchGetItem answers at most 16 MB of items
 
 std::string table_arn(const CallContext& ctx, std::string_view name);
+// TableName as AWS checks it (dynalite's tests, recorded against AWS): the
+// table operations (CreateTable, DescribeTable, UpdateTable, DeleteTable,
+// DescribeTimeToLive) word a bad length their own way; the item operations
+// list the pattern and length constraints as the model validation does.
 void validate_table_name(std::string_view name);
+void validate_item_table_name(std::string_view name);
+// BatchGetItem/BatchWriteItem's RequestItems keys (dynalite batchGetItem.js).
+void validate_request_items_names(const json::object& request_items);
+// IndexName's pattern [a-zA-Z0-9_.-]+ (the codec checks its length);
+// `at` is the member's path, e.g. "globalSecondaryIndexes.1.member.indexName".
+void validate_index_name(std::string_view name, std::string_view at);
 
 // ---- keys and items ----
 void check_key_value(const std::string& name, const std::string& type, const AttributeValue& v, bool in_item);
 // An item to be written: key attributes present with the right types, index
 // key attributes typed as declared, size within 400 KB.
 void validate_item(const TableState& t, const Item& item);
+// After an update: refuses an attribute a SET or ADD of `actions` made
+// deeper than AWS's nesting limit (kMaxNesting, item.h).
+void check_update_nesting(const std::vector<UpdateAction>& actions, const Item& updated);
 // A Key parameter: exactly the key attributes.
 Item key_from_json(const TableState& t, const json::value* jv);
 // The key attributes of `item`.

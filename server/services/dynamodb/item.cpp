@@ -26,7 +26,23 @@ std::string joined(const Container& c) {
 
 }  // namespace
 
-AttributeValue from_json(const json::value& jv) {
+void nesting_exceeded() {
+  throw ApiError::validation("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
+}
+
+int nesting_level(const AttributeValue& v, int level) {
+  int deepest = 0;
+  if (v.v_case() == AttributeValue::kM) {
+    deepest = level;
+    for (auto& [k, e] : v.m().fields()) deepest = std::max(deepest, nesting_level(e, level + 1));
+  } else if (v.v_case() == AttributeValue::kL) {
+    deepest = level;
+    for (auto& e : v.l().values()) deepest = std::max(deepest, nesting_level(e, level + 1));
+  }
+  return deepest;
+}
+
+AttributeValue from_json(const json::value& jv, int level) {
   if (!jv.is_object()) throw ApiError::serialization("Unexpected value type: expected an AttributeValue object");
   const auto& o = jv.as_object();
   AttributeValue out;
@@ -74,11 +90,13 @@ AttributeValue from_json(const json::value& jv) {
         for (auto& s : sorted) ss->add_values(std::move(s));
       }
     } else if (k == "M") {
+      if (level >= kMaxNesting) nesting_exceeded();
       auto* m = out.mutable_m()->mutable_fields();
-      for (auto& f : v.as_object()) (*m)[std::string(f.key())] = from_json(f.value());
+      for (auto& f : v.as_object()) (*m)[std::string(f.key())] = from_json(f.value(), level + 1);
     } else if (k == "L") {
+      if (level >= kMaxNesting) nesting_exceeded();
       auto* l = out.mutable_l();
-      for (auto& e : v.as_array()) *l->add_values() = from_json(e);
+      for (auto& e : v.as_array()) *l->add_values() = from_json(e, level + 1);
     } else {
       --set;  // unknown members are ignored, as the JSON protocol does
     }
@@ -91,7 +109,7 @@ AttributeValue from_json(const json::value& jv) {
 Item item_from_json(const json::value& v) {
   Item item;
   auto* attrs = item.mutable_attrs();
-  for (auto& kv : v.as_object()) (*attrs)[std::string(kv.key())] = from_json(kv.value());
+  for (auto& kv : v.as_object()) (*attrs)[std::string(kv.key())] = from_json(kv.value(), 1);
   return item;
 }
 

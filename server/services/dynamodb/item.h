@@ -19,8 +19,18 @@ constexpr size_t kMaxItemSize = 400 * 1024;
 // Wire JSON ({"S": "x"}, {"N": "1.50"}, ...; blobs already decoded to raw
 // bytes by the codec) -> value. Validates as AWS does (one type, numbers,
 // empty and duplicate sets) and normalises numbers. Throws ApiError.
-AttributeValue from_json(const json::value& v);
+// `level`: the value's nesting level, counted as it is read (an item's
+// top-level attributes are level 1, a lone value such as an expression
+// value level 0); a map or list at level kMaxNesting or deeper is refused as
+// AWS does. DynamoDB Local's AttributeValue translator: isValidNestedLevel is
+// level < 32, checked on each M and L.
+constexpr int kMaxNesting = 32;
+AttributeValue from_json(const json::value& v, int level = 0);
 Item item_from_json(const json::value& v);
+// The level of the deepest map or list in `v` (itself included) when `v`
+// is at `level`; 0 when there is none.
+int nesting_level(const AttributeValue& v, int level);
+[[noreturn]] void nesting_exceeded();
 
 // Value -> wire JSON. `base64` encodes blobs (for bodies the codec does not
 // walk, such as an error's Item).
