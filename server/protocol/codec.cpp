@@ -737,10 +737,16 @@ WireResponse render_error(Protocol protocol, const ServiceModel* model, const Ap
       r.content_type = protocol == Protocol::kJson ? json_content_type(model) : "application/json";
       r.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
       std::string type = err.code;
+      bool qualified = false;
       if (model && model->aws_query_compatible) {
-        // awsQueryCompatible: the JSON type is the error shape's name; the
-        // query code travels in x-amzn-query-error for SDKs that surface it.
-        if (auto it = model->query_error_shapes.find(err.code); it != model->query_error_shapes.end()) type = it->second;
+        // awsQueryCompatible: the JSON type is the error shape's name,
+        // qualified as AWS sends it ("com.amazonaws.sqs#QueueDoesNotExist"),
+        // in __type and x-amzn-ErrorType; the query code travels in
+        // x-amzn-query-error, which SDKs map their exceptions from. Codes
+        // the model does not know (the protocol layer's own) stay as they are.
+        if (auto it = model->query_error_shapes.find(err.code); it != model->query_error_shapes.end())
+          type = it->second.find('#') == std::string::npos ? model->error_type_prefix + it->second : it->second;
+        qualified = true;
         r.headers.emplace_back("x-amzn-query-error", err.code + (err.sender_fault ? ";Sender" : ";Receiver"));
       }
       r.headers.emplace_back("x-amzn-ErrorType", type);
@@ -751,7 +757,7 @@ WireResponse render_error(Protocol protocol, const ServiceModel* model, const Ap
         if (!ec && extra.is_object()) o = std::move(extra.as_object());
       }
       // Some services qualify the type ("com.amazonaws.dynamodb.v20120810#..."); clients use the part after '#'.
-      o["__type"] = model && !model->error_type_prefix.empty() && type.find('#') == std::string::npos
+      o["__type"] = model && !qualified && !model->error_type_prefix.empty() && type.find('#') == std::string::npos
                         ? model->error_type_prefix + type : type;
       o["message"] = err.message;
       r.body = json::serialize(o);

@@ -75,6 +75,11 @@ std::unique_ptr<ServiceModel> ServiceModel::parse_one(std::string_view text) {
   m->xml_namespace = str(meta, "xmlNamespace");
   m->aws_query_compatible = meta.contains("awsQueryCompatible");
   m->error_type_prefix = str(meta, "podstackErrorTypePrefix");
+  // Query codes whose JSON type is not a shape of the model (SQS's
+  // InvalidParameterValue is com.amazon.coral.service#InvalidParameterValueException).
+  if (auto* types = meta.if_contains("podstackQueryErrorTypes"); types && types->is_object())
+    for (auto& kv : types->as_object())
+      if (kv.value().is_string()) m->query_error_shapes[std::string(kv.key())] = std::string(kv.value().as_string());
   m->operation_prefix = str(meta, "podstackOperationPrefix");
   const std::string& p = m->protocol_name;
   m->protocol = p == "json" ? Protocol::kJson : p == "query" ? Protocol::kQuery : p == "rest-json" ? Protocol::kRestJson

@@ -99,7 +99,8 @@ class ServiceModel {
   bool aws_query_compatible = false;
   // Error codes as the query protocol spells them -> the error shape's name,
   // which the JSON protocol uses ("AWS.SimpleQueueService.NonExistentQueue"
-  // -> "QueueDoesNotExist").
+  // -> "QueueDoesNotExist"; qualified with error_type_prefix unless the name
+  // has its own namespace, from metadata "podstackQueryErrorTypes").
   std::unordered_map<std::string, std::string> query_error_shapes;
 
   Protocol protocol = Protocol::kJson;

@@ -152,7 +152,7 @@ def test_add_and_remove_permission(sns):
     sns.add_permission(TopicArn=arn, Label="pub", AWSAccountId=["111122223333"], ActionName=["Publish"])
     st = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])["Statement"]
     mine = [s for s in st if s["Sid"] == "pub"][0]
-    assert mine["Action"] == ["SNS:Publish"] and mine["Principal"]["AWS"] == ["arn:aws:iam::111122223333:root"]
+    assert mine["Action"] == "SNS:Publish" and mine["Principal"]["AWS"] == "arn:aws:iam::111122223333:root"  # one: a string, as AWS
     with pytest.raises(ClientError) as e:
         sns.add_permission(TopicArn=arn, Label="pub", AWSAccountId=["1"], ActionName=["Publish"])
     assert code(e) == "InvalidParameter"
@@ -307,7 +307,7 @@ def test_publish_validation(sns):
         dict(TopicArn=topic, Message="x", MessageAttributes={"a": {"DataType": "Weird", "StringValue": "1"}}),
         dict(TopicArn=topic, Message="x", MessageAttributes={"a": {"DataType": "Number", "StringValue": "one"}}),
         dict(TopicArn=topic, Message="x", MessageAttributes={"a": {"DataType": "String.Array", "StringValue": "[1"}}),
-        dict(TopicArn=topic, Message="x", MessageGroupId="g"),
+        dict(TopicArn=topic, Message="x", MessageGroupId="not valid"),  # a standard topic takes a valid group (fair queues)
         dict(PhoneNumber="call me", Message="x"),
         dict(TopicArn=topic, Message="x", MessageAttributes={"AWS.mine": {"DataType": "String", "StringValue": "1"}}),
     ]

@@ -109,7 +109,7 @@ def test_get_and_set_queue_attributes(sqs, restart_check):
     """All standard attributes with defaults; Set changes them; unknown names are InvalidAttributeName."""
     url = sqs.create_queue(QueueName="attrs")["QueueUrl"]
     a = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    assert a["VisibilityTimeout"] == "30" and a["MaximumMessageSize"] == "262144"
+    assert a["VisibilityTimeout"] == "30" and a["MaximumMessageSize"] == "1048576"
     assert a["MessageRetentionPeriod"] == "345600" and a["DelaySeconds"] == "0"
     assert a["ReceiveMessageWaitTimeSeconds"] == "0" and a["SqsManagedSseEnabled"] == "true"
     assert a["QueueArn"] == "arn:aws:sqs:us-east-1:000000000000:attrs"
@@ -190,11 +190,11 @@ def test_message_attribute_name_selection(sqs):
 
 
 def test_message_validation(sqs):
-    """256 KiB limit, invalid characters, attribute rules, DelaySeconds range, receive parameter ranges."""
+    """1 MiB limit, invalid characters, attribute rules, DelaySeconds range, receive parameter ranges."""
     url = sqs.create_queue(QueueName="valid")["QueueUrl"]
-    sqs.send_message(QueueUrl=url, MessageBody="x" * 262144)
+    sqs.send_message(QueueUrl=url, MessageBody="x" * 1048576)
     with pytest.raises(ClientError) as e:
-        sqs.send_message(QueueUrl=url, MessageBody="x" * 262145)
+        sqs.send_message(QueueUrl=url, MessageBody="x" * 1048577)
     assert code(e) == "InvalidParameterValue"
     with pytest.raises(ClientError) as e:
         sqs.send_message(QueueUrl=url, MessageBody="bad \x01 char")
@@ -287,7 +287,7 @@ def test_send_message_batch_partial_failure_and_errors(sqs):
              ([{"Id": str(i), "MessageBody": "x"} for i in range(11)], "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"),
              ([{"Id": "a", "MessageBody": "x"}, {"Id": "a", "MessageBody": "y"}], "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"),
              ([{"Id": "no spaces", "MessageBody": "x"}], "AWS.SimpleQueueService.InvalidBatchEntryId"),
-             ([{"Id": "a", "MessageBody": "x" * 200000}, {"Id": "b", "MessageBody": "x" * 100000}],
+             ([{"Id": "a", "MessageBody": "x" * 800000}, {"Id": "b", "MessageBody": "x" * 300000}],
               "AWS.SimpleQueueService.BatchRequestTooLong")]
     for entries, want in cases:
         with pytest.raises(ClientError) as e:
@@ -411,7 +411,9 @@ def test_dead_letter_queue_and_redrive(sqs, restart_check):
     policy = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})
     src = sqs.create_queue(QueueName="work", Attributes={"RedrivePolicy": policy})["QueueUrl"]
     src_arn = sqs.get_queue_attributes(QueueUrl=src, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    assert sqs.get_queue_attributes(QueueUrl=src, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"] == policy
+    # AWS answers the policy compact, maxReceiveCount a number.
+    assert sqs.get_queue_attributes(QueueUrl=src, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"] == \
+        json.dumps(json.loads(policy), separators=(",", ":"))
     sent = sqs.send_message(QueueUrl=src, MessageBody="poison")["MessageId"]
     for _ in range(2):
         assert sqs.receive_message(QueueUrl=src, VisibilityTimeout=0)["Messages"][0]["MessageId"] == sent
@@ -440,9 +442,9 @@ def test_message_move_task_json(server, sqs):
     assert t["Status"] == "COMPLETED" and t["ApproximateNumberOfMessagesMoved"] == 1 and t["SourceArn"] == dlq_arn
     assert counts(sqs, src) == (1, 0, 0) and counts(sqs, dlq) == (0, 0, 0)
     st, _, body = json_call(server, "StartMessageMoveTask", {"SourceArn": "arn:aws:sqs:us-east-1:000000000000:src2"})
-    assert st == 400 and body["__type"] == "InvalidParameterValue"
+    assert st == 400 and body["__type"] == "com.amazon.coral.service#InvalidParameterValueException"
     st, _, body = json_call(server, "CancelMessageMoveTask", {"TaskHandle": t["TaskHandle"]})
-    assert st == 404 and body["__type"] == "ResourceNotFoundException"
+    assert st == 404 and body["__type"] == "com.amazonaws.sqs#ResourceNotFoundException"
 
 
 # ---- long polling ----
@@ -574,12 +576,12 @@ def test_json_protocol_answers_and_errors(server, sqs):
     st, _, a = json_call(server, "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["VisibilityTimeout"]})
     assert a == {"Attributes": {"VisibilityTimeout": "7"}}
     st, h, err = json_call(server, "GetQueueUrl", {"QueueName": "missing"})
-    assert st == 400 and err["__type"] == "QueueDoesNotExist"
+    assert st == 400 and err["__type"] == "com.amazonaws.sqs#QueueDoesNotExist"
     assert h["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
     st, h, err = json_call(server, "CreateQueue", {"QueueName": "j", "Attributes": {"VisibilityTimeout": "8"}})
-    assert err["__type"] == "QueueNameExists" and h["x-amzn-query-error"] == "QueueAlreadyExists;Sender"
+    assert err["__type"] == "com.amazonaws.sqs#QueueNameExists" and h["x-amzn-query-error"] == "QueueAlreadyExists;Sender"
     st, h, err = json_call(server, "DeleteMessageBatch", {"QueueUrl": url, "Entries": []})
-    assert err["__type"] == "EmptyBatchRequest"
+    assert err["__type"] == "com.amazonaws.sqs#EmptyBatchRequest"
     st, h, err = json_call(server, "SendMessage", {"QueueUrl": url, "MessageBody": 5})
     assert st == 400 and err["__type"] == "SerializationException"
     st, h, err = json_call(server, "SendMessage", {"QueueUrl": url})

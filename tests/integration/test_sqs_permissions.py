@@ -140,7 +140,7 @@ def test_permissions_json_protocol(server, sqs, restart_check):
     assert err["message"] == "Value j for parameter Label is invalid. Reason: Already exists."
     st, h, err = json_call(server, "AddPermission", {"QueueUrl": url, "Label": "k", "AWSAccountIds": ["111111111111"],
                                                      "Actions": ["SendMessage"] * 8})
-    assert st == 403 and err["__type"] == "OverLimit" and h["x-amzn-query-error"] == "OverLimit;Sender"
+    assert st == 403 and err["__type"] == "com.amazonaws.sqs#OverLimit" and h["x-amzn-query-error"] == "OverLimit;Sender"
     st, h, err = json_call(server, "AddPermission", {"QueueUrl": url, "Label": "k", "AWSAccountIds": ["111111111111"],
                                                      "Actions": []})
     assert st == 400 and h["x-amzn-query-error"] == "MissingParameter;Sender"
@@ -150,7 +150,7 @@ def test_permissions_json_protocol(server, sqs, restart_check):
     assert st == 400 and h["x-amzn-query-error"] == "InvalidParameterValue;Sender"
     assert err["message"] == "Value [] for parameter PrincipalId is invalid. Reason: Unable to verify."
     st, h, err = json_call(server, "RemovePermission", {"QueueUrl": url + "-missing", "Label": "j"})
-    assert st == 400 and err["__type"] == "QueueDoesNotExist"
+    assert st == 400 and err["__type"] == "com.amazonaws.sqs#QueueDoesNotExist"
     st, h, err = json_call(server, "RemovePermission", {"QueueUrl": url, "Label": "zz"})
     assert st == 400 and h["x-amzn-query-error"] == "InvalidParameterValue;Sender"
     st, _, body = json_call(server, "RemovePermission", {"QueueUrl": url, "Label": "j"})

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstring>
 #include <cstdlib>
 #include <vector>
@@ -20,6 +21,16 @@ struct Invalid {
 [[noreturn]] void fail(std::string reason) { throw Invalid{"FilterPolicy: " + std::move(reason)}; }
 
 double num(const json::value& v) { return v.to_number<double>(); }
+
+// AWS: numeric matching takes values "from -10^9 to 10^9, with five digits of
+// precision after the decimal point"; a policy number outside the range is
+// refused (event-ruler's ComparableNumber wording).
+constexpr double kNumericBound = 1e9;
+void check_bound(const json::value& v) {
+  if (v.is_number() && std::fabs(num(v)) > kNumericBound) fail("Value must be between -1.0E9 and 1.0E9, inclusive");
+}
+// A number at the precision AWS compares with: hundred-thousandths.
+int64_t fixed5(double x) { return std::llround(x * 1e5); }
 
 // "10.0.0.0/24" or "2001:db8::/32" -> address bytes and prefix length.
 struct Cidr {
@@ -65,7 +76,7 @@ void check_numeric(const json::value& v) {
     if (!is_numeric_op(op)) fail("Unrecognized numeric range operator: " + op);
     if (!a[i + 1].is_number()) fail("Value of " + op + " must be numeric");
     double x = num(a[i + 1]);
-    if (x < -1e9 || x > 1e9) fail("Value of " + op + " must be in [-1.0E9, 1.0E9]");
+    check_bound(a[i + 1]);
     if (op == "=") {
       if (a.size() != 2) fail("Bad numeric range operator: =");
     } else if (op[0] == '>') {
@@ -82,6 +93,7 @@ void check_numeric(const json::value& v) {
 }
 
 void check_condition(const json::value& c) {
+  check_bound(c);
   if (c.is_string() || c.is_number() || c.is_bool() || c.is_null()) return;
   if (!c.is_object()) fail("Match value must be String, number, true, false, or null");
   const auto& o = c.as_object();
@@ -98,11 +110,14 @@ void check_condition(const json::value& c) {
   } else if (k == "numeric") {
     check_numeric(v);
   } else if (k == "anything-but") {
+    check_bound(v);
     if (v.is_string() || v.is_number()) return;
     if (v.is_array()) {
       if (v.as_array().empty()) fail("Empty arrays are not allowed");
-      for (auto& x : v.as_array())
+      for (auto& x : v.as_array()) {
         if (!x.is_string() && !x.is_number()) fail("Inside anything but list, start|null|boolean is not supported.");
+        check_bound(x);
+      }
       return;
     }
     if (v.is_object() && v.as_object().size() == 1) {
@@ -160,17 +175,22 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// A message number outside AWS's range matches no numeric condition.
+bool in_range(double x) { return std::fabs(x) <= kNumericBound; }
+
 bool same(const json::value& a, const json::value& b) {
-  if (a.is_number() && b.is_number()) return num(a) == num(b);
+  if (a.is_number() && b.is_number()) return in_range(num(b)) && fixed5(num(a)) == fixed5(num(b));
   if (a.is_string() && b.is_string()) return a.as_string() == b.as_string();
   if (a.is_bool() && b.is_bool()) return a.as_bool() == b.as_bool();
   return a.is_null() && b.is_null();
 }
 
-bool numeric_holds(const json::array& a, double x) {
+bool numeric_holds(const json::array& a, double xd) {
+  if (!in_range(xd)) return false;
+  const int64_t x = fixed5(xd);
   for (size_t i = 0; i + 1 < a.size(); i += 2) {
     std::string_view op = a[i].as_string();
-    double y = num(a[i + 1]);
+    const int64_t y = fixed5(num(a[i + 1]));
     bool ok = op == "=" ? x == y : op == "<" ? x < y : op == "<=" ? x <= y : op == ">" ? x > y : x >= y;
     if (!ok) return false;
   }

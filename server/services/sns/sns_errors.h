@@ -20,6 +20,14 @@ inline ApiError resource_not_found() { return ApiError::make(404, "ResourceNotFo
 inline ApiError tag_limit_exceeded() {
   return ApiError::bad_request("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded");
 }
+// Subscribe: a FIFO SQS queue to a standard topic.
+inline ApiError fifo_queue_on_standard_topic() {
+  return invalid_parameter("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
+}
+// AddPermission: a label already used by a statement of the topic's policy;
+// an action SNS policies do not know.
+inline ApiError statement_already_exists() { return invalid_parameter("Statement already exists"); }
+inline ApiError action_out_of_scope() { return invalid_parameter("Policy statement action out of service scope!"); }
 inline ApiError endpoint_disabled() { return ApiError::bad_request("EndpointDisabled", "Endpoint is disabled"); }
 
 // PublishBatch.

@@ -53,7 +53,8 @@ struct Outgoing {
   json::object per_protocol;
   std::string subject;
   Attrs attrs;
-  std::string group_id, dedup_id, sequence_number;  // FIFO
+  std::string group_id, dedup_id, sequence_number;  // FIFO (group_id also on standard topics)
+  std::string dedup_key;  // what the topic's dedup record holds (see read_fifo)
 };
 
 // The dead-letter queue ARN of a subscription's RedrivePolicy; empty when none.
@@ -197,11 +198,18 @@ const Dedup* read_fifo(const Topic& t, const Input& in, Outgoing& m, const CallC
                        std::map<std::string, Dedup>& batch) {
   std::string group = in.str_or("MessageGroupId", "");
   std::string dedup = in.str_or("MessageDeduplicationId", "");
+  auto valid_id = [](const std::string& s) {
+    return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+  };
   if (!fifo(t)) {
     if (in.has("MessageDeduplicationId"))
       throw invalid_parameter("MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type");
-    if (in.has("MessageGroupId"))
-      throw invalid_parameter("MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type");
+    // Standard topics (2025): an optional MessageGroupId, validated as on a
+    // FIFO topic and forwarded only to SQS standard queues (fair queues).
+    if (in.has("MessageGroupId")) {
+      if (!valid_id(group)) throw invalid_parameter("MessageGroupId Reason: " + group + " is not valid");
+      m.group_id = group;
+    }
     return nullptr;
   }
   if (group.empty()) throw invalid_parameter("The MessageGroupId parameter is required for FIFO topics");
@@ -210,15 +218,18 @@ const Dedup* read_fifo(const Topic& t, const Input& in, Outgoing& m, const CallC
       throw invalid_parameter("The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
     dedup = sha256_hex(m.message);
   }
-  for (auto* s : {&group, &dedup}) {
-    bool ok = s->size() <= 128 && std::all_of(s->begin(), s->end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
-    if (!ok) throw invalid_parameter(std::string(s == &group ? "MessageGroupId" : "MessageDeduplicationId") + " Reason: " + *s + " is not valid");
-  }
+  for (auto* s : {&group, &dedup})
+    if (!valid_id(*s)) throw invalid_parameter(std::string(s == &group ? "MessageGroupId" : "MessageDeduplicationId") + " Reason: " + *s + " is not valid");
   m.group_id = group;
   m.dedup_id = dedup;
-  if (auto it = batch.find(dedup); it != batch.end()) return &it->second;
+  // FifoThroughputScope=MessageGroup: deduplication within the message group
+  // only; the recorded key is then "<group>\n<dedup id>" (a group id has no
+  // newline), Topic (the default) the dedup id alone.
+  std::string key = topic_attr(t, "FifoThroughputScope") == "MessageGroup" ? group + "\n" + dedup : dedup;
+  if (auto it = batch.find(key); it != batch.end()) return &it->second;
   for (auto& dd : t.dedup())
-    if (dd.dedup_id() == dedup && dd.expires_ms() > ctx.now_ms) return &dd;
+    if (dd.dedup_id() == key && dd.expires_ms() > ctx.now_ms) return &dd;
+  m.dedup_key = std::move(key);
   return nullptr;
 }
 
@@ -309,6 +320,8 @@ void fan_out(const std::string& smtp_host, const Topic& t, const std::string& ar
       if (ends_with(q->resource, ".fifo")) {  // a FIFO topic may also feed standard queues: no FIFO fields there
         if (!m.group_id.empty()) input["MessageGroupId"] = m.group_id;
         if (!m.dedup_id.empty()) input["MessageDeduplicationId"] = m.dedup_id;
+      } else if (!fifo(t) && !m.group_id.empty()) {
+        input["MessageGroupId"] = m.group_id;  // a standard topic's group: the queue's fair-queue tenant
       }
       if (std::string dlq = dead_letter_arn(s); !dlq.empty()) input["DeadLetterQueueArn"] = dlq;
       out.deliveries.push_back(Delivery{"sqs", "message", q->account, q->region, std::move(input)});
@@ -503,7 +516,7 @@ void SnsService::publish(const Request& req, Decision& out) const {
     m.sequence_number = sequence_number(seq);
     pub->set_next_seq(seq);
     Dedup* dd = pub->add_dedup();
-    dd->set_dedup_id(m.dedup_id);
+    dd->set_dedup_id(m.dedup_key);
     dd->set_message_id(m.message_id);
     dd->set_sequence_number(m.sequence_number);
     dd->set_expires_ms(req.ctx.now_ms + kDedupWindowMs);
@@ -556,11 +569,11 @@ void SnsService::publish_batch(const Request& req, Decision& out) const {
       if (fifo(t)) {
         m.sequence_number = sequence_number(++seq);
         Dedup dd;
-        dd.set_dedup_id(m.dedup_id);
+        dd.set_dedup_id(m.dedup_key);
         dd.set_message_id(m.message_id);
         dd.set_sequence_number(m.sequence_number);
         dd.set_expires_ms(req.ctx.now_ms + kDedupWindowMs);
-        batch[m.dedup_id] = dd;
+        batch[m.dedup_key] = dd;
         *pub->add_dedup() = dd;
         r["SequenceNumber"] = m.sequence_number;
       }

@@ -144,6 +144,8 @@ void SnsService::subscribe(const Request& req, Decision& out) const {
   check_endpoint(protocol, endpoint);
   if (fifo(t) && protocol != "sqs" && protocol != "firehose")
     throw invalid_parameter("Invalid protocol type: " + protocol + " for a FIFO topic");
+  // AWS's wording, "Invalid parameter" twice (recorded by LocalStack, 2025).
+  if (!fifo(t) && protocol == "sqs" && ends_with(endpoint, ".fifo")) throw fifo_queue_on_standard_topic();
   std::map<std::string, std::string> attrs;
   if (const json::object* a = req.in.object("Attributes")) {
     std::string scope = "MessageAttributes";

@@ -20,12 +20,16 @@ constexpr size_t kMaxTags = 50;
 // Settable topic attributes (others are computed or unknown).
 constexpr std::string_view kTopicAttrs[] = {
     "DeliveryPolicy", "DisplayName", "Policy", "KmsMasterKeyId", "SignatureVersion", "TracingConfig",
-    "ContentBasedDeduplication", "FifoTopic", "DataProtectionPolicy", "ArchivePolicy",
+    "ContentBasedDeduplication", "FifoTopic", "FifoThroughputScope", "DataProtectionPolicy", "ArchivePolicy",
     "ApplicationSuccessFeedbackRoleArn", "ApplicationSuccessFeedbackSampleRate", "ApplicationFailureFeedbackRoleArn",
     "HTTPSuccessFeedbackRoleArn", "HTTPSuccessFeedbackSampleRate", "HTTPFailureFeedbackRoleArn",
     "LambdaSuccessFeedbackRoleArn", "LambdaSuccessFeedbackSampleRate", "LambdaFailureFeedbackRoleArn",
     "SQSSuccessFeedbackRoleArn", "SQSSuccessFeedbackSampleRate", "SQSFailureFeedbackRoleArn",
     "FirehoseSuccessFeedbackRoleArn", "FirehoseSuccessFeedbackSampleRate", "FirehoseFailureFeedbackRoleArn"};
+
+// The actions an AddPermission statement may grant.
+constexpr std::string_view kPolicyActions[] = {"GetTopicAttributes", "SetTopicAttributes", "AddPermission", "RemovePermission",
+                                               "DeleteTopic", "Subscribe", "ListSubscriptionsByTopic", "Publish", "Receive"};
 
 std::string default_policy(const std::string& arn, const std::string& account) {
   json::object st{{"Sid", "__default_statement_ID"},
@@ -49,6 +53,12 @@ void check_topic_attribute(const std::string& n, std::string& v, bool creating, 
     if (!is_fifo) throw invalid_parameter("ContentBasedDeduplication Reason: Content-based deduplication can only be set for FIFO topics");
     if (!is_bool(v)) throw invalid_parameter("ContentBasedDeduplication Reason: ContentBasedDeduplication must be true or false");
     v = is_true(v) ? "true" : "false";
+  } else if (n == "FifoThroughputScope") {
+    // Topic (the default: deduplication across the topic) or MessageGroup
+    // (within each message group); FIFO topics only.
+    if (!is_fifo) throw invalid_parameter("FifoThroughputScope Reason: FifoThroughputScope can only be set for FIFO topics");
+    if (v != "Topic" && v != "MessageGroup")
+      throw invalid_parameter("FifoThroughputScope Reason: Invalid value [" + v + "] for FifoThroughputScope. Valid values are Topic and MessageGroup.");
   } else if ((n == "Policy" || n == "DeliveryPolicy" || n == "DataProtectionPolicy") && !v.empty()) {
     boost::system::error_code ec;
     json::value pv = json::parse(v, ec);
@@ -241,17 +251,21 @@ void SnsService::add_permission(const Request& req, Decision& out) const {
   json::object policy = policy_of(req.ctx, t);
   json::array& sts = policy["Statement"].as_array();
   for (auto& s : sts)
-    if (s.is_object() && s.as_object().contains("Sid") && s.at("Sid") == json::value(label))
-      throw invalid_parameter("Statement already exists");
+    if (s.is_object() && s.as_object().contains("Sid") && s.at("Sid") == json::value(label)) throw statement_already_exists();
   json::array principals, actions;
+  if (auto* a = req.in.array("ActionName"))
+    for (auto& x : *a) {
+      if (!one_of(kPolicyActions, x.as_string())) throw action_out_of_scope();
+      actions.push_back(json::string("SNS:" + std::string(x.as_string())));
+    }
   if (auto* a = req.in.array("AWSAccountId"))
     for (auto& x : *a) principals.push_back(json::string("arn:aws:iam::" + std::string(x.as_string()) + ":root"));
-  if (auto* a = req.in.array("ActionName"))
-    for (auto& x : *a) actions.push_back(json::string("SNS:" + std::string(x.as_string())));
+  // One principal or action is a string, several a list (as AWS writes the statement).
+  auto one_or_list = [](json::array a) { return a.size() == 1 ? json::value(a[0]) : json::value(std::move(a)); };
   sts.push_back(json::object{{"Sid", label},
                              {"Effect", "Allow"},
-                             {"Principal", json::object{{"AWS", std::move(principals)}}},
-                             {"Action", std::move(actions)},
+                             {"Principal", json::object{{"AWS", one_or_list(std::move(principals))}}},
+                             {"Action", one_or_list(std::move(actions))},
                              {"Resource", topic_arn_of(req.ctx, t)}});
   Event ev;
   ev.mutable_topic_attributes()->set_name(t.name());

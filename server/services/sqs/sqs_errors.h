@@ -41,6 +41,19 @@ inline ApiError purge_queue_in_progress(std::string_view queue) {
   return ApiError::make(403, "AWS.SimpleQueueService.PurgeQueueInProgress",
                         "Only one PurgeQueue operation on " + std::string(queue) + " is allowed every 60 seconds.");
 }
+// A FIFO batch entry without MessageGroupId fails the whole batch with this code.
+inline ApiError missing_group_id_in_batch() {
+  return invalid_parameter_value("The request must contain the parameter MessageGroupId.");
+}
+inline ApiError dedup_id_required() {
+  return invalid_parameter_value("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+}
+// SendMessage over the queue's MaximumMessageSize; a batch entry is worded "cannot be validated".
+inline ApiError message_too_long(int64_t max_size, bool batch_entry) {
+  return invalid_parameter_value(std::string("One or more parameters ") + (batch_entry ? "cannot be validated" : "are invalid") +
+                                 ". Reason: Message must be shorter than " + std::to_string(max_size) + " bytes.");
+}
+inline ApiError untag_keys_empty() { return invalid_parameter_value("Tag keys must be between 1 and 128 characters in length."); }
 inline ApiError missing_parameter(std::string_view parameter) {
   return ApiError::bad_request("MissingParameter", "The request must contain the parameter " + std::string(parameter) + ".");
 }
@@ -63,9 +76,9 @@ inline ApiError invalid_batch_entry_id() {
 inline ApiError batch_entry_ids_not_distinct(std::string_view id) {
   return ApiError::bad_request("AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Id " + std::string(id) + " repeated.");
 }
-inline ApiError batch_request_too_long(size_t sent) {
-  return ApiError::bad_request("AWS.SimpleQueueService.BatchRequestTooLong",
-                               "Batch requests cannot be longer than 262144 bytes. You have sent " + std::to_string(sent) + " bytes.");
+inline ApiError batch_request_too_long(int64_t limit, size_t sent) {
+  return ApiError::bad_request("AWS.SimpleQueueService.BatchRequestTooLong", "Batch requests cannot be longer than " + std::to_string(limit) +
+                                                                                 " bytes. You have sent " + std::to_string(sent) + " bytes.");
 }
 inline ApiError message_not_inflight(std::string_view handle) {
   return ApiError::bad_request("AWS.SimpleQueueService.MessageNotInflight",

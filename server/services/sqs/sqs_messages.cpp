@@ -94,8 +94,7 @@ sqs::Message build_message(const QueueState& q, const Input& in, const CallConte
     }
   }
   int64_t max_size = q.attr_int("MaximumMessageSize");
-  if (static_cast<int64_t>(size) > max_size)
-    throw invalid_parameter_value("One or more parameters are invalid. Reason: Message must be shorter than " + std::to_string(max_size) + " bytes.");
+  if (static_cast<int64_t>(size) > max_size) throw message_too_long(max_size, batch_dedup != nullptr);
   m.set_md5_of_body(sqs_md5::md5_hex(body));
   m.set_md5_of_attributes(sqs_md5::of_attributes(m.attributes()));
   m.set_md5_of_system_attributes(sqs_md5::of_attributes(m.system_attributes()));
@@ -113,8 +112,7 @@ sqs::Message build_message(const QueueState& q, const Input& in, const CallConte
       throw invalid_parameter_value("Value " + std::to_string(*delay) + " for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.");
     if (group.empty()) throw missing_parameter("MessageGroupId");
     if (dedup.empty()) {
-      if (!is_true(q.attr("ContentBasedDeduplication")))
-        throw invalid_parameter_value("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+      if (!is_true(q.attr("ContentBasedDeduplication"))) throw dedup_id_required();
       dedup = sqs_md5::sha256_hex(body);
     }
     for (auto* s : {&group, &dedup}) {
@@ -165,6 +163,21 @@ const json::array& batch_entries(const Input& in, std::string_view member, std::
   }
   return *entries;
 }
+// The bytes of a SendMessageBatch entry as AWS counts them towards the
+// batch's 1 MiB: the body and each attribute's name, type and value.
+size_t entry_size(const json::object& e) {
+  auto len = [](const json::value* v) { return v && v->is_string() ? v->as_string().size() : size_t(0); };
+  size_t n = len(e.if_contains("MessageBody"));
+  if (auto* attrs = e.if_contains("MessageAttributes"); attrs && attrs->is_object())
+    for (auto& kv : attrs->as_object()) {
+      n += kv.key().size();
+      if (!kv.value().is_object()) continue;
+      auto& a = kv.value().as_object();
+      n += len(a.if_contains("DataType")) + len(a.if_contains("StringValue")) + len(a.if_contains("BinaryValue"));
+    }
+  return n;
+}
+
 json::object batch_error(const std::string& id, const ApiError& e) {
   json::object o;
   o["Id"] = id;
@@ -277,11 +290,22 @@ void SqsService::send_message_batch(const Request& req, Decision& d) const {
   const CallContext& ctx = req.ctx;
   const QueueState& q = queue_of(in, ctx);
   const json::array& entries = batch_entries(in, "Entries", "SendMessageBatchRequestEntry");
+  if (q.fifo()) {
+    // A FIFO entry without its group (or, without content-based
+    // deduplication, its deduplication id) fails the whole request, as AWS.
+    const bool content_dedup = is_true(q.attr("ContentBasedDeduplication"));
+    for (auto& e : entries) {
+      auto present = [&](std::string_view k) {
+        auto* v = e.as_object().if_contains(k);
+        return v && v->is_string() && !v->as_string().empty();
+      };
+      if (!content_dedup && !present("MessageDeduplicationId")) throw dedup_id_required();
+      if (!present("MessageGroupId")) throw missing_group_id_in_batch();
+    }
+  }
   size_t total = 0;
-  for (auto& e : entries)
-    if (auto* b = e.as_object().if_contains("MessageBody"); b && b->is_string()) total += b->as_string().size();
-  if (static_cast<int64_t>(total) > kMaxMessageSize)
-    throw batch_request_too_long(total);
+  for (auto& e : entries) total += entry_size(e.as_object());
+  if (static_cast<int64_t>(total) > kMaxMessageSize) throw batch_request_too_long(kMaxMessageSize, total);
   json::array ok, failed;
   sqs::Event ev;
   ev.mutable_sent()->set_queue(q.meta.name());

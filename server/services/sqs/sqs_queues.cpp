@@ -204,6 +204,7 @@ void SqsService::get_queue_attributes(const Request& req, Decision& d) const {
     if (spec.fifo_only && !fifo) continue;
     std::string v = q.attr(spec.name);
     if (v.empty()) continue;
+    if (spec.name == "RedrivePolicy") v = redrive_json(v);
     attrs[spec.name] = v;
   }
   json::object out;
@@ -247,11 +248,12 @@ void SqsService::tag_queue(const Request& req, Decision& d) const {
   t->set_name(q.meta.name());
   std::set<std::string> keys;
   for (auto& [k, v] : q.meta.tags()) keys.insert(k);
-  if (const json::object* tags = in.object("Tags"))
-    for (auto& kv : *tags) {
-      keys.insert(std::string(kv.key()));
-      if (kv.value().is_string()) (*t->mutable_set())[std::string(kv.key())] = std::string(kv.value().as_string());
-    }
+  const json::object* tags = in.object("Tags");
+  if (!tags || tags->empty()) throw missing_parameter("Tags");
+  for (auto& kv : *tags) {
+    keys.insert(std::string(kv.key()));
+    if (kv.value().is_string()) (*t->mutable_set())[std::string(kv.key())] = std::string(kv.value().as_string());
+  }
   if (keys.size() > kMaxTags) throw invalid_parameter_value("Too many tags added for queue " + q.meta.name() + ".");
   d.add(std::move(ev));
 }
@@ -263,8 +265,9 @@ void SqsService::untag_queue(const Request& req, Decision& d) const {
   sqs::Event ev;
   auto* t = ev.mutable_tags();
   t->set_name(q.meta.name());
-  if (const json::array* keys = in.array("TagKeys"))
-    for (auto& k : *keys) t->add_removed(std::string(k.as_string()));
+  const json::array* keys = in.array("TagKeys");
+  if (!keys || keys->empty()) throw untag_keys_empty();
+  for (auto& k : *keys) t->add_removed(std::string(k.as_string()));
   d.add(std::move(ev));
 }
 

@@ -112,6 +112,25 @@ std::optional<Redrive> parse_redrive(const std::string& text) {
   return r;
 }
 
+std::string redrive_json(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return text;
+  auto* arn = v.as_object().if_contains("deadLetterTargetArn");
+  auto* max = v.as_object().if_contains("maxReceiveCount");
+  if (!arn || !arn->is_string() || !max) return text;
+  json::object out;
+  out["deadLetterTargetArn"] = *arn;
+  if (max->is_string()) {
+    std::string s(max->as_string());
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return text;
+    out["maxReceiveCount"] = std::strtoll(s.c_str(), nullptr, 10);
+  } else {
+    out["maxReceiveCount"] = *max;
+  }
+  return json::serialize(out);
+}
+
 std::string make_handle(std::string_view queue, std::string_view id) {
   return protocol::base64_encode(std::string(queue) + "\n" + std::string(id) + "\n" +
                                  random_chars(24, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"));

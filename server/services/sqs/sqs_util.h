@@ -11,7 +11,9 @@
 namespace podstack::sqs {
 
 constexpr int64_t kMaxBatch = 10;
-constexpr int64_t kMaxMessageSize = 262144;
+// Messages, and a batch's messages together, up to 1 MiB (AWS raised both
+// from 256 KiB in 2025; MaximumMessageSize's default and maximum with them).
+constexpr int64_t kMaxMessageSize = 1048576;
 constexpr int64_t kDedupWindowMs = 5 * 60 * 1000;
 constexpr int64_t kMaxVisibility = 43200;
 constexpr size_t kMaxTags = 50;
@@ -26,7 +28,7 @@ struct AttrSpec {
 };
 inline constexpr AttrSpec kAttrs[] = {
     {"DelaySeconds", "0", 0, 900},
-    {"MaximumMessageSize", "262144", 1024, 262144},
+    {"MaximumMessageSize", "1048576", 1024, kMaxMessageSize},
     {"MessageRetentionPeriod", "345600", 60, 1209600},
     {"ReceiveMessageWaitTimeSeconds", "0", 0, 20},
     {"VisibilityTimeout", "30", 0, 43200},
@@ -77,6 +79,9 @@ struct Redrive {
   int64_t max_receive_count = 0;
 };
 std::optional<Redrive> parse_redrive(const std::string& text);
+// A RedrivePolicy as GetQueueAttributes shows it: compact, maxReceiveCount a
+// number even when it was set as a string; the stored text if it does not parse.
+std::string redrive_json(const std::string& text);
 
 // Receipt handle: base64("<queue>\n<message id>\n<random>"), so a handle names
 // its message without an index and a forged one is recognised.

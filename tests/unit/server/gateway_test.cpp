@@ -161,7 +161,7 @@ TEST_CASE("SQS: query by Action (addressed by path too), JSON 1.0 by X-Amz-Targe
 
   r = f.send(http::verb::post, "/", R"({"QueueName":"nope"})", {{"X-Amz-Target", "AmazonSQS.GetQueueUrl"}});
   CHECK(r.response.result_int() == 400);
-  CHECK(json::parse(r.response.body()).at("__type").as_string() == "QueueDoesNotExist");
+  CHECK(json::parse(r.response.body()).at("__type").as_string() == "com.amazonaws.sqs#QueueDoesNotExist");
   CHECK(r.response["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender");
   r = f.send(http::verb::post, "/", "Action=GetQueueUrl&QueueName=nope", {{"Content-Type", form}});
   CHECK(r.response.result_int() == 400);

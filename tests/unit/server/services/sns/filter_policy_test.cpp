@@ -83,6 +83,37 @@ TEST_CASE("numeric ranges") {
   CHECK_FALSE(on_attrs(R"({"price":[{"numeric":[">",0]}]})", attrs({{"price", "String", "10"}})));
 }
 
+// AWS: numeric values from -10^9 to 10^9, five digits of precision after the
+// decimal point (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html).
+TEST_CASE("numeric matching at five decimal places") {
+  auto a = attrs({{"price", "Number", "10.000001"}});
+  CHECK(on_attrs(R"({"price":[{"numeric":["=",10]}]})", a));
+  CHECK(on_attrs(R"({"price":[10]})", a));
+  CHECK_FALSE(on_attrs(R"({"price":[{"numeric":[">",10]}]})", a));
+  CHECK(on_attrs(R"({"price":[{"numeric":["<=",10]}]})", a));
+  CHECK_FALSE(on_attrs(R"({"price":[{"anything-but":[10]}]})", a));
+  auto b = attrs({{"price", "Number", "10.00001"}});
+  CHECK_FALSE(on_attrs(R"({"price":[{"numeric":["=",10]}]})", b));
+  CHECK(on_attrs(R"({"price":[{"numeric":[">",10]}]})", b));
+  // A message value outside the range matches no numeric condition.
+  auto big = attrs({{"price", "Number", "2000000000"}});
+  CHECK_FALSE(on_attrs(R"({"price":[{"numeric":[">",0]}]})", big));
+  CHECK_FALSE(on_attrs(R"({"price":[{"numeric":[">=",1000000000]}]})", big));
+  CHECK(on_body(R"({"n":[{"numeric":["=",0.5]}]})", R"({"n":0.500004})"));
+}
+
+TEST_CASE("policy numbers are bounded to +-1e9") {
+  auto why = [](const char* p) { return validate_filter_policy(p, FilterScope::kMessageAttributes).value_or(""); };
+  const std::string bound = "FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive";
+  CHECK(why(R"({"a":[{"numeric":[">",1000000001]}]})") == bound);
+  CHECK(why(R"({"a":[{"numeric":["<",-1e10]}]})") == bound);
+  CHECK(why(R"({"a":[5000000000]})") == bound);
+  CHECK(why(R"({"a":[{"anything-but":[1,2e9]}]})") == bound);
+  CHECK(why(R"({"a":[{"anything-but":-3e9}]})") == bound);
+  CHECK(why(R"({"a":[{"numeric":[">=",-1000000000,"<=",1000000000]}]})").empty());
+  CHECK(why(R"({"a":[1000000000]})").empty());
+}
+
 TEST_CASE("exists") {
   auto a = attrs({{"store", "String", "x"}});
   CHECK(on_attrs(R"({"store":[{"exists":true}]})", a));
