@@ -49,6 +49,20 @@ std::string Config::from_env(Config& c) {
   if (auto v = get("GATEWAY_LISTEN"); !v.empty() && !parse_listen(v, c.listen_host, c.listen_port))
     fail("GATEWAY_LISTEN='" + v + "' is not HOST:PORT");
   c.persistence = env_flag("PERSISTENCE");
+  c.disable_cors_checks = env_flag("DISABLE_CORS_CHECKS");
+  {
+    std::string list = get("EXTRA_CORS_ALLOWED_ORIGINS");
+    size_t start = 0;
+    while (start <= list.size()) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      std::string o = list.substr(start, comma - start);
+      o.erase(0, o.find_first_not_of(" \t"));
+      o.erase(o.find_last_not_of(" \t") + 1);
+      if (!o.empty()) c.extra_cors_origins.push_back(std::move(o));
+      start = comma + 1;
+    }
+  }
   c.service_settings.smtp_host = get("SMTP_HOST");
   {
     std::string roots = get("INIT_DIR");

@@ -36,6 +36,11 @@ struct Config {
   // environment sets (init hooks get defaults for the others).
   std::vector<std::string> aws_env_set;
   pods::AwsEnvironment aws;  // the AWS_* variables pod remotes use (pods/s3_client.h)
+  // Browser CORS of the JSON and query APIs (LocalStack's variables):
+  // DISABLE_CORS_CHECKS=1 serves every Origin ("*"); EXTRA_CORS_ALLOWED_ORIGINS
+  // is a comma-separated list of origins allowed beside the loopback ones.
+  bool disable_cors_checks = false;
+  std::vector<std::string> extra_cors_origins;
   std::string log_level = "info";
   std::string log_format = "text";  // LOG_FORMAT=json: one JSON object per log line
   uint64_t max_request_bytes = 32ull << 20;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/access_key.h"
 #include "server/build_info.h"
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
@@ -125,6 +126,18 @@ Credentials parse_credentials(const HttpRequest& req, std::string_view raw_query
   if (n >= 1) c.access_key = std::string(parts[0]);
   if (n >= 3) c.region = std::string(parts[2]);
   if (n >= 4) c.service = std::string(parts[3]);
+  // Only temporary keys carry a token: other requests pay one compare.
+  if (c.access_key.size() == 20 && c.access_key.rfind("ASIA", 0) == 0) {
+    std::string_view token = header(req, "x-amz-security-token");
+    std::string from_query;
+    if (token.empty())
+      if (auto q = raw_query.find("X-Amz-Security-Token="); q != std::string_view::npos) {
+        std::string_view v = raw_query.substr(q + 21);
+        from_query = protocol::url_decode(v.substr(0, v.find('&')));
+        token = from_query;
+      }
+    if (podstack_session_token(token)) c.session_token = std::string(token);
+  }
   return c;
 }
 
@@ -158,6 +171,12 @@ std::string account_for(std::string_view access_key) {
   if (access_key.size() == 12 && access_key.find_first_not_of("0123456789") == std::string_view::npos)
     return std::string(access_key);
   return "000000000000";
+}
+
+std::string account_for(const Credentials& c) {
+  if (!c.session_token.empty())
+    if (auto a = access_key_account(c.access_key)) return account_digits(*a);
+  return account_for(c.access_key);
 }
 
 Gateway::Gateway(Engine& engine, GatewayOptions options)
@@ -390,7 +409,13 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
 
   if (path.rfind("/_localstack", 0) == 0 || path.rfind("/_podstack", 0) == 0 || path.rfind("/_aws", 0) == 0)
     return internal(req, path, query, request_id);
+  if (std::string_view origin = header(req, "origin"); !origin.empty() && !own_cors(req, path, query))
+    return cors_generic(req, std::move(body), std::move(request_id), path, query, origin);
+  return route(req, std::move(body), std::move(request_id), path, query);
+}
 
+Reply Gateway::route(const HttpRequest& req, std::shared_ptr<StreamedBody> body, std::string request_id, std::string_view path,
+                     std::string_view query) {
   Credentials creds = parse_credentials(req, query);
   if (creds.service.empty() || creds.region.empty()) {
     Credentials h = host_hint(header(req, "host"));
@@ -555,7 +580,8 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
 
   CallContext ctx;
   ctx.access_key = creds.access_key;
-  ctx.account = account_for(creds.access_key);
+  ctx.account = account_for(creds);
+  ctx.session_token = creds.session_token;
   ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
   ctx.request_id = r.request_id;
   ctx.now_ms = wall_clock_ms();
@@ -611,7 +637,7 @@ Reply Gateway::cors(Service& svc, const protocol::ServiceModel& model, const Htt
                   {"RequestHeaders", std::string(header(req, "access-control-request-headers"))},
                   {"Preflight", preflight}};
   CallContext ctx;
-  ctx.account = account_for(creds.access_key);
+  ctx.account = account_for(creds);
   ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
   ctx.request_id = request_id;
   ctx.now_ms = wall_clock_ms();
@@ -636,6 +662,100 @@ Reply Gateway::cors(Service& svc, const protocol::ServiceModel& model, const Htt
     if (auto* h = x.output.as_object().if_contains("headers"))
       for (auto& kv : h->as_object()) reply->response.set(kv.key(), kv.value().as_string());
   return std::move(*reply);
+}
+
+namespace {
+// LocalStack's lists (localstack/aws/handlers/cors.py), and the response
+// headers the AWS SDKs read (request ids, the JSON error type, DynamoDB's CRC32).
+constexpr std::string_view kCorsMethods = "HEAD,GET,PUT,POST,DELETE,OPTIONS,PATCH";
+constexpr std::string_view kCorsAllowHeaders =
+    "authorization,cache-control,content-length,content-md5,content-type,etag,location,x-amz-acl,x-amz-content-sha256,"
+    "x-amz-date,x-amz-request-id,x-amz-security-token,x-amz-tagging,x-amz-target,x-amz-user-agent,x-amz-version-id,"
+    "x-amzn-requestid,amz-sdk-invocation-id,amz-sdk-request";
+constexpr std::string_view kCorsExposeHeaders =
+    "etag,x-amz-version-id,x-amz-request-id,x-amz-id-2,x-amzn-requestid,x-amzn-errortype,x-amz-crc32,x-amz-delete-marker";
+constexpr std::string_view kCorsMaxAge = "86400";
+
+void add_cors_headers(HttpResponse& res, const HttpRequest& req, std::string_view origin, const GatewayOptions& o, bool preflight) {
+  const bool any = o.disable_cors_checks;
+  res.set(http::field::access_control_allow_origin, any ? std::string_view("*") : origin);
+  if (!any) res.set(http::field::access_control_allow_credentials, "true");
+  res.set(http::field::access_control_expose_headers, kCorsExposeHeaders);
+  if (preflight) {
+    res.set(http::field::access_control_allow_methods, kCorsMethods);
+    std::string allow;
+    for (auto& h : protocol::split_header_list(header(req, "access-control-request-headers"))) {
+      std::string lower = h;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      allow += lower;
+      allow += ',';
+    }
+    allow += kCorsAllowHeaders;
+    res.set(http::field::access_control_allow_headers, allow);
+    res.set(http::field::access_control_max_age, kCorsMaxAge);
+  }
+  res.set(http::field::vary, "Origin");
+}
+}  // namespace
+
+bool cors_origin_allowed(const GatewayOptions& o, std::string_view origin) {
+  if (o.disable_cors_checks) return true;
+  for (auto& e : o.extra_cors_origins)
+    if (e == "*" || e == origin) return true;
+  if (origin == "file://" || origin == "https://app.localstack.cloud" || origin == "http://app.localstack.cloud") return true;
+  std::string_view rest;
+  if (origin.rfind("http://", 0) == 0) rest = origin.substr(7);
+  else if (origin.rfind("https://", 0) == 0) rest = origin.substr(8);
+  else return false;
+  std::string_view host = rest, port;
+  if (size_t colon = rest.rfind(':'); colon != std::string_view::npos && rest.find(']', colon) == std::string_view::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  }
+  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "localhost.localstack.cloud";
+}
+
+bool Gateway::own_cors(const HttpRequest& req, std::string_view path, std::string_view query) const {
+  if (!header(req, "x-amz-target").empty() || query.find("Action=") != std::string_view::npos ||
+      (is_form(req) && req.body().find("Action=") != std::string::npos))
+    return false;
+  Credentials creds = parse_credentials(req, query);
+  if (creds.service.empty()) creds.service = host_hint(header(req, "host")).service;
+  RestTarget t = rest_target(creds);
+  if (!t.service || t.service->cors_operation().empty()) return false;
+  // The endpoint's root is no bucket: a preflight there is for the JSON and
+  // query APIs (a browser's OPTIONS carries neither X-Amz-Target nor Action).
+  return !(req.method() == http::verb::options && t.service->address(header(req, "host"), path) == "/");
+}
+
+Reply Gateway::cors_generic(const HttpRequest& req, std::shared_ptr<StreamedBody> body, std::string request_id, std::string_view path,
+                            std::string_view query, std::string_view origin) {
+  if (!cors_origin_allowed(options_, origin)) {
+    // LocalStack's answer: 403 before anything runs (a page elsewhere must not
+    // drive the emulator); EXTRA_CORS_ALLOWED_ORIGINS or DISABLE_CORS_CHECKS allow it.
+    spdlog::info("refused a request from the origin {} (not allowed for CORS; see EXTRA_CORS_ALLOWED_ORIGINS)",
+                 protocol::valid_utf8(origin) ? origin : std::string_view("(not UTF-8)"));
+    if (body) body->discard();
+    Reply r;
+    r.request_id = std::move(request_id);
+    r.label = "cors";
+    r.response = HttpResponse{http::status::forbidden, req.version()};
+    return r;
+  }
+  if (req.method() == http::verb::options) {
+    if (body) body->discard();
+    Reply r;
+    r.request_id = request_id;
+    r.label = "cors.OPTIONS";
+    r.response = HttpResponse{http::status::ok, req.version()};
+    r.response.set("x-amzn-RequestId", request_id);
+    add_cors_headers(r.response, req, origin, options_, true);
+    return r;
+  }
+  Reply r = route(req, std::move(body), std::move(request_id), path, query);
+  add_cors_headers(r.response, req, origin, options_, false);
+  return r;
 }
 
 void Gateway::commit_failed(Reply& r, const Status& s) {

@@ -34,7 +34,14 @@ struct GatewayOptions {
   std::vector<std::string> enabled;  // SERVICES; empty: all
   Metrics* metrics = nullptr;        // /_podstack/metrics; null: requests are not counted
   InitHooks* init = nullptr;         // /_localstack/init; null: no hooks, every stage completed
+  // Browser CORS of the services without rules of their own (see Gateway::cors_generic).
+  bool disable_cors_checks = false;         // DISABLE_CORS_CHECKS: any Origin, answered "*"
+  std::vector<std::string> extra_cors_origins;  // EXTRA_CORS_ALLOWED_ORIGINS; "*" allows all
 };
+// Would the generic CORS handling serve this Origin? Loopback origins
+// (localhost, 127.0.0.1, [::1], localhost.localstack.cloud, any port), LocalStack's
+// web app and file://, and the configured extras.
+bool cors_origin_allowed(const GatewayOptions& o, std::string_view origin);
 
 // A response, possibly waiting on the group commit that holds its events.
 struct Reply {
@@ -51,6 +58,9 @@ struct Reply {
 
 struct Credentials {
   std::string access_key, region, service;
+  // X-Amz-Security-Token (header or presigned query), kept only when podstack's
+  // STS issued it to this ASIA key (base/access_key.h): the key names the account.
+  std::string session_token;
 };
 // Parses the SigV4 Authorization header (or presigned X-Amz-Credential).
 Credentials parse_credentials(const HttpRequest& req, std::string_view raw_query);
@@ -58,6 +68,9 @@ Credentials parse_credentials(const HttpRequest& req, std::string_view raw_query
 Credentials host_hint(std::string_view host);
 // LocalStack's rule: a 12-digit access key id is the account id.
 std::string account_for(std::string_view access_key);
+// The same, and temporary credentials podstack's STS issued (AssumeRole into
+// another account) name their account in the key id, as AWS's do.
+std::string account_for(const Credentials& c);
 
 // A request to an internal endpoint (/_localstack/*, /_podstack/*, /_aws/*).
 struct InternalCall {
@@ -108,6 +121,17 @@ class Gateway {
     const protocol::ServiceModel* model = nullptr;
   };
   RestTarget rest_target(const Credentials& creds) const;
+  // Routing after the internal endpoints and CORS (handle()).
+  Reply route(const HttpRequest& req, std::shared_ptr<StreamedBody> body, std::string request_id, std::string_view path,
+              std::string_view query);
+  // A request with an Origin for a service that evaluates CORS itself (S3's
+  // bucket rules): everything but the JSON and query APIs and the root path's preflight.
+  bool own_cors(const HttpRequest& req, std::string_view path, std::string_view query) const;
+  // CORS of every other request with an Origin (LocalStack's CorsEnforcer and
+  // CorsResponseEnricher): a refused origin gets 403, a preflight 200 with the
+  // Access-Control-* headers, anything else is routed and gets them added.
+  Reply cors_generic(const HttpRequest& req, std::shared_ptr<StreamedBody> body, std::string request_id, std::string_view path,
+                     std::string_view query, std::string_view origin);
   bool enabled(const Service& svc) const;  // SERVICES gates routing
   void register_routes();
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);

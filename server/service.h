@@ -36,6 +36,9 @@ struct CallContext {
   std::string region = "us-east-1";
   std::string request_id;
   std::string access_key;
+  // The session token of temporary credentials podstack's STS issued (empty
+  // otherwise): it names the principal (sts:GetCallerIdentity).
+  std::string session_token;
   int64_t now_ms = 0;
   // The request's Host header and path: for outputs that name an endpoint
   // (SQS queue URLs) and inputs addressed by path (POST /<account>/<queue>).

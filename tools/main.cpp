@@ -115,6 +115,8 @@ int serve() {
   go.data_dir = cfg.data_dir;
   go.persistence = cfg.persistence;
   go.enabled = cfg.services;
+  go.disable_cors_checks = cfg.disable_cors_checks;
+  go.extra_cors_origins = cfg.extra_cors_origins;
   Gateway gateway(**engine, go);
   HttpServerOptions ho;
   ho.host = cfg.listen_host;

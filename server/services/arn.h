@@ -7,6 +7,28 @@
 
 namespace podstack {
 
+// The partition of a region, the second field of every ARN a service builds
+// there: aws-cn in China, aws-us-gov in GovCloud, the isolated partitions,
+// else aws. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+inline std::string_view partition_of(std::string_view region) {
+  auto starts = [region](std::string_view p) { return region.rfind(p, 0) == 0; };
+  if (starts("cn-")) return "aws-cn";
+  if (starts("us-gov-")) return "aws-us-gov";
+  if (starts("us-isob-")) return "aws-iso-b";
+  if (starts("us-iso-")) return "aws-iso";
+  if (starts("eu-isoe-")) return "aws-iso-e";
+  if (starts("us-isof-")) return "aws-iso-f";
+  return "aws";
+}
+
+// "arn:" + the region's partition + ":": the start of an ARN in `region`.
+inline std::string arn_prefix(std::string_view region) {
+  std::string s = "arn:";
+  s += partition_of(region);
+  s += ':';
+  return s;
+}
+
 struct Arn {
   std::string partition, service, region, account, resource;
 };

@@ -144,7 +144,7 @@ def test_get_parameters_by_path_recursion_filters_pagination(ssm):
     assert [p["Name"] for p in typed["Parameters"]] == ["/p/c/d"]
     with pytest.raises(ClientError) as e:
         ssm.get_parameters_by_path(Path="/p", ParameterFilters=[{"Key": "Name", "Values": ["x"]}])
-    assert code(e) == "ValidationException"
+    assert code(e) == "InvalidFilterKey"  # AWS's code for a key the operation does not take
 
 
 def test_get_parameters_by_path_label_filter(ssm):

@@ -50,4 +50,14 @@ inline ApiError invalid_resource_id(std::string_view id) {
   return ApiError::bad_request("InvalidResourceId", "The resource ID \"" + std::string(id) + "\" is not valid. Verify the ID and try again.");
 }
 
+// ParameterFilters of DescribeParameters and GetParametersByPath (AWS's
+// messages as moto's tests record them, moto/ssm/models.py _validate_parameter_filters).
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html#API_DescribeParameters_Errors
+inline ApiError invalid_filter_key(std::string message) { return ApiError::bad_request("InvalidFilterKey", std::move(message)); }
+inline ApiError invalid_filter_option(std::string_view option, std::string_view valid) {
+  return ApiError::bad_request("InvalidFilterOption", "The following filter option is not valid: " + std::string(option) +
+                                                          ". Valid options include: " + std::string(valid) + ".");
+}
+inline ApiError invalid_filter_value(std::string message) { return ApiError::bad_request("InvalidFilterValue", std::move(message)); }
+
 }  // namespace podstack::ssm

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "server/services/arn.h"
 #include "server/services/ssm/ssm_errors.h"
 #include "server/services/ssm/ssm_service.h"
 #include "server/services/ssm/ssm_util.h"
@@ -100,7 +101,7 @@ void SsmService::put_parameter(const Request& req, Decision& d) const {
       throw parameter_pattern_mismatch_exception(v.allowed_pattern());
   }
   v.set_last_modified(ctx.now());
-  v.set_last_modified_user("arn:aws:iam::" + ctx.account + ":root");
+  v.set_last_modified_user(arn_prefix(ctx.region) + "iam::" + ctx.account + ":root");
 
   ssm::Event ev;
   auto* put = ev.mutable_put();

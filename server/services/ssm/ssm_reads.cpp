@@ -185,25 +185,65 @@ bool filter_matches(const StringFilter& f, const Parameter& p, const ParameterVe
   return false;
 }
 
+// AWS's checks, in its order: the key's pattern (a constraint of the model the
+// codec does not check); then per filter the key for the operation, missing
+// values, duplicates, the Path option and values, the Tier and Type values,
+// the option for the key.
 void check_filters(const std::vector<StringFilter>& filters, bool by_path) {
-  static const std::vector<std::string> kOptions = {"Equals", "BeginsWith", "Contains", "Recursive", "OneLevel"};
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const std::string& k = filters[i].key;
+    if (k.rfind("tag:", 0) == 0 ? k.size() > 4
+                                : (k == "Name" || k == "Type" || k == "KeyId" || k == "Path" || k == "Label" || k == "Tier" || k == "DataType"))
+      continue;
+    throw ApiError::validation("1 validation error detected: Value \"" + k + "\" at \"parameterFilters." + std::to_string(i + 1) +
+                               ".member.key\" failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                               "tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType");
+  }
+  std::vector<std::string_view> seen;
   for (auto& f : filters) {
-    bool tag = f.key.rfind("tag:", 0) == 0;
-    if (!tag && f.key != "Name" && f.key != "Type" && f.key != "KeyId" && f.key != "Path" && f.key != "Label" &&
-        f.key != "Tier" && f.key != "DataType")
-      throw ApiError::validation("The following filter key is not valid: " + f.key + ". Valid filter keys include: [Path, Name, Type, KeyId, Tier, Label, DataType].");
-    if (by_path && (f.key == "Name" || f.key == "Path" || f.key == "Tier"))
-      throw ApiError::validation("The following filter key is not valid: " + f.key + ". Valid filter keys include: [Type, KeyId, Label, DataType].");
-    if (!f.option.empty() && std::find(kOptions.begin(), kOptions.end(), f.option) == kOptions.end())
-      throw ApiError::validation("The following filter option is not valid: " + f.option + ". Valid options include: [Recursive, OneLevel].");
-    if (f.key == "Path" && !f.option.empty() && f.option != "Recursive" && f.option != "OneLevel")
-      throw ApiError::validation("The following filter option is not valid: " + f.option + ". Valid options include: [Recursive, OneLevel].");
-    if (f.key != "Path" && (f.option == "Recursive" || f.option == "OneLevel"))
-      throw ApiError::validation("The following filter option is not valid: " + f.option + ". Valid options include: [BeginsWith, Equals].");
-    if (f.option == "Contains" && f.key != "Name")
-      throw ApiError::validation("The following filter option is not valid: Contains. Valid options include: [BeginsWith, Equals].");
-    if (f.key != "Label" && !tag && f.values.empty())
-      throw ApiError::validation("The following filter values are missing : null for filter key " + f.key + ".");
+    const std::string& key = f.key;
+    const bool tag = key.rfind("tag:", 0) == 0;
+    if (!by_path && key == "Label")
+      throw invalid_filter_key("The following filter key is not valid: Label. Valid filter keys include: [Path, Name, Type, KeyId, Tier].");
+    if (by_path && (key == "Name" || key == "Path" || key == "Tier" || key == "DataType" || tag))
+      throw invalid_filter_key("The following filter key is not valid: " + key + ". Valid filter keys include: [Type, KeyId].");
+    if (!tag && f.values.empty())
+      throw invalid_filter_value("The following filter values are missing : null for filter key " + key + ".");
+    if (std::find(seen.begin(), seen.end(), key) != seen.end())
+      throw invalid_filter_key("The following filter is duplicated in the request: " + key +
+                               ". A request can contain only one occurrence of a specific filter.");
+    seen.push_back(key);
+    const std::string option = f.option.empty() ? (key == "Path" ? "OneLevel" : "Equals") : f.option;
+    if (key == "Path") {
+      if (option != "Recursive" && option != "OneLevel") throw invalid_filter_option(option, "[Recursive, OneLevel]");
+      for (auto& v : f.values) {
+        std::string l = lower(v);
+        if (l.rfind("/aws", 0) == 0 || l.rfind("/ssm", 0) == 0)
+          throw ApiError::validation(
+              "Filters for common parameters can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). When using global "
+              "parameters, please specify within a global namespace.");
+      }
+      for (auto& v : f.values)
+        if (v.empty() || v[0] != '/' || v.find("//") != std::string::npos ||
+            v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-/") != std::string::npos)
+          throw ApiError::validation(
+              "The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "
+              "\"/\". It can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). It must use only letters, numbers, or "
+              "the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All "
+              "sub-paths, if specified, must use the forward slash symbol \"/\". Valid example: /get/parameters2-/by1./path0_.");
+      continue;
+    }
+    if (key == "Tier")
+      for (auto& v : f.values)
+        if (v != "Standard" && v != "Advanced" && v != "Intelligent-Tiering")
+          throw invalid_filter_value("The following filter value is not valid: " + v +
+                                     ". Valid values include: [Standard, Advanced, Intelligent-Tiering].");
+    if (key == "Type")
+      for (auto& v : f.values)
+        if (v != "String" && v != "StringList" && v != "SecureString")
+          throw invalid_filter_value("The following filter value is not valid: " + v + ". Valid values include: [String, StringList, SecureString].");
+    if (option != "Equals" && option != "BeginsWith" && !(key == "Name" && option == "Contains"))
+      throw invalid_filter_option(option, "[BeginsWith, Equals]");
   }
 }
 

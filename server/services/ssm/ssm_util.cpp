@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "server/services/arn.h"
+
 namespace podstack::ssm {
 
 std::string lower(std::string_view s) {
@@ -23,7 +25,7 @@ std::string strip_arn(std::string_view name) {
 }
 
 std::string arn_of(const CallContext& ctx, std::string_view name) {
-  std::string arn = "arn:aws:ssm:" + ctx.region + ":" + ctx.account + ":parameter";
+  std::string arn = arn_prefix(ctx.region) + "ssm:" + ctx.region + ":" + ctx.account + ":parameter";
   if (name.empty() || name[0] != '/') arn += '/';
   arn += name;
   return arn;

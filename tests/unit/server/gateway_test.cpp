@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "base/access_key.h"
 #include "server/services/registry.h"
 
 using namespace podstack;
@@ -51,6 +52,54 @@ TEST_CASE("credentials: access key, region and service come from the SigV4 scope
   CHECK(account_for("111122223333") == "111122223333");
   CHECK(account_for("test") == "000000000000");
   CHECK(account_for("AKIA12345678") == "000000000000");
+}
+
+TEST_CASE("access key ids encode their account as AWS's do; podstack's temporary keys switch the account") {
+  // AWS's example key (https://awsteele.com/blog/2020/09/26/aws-access-key-format.html).
+  CHECK(access_key_account("ASIAY34FZKBOKMUTVV7A") == 609629065308ull);
+  CHECK(!access_key_account("ASIA0000000000000000"));  // 0, 1, 8, 9 are not base32
+  CHECK(!access_key_account("test"));
+  for (uint64_t account : {0ull, 1ull, 111111111111ull, 999999999999ull}) {
+    std::string key = make_access_key("ASIA", account, 0x7fffffffffull);
+    CHECK(key.size() == 20);
+    CHECK(access_key_account(key) == account);
+  }
+  CHECK(account_digits(42) == "000000000042");
+
+  std::string key = make_access_key("ASIA", 111111111111ull, 12345);
+  std::string token = std::string(kSessionTokenPrefix) + "payload.x";
+  HttpRequest req{http::verb::post, "/", 11};
+  req.set(http::field::authorization, "AWS4-HMAC-SHA256 Credential=" + key + "/20261125/us-east-1/sts/aws4_request, Signature=a");
+  CHECK(account_for(parse_credentials(req, "")) == "000000000000");  // no token: another key
+  req.set("X-Amz-Security-Token", "IQoJb3JpZ2luX2VjEJr");          // AWS's token: real credentials
+  CHECK(account_for(parse_credentials(req, "")) == "000000000000");
+  req.set("X-Amz-Security-Token", token);
+  CHECK(account_for(parse_credentials(req, "")) == "111111111111");
+  HttpRequest presigned{http::verb::get, "/", 11};
+  Credentials c = parse_credentials(presigned, "X-Amz-Credential=" + key + "%2F20261125%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token=" +
+                                                   std::string(kSessionTokenPrefix) + "p.x");
+  CHECK(account_for(c) == "111111111111");
+}
+
+TEST_CASE("CORS: loopback origins on any port, configured extras, or any when checks are off") {
+  GatewayOptions o;
+  CHECK(cors_origin_allowed(o, "http://localhost:3000"));
+  CHECK(cors_origin_allowed(o, "https://localhost"));
+  CHECK(cors_origin_allowed(o, "http://127.0.0.1:8080"));
+  CHECK(cors_origin_allowed(o, "http://[::1]:5173"));
+  CHECK(cors_origin_allowed(o, "http://localhost.localstack.cloud:4566"));
+  CHECK(cors_origin_allowed(o, "https://app.localstack.cloud"));
+  CHECK(!cors_origin_allowed(o, "http://evil.example"));
+  CHECK(!cors_origin_allowed(o, "http://localhost.evil.example"));
+  CHECK(!cors_origin_allowed(o, "http://localhost:abc"));
+  o.extra_cors_origins = {"http://app.test:8000"};
+  CHECK(cors_origin_allowed(o, "http://app.test:8000"));
+  CHECK(!cors_origin_allowed(o, "http://app.test:8001"));
+  o.extra_cors_origins = {"*"};
+  CHECK(cors_origin_allowed(o, "http://evil.example"));
+  o = GatewayOptions{};
+  o.disable_cors_checks = true;
+  CHECK(cors_origin_allowed(o, "http://evil.example"));
 }
 
 TEST_CASE("host names carry service and region when the request is unsigned") {
