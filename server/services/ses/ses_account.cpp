@@ -1,5 +1,5 @@
 // SES identity policies (v2 Create/Update/Delete/GetEmailIdentityPolicy(ies)),
-// dedicated IP pools (v2 Create/Delete/ListDedicatedIpPool(s), GetDedicatedIps:
+// dedicated IP pools (v2 Create/Get/Delete/ListDedicatedIpPool(s), GetDedicatedIps:
 // pools are stored, no IPs are leased), the MAIL FROM domain (v1
 // SetIdentityMailFromDomain, v2 PutEmailIdentityMailFromAttributes: a
 // subdomain of the identity's domain) and v1's
@@ -105,6 +105,14 @@ void SesService::v2_list_dedicated_ip_pools(const Request& req, Decision& out) c
   const SesPartition* p = part(req.ctx);
   out.output = page_of(req.in, 1000, "PageSize", p ? &p->ip_pools : nullptr, "DedicatedIpPools",
                        [](auto& name, auto&) { return json::value(name); });
+}
+
+void SesService::v2_get_dedicated_ip_pool(const Request& req, Decision& out) const {
+  std::string name(req.in.str("PoolName"));
+  const SesPartition* p = part(req.ctx);
+  if (!p || !p->ip_pools.count(name)) throw dedicated_ip_pool_not_found(name);
+  const DedicatedIpPool& pool = p->ip_pools.find(name)->second;
+  out.output = json::object{{"DedicatedIpPool", json::object{{"PoolName", pool.name()}, {"ScalingMode", pool.scaling_mode()}}}};
 }
 
 // podstack leases no dedicated IPs: every pool (and the account) has none.

@@ -1,6 +1,6 @@
 // SES v1 receipt rule sets and rules: Create/Delete/Describe/List/Clone/
 // ReorderReceiptRuleSet(s), Set/DescribeActiveReceiptRuleSet,
-// Create/Update/Delete/DescribeReceiptRule. They are stored and returned as
+// Create/Update/Delete/DescribeReceiptRule, SetReceiptRulePosition. They are stored and returned as
 // given; podstack receives no mail, so no rule ever runs.
 // https://docs.aws.amazon.com/ses/latest/APIReference/API_CreateReceiptRule.html
 // Error codes as AWS's reference names them; texts as moto has them.
@@ -148,6 +148,25 @@ void SesService::update_receipt_rule(const Request& req, Decision& out) const {
   int i = rule_index(rs, rule.name());
   if (i < 0) throw rule_does_not_exist(rule.name());
   *rs.mutable_rules(i) = std::move(rule);
+  put_rule_set(out, std::move(rs));
+}
+
+// The rule moves after the rule named After, else to the front.
+void SesService::set_receipt_rule_position(const Request& req, Decision& out) const {
+  ReceiptRuleSet rs = rule_set_or_throw(req.ctx, req.in.str("RuleSetName"));
+  std::string name(req.in.str("RuleName"));
+  int i = rule_index(rs, name);
+  if (i < 0) throw rule_does_not_exist(name);
+  ReceiptRule rule = rs.rules(i);
+  rs.mutable_rules()->DeleteSubrange(i, 1);
+  int at = 0;
+  if (auto after = req.in.opt_str("After")) {
+    int j = rule_index(rs, *after);
+    if (j < 0) throw rule_does_not_exist(*after);
+    at = j + 1;
+  }
+  *rs.add_rules() = std::move(rule);
+  for (int k = rs.rules_size() - 1; k > at; --k) rs.mutable_rules()->SwapElements(k, k - 1);
   put_rule_set(out, std::move(rs));
 }
 

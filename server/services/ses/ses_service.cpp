@@ -52,6 +52,7 @@ const SesService::Table& SesService::operations() {
       {"ListReceiptRuleSets", read(&SesService::list_receipt_rule_sets)},
       {"CloneReceiptRuleSet", write(&SesService::clone_receipt_rule_set)},
       {"ReorderReceiptRuleSet", write(&SesService::reorder_receipt_rule_set)},
+      {"SetReceiptRulePosition", write(&SesService::set_receipt_rule_position)},
       {"SetActiveReceiptRuleSet", write(&SesService::set_active_receipt_rule_set)},
       {"DescribeActiveReceiptRuleSet", read(&SesService::describe_active_receipt_rule_set)},
       {"CreateReceiptRule", write(&SesService::create_receipt_rule)},
@@ -98,6 +99,7 @@ const SesService::Table& SesService::operations() {
       {"v2:DeleteDedicatedIpPool", write(&SesService::v2_delete_dedicated_ip_pool)},
       {"v2:ListDedicatedIpPools", read(&SesService::v2_list_dedicated_ip_pools)},
       {"v2:GetDedicatedIps", read(&SesService::v2_get_dedicated_ips)},
+      {"v2:GetDedicatedIpPool", read(&SesService::v2_get_dedicated_ip_pool)},
       {"v2:PutEmailIdentityMailFromAttributes", write(&SesService::v2_put_mail_from_attributes)},
       // podstack's own (GET and DELETE /_aws/ses); "__" names are never AWS operations.
       {"__ListMessages", read(&SesService::list_messages)},

@@ -146,6 +146,7 @@ class SesService final : public StatefulService<SesService, SesState> {
   void list_receipt_rule_sets(const Request& req, Decision& out) const;
   void clone_receipt_rule_set(const Request& req, Decision& out) const;
   void reorder_receipt_rule_set(const Request& req, Decision& out) const;
+  void set_receipt_rule_position(const Request& req, Decision& out) const;
   void set_active_receipt_rule_set(const Request& req, Decision& out) const;
   void describe_active_receipt_rule_set(const Request& req, Decision& out) const;
   void create_receipt_rule(const Request& req, Decision& out) const;
@@ -164,6 +165,7 @@ class SesService final : public StatefulService<SesService, SesState> {
   void v2_delete_dedicated_ip_pool(const Request& req, Decision& out) const;
   void v2_list_dedicated_ip_pools(const Request& req, Decision& out) const;
   void v2_get_dedicated_ips(const Request& req, Decision& out) const;
+  void v2_get_dedicated_ip_pool(const Request& req, Decision& out) const;
   void v2_put_mail_from_attributes(const Request& req, Decision& out) const;
   void update_reputation_metrics_enabled(const Request& req, Decision& out) const;
 
