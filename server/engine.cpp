@@ -837,6 +837,9 @@ void Engine::mark_applied(uint64_t seq) {
 }
 
 uint64_t Engine::log_writes() const { return writer_ ? writer_->batches_written() : 0; }
+void Engine::wait_log_idle() {
+  if (writer_) writer_->wait_idle();
+}
 
 uint64_t Engine::last_sequence() const { return applied_seq_.load(); }
 

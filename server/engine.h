@@ -187,6 +187,8 @@ class Engine {
   uint64_t last_sequence() const;
   // Groups written to the log since the engine opened: one WAL write each.
   uint64_t log_writes() const;
+  // Blocks until the log writer has nothing queued or in progress (tests).
+  void wait_log_idle();
   // Requests refused because an event they decided would not replay (a gap
   // in the edge's validation; each is logged as an error).
   uint64_t events_refused() const { return events_refused_.load(std::memory_order_relaxed); }

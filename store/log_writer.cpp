@@ -96,6 +96,14 @@ void LogWriter::write_groups(std::unique_lock<std::mutex>& lk, int max_groups) {
     lk.lock();
   }
   writing_ = false;
+  if (idle_waiters_) idle_cv_.notify_all();
+}
+
+void LogWriter::wait_idle() {
+  std::unique_lock lk(mu_);
+  ++idle_waiters_;
+  idle_cv_.wait(lk, [this] { return !writing_ && queue_.empty(); });
+  --idle_waiters_;
 }
 
 void LogWriter::run() {

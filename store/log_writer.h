@@ -50,6 +50,10 @@ class LogWriter {
   void resume();
 
   uint64_t batches_written() const { return batches_.load(std::memory_order_relaxed); }
+  // Blocks until nothing is queued and no write (or its callbacks) is in
+  // progress on any thread. For tests that must start from an idle writer;
+  // never call it with commits deferred on the calling thread.
+  void wait_idle();
   // After a failed write every later submission fails too (fail-stop), so
   // the log can never continue past a gap; the engine clears this once it
   // has rebuilt state from what the log really holds.
@@ -72,6 +76,8 @@ class LogWriter {
   EventStore& store_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable idle_cv_;  // wait_idle(): signalled when writing_ ends, only if someone waits
+  int idle_waiters_ = 0;
   std::deque<Item> queue_;
   bool stop_ = false;
   bool paused_ = false;

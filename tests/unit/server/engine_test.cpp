@@ -379,7 +379,10 @@ TEST_CASE("automatic checkpoints follow CHECKPOINT_EVERY, asked for once each") 
 TEST_CASE("under DeferLogWrites commits wait for their caller to write them, as one group") {
   testing::TempDir dir;
   auto e = open(opts(dir));
-  put(*e, "/warm", "x");  // the writer thread has nothing queued from here on
+  put(*e, "/warm", "x");
+  // The ticket of "/warm" completes inside the write, before the writer lets
+  // go: wait until it has, or write() below would leave the group to it.
+  e->wait_log_idle();
   const uint64_t writes = e->log_writes();
   std::vector<std::shared_ptr<CommitTicket>> tickets;
   {
