@@ -35,3 +35,30 @@ def restart_check(server):
         assert server.state_hash() == h
         return before
     return check
+
+
+# Clients of `server` used by several files (a module may define its own,
+# e.g. over a module-scoped server).
+@pytest.fixture
+def s3(server):
+    return server.client("s3")
+
+
+@pytest.fixture
+def sns(server):
+    return server.client("sns")
+
+
+@pytest.fixture
+def ses(server):
+    return server.client("ses")
+
+
+@pytest.fixture
+def sesv2(server):
+    return server.client("sesv2")
+
+
+@pytest.fixture
+def ddb(server):
+    return server.client("dynamodb")

@@ -4,6 +4,7 @@ The server is started on port 0 (the OS picks a free port) with its own
 temporary DATA_DIR; readiness is read from the server's startup log line
 ("listening on HOST:PORT"), never guessed with sleeps.
 """
+import contextlib
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import urllib.error
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -174,3 +176,27 @@ def aws_json(server, *args):
     """The aws CLI's JSON output, parsed (None when it prints nothing)."""
     r = aws_run(server, "--output", "json", *args)
     return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+@contextlib.contextmanager
+def module_server(data_parent):
+    """A server shared by a module's tests (none restarts it); at the end it must still be running."""
+    s = PodstackServer(data_parent / "data").start()
+    try:
+        yield s
+    finally:
+        died = s.proc.poll()
+        s.stop()
+    assert died is None, f"podstack exited ({died}) during the module:\n" + "\n".join(s.log_lines[-40:])
+
+
+def sqs_json_call(server, op, body):
+    """One JSON-protocol SQS request (X-Amz-Target: AmazonSQS.<op>): (status, headers, parsed body)."""
+    req = urllib.request.Request(server.endpoint + "/", data=json.dumps(body).encode(), method="POST",
+                                 headers={"X-Amz-Target": "AmazonSQS." + op,
+                                          "Content-Type": "application/x-amz-json-1.0"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, json.loads(e.read() or b"{}")

@@ -18,11 +18,6 @@ from podstack_server import error_code as code
 
 
 @pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
-@pytest.fixture
 def resource(server):
     return boto3.session.Session().resource(
         "dynamodb", endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id="test",

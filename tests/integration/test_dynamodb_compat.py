@@ -13,11 +13,6 @@ from botocore.exceptions import ClientError
 from podstack_server import error_code as code
 
 
-@pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
 def message(e):
     return e.value.response["Error"]["Message"]
 

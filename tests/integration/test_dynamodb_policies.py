@@ -5,18 +5,12 @@ import json
 
 import pytest
 
-from podstack_server import error_code as code  # noqa: F401
 
 from test_dynamodb import make_table, raw
 
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "dynamodb:GetItem",
     "Resource": "arn:aws:dynamodb:us-east-1:000000000000:table/pol"}]})
-
-
-@pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
 
 
 def test_resource_policy_lifecycle(server, ddb, restart_check):

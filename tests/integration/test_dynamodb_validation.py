@@ -22,11 +22,6 @@ from botocore.exceptions import ClientError
 from podstack_server import error_code as code
 
 
-@pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
 def raw(server, op, body):
     req = urllib.request.Request(server.endpoint, data=json.dumps(body).encode(), method="POST", headers={
         "X-Amz-Target": "DynamoDB_20120810." + op, "Content-Type": "application/x-amz-json-1.0"})

@@ -2,7 +2,6 @@
 `OPTIONS /` preflights and Access-Control-* headers on responses, as LocalStack's
 CORS handlers give them; S3's bucket CORS stays S3's. Raw HTTP, as a browser sends it."""
 import http.client
-import json
 
 import pytest
 

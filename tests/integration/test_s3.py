@@ -21,7 +21,7 @@ import zlib
 import pytest
 from botocore.exceptions import ClientError
 
-from podstack_server import AWS_CLI, PodstackServer, aws_run, error_code as code
+from podstack_server import AWS_CLI, PodstackServer, aws_run, error_code as code, module_server
 
 MiB = 1024 * 1024
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -32,11 +32,8 @@ NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
     """One server for the tests that do not restart it."""
-    s = PodstackServer(tmp_path_factory.mktemp("s3") / "data").start()
-    yield s
-    died = s.proc.poll()
-    s.stop()
-    assert died is None, f"podstack exited ({died}) during the module:\n" + "\n".join(s.log_lines[-40:])
+    with module_server(tmp_path_factory.mktemp("s3")) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,6 @@ ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
 def grants(acl):
     out = set()
     for g in acl["Grants"]:

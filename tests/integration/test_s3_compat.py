@@ -8,7 +8,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from podstack_server import PodstackServer, error_code as code
+from podstack_server import error_code as code, module_server
 
 LOCKED = "Access Denied because object protected by object lock."
 NO_LOCK_CONFIG = "Bucket is missing Object Lock Configuration"
@@ -16,11 +16,8 @@ NO_LOCK_CONFIG = "Bucket is missing Object Lock Configuration"
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    s = PodstackServer(tmp_path_factory.mktemp("s3compat") / "data").start()
-    yield s
-    died = s.proc.poll()
-    s.stop()
-    assert died is None, f"podstack exited ({died}) during the module:\n" + "\n".join(s.log_lines[-40:])
+    with module_server(tmp_path_factory.mktemp("s3compat")) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,6 @@ from botocore.exceptions import ClientError
 from podstack_server import error_code as code
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
 def make_queue(sqs, name):
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

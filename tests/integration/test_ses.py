@@ -15,16 +15,6 @@ from sinks import SmtpSink, free_port
 
 
 @pytest.fixture
-def ses(server):
-    return server.client("ses")
-
-
-@pytest.fixture
-def sesv2(server):
-    return server.client("sesv2")
-
-
-@pytest.fixture
 def sink():
     s = SmtpSink()
     yield s

@@ -14,16 +14,6 @@ from botocore.exceptions import ClientError
 from podstack_server import error_code as code, without_metadata as strip
 
 
-@pytest.fixture
-def ses(server):
-    return server.client("ses")
-
-
-@pytest.fixture
-def sesv2(server):
-    return server.client("sesv2")
-
-
 def err(call):
     with pytest.raises(ClientError) as e:
         call()

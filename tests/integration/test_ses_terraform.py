@@ -16,16 +16,6 @@ ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
 
-@pytest.fixture
-def ses(server):
-    return server.client("ses")
-
-
-@pytest.fixture
-def sesv2(server):
-    return server.client("sesv2")
-
-
 def err(call, **kw):
     """call(**kw) must fail: (code, HTTP status, message)."""
     with pytest.raises(ClientError) as e:

@@ -20,11 +20,6 @@ ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
 
-@pytest.fixture
-def sns(server):
-    return server.client("sns")
-
-
 def queue(sqs, name, **attrs):
     """(url, arn) of a new queue."""
     kw = {"Attributes": attrs} if attrs else {}

@@ -12,11 +12,6 @@ ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
 
-@pytest.fixture
-def sns(server):
-    return server.client("sns")
-
-
 def queue(sqs, name, **attrs):
     kw = {"Attributes": attrs} if attrs else {}
     url = sqs.create_queue(QueueName=name, **kw)["QueueUrl"]

@@ -12,20 +12,10 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from podstack_server import BIN, PodstackServer, error_code as code
+from podstack_server import BIN, PodstackServer, error_code as code, sqs_json_call as json_call
 from sqs_digest import md5_of_attributes
 
 
-def json_call(server, op, body):
-    """One JSON-protocol request (X-Amz-Target: AmazonSQS.<op>): (status, headers, parsed body)."""
-    req = urllib.request.Request(server.endpoint + "/", data=json.dumps(body).encode(), method="POST",
-                                 headers={"X-Amz-Target": "AmazonSQS." + op,
-                                          "Content-Type": "application/x-amz-json-1.0"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.headers, json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, json.loads(e.read() or b"{}")
 
 
 def wait_for_long_polls(server, n, timeout=10):

@@ -4,31 +4,19 @@ validation that fails the whole request. Sources are named in each test."""
 import json
 import os
 import shutil
-import urllib.error
-import urllib.request
 
 import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from podstack_server import error_code as code
+from podstack_server import error_code as code, sqs_json_call as json_call
 from sqs_digest import md5_of_attributes
 
 MIB = 1048576
 MODEL = os.path.join(os.path.dirname(__file__), "..", "..", "server", "protocol", "models", "sqs.json")
 
 
-def json_call(server, op, body):
-    """One JSON-protocol request (X-Amz-Target: AmazonSQS.<op>): (status, headers, parsed body)."""
-    req = urllib.request.Request(server.endpoint + "/", data=json.dumps(body).encode(), method="POST",
-                                 headers={"X-Amz-Target": "AmazonSQS." + op,
-                                          "Content-Type": "application/x-amz-json-1.0"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.headers, json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, json.loads(e.read() or b"{}")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from podstack_server import PodstackServer
+from podstack_server import module_server
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -31,11 +31,8 @@ REGION = "us-east-1"
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    s = PodstackServer(tmp_path_factory.mktemp("tf") / "data").start()
-    yield s
-    died = s.proc.poll()
-    s.stop()
-    assert died is None, f"podstack exited ({died}) during the module:\n" + "\n".join(s.log_lines[-40:])
+    with module_server(tmp_path_factory.mktemp("tf")) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")
