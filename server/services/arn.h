@@ -29,6 +29,14 @@ inline std::string arn_prefix(std::string_view region) {
   return s;
 }
 
+// An AWS account id: twelve decimal digits.
+inline bool is_account_id(std::string_view s) {
+  if (s.size() != 12) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
 struct Arn {
   std::string partition, service, region, account, resource;
 };

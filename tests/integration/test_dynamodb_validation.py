@@ -211,6 +211,37 @@ def test_create_table_with_more_than_50_tags(ddb):
     assert len(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]) == 50
 
 
+# ---- 1h. tag characters, an empty tag list and a non-ARN (alternator test_tag.py::test_tag_resource_incorrect,
+# recorded against AWS; the pattern is AWS's tag pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]*) ----
+
+TAG_PATTERN = "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"
+
+
+def test_tag_characters_and_empty_tag_lists(ddb):
+    make_table(ddb)
+    arn = ddb.describe_table(TableName="tbl")["Table"]["TableArn"]
+    for key, value in [("ok", "#!%%^$$&"), ("->>;-)])", "ok"), ("!!!\\|", "<><")]:
+        msg = invalid(ddb.tag_resource, ResourceArn=arn, Tags=[{"Key": key, "Value": value}])
+        assert TAG_PATTERN in msg and "at 'tags.1.member." in msg, msg
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == []
+    assert invalid(ddb.tag_resource, ResourceArn=arn, Tags=[]) == \
+        "1 validation error detected: Value '[]' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1"
+    assert "ARNs must start with 'arn:'" in invalid(ddb.tag_resource, ResourceArn="I_do_not_exist", Tags=[{"Key": "7", "Value": "8"}])
+    # Letters of any script, spaces, digits and _ . : / = + - @ are taken (alternator test_tag_resource_basic and
+    # test_tag_resource_unicode, the latter passing on AWS).
+    good = [{"Key": "a b:c/d=e+f-g@h_i.j", "Value": " "}, {"Key": "законные буквы", "Value": "ѮѮѮvalue"}, {"Key": "7", "Value": ""}]
+    ddb.tag_resource(ResourceArn=arn, Tags=good)
+    assert sorted(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"], key=lambda t: t["Key"]) == sorted(good, key=lambda t: t["Key"])
+
+
+def test_create_table_checks_tag_characters(ddb):
+    msg = invalid(make_table, ddb=ddb, Tags=[{"Key": "bad<", "Value": "v"}])
+    assert TAG_PATTERN in msg, msg
+    with pytest.raises(ClientError) as e:
+        ddb.describe_table(TableName="tbl")
+    assert code(e) == "ResourceNotFoundException"
+
+
 # ---- 2. DeleteTable's reply (LocalStack test_table_crud recorded against AWS: no AttributeDefinitions,
 # KeySchema or CreationDateTime in the TableDescription) ----
 

@@ -155,6 +155,19 @@ def test_add_permission_validation_and_statement_shape(sns):
     assert (code(e), e.value.response["Error"]["Message"]) == ("NotFound", "Topic does not exist")
 
 
+def test_add_permission_needs_account_ids(sns):
+    # AWS resolves each AWSAccountId to a principal: anything but a 12-digit account id is refused, with no
+    # statement added (AWS's answer: InvalidParameter "Invalid parameter: Policy Error: PrincipalNotFound").
+    arn = sns.create_topic(Name="perm-ids")["TopicArn"]
+    before = sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"]
+    for bad in ["1234", "not-an-account", "1111222233334", "arn:aws:iam::111122223333:root"]:
+        with pytest.raises(ClientError) as e:
+            sns.add_permission(TopicArn=arn, Label="x", AWSAccountId=["111122223333", bad], ActionName=["Publish"])
+        assert (code(e), e.value.response["Error"]["Message"]) == \
+            ("InvalidParameter", "Invalid parameter: Policy Error: PrincipalNotFound"), bad
+    assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"] == before
+
+
 # ---- 12. numeric filter policies ----
 # https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html ("-10^9 to 10^9, with five
 # digits of precision after the decimal point"); the matching itself is unit-tested in filter_policy_test.cpp.

@@ -206,3 +206,40 @@ def test_validation_errors_use_aws_messages(server):
     assert _error(lambda: sts.get_session_token(DurationSeconds=100)) == (
         "ValidationError", "1 validation error detected: Value '100' at 'durationSeconds' failed to satisfy "
         "constraint: Member must have value greater than or equal to 900", 400)
+
+
+# ---- the partition of every service's ARNs, not only STS's ----
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html: "aws-cn" for China regions,
+# "aws-us-gov" for GovCloud; each service's ARN format (SQS QueueArn, SNS TopicArn and platform
+# applications, DynamoDB TableArn, Secrets Manager ARN, SQS/SNS AddPermission principals) names it.
+
+@pytest.mark.parametrize("region,partition", [("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")])
+def test_every_service_arn_names_the_partition(server, region, partition):
+    prefix = f"arn:{partition}:"
+    sqs = server.client("sqs", region=region)
+    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"] == \
+        f"{prefix}sqs:{region}:000000000000:q"
+    sqs.add_permission(QueueUrl=url, Label="l", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    assert policy["Statement"][0]["Principal"] == {"AWS": f"{prefix}iam::111122223333:root"}
+
+    sns = server.client("sns", region=region)
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    assert topic == f"{prefix}sns:{region}:000000000000:t"
+    sns.add_permission(TopicArn=topic, Label="l", AWSAccountId=["111122223333"], ActionName=["Publish"])
+    st = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])["Statement"]
+    assert {"AWS": f"{prefix}iam::111122223333:root"} in [s["Principal"] for s in st]
+    app = sns.create_platform_application(Name="app", Platform="GCM", Attributes={"PlatformCredential": "k"})
+    assert app["PlatformApplicationArn"].startswith(f"{prefix}sns:{region}:")
+
+    ddb = server.client("dynamodb", region=region)
+    t = ddb.create_table(TableName="tbl", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    arn = t["TableDescription"]["TableArn"]
+    assert arn == f"{prefix}dynamodb:{region}:000000000000:table/tbl"
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
+
+    sm = server.client("secretsmanager", region=region)
+    assert sm.create_secret(Name="s", SecretString="x")["ARN"].startswith(f"{prefix}secretsmanager:{region}:000000000000:secret:s-")

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "server/protocol/encoding.h"
+#include "server/services/arn.h"
 #include "server/services/dynamodb/dynamodb_service.h"
 #include "server/services/dynamodb/dynamodb_util.h"
 
@@ -75,7 +76,7 @@ json::object describe(const CallContext& ctx, const TableState& t, std::string_v
   }
   if (!d.sse_type().empty()) {
     json::object sse{{"Status", "ENABLED"}, {"SSEType", d.sse_type()}};
-    sse["KMSMasterKeyArn"] = d.sse_kms_key().empty() ? "arn:aws:kms:" + ctx.region + ":" + ctx.account + ":key/aws-dynamodb" : d.sse_kms_key();
+    sse["KMSMasterKeyArn"] = d.sse_kms_key().empty() ? arn_prefix(ctx.region) + "kms:" + ctx.region + ":" + ctx.account + ":key/aws-dynamodb" : d.sse_kms_key();
     o["SSEDescription"] = std::move(sse);
   }
   if (!d.table_class().empty()) o["TableClassSummary"] = json::object{{"TableClass", d.table_class()}};
@@ -270,10 +271,7 @@ void DynamoDbService::create_table(const Request& req, Decision& out) const {
   if (auto tc = in.opt_str("TableClass")) d.set_table_class(std::string(*tc));
   d.set_deletion_protection(in.flag("DeletionProtectionEnabled"));
   if (auto* tags = in.array("Tags")) {
-    std::map<std::string, std::string> m;
-    for (auto& t : *tags) m[std::string(t.at("Key").as_string())] = std::string(t.at("Value").as_string());
-    if (m.size() > kMaxTags) throw too_many_tags();
-    for (auto& [k, v] : m) {
+    for (auto& [k, v] : merge_tags({}, *tags)) {
       auto* t = d.add_tags();
       t->set_key(k);
       t->set_value(v);

@@ -55,6 +55,7 @@ void DynamoDbService::describe_ttl(const Request& req, Decision& out) const {
 }
 
 const TableState& DynamoDbService::table_by_arn(const CallContext& ctx, std::string_view arn) const {
+  if (arn.rfind("arn:", 0) != 0) throw ApiError::validation("Invalid ResourceArn provided as input " + std::string(arn) + ": ARNs must start with 'arn:'");
   std::string prefix = table_arn(ctx, "");
   const TableState* t = nullptr;
   if (arn.rfind(prefix, 0) == 0) {
@@ -71,10 +72,11 @@ void DynamoDbService::tag_resource(const Request& req, Decision& out) const {
   const TableState& t = table_by_arn(ctx, in.str("ResourceArn"));
   std::map<std::string, std::string> tags;
   for (auto& tg : t.desc.tags()) tags[tg.key()] = tg.value();
-  for (auto& tg : *in.array("Tags")) tags[std::string(tg.at("Key").as_string())] = std::string(tg.at("Value").as_string());
-  if (tags.size() > kMaxTags) throw too_many_tags();
+  const json::array& add = *in.array("Tags");
+  if (add.empty())
+    throw ApiError::validation("1 validation error detected: Value '[]' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1");
   TableDescription d = t.desc;
-  set_tags(d, tags);
+  set_tags(d, merge_tags(std::move(tags), add));
   Event ev;
   *ev.mutable_updated()->mutable_desc() = std::move(d);
   out.add(std::move(ev));

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "base/digest.h"
+#include "server/services/arn.h"
 #include "server/services/dynamodb/dynamodb_errors.h"
+#include "server/services/tags.h"
 
 namespace podstack::dynamodb {
 namespace {
@@ -43,7 +45,7 @@ void canonical_json(const json::value& v, std::string& out) {
 }  // namespace
 
 std::string table_arn(const CallContext& ctx, std::string_view name) {
-  return "arn:aws:dynamodb:" + ctx.region + ":" + ctx.account + ":table/" + std::string(name);
+  return arn_prefix(ctx.region) + "dynamodb:" + ctx.region + ":" + ctx.account + ":table/" + std::string(name);
 }
 
 namespace {
@@ -86,6 +88,23 @@ void validate_request_items_names(const json::object& request_items) {
 
 void validate_index_name(std::string_view name, std::string_view at) {
   if (!name_chars_ok(name)) validation_errors({pattern_error(name, at)});
+}
+
+std::map<std::string, std::string> merge_tags(std::map<std::string, std::string> tags, const json::array& add) {
+  std::vector<std::string> errs;
+  for (size_t i = 0; i < add.size(); ++i) {
+    const json::object& tag = add[i].as_object();
+    for (const char* member : {"Key", "Value"}) {
+      std::string_view text = tag.at(member).as_string();
+      if (valid_tag_text(text)) continue;
+      errs.push_back("Value '" + std::string(text) + "' at 'tags." + std::to_string(i + 1) + ".member." + (member[0] == 'K' ? "key" : "value") +
+                     "' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+    }
+    tags[std::string(tag.at("Key").as_string())] = std::string(tag.at("Value").as_string());
+  }
+  if (!errs.empty()) validation_errors(errs);
+  if (tags.size() > kMaxTags) throw too_many_tags();
+  return tags;
 }
 
 // ---- keys and items ----

@@ -2,6 +2,7 @@
 // reading an item as of now (TTL), consumed capacity, request digests,
 // emitting writes, and index views (Query, Scan, PartiQL SELECT).
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,11 @@ void validate_request_items_names(const json::object& request_items);
 // IndexName's pattern [a-zA-Z0-9_.-]+ (the codec checks its length);
 // `at` is the member's path, e.g. "globalSecondaryIndexes.1.member.indexName".
 void validate_index_name(std::string_view name, std::string_view at);
+
+// Tags: `add` ([{"Key":..,"Value":..}], as the codec checked it) merged
+// over `tags`; characters outside AWS's tag pattern and more than 50 tags
+// in all are ValidationException.
+std::map<std::string, std::string> merge_tags(std::map<std::string, std::string> tags, const json::array& add);
 
 // ---- keys and items ----
 void check_key_value(const std::string& name, const std::string& type, const AttributeValue& v, bool in_item);

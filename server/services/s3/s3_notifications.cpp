@@ -202,7 +202,7 @@ void object_event_deliveries(std::string_view config_json, const ObjectEvent& e,
                               {"configurationId", str(cfg, "Id")},
                               {"bucket", json::object{{"name", e.bucket},
                                                       {"ownerIdentity", json::object{{"principalId", "A3NL1KOZZKExample"}}},
-                                                      {"arn", "arn:aws:s3:::" + std::string(e.bucket)}}},
+                                                      {"arn", arn_prefix(e.bucket_region) + "s3:::" + std::string(e.bucket)}}},
                               {"object", std::move(object)}}}};
       json::object msg{{"Records", json::array{std::move(record)}}};
       add_delivery(t.service, *arn, arn_s, json::serialize(msg), out);

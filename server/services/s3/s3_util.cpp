@@ -5,10 +5,12 @@
 #include <set>
 
 #include "server/protocol/encoding.h"
+#include "server/services/arn.h"
 #include "server/services/s3/s3_body.h"
 #include "server/services/s3/s3_acl.h"
 #include "server/services/s3/s3_errors.h"
 #include "server/services/s3/s3_notifications.h"
+#include "server/services/tags.h"
 
 namespace podstack::s3 {
 
@@ -56,16 +58,6 @@ const std::map<std::string_view, std::string_view>& header_members() {
 const char* const kChecksumMembers[5][2] = {
     {"CRC32", "ChecksumCRC32"}, {"CRC32C", "ChecksumCRC32C"}, {"SHA1", "ChecksumSHA1"}, {"SHA256", "ChecksumSHA256"},
     {"CRC64NVME", "ChecksumCRC64NVME"}};
-
-namespace {
-// Tag keys and values: letters (any script), digits, spaces and _ . : / = + - @.
-bool valid_tag_text(std::string_view s) {
-  for (unsigned char c : s)
-    if (!(c >= 0x80 || std::isalnum(c) || std::isspace(c) || std::string_view("_.:/=+-@").find(static_cast<char>(c)) != std::string_view::npos))
-      return false;
-  return true;
-}
-}  // namespace
 
 // "k1=v1&k2=v2" (x-amz-tagging) -> the object's tags, sorted by key; a
 // duplicate name or a character tags do not take refuses the header.
@@ -216,9 +208,9 @@ void apply_encryption(const BucketState& b, const CallContext& ctx, ObjectVersio
     }
   }
   if (alg.rfind("aws:kms", 0) != 0) return;
-  std::string arn_prefix = "arn:aws:kms:" + ctx.region + ":" + ctx.account + ":";
-  if (kid.empty()) kid = arn_prefix + "alias/aws/s3";
-  else if (kid.rfind("arn:", 0) != 0) kid = arn_prefix + (kid.rfind("alias/", 0) == 0 ? kid : "key/" + kid);
+  std::string kms_prefix = podstack::arn_prefix(ctx.region) + "kms:" + ctx.region + ":" + ctx.account + ":";
+  if (kid.empty()) kid = kms_prefix + "alias/aws/s3";
+  else if (kid.rfind("arn:", 0) != 0) kid = kms_prefix + (kid.rfind("alias/", 0) == 0 ? kid : "key/" + kid);
   auto set = [&](std::string_view name, const std::string& value) {
     for (auto& h : *o.mutable_headers())
       if (h.name() == name) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "server/services/arn.h"
 #include "server/services/secretsmanager/secretsmanager_errors.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
 #include "server/services/secretsmanager/secretsmanager_util.h"
@@ -189,7 +190,7 @@ json::array SecretsManagerService::add_replicas(const CallContext& ctx, const Se
     a->set_name(s.name());
     a->set_region(region);
     a->set_kms_key_id(kms);
-    a->set_arn("arn:aws:secretsmanager:" + region + ":" + ctx.account + suffix);
+    a->set_arn(arn_prefix(region) + "secretsmanager:" + region + ":" + ctx.account + suffix);
     a->set_created(ctx.now());
     bool taken = false;
     if (const SecretPartition* there = state().part(ctx.account, region)) {

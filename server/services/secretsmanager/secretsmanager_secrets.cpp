@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "server/services/arn.h"
 #include "server/services/secretsmanager/secretsmanager_errors.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
 #include "server/services/secretsmanager/secretsmanager_util.h"
@@ -107,7 +108,7 @@ void SecretsManagerService::create_secret(const Request& req, Decision& d) const
   purge_if_expired(ctx, name, d);
   Secret s;
   s.set_name(name);
-  s.set_arn("arn:aws:secretsmanager:" + ctx.region + ":" + ctx.account + ":secret:" + name + "-" + random_chars(6, kAlnum));
+  s.set_arn(arn_prefix(ctx.region) + "secretsmanager:" + ctx.region + ":" + ctx.account + ":secret:" + name + "-" + random_chars(6, kAlnum));
   s.set_description(in.str_or("Description", ""));
   s.set_kms_key_id(in.str_or("KmsKeyId", ""));
   s.set_created_date(ctx.now());

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "server/services/arn.h"
 #include "server/services/ses/ses_errors.h"
 #include "server/services/ses/ses_mail.h"
 #include "server/services/ses/ses_service.h"
@@ -146,7 +147,7 @@ std::string SesService::send(const Outgoing& o, const CallContext& ctx, Decision
   for (auto& [k, v] : o.tags) tags[k] = json::array{json::value(v)};
   json::object mail{{"timestamp", iso_ms(ctx.now_ms)},
                     {"source", o.source},
-                    {"sourceArn", "arn:aws:ses:" + ctx.region + ":" + ctx.account + ":identity/" + identity->name()},
+                    {"sourceArn", arn_prefix(ctx.region) + "ses:" + ctx.region + ":" + ctx.account + ":identity/" + identity->name()},
                     {"sendingAccountId", ctx.account},
                     {"messageId", id},
                     {"destination", to_array(recipients)},

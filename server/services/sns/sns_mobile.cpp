@@ -119,7 +119,7 @@ void SnsService::create_platform_application(const Request& req, Decision& out) 
   std::string platform(req.in.str("Platform"));
   if (!valid_topic_name(name) || ends_with(name, ".fifo")) throw invalid_parameter("Name");
   if (!one_of(kPlatforms, platform)) throw invalid_parameter("Platform Reason: Platform must be one of ADM, APNS, APNS_SANDBOX, GCM, BAIDU, MPNS, WNS");
-  std::string arn = "arn:aws:sns:" + req.ctx.region + ":" + req.ctx.account + ":app/" + platform + "/" + name;
+  std::string arn = arn_prefix(req.ctx.region) + "sns:" + req.ctx.region + ":" + req.ctx.account + ":app/" + platform + "/" + name;
   if (const SnsPartition* p = part(req.ctx))
     if (auto it = p->apps.find(name); it != p->apps.end()) {
       out.output = json::object{{"PlatformApplicationArn", it->second.arn()}};
@@ -198,7 +198,7 @@ void SnsService::create_platform_endpoint(const Request& req, Decision& out) con
     out.output = json::object{{"EndpointArn", ep.arn()}};
     return;
   }
-  std::string arn = "arn:aws:sns:" + req.ctx.region + ":" + req.ctx.account + ":endpoint/" + a.platform() + "/" + a.name() + "/" + random_uuid();
+  std::string arn = arn_prefix(req.ctx.region) + "sns:" + req.ctx.region + ":" + req.ctx.account + ":endpoint/" + a.platform() + "/" + a.name() + "/" + random_uuid();
   Event ev;
   ev.mutable_endpoint_created()->set_application(a.name());
   Endpoint* ep = ev.mutable_endpoint_created()->mutable_endpoint();

@@ -267,7 +267,7 @@ void SnsService::get_subscription_attributes(const Request& req, Decision& out) 
   a["ConfirmationWasAuthenticated"] = s->pending() ? "false" : "true";
   a["PendingConfirmation"] = s->pending() ? "true" : "false";
   a["RawMessageDelivery"] = "false";
-  a["SubscriptionPrincipal"] = "arn:aws:iam::" + req.ctx.account + ":user/podstack";
+  a["SubscriptionPrincipal"] = arn_prefix(req.ctx.region) + "iam::" + req.ctx.account + ":user/podstack";
   if (s->protocol() == "http" || s->protocol() == "https") a["EffectiveDeliveryPolicy"] = kEffectiveDeliveryPolicy;
   for (auto& [k, v] : s->attributes()) a[k] = v;
   if (s->attributes().count("FilterPolicy") && !s->attributes().count("FilterPolicyScope"))

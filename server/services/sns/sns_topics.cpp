@@ -259,7 +259,12 @@ void SnsService::add_permission(const Request& req, Decision& out) const {
       actions.push_back(json::string("SNS:" + std::string(x.as_string())));
     }
   if (auto* a = req.in.array("AWSAccountId"))
-    for (auto& x : *a) principals.push_back(json::string("arn:aws:iam::" + std::string(x.as_string()) + ":root"));
+    for (auto& x : *a) {
+      // AWS resolves each account id to a principal; one that is not an
+      // account id names none.
+      if (!is_account_id(x.as_string())) throw invalid_parameter("Policy Error: PrincipalNotFound");
+      principals.push_back(json::string(arn_prefix(req.ctx.region) + "iam::" + std::string(x.as_string()) + ":root"));
+    }
   // One principal or action is a string, several a list (as AWS writes the statement).
   auto one_or_list = [](json::array a) { return a.size() == 1 ? json::value(a[0]) : json::value(std::move(a)); };
   sts.push_back(json::object{{"Sid", label},

@@ -19,7 +19,7 @@ bool is_bool(std::string_view v) {
 }
 
 std::string topic_arn(const std::string& region, const std::string& account, std::string_view name) {
-  return "arn:aws:sns:" + region + ":" + account + ":" + std::string(name);
+  return arn_prefix(region) + "sns:" + region + ":" + account + ":" + std::string(name);
 }
 
 bool valid_topic_name(std::string_view name) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/services/arn.h"
 #include "server/services/sqs/sqs_errors.h"
 #include "server/services/sqs/sqs_service.h"
 
@@ -32,10 +33,6 @@ constexpr std::string_view kGrantable[] = {"*",
 
 bool grantable(std::string_view action) {
   return std::find(std::begin(kGrantable), std::end(kGrantable), action) != std::end(kGrantable);
-}
-
-bool account_id(std::string_view s) {
-  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 ApiError invalid_label(std::string_view label, std::string_view reason) {
@@ -111,9 +108,9 @@ void SqsService::add_permission(const Request& req, Decision& d) const {
   }
   json::array principals;
   for (auto& a : *accounts) {
-    if (!a.is_string() || !account_id(a.as_string()))
+    if (!a.is_string() || !is_account_id(a.as_string()))
       throw invalid_parameter_value("Value " + id_list(*accounts) + " for parameter PrincipalId is invalid. Reason: Unable to verify.");
-    principals.push_back(json::string("arn:aws:iam::" + std::string(a.as_string()) + ":root"));
+    principals.push_back(json::string(arn_prefix(ctx.region) + "iam::" + std::string(a.as_string()) + ":root"));
   }
 
   std::string arn = arn_of(ctx.region, ctx.account, q.meta.name());

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "server/protocol/encoding.h"
+#include "server/services/arn.h"
 #include "server/services/sqs/sqs_errors.h"
 
 namespace podstack::sqs {
@@ -58,7 +59,7 @@ bool valid_batch_id(std::string_view id) {
 }
 
 std::string arn_of(const std::string& region, const std::string& account, std::string_view name) {
-  return "arn:aws:sqs:" + region + ":" + account + ":" + std::string(name);
+  return arn_prefix(region) + "sqs:" + region + ":" + account + ":" + std::string(name);
 }
 
 std::string name_from_arn(std::string_view arn) {
