@@ -7,6 +7,7 @@
 #include <chrono>
 #include <shared_mutex>
 
+#include "server/clock_service.h"
 #include "server/event_store_blobs.h"
 #include "server/forked.h"
 #include "server/protocol/encoding.h"
@@ -127,9 +128,36 @@ std::optional<std::string> unreplayable(const proto::Event& e, const Service* sv
 }
 }  // namespace
 
+namespace {
+Service* find_service(const std::vector<std::unique_ptr<Service>>& svcs, std::string_view name) {
+  for (auto& s : svcs)
+    if (s->name() == name) return s.get();
+  return nullptr;
+}
+
+// Every set of services an engine builds state in has podstack's clock
+// (server/clock_service.h), sorted by name like the rest.
+void with_clock(std::vector<std::unique_ptr<Service>>& svcs) {
+  if (!find_service(svcs, ClockService::kName)) svcs.push_back(make_clock_service());
+  std::sort(svcs.begin(), svcs.end(), [](auto& a, auto& b) { return a->name() < b->name(); });
+}
+}  // namespace
+
 Engine::Engine(EngineOptions o, std::vector<std::unique_ptr<Service>> s)
     : options_(std::move(o)), services_(std::move(s)) {
-  std::sort(services_.begin(), services_.end(), [](auto& a, auto& b) { return a->name() < b->name(); });
+  with_clock(services_);
+  clock_ = dynamic_cast<ClockService*>(find_service(services_, ClockService::kName));
+  // A clock change moves every due time and every long poll's deadline.
+  if (clock_) clock_->set_on_change([this] { clock_changed(); });
+}
+
+int64_t Engine::now_ms() const { return clock_ ? clock_->now_ms() : wall_clock_ms(); }
+bool Engine::clock_frozen() const { return clock_ && clock_->frozen(); }
+
+void Engine::clock_changed() {
+  poke_due();
+  notifier_.notify_all();
+  if (on_effects_) on_effects_();  // retries wait on the clock too
 }
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options, std::vector<std::unique_ptr<Service>> services) {
@@ -206,13 +234,6 @@ Result<std::string> Engine::drop_event(const StoreOptions& options, uint64_t seq
   return what;
 }
 
-namespace {
-Service* find_service(const std::vector<std::unique_ptr<Service>>& svcs, std::string_view name) {
-  for (auto& s : svcs)
-    if (s->name() == name) return s.get();
-  return nullptr;
-}
-}  // namespace
 
 Service* Engine::service(std::string_view name) const { return find_service(services_, name); }
 
@@ -401,7 +422,7 @@ Result<StateExport> Engine::export_at(uint64_t seq, const std::vector<std::strin
     return Status::invalid_argument("sequence " + std::to_string(seq) + " is in the future (the log ends at " +
                                     std::to_string(applied_seq_.load()) + ")");
   Services fresh = options_.factory();
-  std::sort(fresh.begin(), fresh.end(), [](auto& a, auto& b) { return a->name() < b->name(); });
+  with_clock(fresh);
   uint64_t from = 0;
   if (Status st = restore_checkpoint(fresh, seq, &from, nullptr); !st) return st;
   if (Status st = replay_into(fresh, from + 1, seq, nullptr); !st) return st;
@@ -534,6 +555,7 @@ ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapsho
   }
   mark_applied(e.sequence());
   unlock_all_exclusive();
+  poke_due();  // a reset, pod or rollback replaces whatever was due
   r.output = json::object{{"sequence", e.sequence()}};
   r.commit = std::move(ticket);
   return r;
@@ -612,6 +634,7 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   const size_t self = service_index(services_, svc.name());
   std::vector<std::unique_lock<ServiceMutex>> locks;
   locks.emplace_back(svc.mutex());
+  std::vector<const Service*> touched{&svc};  // whose due work may have moved
   if (failed_) {
     r.error = refused_write();
     return r;
@@ -658,6 +681,7 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
       auto node = pending.extract(pending.begin());
       Service& target = *services_[node.key()];
       locks.emplace_back(target.mutex());
+      touched.push_back(&target);
       // One deliver() call per target partition, in arrival order.
       std::vector<Delivery>& all = node.mapped();
       std::vector<bool> done(all.size(), false);
@@ -735,6 +759,17 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   }
   mark_applied(events.back().sequence());
   for (auto& k : d.notify) notifier_.notify(k);
+  // Due work earlier than what the due-work thread waits for (a new TTL
+  // item, a deletion scheduled): wake it. One virtual call per service
+  // touched; services without due work answer kNeverDue, never earlier.
+  if (due_running_.load(std::memory_order_relaxed)) {
+    const int64_t armed = armed_due_.load(std::memory_order_acquire);
+    for (const Service* t : touched)
+      if (t->next_due().at_ms < armed) {
+        poke_due();
+        break;
+      }
+  }
   while (!locks.empty()) locks.pop_back();  // release in reverse order
   r.commit = std::move(ticket);
   // Once per checkpoint, not once per write while the maintenance thread
@@ -992,8 +1027,109 @@ void Engine::maintenance_loop() {
   }
 }
 
+// ---- work that comes due on the clock ----
+
+void Engine::start_due_work() {
+  if (!writer_ || due_.joinable()) return;
+  due_running_.store(true);
+  due_ = std::thread([this] { due_loop(); });
+}
+
+void Engine::poke_due() {
+  {
+    std::lock_guard lk(due_mu_);
+    due_dirty_ = true;
+  }
+  due_cv_.notify_one();
+}
+
+// Sleeps until the earliest due time on the clock, or until a write, a
+// clock change or a pod/rollback pokes it; then commits what is due.
+// While it runs, armed_due_ is kArmedAll so that any write with due work
+// pokes it again (it may have read that service's next_due() before).
+void Engine::due_loop() {
+  constexpr int64_t kArmedAll = INT64_MIN;
+  std::unique_lock lk(due_mu_);
+  while (!due_stop_) {
+    due_dirty_ = false;
+    armed_due_.store(kArmedAll, std::memory_order_release);
+    lk.unlock();
+    int64_t next = run_due();
+    lk.lock();
+    if (due_dirty_ || due_stop_) continue;
+    armed_due_.store(next, std::memory_order_release);
+    auto woken = [this] { return due_dirty_ || due_stop_; };
+    if (next == kNeverDue || clock_frozen()) {
+      due_cv_.wait(lk, woken);  // a frozen clock moves only by a change, which pokes
+    } else {
+      int64_t wait = std::clamp<int64_t>(next - now_ms(), 1, 3600 * 1000);
+      due_cv_.wait_for(lk, std::chrono::milliseconds(wait), woken);
+    }
+  }
+}
+
+int64_t Engine::run_due() {
+  int64_t next = kNeverDue;
+  for (auto& s : services_) {
+    if (!s->has_state()) continue;
+    // Bounded: each round commits one partition's due work.
+    for (int round = 0; round < 10000 && !due_stop_requested(); ++round) {
+      DueWork w;
+      {
+        std::shared_lock l(s->mutex());
+        w = s->next_due();
+      }
+      if (w.at_ms == kNeverDue) break;
+      const int64_t now = now_ms();
+      if (w.at_ms > now) {
+        next = std::min(next, w.at_ms);
+        break;
+      }
+      CallContext ctx;
+      ctx.account = w.account;
+      ctx.region = w.region;
+      ctx.now_ms = now;
+      ctx.request_id = random_uuid();
+      ExecResult r = commit_decision(*s, "DueWork", ctx, [&](Decision& d) {
+        return guarded(*s, "decide_due", [&] { s->decide_due(ctx, d); });
+      });
+      Status st = r.commit ? r.commit->wait() : Status::ok();
+      if (r.error || !st) {
+        // Writes refused (a full disk, a failed write being recovered):
+        // try again in a second.
+        spdlog::warn("{}: due work at {} not committed ({}); retrying", s->name(), w.at_ms,
+                     r.error ? r.error->message : st.to_string());
+        next = std::min(next, now + 1000);
+        break;
+      }
+      if (!r.commit) {
+        // Due, yet nothing to do: a service bug. Ask again in a minute
+        // rather than spin.
+        spdlog::error("{}: next_due() says work is due at {} in {}/{} but decide_due() decided nothing", s->name(),
+                      w.at_ms, w.account, w.region);
+        next = std::min(next, now + 60 * 1000);
+        break;
+      }
+    }
+  }
+  return next;
+}
+
+bool Engine::due_stop_requested() {
+  std::lock_guard lk(due_mu_);
+  return due_stop_;
+}
+
 Status Engine::close() {
   notifier_.shutdown();
+  if (due_.joinable()) {
+    {
+      std::lock_guard lk(due_mu_);
+      due_stop_ = true;
+    }
+    due_cv_.notify_one();
+    due_.join();
+  }
   if (maint_.joinable()) {
     {
       std::lock_guard lk(maint_mu_);

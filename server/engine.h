@@ -137,6 +137,8 @@ struct CheckpointInfo {
   double last_duration_ms = 0;  // from taking the locks to the bytes being ready
 };
 
+class ClockService;
+
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>> open(EngineOptions options, std::vector<std::unique_ptr<Service>> services);
@@ -153,6 +155,17 @@ class Engine {
   ~Engine();
 
   Service* service(std::string_view name) const;
+
+  // ---- podstack's clock (server/clock_service.h) ----
+  // The time every decision is made at: CallContext::now_ms comes from here.
+  int64_t now_ms() const;
+  bool clock_frozen() const;
+  // The clock's service (its changes are events: "__SetClock").
+  ClockService* clock() const { return clock_; }
+  // Starts the thread that commits work coming due on the clock
+  // (Service::next_due/decide_due). The server calls it; offline engines
+  // (`podstack state hash`, pods) never decide anything by themselves.
+  void start_due_work();
   const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
 
   // `body`: the streamed request body's description (Request::body), or null.
@@ -244,6 +257,13 @@ class Engine {
   ExecResult commit_decision(Service& svc, std::string_view op, const CallContext& ctx,
                              const std::function<std::optional<ApiError>(Decision&)>& decide);
   void on_log_failure(const Status& s);
+  // Due work: wake the thread; its loop; one pass over every service
+  // (returns the earliest due time still ahead).
+  void clock_changed();
+  void poke_due();
+  void due_loop();
+  int64_t run_due();
+  bool due_stop_requested();
   // The error writes get while they are refused (failed_ or no space).
   ApiError refused_write() const;
   // Blocks (maintenance thread) until the store takes writes again; false
@@ -289,6 +309,17 @@ class Engine {
   StartupStats startup_;
   Notifier notifier_;
   std::function<void()> on_effects_;
+
+  ClockService* clock_ = nullptr;  // one of services_
+  std::thread due_;
+  std::mutex due_mu_;
+  std::condition_variable due_cv_;
+  bool due_dirty_ = false;  // guarded by due_mu_: look again
+  bool due_stop_ = false;   // guarded by due_mu_
+  std::atomic<bool> due_running_{false};
+  // The due time the thread sleeps until: a write whose service now has
+  // earlier work pokes it (see commit_decision).
+  std::atomic<int64_t> armed_due_{kNeverDue};
 };
 
 

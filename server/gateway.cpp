@@ -7,6 +7,7 @@
 
 #include "base/access_key.h"
 #include "server/build_info.h"
+#include "server/clock_service.h"
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
 
@@ -34,7 +35,8 @@ json::object health_json(const Engine& engine, const GatewayOptions& o) {
   // Every service the engine has (all of them, always: replay needs them);
   // SERVICES only gates routing, as LocalStack reports it.
   json::object services;
-  for (auto& s : engine.services()) services[s->name()] = enabled(o, s->name()) ? "running" : "disabled";
+  for (auto& s : engine.services())
+    if (s.get() != static_cast<const Service*>(engine.clock())) services[s->name()] = enabled(o, s->name()) ? "running" : "disabled";
   json::object h;
   h["services"] = std::move(services);
   h["edition"] = "podstack";
@@ -584,7 +586,7 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   ctx.session_token = creds.session_token;
   ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
   ctx.request_id = r.request_id;
-  ctx.now_ms = wall_clock_ms();
+  ctx.now_ms = engine_.now_ms();
   ctx.host = std::string(header(req, "host"));
   ctx.path = std::string(path);
 
@@ -640,7 +642,7 @@ Reply Gateway::cors(Service& svc, const protocol::ServiceModel& model, const Htt
   ctx.account = account_for(creds);
   ctx.region = creds.region.empty() ? "us-east-1" : creds.region;
   ctx.request_id = request_id;
-  ctx.now_ms = wall_clock_ms();
+  ctx.now_ms = engine_.now_ms();
   ExecResult x = engine_.execute(svc, svc.cors_operation(), in, ctx);
   if (preflight) {
     Reply r;
@@ -797,7 +799,7 @@ Reply Gateway::service_route(Service& svc, const Route& route, const InternalCal
   if (!op) return json_error(c, 405, allowed);
   CallContext ctx;
   ctx.request_id = c.request_id;
-  ctx.now_ms = wall_clock_ms();
+  ctx.now_ms = engine_.now_ms();
   json::object in;
   for (auto& [k, v] : protocol::parse_form(c.query)) {
     if (k == "accountId") ctx.account = v;
@@ -898,7 +900,7 @@ void Gateway::register_routes() {
     if (!svc.empty() && !engine_.service(svc)) return json_error(c, 404, "unknown service '" + svc + "'");
     CallContext ctx;
     ctx.request_id = c.request_id;
-    ctx.now_ms = wall_clock_ms();
+    ctx.now_ms = engine_.now_ms();
     ExecResult x = engine_.reset(svc, ctx);
     if (x.error) return json_error(c, x.error->status, x.error->message);
     json::object o;
@@ -923,13 +925,39 @@ void Gateway::register_routes() {
     }
     CallContext ctx;
     ctx.request_id = c.request_id;
-    ctx.now_ms = wall_clock_ms();
+    ctx.now_ms = engine_.now_ms();
     ExecResult x = engine_.rollback(seq, ctx);
     if (x.error) return json_error(c, x.error->status, x.error->message);
     Status st = x.commit->wait();
     if (!st) return json_error(c, 500, st.to_string());
     return json_reply(c, 200, json::object{{"to_sequence", seq}, {"hash", engine_.state_info().hash},
                                            {"sequence", engine_.last_sequence()}});
+  });
+  // GET: the clock now. POST {"advance": "90s"} | {"set": "2027-01-01T00:00:00Z"} |
+  // {"freeze": true|false}: a change, committed as an event (server/clock_service.h).
+  add("/_podstack/clock", false, [this](const InternalCall& c) {
+    Service& clock = *engine_.clock();
+    CallContext ctx;
+    ctx.request_id = c.request_id;
+    ctx.now_ms = engine_.now_ms();
+    json::object input;
+    std::string_view op = "__GetClock";
+    if (is_post(c)) {
+      op = "__SetClock";
+      boost::system::error_code ec;
+      json::value body = json::parse(std::string_view(c.req.body()), ec);
+      if (ec || !body.is_object()) return json_error(c, 400, "the body must be a JSON object, e.g. {\"advance\": \"1h\"}");
+      input = std::move(body.as_object());
+    } else if (c.req.method() != boost::beast::http::verb::get) {
+      return json_error(c, 405, "use GET or POST");
+    }
+    ExecResult x = engine_.execute(clock, op, input, ctx);
+    if (x.error) return json_error(c, x.error->status, x.error->message);
+    if (x.commit) {
+      Status st = x.commit->wait();
+      if (!st) return json_error(c, 500, st.to_string());
+    }
+    return json_reply(c, 200, x.output);
   });
   add("/_podstack/log", false, [this](const InternalCall& c) {
     uint64_t since = 1, limit = 1000;
@@ -1023,7 +1051,7 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
     o.services = split_csv(q["services"]);
     CallContext ctx;
     ctx.request_id = c.request_id;
-    ctx.now_ms = wall_clock_ms();
+    ctx.now_ms = engine_.now_ms();
     auto h = load_pod_from_registry(engine_, registry, o, ctx);
     if (options_.metrics) ++(h ? options_.metrics->pod_loads : options_.metrics->pod_load_errors);
     if (!h) return fail_status(h.status());

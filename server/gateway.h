@@ -111,6 +111,9 @@ class Gateway {
     if (options_.metrics) options_.metrics->observe(r.label, status, seconds);
   }
   Notifier& notifier() { return engine_.notifier(); }
+  // podstack's clock (Engine::now_ms), for the HTTP server's long polls.
+  int64_t now_ms() const { return engine_.now_ms(); }
+  bool clock_frozen() const { return engine_.clock_frozen(); }
 
  private:
   // The service a rest-json/rest-xml request is for: the one whose rest

@@ -318,15 +318,23 @@ struct HttpServer::Impl {
   // visibility timeout ending); a write that notifies the poll's key, or
   // shutdown, cancels the timer. Then run the request again. No thread blocks
   // and nothing spins; the last (empty) answer goes out when the wait ends.
+  //
+  // Times in LongPoll are on podstack's clock. The wait itself lasts its
+  // length in real time (a client's 20 s wait is 20 s, frozen clock or not);
+  // a due time on the clock is waited for only while the clock runs, and a
+  // clock change wakes every poll (Notifier::notify_all) to look again.
   asio::awaitable<void> long_poll(const HttpRequest& req, Reply& reply) {
-    const int64_t until = reply.wait->until_ms;
+    const auto end = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(std::max<int64_t>(0, reply.wait->until_ms - gateway.now_ms()));
     auto ex = co_await asio::this_coro::executor;
     while (reply.wait && !stopping) {
-      int64_t now = wall_clock_ms();
-      if (now >= until) break;
-      int64_t wake_at = std::min(until, std::max(now, reply.wait->wake_at_ms));
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count();
+      if (left <= 0) break;
+      int64_t wake_in = left;
+      if (!gateway.clock_frozen())
+        wake_in = std::clamp<int64_t>(reply.wait->wake_at_ms - gateway.now_ms(), 0, left);
       auto timer = std::make_shared<asio::steady_timer>(ex);
-      timer->expires_after(std::chrono::milliseconds(wake_at - now));
+      timer->expires_after(std::chrono::milliseconds(wake_in));
       uint64_t id = gateway.notifier().wait(reply.wait->key, reply.wait->seen, [timer] {
         asio::post(timer->get_executor(), [timer] { timer->cancel(); });
       });

@@ -59,6 +59,20 @@ size_t Notifier::waiting() const {
   return keys_.size();
 }
 
+void Notifier::notify_all() {
+  std::vector<Waiter> woken;
+  {
+    std::lock_guard lk(mu_);
+    for (auto& [k, v] : waiters_) {
+      ++counts_[k];
+      for (auto& w : v) woken.push_back(std::move(w));
+    }
+    waiters_.clear();
+    keys_.clear();
+  }
+  for (auto& w : woken) w.wake();
+}
+
 void Notifier::shutdown() {
   std::vector<Waiter> woken;
   {

@@ -27,6 +27,9 @@ class Notifier {
   // on this thread) or at shutdown. Returns an id for cancel().
   uint64_t wait(const std::string& key, uint64_t seen, Wake wake);
   void cancel(uint64_t id);
+  // Wakes every waiter now (each key's count moves on); later waits wait
+  // as usual. The clock changed: every long poll's deadline moved.
+  void notify_all();
   // Wakes every waiter; later waits wake at once.
   void shutdown();
   // Waiters now (for /_podstack/info and tests).

@@ -233,7 +233,7 @@ void Outbox::run() {
       std::unique_lock lk(mu_);
       auto pred = [&] { return stop_ || woken_; };
       if (next_due == INT64_MAX) cv_.wait(lk, pred);
-      else cv_.wait_for(lk, std::chrono::milliseconds(std::max<int64_t>(0, next_due - wall_clock_ms())), pred);
+      else cv_.wait_for(lk, std::chrono::milliseconds(std::max<int64_t>(0, next_due - engine_.now_ms())), pred);
       if (stop_) return;
       woken_ = false;
     }
@@ -245,7 +245,7 @@ void Outbox::run() {
         svc->pending_effects(pending);
       }
       for (auto& e : pending) {
-        int64_t now = wall_clock_ms();
+        int64_t now = engine_.now_ms();
         if (e.not_before_ms > now) {
           next_due = std::min(next_due, e.not_before_ms);
           continue;
@@ -256,7 +256,7 @@ void Outbox::run() {
         }
         EffectAttempt a = perform(e);
         a.started_ms = now;
-        a.finished_ms = wall_clock_ms();
+        a.finished_ms = engine_.now_ms();
         ++attempts_;
         if (!a.ok) spdlog::info("{} effect {} to {} failed: {}", svc->name(), e.id, e.target, a.detail);
         CallContext ctx;
@@ -266,14 +266,14 @@ void Outbox::run() {
         ctx.now_ms = a.finished_ms;
         ExecResult r = engine_.record_effect(*svc, a, ctx);
         if (r.error) {  // e.g. recovering from a failed log write: try again later
-          next_due = std::min(next_due, wall_clock_ms() + 1000);
+          next_due = std::min(next_due, engine_.now_ms() + 1000);
           continue;
         }
         if (r.commit) {
           if (Status st = r.commit->wait(); !st) spdlog::error("recording effect {} failed: {}", e.id, st.to_string());
         }
         // The service may have scheduled a retry: look again.
-        next_due = std::min(next_due, wall_clock_ms());
+        next_due = std::min(next_due, engine_.now_ms());
       }
     }
     ++scans_;

@@ -173,6 +173,15 @@ struct EffectAttempt {
   int64_t finished_ms = 0;
 };
 
+// Work that comes due on podstack's clock (a TTL delete, a deletion window
+// ending, a lifecycle expiry): where the earliest is. See Service::next_due.
+constexpr int64_t kNeverDue = INT64_MAX;
+struct DueWork {
+  int64_t at_ms = kNeverDue;  // the clock time it is due (ms since the epoch); kNeverDue: none
+  std::string account;        // the partition that holds it
+  std::string region;
+};
+
 class Engine;
 
 // What decide() answers: the output, and the events that make it true.
@@ -391,6 +400,26 @@ class Service {
   // Records one attempt as events: done, retry at a later not_before_ms, or
   // given up. Called under the service's exclusive lock like decide().
   virtual void effect_attempted(const EffectAttempt& attempt, const CallContext& ctx, Decision& out) const {}
+
+  // ---- work that comes due on podstack's clock ----
+  // What happens when the clock passes a time, whether the time passed by
+  // itself or by an advance (POST /_podstack/clock): the engine's due-work
+  // thread asks next_due(), and when the clock has reached it runs
+  // decide_due() for that partition and commits the events like any write.
+  // State changes only through those events; reads may still treat an item
+  // as gone from its due time on (TTL reads do), so an answer never depends
+  // on whether the thread has run yet.
+  //
+  // The earliest due work of any partition (DueWork{} when none). Called
+  // under this service's lock after each write and clock change: keep it
+  // O(1) or O(log n), e.g. the first entry of an index ordered by time.
+  virtual DueWork next_due() const { return {}; }
+  // Decides everything due at ctx.now_ms in ctx's partition (ctx.account,
+  // ctx.region), as events in `out`: one batch however many items (100,000
+  // expired items are one commit, not 100,000 wake-ups). Under the
+  // exclusive lock. It must leave next_due() later than ctx.now_ms for
+  // this partition once its events are applied.
+  virtual void decide_due(const CallContext& ctx, Decision& out) const {}
 
   ServiceMutex& mutex() const { return mutex_; }
 

@@ -81,7 +81,7 @@ Status load_startup_pods(Engine& engine, const StartupPodsOptions& o) {
   for (auto& p : pending) {
     CallContext ctx;
     ctx.request_id = "auto-load-pod";
-    ctx.now_ms = wall_clock_ms();
+    ctx.now_ms = engine.now_ms();
     std::string label = pod_label(p.pod.header);
     auto h = load_pod_content(engine, std::move(p.pod), lo, ctx);
     if (!h) return h.status().with_prefix(p.source + ": cannot load pod '" + label + "': ");

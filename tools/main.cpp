@@ -30,6 +30,7 @@
 #include "server/build_info.h"
 #include "server/config.h"
 #include "store/test_hook.h"
+#include "server/clock_service.h"
 #include "server/engine.h"
 #include "server/outbox.h"
 #include "server/gateway.h"
@@ -108,6 +109,9 @@ int serve() {
   // Effects outside podstack (HTTP subscribers, SMTP) run after commit.
   Outbox outbox(**engine);
   outbox.start();
+  // Work that comes due on podstack's clock (TTL deletes, deletion windows,
+  // lifecycle expiry) is committed by the engine's due-work thread.
+  (*engine)->start_due_work();
   GatewayOptions go;
   go.version = kVersion;
   go.metrics = &metrics;
@@ -582,7 +586,7 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     if (!engine) return fail("cannot open " + data_dir_of(a.target) + ": " + engine.status().to_string());
     CallContext ctx;
     ctx.request_id = "cli";
-    ctx.now_ms = wall_clock_ms();
+    ctx.now_ms = (*engine)->now_ms();
     pods::Progress progress("loading " + ref->to_string(), 0, !a.json);
     auto h = load_pod_from_registry(**engine, registry, LoadOptions{*ref, a.strategy, split_csv(a.services), &progress}, ctx);
     if (!h) return fail(h.status().message());
@@ -759,13 +763,65 @@ int cmd_state_rollback(const Target& t, std::optional<uint64_t> to_seq, const st
   }
   CallContext ctx;
   ctx.request_id = "cli";
-  ctx.now_ms = wall_clock_ms();
+  ctx.now_ms = (*engine)->now_ms();
   ExecResult r = (*engine)->rollback(seq, ctx);
   if (r.error) return fail(r.error->message);
   if (Status st = r.commit->wait(); !st) return fail(st.to_string());
   std::string hash = (*engine)->state_info().hash;
   if (Status st = (*engine)->close(); !st) return fail(st.to_string());
   report(json::object{{"to_sequence", seq}, {"hash", hash}});
+  return 0;
+}
+
+// `podstack clock [advance D | set TIME | freeze | unfreeze]`: shows or
+// changes podstack's clock (server/clock_service.h), through the running
+// server, or offline in DATA_DIR with --data-dir (the change is an event
+// either way).
+int cmd_clock(const Target& t, const std::vector<std::string>& args) {
+  json::object body;
+  const std::string verb = args.empty() ? "show" : args[0];
+  auto needs = [&](size_t n) { return args.size() == n; };
+  if (verb == "show" && args.size() <= 1) {
+  } else if (verb == "advance" && needs(2)) {
+    body["advance"] = args[1];
+  } else if (verb == "set" && needs(2)) {
+    body["set"] = args[1];
+  } else if (verb == "freeze" && needs(1)) {
+    body["freeze"] = true;
+  } else if (verb == "unfreeze" && needs(1)) {
+    body["freeze"] = false;
+  } else {
+    return fail("usage: podstack clock [show | advance 90s|15m|1h|7d | set 2027-01-01T00:00:00Z | freeze | unfreeze]");
+  }
+  auto print = [](const json::value& v) {
+    const json::object& o = v.as_object();
+    std::printf("%s%s\n", std::string(o.at("now").as_string()).c_str(), o.at("frozen").as_bool() ? " (frozen)" : "");
+  };
+  if (use_server(t)) {
+    auto r = body.empty() ? cli::http_call(endpoint_of(t), "GET", "/_podstack/clock")
+                          : cli::http_call(endpoint_of(t), "POST", "/_podstack/clock", json::serialize(body));
+    if (!r) return fail("no server at " + endpoint_of(t) + " (start one, or give --data-dir)");
+    if (r->status != 200) return fail(server_error(*r));
+    boost::system::error_code ec;
+    json::value v = json::parse(r->body, ec);
+    if (ec || !v.is_object()) return fail("unexpected answer: " + r->body);
+    print(v);
+    return 0;
+  }
+  EngineOptions eo;
+  eo.store.path = store_path(data_dir_of(t));
+  spdlog::set_level(spdlog::level::err);
+  auto engine = Engine::open(eo, make_services());
+  if (!engine) return fail("cannot open " + data_dir_of(t) + ": " + engine.status().to_string());
+  CallContext ctx;
+  ctx.request_id = "cli";
+  ctx.now_ms = (*engine)->now_ms();
+  ExecResult r = (*engine)->execute(*(*engine)->clock(), body.empty() ? "__GetClock" : "__SetClock", body, ctx);
+  if (r.error) return fail(r.error->message);
+  if (r.commit)
+    if (Status st = r.commit->wait(); !st) return fail(st.to_string());
+  if (Status st = (*engine)->close(); !st) return fail(st.to_string());
+  print(r.output);
   return 0;
 }
 
@@ -786,7 +842,7 @@ int cmd_state_reset(const Target& t, const std::string& service) {
   if (!service.empty() && !(*engine)->service(service)) return fail("unknown service '" + service + "'");
   CallContext ctx;
   ctx.request_id = "cli";
-  ctx.now_ms = wall_clock_ms();
+  ctx.now_ms = (*engine)->now_ms();
   ExecResult r = (*engine)->reset(service, ctx);
   if (Status st = r.commit->wait(); !st) return fail(st.to_string());
   if (Status st = (*engine)->close(); !st) return fail(st.to_string());
@@ -916,6 +972,12 @@ int main(int argc, char** argv) {
   reset_cmd->add_option("--service", reset_service, "only this service");
   add_target_options(reset_cmd, reset_target);
 
+  auto* clock_cmd = app.add_subcommand("clock", "show or change podstack's clock: advance 3d, set TIME, freeze, unfreeze");
+  std::vector<std::string> clock_args;
+  Target clock_target;
+  clock_cmd->add_option("args", clock_args, "show | advance DURATION | set ISO8601 | freeze | unfreeze");
+  add_target_options(clock_cmd, clock_target);
+
   auto* pod_cmd = app.add_subcommand("pod", "save, load and inspect pods: versioned snapshots of the state");
   pod_cmd->require_subcommand(1);
   PodArgs pa;
@@ -977,6 +1039,7 @@ int main(int argc, char** argv) {
   if (*store_verify_cmd) return cmd_store_verify(verify_dir, verify_json);
   if (*pod_cmd) return cmd_pod(pod_sub, pa);
   if (*reset_cmd) return cmd_state_reset(reset_target, reset_service);
+  if (*clock_cmd) return cmd_clock(clock_target, clock_args);
   if (*serve_cmd) return serve();
   if (*health_cmd) return cmd_health(health_target, health_json);
   if (*version_cmd) {
