@@ -962,14 +962,15 @@ void Gateway::register_routes() {
     o["events"] = std::move(events);
     return json_reply(c, 200, o);
   });
+  // LocalStack's chaos API (server/faults.h): configuration, never events.
+  add("/_localstack/chaos/faults", false, [this](const InternalCall& c) { return chaos_faults(c); });
+  add("/_localstack/chaos/effects", false, [this](const InternalCall& c) { return chaos_effects(c); });
   // /_podstack/pods                 GET: every pod and its versions
   // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
   // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
   // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
-  // LocalStack's chaos API (server/faults.h): configuration, never events.
-  add("/_localstack/chaos/faults", false, [this](const InternalCall& c) { return chaos_faults(c); });
-  add("/_localstack/chaos/effects", false, [this](const InternalCall& c) { return chaos_effects(c); });
+  // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   add("/_podstack/pods", false, [this](const InternalCall& c) { return pods_endpoint(c); });
   add("/_podstack/pods/", true, [this](const InternalCall& c) { return pods_endpoint(c); });
 }
@@ -1036,6 +1037,7 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
   // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
   // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   std::map<std::string, std::string> q;
   for (auto& [k, v] : protocol::parse_form(c.query)) q[k] = v;
   pods::Registry registry(options_.data_dir + "/pods");
@@ -1082,6 +1084,12 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
     }
     if (vs.empty()) return error(404, "there is no pod named '" + name + "'");
     return json_reply(200, json::object{{"name", name}, {"versions", std::move(vs)}});
+  }
+  if (action == "inspect" && get) {  // one version's header (?version=; none: the newest)
+    auto p = registry.resolve(ref);
+    auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+    if (!pod) return fail_status(pod.status());
+    return json_reply(200, header_json(pod->header));
   }
   if (action == "load" && post) {
     LoadOptions o;
