@@ -46,6 +46,12 @@ struct Config {
   uint64_t max_request_bytes = 32ull << 20;
   unsigned read_timeout_seconds = 60;
   unsigned threads = 0;
+  // LocalStack's names podstack accepts (LOCALSTACK_HOST, LOCALSTACK_PERSISTENCE,
+  // LS_LOG, EAGER_SERVICE_LOADING, ENFORCE_IAM, SNAPSHOT_*_STRATEGY) leave
+  // sentences for the startup log: warnings (unknown LOCALSTACK_* names, IAM
+  // not enforced) and notes (how a snapshot strategy is honoured).
+  std::vector<std::string> startup_warnings;
+  std::vector<std::string> startup_notes;
 
   // Reads the environment; returns an error sentence for a bad value.
   static std::string from_env(Config& out);

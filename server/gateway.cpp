@@ -182,7 +182,8 @@ std::string account_for(const Credentials& c) {
 }
 
 Gateway::Gateway(Engine& engine, GatewayOptions options)
-    : engine_(engine), options_(std::move(options)), started_ms_(wall_clock_ms()), started_sequence_(engine.last_sequence()) {
+    : engine_(engine), options_(std::move(options)), started_ms_(wall_clock_ms()), started_sequence_(engine.last_sequence()),
+      faults_(options_.fault_seed ? std::make_unique<FaultRules>(*options_.fault_seed) : std::make_unique<FaultRules>()) {
   register_routes();
 }
 
@@ -255,6 +256,10 @@ std::string Gateway::metrics_text() const {
   family("podstack_store_resumes_total", "counter", "Recoveries from a background error (writes resumed without a restart).");
   sample("podstack_store_resumes_total", static_cast<double>(disk.resumes));
   const StartupStats& st = engine_.startup();
+  family("podstack_faults_injected_total", "counter", "AWS requests failed by a chaos fault rule (/_localstack/chaos/faults) since the server started; they recorded nothing.");
+  for (auto& [key, n] : faults_->injected())
+    sample("podstack_faults_injected_total{service=\"" + prom_escape(key.first) + "\",operation=\"" + prom_escape(key.second) + "\"}",
+           static_cast<double>(n));
   family("podstack_startup_replay_seconds", "gauge", "Time the last startup (or rebuild) spent restoring the checkpoint and replaying the log.");
   sample("podstack_startup_replay_seconds", st.replay_ms / 1000);
   family("podstack_startup_replayed_events", "gauge", "Events replayed on top of the checkpoint at startup.");
@@ -575,6 +580,13 @@ Reply Gateway::call(Service& svc, const protocol::ServiceModel& model, const pro
   if (!svc.has_operation(op_id))
     return fail(protocol::ApiError::not_implemented("The operation " + op->name + " of " + std::string(svc.name()) +
                                                     " is not implemented by podstack yet"));
+
+  // A chaos fault (server/faults.h) fails the request here, before the
+  // engine's decide(): nothing is recorded, and it is counted in the metrics.
+  if (auto f = faults_->draw(svc.name(), creds.region.empty() ? "us-east-1" : creds.region, op->name)) {
+    spdlog::debug("{} {}: chaos fault {} {}", r.label, r.request_id, f->status, f->code);
+    return fail(protocol::ApiError::make(f->status, f->code, f->message));
+  }
 
   // A presigned URL (SigV4 query auth) past X-Amz-Date + X-Amz-Expires is
   // refused as AWS does; its signature, like every signature, is not checked.
@@ -978,13 +990,69 @@ void Gateway::register_routes() {
     o["events"] = std::move(events);
     return json_reply(c, 200, o);
   });
+  // LocalStack's chaos API (server/faults.h): configuration, never events.
+  add("/_localstack/chaos/faults", false, [this](const InternalCall& c) { return chaos_faults(c); });
+  add("/_localstack/chaos/effects", false, [this](const InternalCall& c) { return chaos_effects(c); });
   // /_podstack/pods                 GET: every pod and its versions
   // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
   // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
   // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   add("/_podstack/pods", false, [this](const InternalCall& c) { return pods_endpoint(c); });
   add("/_podstack/pods/", true, [this](const InternalCall& c) { return pods_endpoint(c); });
+}
+
+int64_t Gateway::added_latency_ms(const HttpRequest& req) const {
+  int64_t ms = faults_->latency_ms();
+  if (ms <= 0) return 0;
+  std::string_view target(req.target().data(), req.target().size());
+  if (target.rfind("/_localstack", 0) == 0 || target.rfind("/_podstack", 0) == 0 || target.rfind("/_aws", 0) == 0) return 0;
+  return ms;
+}
+
+// GET lists the rules; POST (or PUT) replaces them, PATCH adds, DELETE
+// removes those equal to the ones given. Every answer is the resulting list.
+Reply Gateway::chaos_faults(const InternalCall& c) {
+  auto list_json = [](const std::vector<FaultRule>& rules) {
+    json::array a;
+    for (auto& r : rules) a.push_back(r.to_json());
+    return a;
+  };
+  if (is_get(c)) return json_reply(c, 200, list_json(faults_->list()));
+  const http::verb m = c.req.method();
+  if (m != http::verb::post && m != http::verb::put && m != http::verb::patch && m != http::verb::delete_)
+    return json_error(c, 405, "use GET, POST, PATCH or DELETE");
+  boost::system::error_code ec;
+  json::value body = json::parse(c.req.body(), ec);
+  if (ec) return json_error(c, 400, "the body is not JSON: give an array of fault rules ([] clears them)");
+  auto parsed = parse_fault_rules(body);
+  if (auto* err = std::get_if<std::string>(&parsed)) return json_error(c, 400, *err);
+  auto& rules = std::get<std::vector<FaultRule>>(parsed);
+  std::vector<FaultRule> now = m == http::verb::patch     ? faults_->add(rules)
+                               : m == http::verb::delete_ ? faults_->remove(rules)
+                                                          : faults_->set(std::move(rules));
+  spdlog::info("chaos: {} fault rule(s) active", now.size());
+  return json_reply(c, 200, list_json(now));
+}
+
+// {"latency": ms}: GET shows it, POST (or PUT) sets it.
+Reply Gateway::chaos_effects(const InternalCall& c) {
+  auto current = [this] { return json::object{{"latency", faults_->latency_ms()}}; };
+  if (is_get(c)) return json_reply(c, 200, current());
+  if (!is_post(c)) return json_error(c, 405, "use GET or POST");
+  boost::system::error_code ec;
+  json::value body = json::parse(c.req.body(), ec);
+  const char* expected = "give {\"latency\": milliseconds}, a whole number from 0 (off) to 600000";
+  if (ec || !body.is_object()) return json_error(c, 400, expected);
+  const json::value* latency = body.as_object().if_contains("latency");
+  if (!latency || body.as_object().size() != 1 || !latency->is_int64()) return json_error(c, 400, expected);
+  int64_t ms = latency->to_number<int64_t>();
+  // Ten minutes at most: a held request keeps its connection busy.
+  if (ms < 0 || ms > 600000) return json_error(c, 400, expected);
+  faults_->set_latency_ms(ms);
+  spdlog::info("chaos: {} ms latency added to every AWS request", ms);
+  return json_reply(c, 200, current());
 }
 
 Reply Gateway::pods_endpoint(const InternalCall& c) {
@@ -997,6 +1065,7 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
   // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
   // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   std::map<std::string, std::string> q;
   for (auto& [k, v] : protocol::parse_form(c.query)) q[k] = v;
   pods::Registry registry(options_.data_dir + "/pods");
@@ -1043,6 +1112,12 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
     }
     if (vs.empty()) return error(404, "there is no pod named '" + name + "'");
     return json_reply(200, json::object{{"name", name}, {"versions", std::move(vs)}});
+  }
+  if (action == "inspect" && get) {  // one version's header (?version=; none: the newest)
+    auto p = registry.resolve(ref);
+    auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
+    if (!pod) return fail_status(pod.status());
+    return json_reply(200, header_json(pod->header));
   }
   if (action == "load" && post) {
     LoadOptions o;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "server/engine.h"
+#include "server/faults.h"
 #include "server/init_hooks.h"
 #include "server/metrics.h"
 #include "server/protocol/codec.h"
@@ -37,6 +38,9 @@ struct GatewayOptions {
   // Browser CORS of the services without rules of their own (see Gateway::cors_generic).
   bool disable_cors_checks = false;         // DISABLE_CORS_CHECKS: any Origin, answered "*"
   std::vector<std::string> extra_cors_origins;  // EXTRA_CORS_ALLOWED_ORIGINS; "*" allows all
+  // Seed of the generator that decides which requests a fault rule with a
+  // probability below 1 fails (server/faults.h); none: std::random_device.
+  std::optional<uint64_t> fault_seed;
 };
 // Would the generic CORS handling serve this Origin? Loopback origins
 // (localhost, 127.0.0.1, [::1], localhost.localstack.cloud, any port), LocalStack's
@@ -114,6 +118,11 @@ class Gateway {
   // podstack's clock (Engine::now_ms), for the HTTP server's long polls.
   int64_t now_ms() const { return engine_.now_ms(); }
   bool clock_frozen() const { return engine_.clock_frozen(); }
+  // The chaos API's rules and latency (/_localstack/chaos/*).
+  FaultRules& faults() { return *faults_; }
+  // Milliseconds to hold `req` before handling it: the chaos latency for AWS
+  // requests, 0 for the internal endpoints.
+  int64_t added_latency_ms(const HttpRequest& req) const;
 
  private:
   // The service a rest-json/rest-xml request is for: the one whose rest
@@ -140,6 +149,8 @@ class Gateway {
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);
   Reply service_route(Service& svc, const Route& route, const InternalCall& c);
   Reply pods_endpoint(const InternalCall& c);
+  Reply chaos_faults(const InternalCall& c);
+  Reply chaos_effects(const InternalCall& c);
   Reply call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
              std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
              const Credentials& creds, std::string request_id, std::shared_ptr<StreamedBody> body = nullptr);
@@ -154,6 +165,7 @@ class Gateway {
   uint64_t started_sequence_;
   std::atomic<bool> ready_{true};
   std::vector<InternalRoute> routes_;
+  std::unique_ptr<FaultRules> faults_;
 };
 
 // One event as `podstack log` and /_podstack/log show it.

@@ -348,6 +348,20 @@ struct HttpServer::Impl {
     }
   }
 
+  // The chaos API's latency (/_localstack/chaos/effects): the request waits on
+  // a timer before it is handled, so no thread blocks; shutdown ends the wait.
+  asio::awaitable<void> hold(int64_t ms) {
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!stopping) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= until) break;
+      timer.expires_at(std::min(until, now + std::chrono::milliseconds(100)));
+      co_await timer.async_wait(kTuple);
+    }
+  }
+
   // Lingering close, as nginx's lingering_close: after answering a request
   // whose body was left unread (413, 400, a body rejected midway), read and
   // drop what the client still sends, for a moment and up to a bound, before
@@ -431,6 +445,7 @@ struct HttpServer::Impl {
       }
       conn->busy = true;
       conn->stream.expires_never();
+      if (int64_t ms = gateway.added_latency_ms(req); ms > 0) co_await hold(ms);
       auto t0 = std::chrono::steady_clock::now();
       Reply reply = handle(req, streamed, body_error);
       if (streamed && !reply.received) streamed->discard();

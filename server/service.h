@@ -97,6 +97,10 @@ class Input {
 struct ServiceSettings {
   std::string smtp_host;                           // SMTP_HOST; empty: mail is recorded, not relayed
   std::string sqs_endpoint_strategy = "standard";  // SQS_ENDPOINT_STRATEGY (standard, domain, path, off)
+  // LOCALSTACK_HOST ("host[:port]"): the host in URLs podstack makes up (SQS
+  // queue URLs of the standard and domain strategies) instead of
+  // localhost.localstack.cloud and the request's port. Empty: those.
+  std::string localstack_host;
 };
 
 // Randomness for decide(): thread-local, fast, never used by apply().

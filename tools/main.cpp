@@ -76,6 +76,8 @@ int serve() {
     return 2;
   }
   spdlog::info("{}", build_info_line());
+  for (auto& w : cfg.startup_warnings) spdlog::warn("{}", w);
+  for (auto& n : cfg.startup_notes) spdlog::info("{}", n);
   InitHooks hooks(cfg.init_dirs);
   hooks.run(InitStage::kBoot, hook_env(cfg, cfg.listen_host, cfg.listen_port));
   Metrics metrics;
@@ -203,8 +205,12 @@ const Config& env_config() {
   return c;
 }
 
+// --endpoint; else GATEWAY_LISTEN (what the server is told); else
+// AWS_ENDPOINT_URL (what the user's AWS clients are told); else 127.0.0.1:4566.
 std::string endpoint_of(const Target& t) {
   if (!t.endpoint.empty()) return t.endpoint;
+  const char* listen = std::getenv("GATEWAY_LISTEN");
+  if ((!listen || !*listen) && env_config().aws.endpoint_url.rfind("http://", 0) == 0) return env_config().aws.endpoint_url;
   std::string host = env_config().listen_host;
   if (host == "0.0.0.0") host = "127.0.0.1";
   return "http://" + host + ":" + std::to_string(env_config().listen_port);
@@ -661,13 +667,29 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     else print_diff(d, SIZE_MAX);
     return 0;
   }
-  // Registry commands: files in DATA_DIR/pods, no server needed.
+  // The server's registry when one answers (it may keep its DATA_DIR
+  // elsewhere), else files in DATA_DIR/pods.
+  auto from_server = [&](const std::string& path, json::value& out) -> std::optional<int> {
+    auto r = ask(a, "GET", path);
+    if (!r) return std::nullopt;
+    if (r->status != 200) return answer(*r, a.json, [](const json::object&) {});
+    boost::system::error_code ec;
+    out = json::parse(r->body, ec);
+    if (ec || !out.is_object()) return fail("server answered " + std::to_string(r->status) + ": " + r->body);
+    return 0;
+  };
   if (sub == "list") {
     json::array list;
-    for (auto& n : registry.names()) {
-      json::array vs;
-      for (auto v : registry.versions(n)) vs.push_back(v);
-      list.push_back(json::object{{"name", n}, {"versions", std::move(vs)}});
+    json::value got;
+    if (auto rc = from_server("/_podstack/pods", got)) {
+      if (*rc != 0) return *rc;
+      if (auto* pods_list = got.as_object().if_contains("pods"); pods_list && pods_list->is_array()) list = pods_list->as_array();
+    } else {
+      for (auto& n : registry.names()) {
+        json::array vs;
+        for (auto v : registry.versions(n)) vs.push_back(v);
+        list.push_back(json::object{{"name", n}, {"versions", std::move(vs)}});
+      }
     }
     if (a.json) print_json(list);
     else
@@ -676,6 +698,19 @@ int cmd_pod(const std::string& sub, const PodArgs& a) {
     return 0;
   }
   if (sub == "versions" || sub == "inspect") {
+    json::value got;
+    std::string path = "/_podstack/pods/" + ref->name + (sub == "inspect" ? "/inspect?" + version_q : std::string());
+    if (auto rc = from_server(path, got)) {
+      if (*rc != 0) return *rc;
+      json::array out;
+      if (sub == "inspect") out.push_back(got);
+      else if (auto* v = got.as_object().if_contains("versions"); v && v->is_array()) out = v->as_array();
+      for (auto& h : out)  // a version the server could not read: as offline, an error
+        if (auto* e = h.as_object().if_contains("error")) return fail(std::string(e->as_string()));
+      if (a.json) print_json(sub == "inspect" ? out[0] : json::value(out));
+      else for (auto& h : out) print_header(h.as_object());
+      return 0;
+    }
     std::vector<uint64_t> vs = sub == "versions" ? registry.versions(ref->name) : std::vector<uint64_t>{};
     if (sub == "inspect") {
       uint64_t v = 0;

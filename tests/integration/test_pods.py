@@ -481,3 +481,41 @@ def test_a_streamed_pod_round_trips_s3_bodies_across_frames(server):
     assert s3.get_object(Bucket="frames", Key="big")["Body"].read() == big
     assert s3.get_object(Bucket="frames", Key="small/123")["Body"].read() == b"body 123" * 50
     assert pod(server, "inspect", "frames")["blob_count"] == 5 + 300
+
+
+def test_list_versions_inspect_ask_the_running_server_from_any_directory(server, tmp_path):
+    """As a newcomer runs it: `pod save` in one directory, `pod list` in another (no DATA_DIR there)
+    shows the pod, because both ask the server; an explicit --data-dir stays offline."""
+    populate(server)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "GATEWAY_LISTEN", "AWS_ENDPOINT_URL")}
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+
+    def cli(cwd, *args, **extra):
+        r = subprocess.run([BIN, "pod", *args, "--json"], cwd=cwd, capture_output=True, text=True, timeout=60,
+                           env={**env, **extra})
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    cli(here, "save", "shared", "-m", "first", "--endpoint", server.endpoint)
+    cli(here, "save", "shared", "-m", "second", "--endpoint", server.endpoint)
+    # From elsewhere, found through --endpoint, or AWS_ENDPOINT_URL as the user's AWS clients are.
+    assert cli(there, "list", "--endpoint", server.endpoint) == [{"name": "shared", "versions": [1, 2]}]
+    assert cli(there, "list", AWS_ENDPOINT_URL=server.endpoint) == [{"name": "shared", "versions": [1, 2]}]
+    versions = cli(there, "versions", "shared", AWS_ENDPOINT_URL=server.endpoint)
+    assert [(v["version"], v["message"]) for v in versions] == [(1, "first"), (2, "second")]
+    assert cli(there, "inspect", "shared", AWS_ENDPOINT_URL=server.endpoint)["version"] == 2
+    h = cli(there, "inspect", "shared:1", "--endpoint", server.endpoint)
+    assert (h["version"], h["message"]) == (1, "first")
+    assert h == pod(server, "inspect", "shared:1")
+    # Errors come from the server, in its words.
+    r = subprocess.run([BIN, "pod", "inspect", "shared:9", "--endpoint", server.endpoint], cwd=there, capture_output=True,
+                       text=True, timeout=60, env=env)
+    assert r.returncode == 1 and "shared" in r.stderr
+    r = subprocess.run([BIN, "pod", "versions", "nope", "--endpoint", server.endpoint], cwd=there, capture_output=True,
+                       text=True, timeout=60, env=env)
+    assert r.returncode == 1 and "no pod named 'nope'" in r.stderr
+    # --data-dir: offline, that directory only (here: none), even with a server answering.
+    assert cli(there, "list", "--data-dir", str(there), "--endpoint", server.endpoint) == []
+    assert cli(there, "list", "--data-dir", server.data_dir)[0]["name"] == "shared"

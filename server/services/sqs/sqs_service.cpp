@@ -12,7 +12,8 @@ std::unique_ptr<Service> make_sqs_service(const ServiceSettings& settings) {
 
 namespace podstack::sqs {
 
-SqsService::SqsService(const ServiceSettings& settings) : strategy_(endpoint_strategy(settings.sqs_endpoint_strategy)) {}
+SqsService::SqsService(const ServiceSettings& settings)
+    : strategy_(endpoint_strategy(settings.sqs_endpoint_strategy)), localstack_host_(settings.localstack_host) {}
 
 const SqsService::Table& SqsService::operations() {
   static const Table t = {
@@ -64,8 +65,12 @@ std::string SqsService::url_of(const CallContext& ctx, std::string_view name) co
   std::string tail = "/" + ctx.account + "/" + std::string(name);
   if (strategy_ == "off") return "http://" + host + tail;
   if (strategy_ == "path") return "http://" + host + "/queue/" + ctx.region + tail;
-  if (strategy_ == "domain") return "http://" + ctx.region + ".queue.localhost.localstack.cloud:" + port + tail;
-  return "http://sqs." + ctx.region + ".localhost.localstack.cloud:" + port + tail;
+  // LocalStack's standard and domain URLs name LOCALSTACK_HOST (its port, else the request's).
+  std::string base = "localhost.localstack.cloud:" + port;
+  if (!localstack_host_.empty())
+    base = localstack_host_.find(':') != std::string::npos ? localstack_host_ : localstack_host_ + ":" + port;
+  if (strategy_ == "domain") return "http://" + ctx.region + ".queue." + base + tail;
+  return "http://sqs." + ctx.region + "." + base + tail;
 }
 
 }  // namespace podstack::sqs

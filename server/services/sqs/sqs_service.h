@@ -83,6 +83,7 @@ class SqsService final : public StatefulService<SqsService, SqsState> {
                                                       bool creating) const;
 
   std::string strategy_;
+  std::string localstack_host_;  // ServiceSettings::localstack_host
 };
 
 }  // namespace podstack::sqs
