@@ -136,6 +136,8 @@ class Gateway {
   void register_routes();
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);
   Reply service_route(Service& svc, const Route& route, const InternalCall& c);
+  Reply aws_route(Service& svc, const Route& route, const std::string& op, const InternalCall& c, json::object in,
+                  CallContext& ctx);
   Reply pods_endpoint(const InternalCall& c);
   Reply call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,
              std::string_view path, std::string_view query, std::vector<std::pair<std::string, std::string>> form,
