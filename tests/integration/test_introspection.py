@@ -342,10 +342,10 @@ def test_log_follow_prints_new_events_as_they_are_written(server, sqs):
         wait_until(lambda: waiting_polls(server) == 1, what="podstack log --follow to wait")
         sqs.create_queue(QueueName="unrelated")
         sqs.send_message(QueueUrl=url, MessageBody="seen")
-        line = lines.get(timeout=30)
+        line = lines.get(timeout=20)
         assert "SendMessage" in line and "queue=followed sent=1" in line, line
         sqs.send_message(QueueUrl=url, MessageBody="again")
-        assert "SendMessage" in lines.get(timeout=30)
+        assert "SendMessage" in lines.get(timeout=20)
         assert lines.empty()  # CreateQueue was filtered out
         assert proc.poll() is None  # still following
     finally:
