@@ -351,3 +351,26 @@ def test_log_follow_prints_new_events_as_they_are_written(server, sqs):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_json_protocol_client_pointed_at_the_endpoint_peeks(server, sqs):
+    url = sqs.create_queue(QueueName="json-sdk")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+
+    def call(op, body):
+        req = urllib.request.Request(server.endpoint + "/_aws/sqs/messages", data=json.dumps(body).encode(), method="POST",
+                                     headers={"X-Amz-Target": "AmazonSQS." + op, "Content-Type": "application/x-amz-json-1.0"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    status, body = call("ReceiveMessage", {"QueueUrl": url})
+    assert status == 200
+    assert [(m["Body"], m["Attributes"]["ApproximateReceiveCount"]) for m in body["Messages"]] == [("x", "0")]
+    status, body = call("SendMessage", {"QueueUrl": url, "MessageBody": "y"})
+    assert status == 400 and body["__type"] == "InvalidRequest"
+    status, body = call("ReceiveMessage", {"QueueUrl": url + "-nope"})
+    assert status == 400 and body["__type"].endswith("QueueDoesNotExist")
+    assert server.state()["last_sequence"] == 2  # CreateQueue, SendMessage: nothing else
