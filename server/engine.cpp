@@ -542,6 +542,7 @@ ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapsho
     writer_->submit({{e.sequence(), e.SerializeAsString()}},
                     [this, ticket](const Status& st) {
                       if (!st) on_log_failure(st);
+                      if (st) notifier_.notify(kLogKey);
                       // A loaded pod or a rollback may hold pending effects.
                       if (st && on_effects_) on_effects_();
                       ticket->complete(st);
@@ -744,6 +745,9 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
         std::move(bytes),
         [this, ticket, effects](const Status& st) {
           if (!st) on_log_failure(st);
+          // Written, so a log reader sees the events: wake /_podstack/log
+          // long polls (a count bump under an idle mutex when none waits).
+          if (st) notifier_.notify(kLogKey);
           // Effects are attempted only once their cause is durable.
           if (st && effects && on_effects_) on_effects_();
           ticket->complete(st);

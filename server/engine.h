@@ -231,8 +231,10 @@ class Engine {
   // The log from sequence `since` on, oldest first, each event decoded (an
   // event that does not parse is skipped), until `visit` returns false.
   Status scan_log(uint64_t since, const std::function<bool(const proto::Event&)>& visit) const;
-  // Long-poll wake-ups: writes notify the keys their Decision names.
+  // Long-poll wake-ups: writes notify the keys their Decision names, and
+  // kLogKey once their events are readable in the log (/_podstack/log?wait=).
   Notifier& notifier() { return notifier_; }
+  static inline const std::string kLogKey = "podstack/log";
   std::string summarize(const proto::Event& e) const;
 
  private:

@@ -10,6 +10,7 @@
 #include "server/clock_service.h"
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
+#include "server/protocol/xml.h"
 
 namespace podstack {
 
@@ -17,6 +18,8 @@ using protocol::Protocol;
 using protocol::WireResponse;
 
 namespace {
+
+constexpr uint64_t kMaxLogWaitSeconds = 60;
 
 std::string_view header(const HttpRequest& req, std::string_view name) {
   auto it = req.find(boost::beast::string_view(name.data(), name.size()));
@@ -819,12 +822,58 @@ Reply Gateway::service_route(Service& svc, const Route& route, const InternalCal
     else in[k] = v;
   }
   if (!route.tail_member.empty()) in[route.tail_member] = protocol::url_decode(c.path.substr(route.path.size()), false);
+  if (!route.aws_response.empty()) return aws_route(svc, route, *op, c, std::move(in), ctx);
   ExecResult x = engine_.execute(svc, *op, in, ctx);
   if (x.error) return json_error(c, x.error->status, x.error->message);
   if (method == "GET") return json_reply(c, 200, x.output);
   Reply r = internal_reply(c);
   r.response = HttpResponse{http::status::no_content, c.req.version()};
   r.commit = std::move(x.commit);
+  return r;
+}
+
+// A route that answers like an AWS operation (Route::aws_response): in the
+// service model's protocol, or the JSON protocol for a client that posted a
+// JSON-protocol request, or query XML as JSON for one that accepts JSON
+// (LocalStack's content negotiation: Accept, else the Content-Type).
+Reply Gateway::aws_route(Service& svc, const Route& route, const std::string& op, const InternalCall& c, json::object in,
+                         CallContext& ctx) {
+  const protocol::ServiceModel* model = &svc.model();
+  std::string_view content_type = header(c.req, "content-type");
+  if (c.req.method() == http::verb::post) {
+    // An AWS client whose endpoint is the route: its request joins the input.
+    if (is_form(c.req)) {
+      for (auto& [k, v] : protocol::parse_form(c.req.body()))
+        if (protocol::valid_utf8(k) && protocol::valid_utf8(v)) in[k] = v;
+    } else if (std::string_view target = header(c.req, "x-amz-target"); !target.empty() && model->json_variant()) {
+      model = model->json_variant();
+      boost::system::error_code ec;
+      json::value body = json::parse(c.req.body(), ec);
+      if (!ec && body.is_object())
+        for (auto& [k, v] : body.as_object()) in[k] = v;
+      in["Action"] = std::string(target.substr(target.rfind('.') + 1));
+    }
+  }
+  std::string_view accept = header(c.req, "accept");
+  if (accept.empty() || accept == "*/*") accept = content_type;
+  const bool as_json = model->protocol == Protocol::kQuery && accept.find("application/json") != std::string_view::npos &&
+                       accept.find("xml") == std::string_view::npos;
+  const protocol::Operation* aws_op = model->operation(route.aws_response);
+  if (!aws_op) return json_error(c, 500, "podstack bug: " + route.aws_response + " is not in the model");
+  ExecResult x = engine_.execute(svc, op, in, ctx);
+  WireResponse w = x.error ? protocol::render_error(model->protocol, model, *x.error, c.request_id)
+                           : protocol::render_output(*model, *aws_op, std::move(x.output), c.request_id);
+  if (as_json) {
+    std::string why;
+    auto doc = protocol::parse_xml(w.body, &why);
+    if (!doc) return json_error(c, 500, "podstack bug: its own XML does not parse: " + why);
+    w.body = json::serialize(protocol::xml_to_dict(*doc));
+    w.content_type = "application/json";
+  }
+  Reply r = internal_reply(c);
+  r.protocol = model->protocol;
+  r.model = model;
+  r.response = to_http(std::move(w), c.req.version());
   return r;
 }
 
@@ -971,24 +1020,57 @@ void Gateway::register_routes() {
     }
     return json_reply(c, 200, x.output);
   });
+  // Events with sequence >= since (1: the whole log), of one service and/or
+  // operation, at most `limit`. With wait=SECONDS (at most 60) and nothing
+  // to show yet, a long poll: answered as soon as a matching event is
+  // written, or empty when the wait ends. "next" is the `since` of the
+  // following call: past every event looked at, matching or not.
   add("/_podstack/log", false, [this](const InternalCall& c) {
-    uint64_t since = 1, limit = 1000;
-    std::string service;
+    if (!is_get(c)) return json_error(c, 405, "use GET");
+    uint64_t since = 1, limit = 1000, wait = 0;
+    std::string service, operation;
     for (auto& [k, v] : protocol::parse_form(c.query)) {
-      if (k == "since") since = std::strtoull(v.c_str(), nullptr, 10);
-      else if (k == "limit") limit = std::strtoull(v.c_str(), nullptr, 10);
-      else if (k == "service") service = v;
+      if (k == "since" || k == "limit" || k == "wait") {
+        char* end = nullptr;
+        uint64_t n = std::strtoull(v.c_str(), &end, 10);
+        if (v.empty() || *end || v[0] == '-') return json_error(c, 400, k + " must be a whole number, not '" + v + "'");
+        (k == "since" ? since : k == "limit" ? limit : wait) = n;
+      } else if (k == "service") {
+        service = v;
+      } else if (k == "operation") {
+        operation = v;
+      }
     }
+    wait = std::min<uint64_t>(wait, kMaxLogWaitSeconds);
+    // Before the scan: an event written after it changes the count, so the
+    // long poll below wakes at once instead of missing it.
+    const uint64_t seen = engine_.notifier().count(Engine::kLogKey);
     json::array events;
+    uint64_t next = since;
     Status st = engine_.scan_log(since, [&](const proto::Event& e) {
-      if (!service.empty() && e.service() != service) return true;
+      if (events.size() >= limit) return false;
+      next = e.sequence() + 1;
+      if ((!service.empty() && e.service() != service) || (!operation.empty() && e.operation() != operation)) return true;
       events.push_back(event_json(engine_, e));
-      return events.size() < limit;
+      return true;
     });
     if (!st) return json_error(c, 500, st.to_string());
+    const bool empty = events.empty();
     json::object o;
     o["events"] = std::move(events);
-    return json_reply(c, 200, o);
+    o["next"] = next;
+    Reply r = json_reply(c, 200, o);
+    if (empty && wait > 0) {
+      // Re-run on each written group until one matches (http_server.cpp's
+      // long_poll: a timer, no thread blocked).
+      LongPoll lp;
+      lp.key = Engine::kLogKey;
+      lp.until_ms = wall_clock_ms() + static_cast<int64_t>(wait) * 1000;
+      lp.wake_at_ms = lp.until_ms;
+      lp.seen = seen;
+      r.wait = std::move(lp);
+    }
+    return r;
   });
   // LocalStack's chaos API (server/faults.h): configuration, never events.
   add("/_localstack/chaos/faults", false, [this](const InternalCall& c) { return chaos_faults(c); });

@@ -148,6 +148,8 @@ class Gateway {
   void register_routes();
   Reply internal(const HttpRequest& req, std::string_view path, std::string_view query, const std::string& request_id);
   Reply service_route(Service& svc, const Route& route, const InternalCall& c);
+  Reply aws_route(Service& svc, const Route& route, const std::string& op, const InternalCall& c, json::object in,
+                  CallContext& ctx);
   Reply pods_endpoint(const InternalCall& c);
   Reply chaos_faults(const InternalCall& c);
   Reply chaos_effects(const InternalCall& c);

@@ -277,10 +277,21 @@ class BodySource {
 // path (URL-decoded) is the member `tail_member`. A GET answers 200 with the
 // output as JSON, any other method 204 once its events are durable; an
 // error answers {"error": message} with the error's status.
+//
+// With `aws_response` set, the route answers like that AWS operation of the
+// service's model instead (SQS's /_aws/sqs/messages answers a
+// ReceiveMessageResponse, as LocalStack's does): the output rendered in the
+// model's protocol (query: XML), or, when the client accepts
+// application/json, that XML as the JSON LocalStack makes of it (xmltodict);
+// errors in the same shape. An AWS client pointed at the route may also
+// post its request (a query form, or the JSON protocol's body): its members
+// join the input, with "Action" the operation it called (the form's, or the
+// X-Amz-Target's), for the handler to refuse what it does not serve.
 struct Route {
   std::string path;    // exact, or a prefix when it ends with '/'
   std::vector<std::pair<std::string, std::string>> methods;  // "GET" -> "__ListMessages"
   std::string tail_member;  // prefix routes: the input member for the rest of the path
+  std::string aws_response;  // e.g. "ReceiveMessage"; empty: the output as plain JSON
 };
 
 class Service {

@@ -1,7 +1,7 @@
 // podstack: the server and its command line.
 //
 //   podstack serve                      run the server (configured by env vars)
-//   podstack log [--since N] ...        list events, from a running server or DATA_DIR
+//   podstack log [--since N] [--follow] ...  list events, from a running server or DATA_DIR
 //   podstack state hash [--from-scratch]  print the deterministic state hash
 //   podstack state reset [--service S]    empty the state (as an event)
 //   podstack state rollback --to-seq N | --to-time T
@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -248,13 +249,65 @@ void print_event_line(const json::object& e) {
               e.at("summary").as_string().c_str());
 }
 
-int cmd_log(const Target& t, uint64_t since, const std::string& service, uint64_t limit, bool as_json) {
+struct LogQuery {
+  uint64_t since = 1, limit = 1000;
+  std::string service, operation;
+  bool as_json = false;
+  bool follow = false;
+};
+
+// A query parameter's value, percent-encoded (RFC 3986 unreserved kept).
+std::string query_value(std::string_view v) {
+  std::string out;
+  for (unsigned char ch : v) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out += static_cast<char>(ch);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", ch);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string log_url(const LogQuery& q, uint64_t since, int wait_seconds) {
+  std::string t = "/_podstack/log?since=" + std::to_string(since) + "&limit=" + std::to_string(q.limit);
+  if (!q.service.empty()) t += "&service=" + query_value(q.service);
+  if (!q.operation.empty()) t += "&operation=" + query_value(q.operation);
+  if (wait_seconds > 0) t += "&wait=" + std::to_string(wait_seconds);
+  return t;
+}
+
+// --follow: long polls /_podstack/log (each answers as soon as an event
+// matches, or empty after the wait) and prints events as they arrive, one
+// line (or one JSON object) each, until interrupted or the server goes away.
+int follow_log(const Target& t, const LogQuery& q) {
+  constexpr int kPollSeconds = 30;
+  uint64_t since = q.since;
+  for (;;) {
+    auto r = cli::http_call(endpoint_of(t), "GET", log_url(q, since, kPollSeconds));
+    if (!r) return fail("no server at " + endpoint_of(t) + " (--follow needs a running server)");
+    if (r->status != 200) return fail(server_error(*r));
+    json::object page = json::parse(r->body).as_object();
+    for (auto& e : page.at("events").as_array()) {
+      if (q.as_json) std::cout << json::serialize(e) << "\n";
+      else print_event_line(e.as_object());
+    }
+    std::cout.flush();
+    std::fflush(stdout);
+    since = page.at("next").to_number<uint64_t>();
+  }
+}
+
+int cmd_log(const Target& t, const LogQuery& q) {
+  const uint64_t since = q.since, limit = q.limit;
+  const std::string& service = q.service;
+  if (q.follow) return follow_log(t, q);
   json::array events;
   bool done = false;
   if (use_server(t)) {
-    std::string q = "/_podstack/log?since=" + std::to_string(since) + "&limit=" + std::to_string(limit);
-    if (!service.empty()) q += "&service=" + service;
-    if (auto r = cli::http_call(endpoint_of(t), "GET", q)) {
+    if (auto r = cli::http_call(endpoint_of(t), "GET", log_url(q, since, 0))) {
       if (r->status != 200) return fail(server_error(*r));
       events = json::parse(r->body).at("events").as_array();
       done = true;
@@ -276,16 +329,17 @@ int cmd_log(const Target& t, uint64_t since, const std::string& service, uint64_
         e.Clear();
         e.set_sequence(seq);
         e.set_operation("(does not parse)");
-        if (service.empty()) events.push_back(event_json(**engine, e));
+        if (service.empty() && q.operation.empty()) events.push_back(event_json(**engine, e));
         return events.size() < limit;
       }
       if (!service.empty() && e.service() != service) return true;
+      if (!q.operation.empty() && e.operation() != q.operation) return true;
       events.push_back(event_json(**engine, e));
       return events.size() < limit;
     });
     if (!st) return fail(st.to_string());
   }
-  if (as_json) {
+  if (q.as_json) {
     std::cout << json::serialize(events) << "\n";
   } else {
     for (auto& e : events) print_event_line(e.as_object());
@@ -964,14 +1018,15 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "run the server (configured by environment variables, see README)");
 
   Target log_target;
-  uint64_t since = 1, limit = 1000;
-  std::string service;
-  bool log_json = false;
+  LogQuery log_query;
   auto* log_cmd = app.add_subcommand("log", "list events: sequence, time, account/region, service, operation, request id");
-  log_cmd->add_option("--since", since, "first sequence to show");
-  log_cmd->add_option("--service", service, "only this service");
-  log_cmd->add_option("--limit", limit, "at most this many events");
-  log_cmd->add_flag("--json", log_json, "JSON output");
+  log_cmd->add_option("--since", log_query.since, "first sequence to show");
+  log_cmd->add_option("--service", log_query.service, "only this service");
+  log_cmd->add_option("--operation", log_query.operation, "only this operation (e.g. SendMessage)");
+  log_cmd->add_option("--limit", log_query.limit, "at most this many events (per answer with --follow)");
+  log_cmd->add_flag("--json", log_query.as_json, "JSON output (with --follow: one object per line)");
+  log_cmd->add_flag("-f,--follow", log_query.follow,
+                    "after the events listed, print new ones as they are written, until interrupted (needs a running server)");
   add_target_options(log_cmd, log_target);
 
   log_cmd->require_subcommand(0, 1);
@@ -1083,7 +1138,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*repair_cmd) return cmd_log_repair(repair_target, repair_seq);
-  if (*log_cmd) return cmd_log(log_target, since, service, limit, log_json);
+  if (*log_cmd) return cmd_log(log_target, log_query);
   if (*hash_cmd) return cmd_state_hash(hash_target, from_scratch, hash_json, hash_to_seq);
   if (*rb_cmd) return cmd_state_rollback(rb_target, rb_seq, rb_time);
   return 1;

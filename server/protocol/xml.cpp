@@ -1,6 +1,9 @@
 #include "server/protocol/xml.h"
 
 #include <cstdint>
+#include <map>
+
+#include <boost/json.hpp>
 
 namespace podstack::protocol {
 namespace {
@@ -178,5 +181,44 @@ class Reader {
 }  // namespace
 
 std::optional<XmlNode> parse_xml(std::string_view in, std::string* error) { return Reader(in).document(error); }
+
+namespace {
+std::string_view strip(std::string_view t) {
+  constexpr std::string_view ws = " \t\n\r\f\v";
+  size_t b = t.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return t.substr(b, t.find_last_not_of(ws) - b + 1);
+}
+
+boost::json::value dict_of(const XmlNode& n) {
+  std::string_view text = strip(n.text);
+  bool attrs = false;
+  for (auto& [k, v] : n.attributes) attrs = attrs || k != "xmlns";
+  if (!attrs && n.children.empty()) return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+  boost::json::object o;
+  for (auto& [k, v] : n.attributes)
+    if (k != "xmlns") o["@" + k] = v;
+  // A name that occurs more than once is a list (in document order).
+  std::map<std::string_view, size_t> count;
+  for (auto& c : n.children) ++count[c.name];
+  for (auto& c : n.children) {
+    if (count[c.name] == 1) {
+      o[c.name] = dict_of(c);
+      continue;
+    }
+    boost::json::value& slot = o[c.name];
+    if (!slot.is_array()) slot = boost::json::array();
+    slot.as_array().push_back(dict_of(c));
+  }
+  if (!text.empty()) o["#text"] = text;
+  return o;
+}
+}  // namespace
+
+boost::json::value xml_to_dict(const XmlNode& root) {
+  boost::json::object o;
+  o[root.name] = dict_of(root);
+  return o;
+}
 
 }  // namespace podstack::protocol

@@ -15,6 +15,12 @@ using protocol::ApiError;
 inline ApiError non_existent_queue(std::string message = "The specified queue does not exist.") {
   return ApiError::bad_request("AWS.SimpleQueueService.NonExistentQueue", std::move(message));
 }
+// /_aws/sqs/messages (LocalStack's developer endpoint): a QueueUrl that
+// names no queue, and a request for another operation than ReceiveMessage.
+inline ApiError invalid_address() {
+  return ApiError::make(404, "InvalidAddress", "The address https://queue.amazonaws.com/ is not valid for this endpoint.");
+}
+inline ApiError invalid_request(std::string message) { return ApiError::bad_request("InvalidRequest", std::move(message)); }
 inline ApiError invalid_parameter_value(std::string message) {
   return ApiError::bad_request("InvalidParameterValue", std::move(message));
 }

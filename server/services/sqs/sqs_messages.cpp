@@ -187,6 +187,8 @@ json::object batch_error(const std::string& id, const ApiError& e) {
   return o;
 }
 
+}  // namespace
+
 json::object message_json(const QueueState& q, const sqs::Message& m, const std::string& handle, int64_t receive_count,
                           int64_t first_receive, bool all_sys, const std::set<std::string>& sys,
                           const std::vector<std::string>& user) {
@@ -240,6 +242,8 @@ json::object message_json(const QueueState& q, const sqs::Message& m, const std:
   }
   return o;
 }
+
+namespace {
 
 // The message a receipt handle names in `q`, or AWS's error.
 const sqs::Message* by_handle(const QueueState& q, std::string_view handle) {

@@ -40,6 +40,8 @@ const SqsService::Table& SqsService::operations() {
       {"CancelMessageMoveTask", write(&SqsService::cancel_move_task)},
       {"AddPermission", write(&SqsService::add_permission)},
       {"RemovePermission", write(&SqsService::remove_permission)},
+      // /_aws/sqs/messages (routes()): a read, so it can change nothing.
+      {"__PeekMessages", read(&SqsService::peek_messages)},
   };
   return t;
 }

@@ -6,7 +6,8 @@
 // retention against the request's time, and every receive is an event
 // recording the receipt handle and the visibility deadline it chose.
 // The handlers live in sqs_queues.cpp, sqs_messages.cpp,
-// sqs_permissions.cpp and sqs_move_tasks.cpp; the state in sqs_state.h.
+// sqs_permissions.cpp, sqs_move_tasks.cpp and sqs_developer.cpp (the
+// /_aws/sqs/messages peek); the state in sqs_state.h.
 // AWS reference: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
 #pragma once
 #include <map>
@@ -24,6 +25,13 @@ std::unique_ptr<Service> make_sqs_service(const ServiceSettings& settings);
 }
 
 namespace podstack::sqs {
+
+// One message as ReceiveMessage shows it: the system attributes asked for
+// (all_sys, or the names in sys) and the user attributes `user` selects
+// (sqs_messages.cpp). The peek endpoint shows messages the same way.
+json::object message_json(const QueueState& q, const sqs::Message& m, const std::string& handle, int64_t receive_count,
+                          int64_t first_receive, bool all_sys, const std::set<std::string>& sys,
+                          const std::vector<std::string>& user);
 
 class SqsService final : public StatefulService<SqsService, SqsState> {
  public:
@@ -65,6 +73,15 @@ class SqsService final : public StatefulService<SqsService, SqsState> {
   // ---- permissions (sqs_permissions.cpp) ----
   void add_permission(const Request& req, Decision& out) const;
   void remove_permission(const Request& req, Decision& out) const;
+
+  // ---- developer endpoints (sqs_developer.cpp) ----
+  // LocalStack's /_aws/sqs/messages: the messages of a queue, as a
+  // ReceiveMessage would show them, without receiving any.
+  std::vector<Route> routes() const override {
+    return {{"/_aws/sqs/messages", {{"GET", "__PeekMessages"}, {"POST", "__PeekMessages"}}, "", "ReceiveMessage"},
+            {"/_aws/sqs/messages/", {{"GET", "__PeekMessages"}, {"POST", "__PeekMessages"}}, "Path", "ReceiveMessage"}};
+  }
+  void peek_messages(const Request& req, Decision& out) const;
 
   // ---- message move tasks (sqs_move_tasks.cpp) ----
   void start_move_task(const Request& req, Decision& out) const;

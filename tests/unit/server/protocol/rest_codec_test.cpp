@@ -241,3 +241,15 @@ TEST_CASE("xml reader: entities, CDATA, namespaces, and malformed input") {
   for (int i = 0; i < 100; ++i) deep += "<a>";
   CHECK_FALSE(parse_xml(deep, &err));
 }
+
+TEST_CASE("xml_to_dict: the JSON xmltodict makes of a document (LocalStack's JSON view of query responses)") {
+  std::string err;
+  auto doc = parse_xml(
+      "<R xmlns=\"ns\"><Result><M><Body> hi </Body><A><N>x</N></A><A><N>y</N></A></M></Result>"
+      "<Empty/><Meta id=\"7\">t</Meta></R>",
+      &err);
+  REQUIRE_MESSAGE(doc, err);
+  json::value v = xml_to_dict(*doc);
+  CHECK(json::serialize(v) ==
+        R"({"R":{"Result":{"M":{"Body":"hi","A":[{"N":"x"},{"N":"y"}]}},"Empty":null,"Meta":{"@id":"7","#text":"t"}}})");
+}
