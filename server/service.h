@@ -291,7 +291,7 @@ struct Route {
   std::string path;    // exact, or a prefix when it ends with '/'
   std::vector<std::pair<std::string, std::string>> methods;  // "GET" -> "__ListMessages"
   std::string tail_member;  // prefix routes: the input member for the rest of the path
-  std::string aws_response;  // e.g. "ReceiveMessage"; empty: the output as plain JSON
+  std::string aws_response = {};  // e.g. "ReceiveMessage"; empty: the output as plain JSON
 };
 
 class Service {
