@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <optional>
 #include <sstream>
@@ -126,6 +127,14 @@ std::string Config::from_env(Config& c) {
   c.auto_load_every_start = env_flag("AUTO_LOAD_POD_EVERY_START");
   c.init_pods_dir = get("INIT_PODS_DIR");
   c.test_hook = get("PODSTACK_TEST_HOOK");
+  if (auto v = get("PODSTACK_SEED"); !v.empty()) {
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+    if (*end || v.find_first_not_of("0123456789") != std::string::npos || errno == ERANGE)
+      fail("PODSTACK_SEED='" + v + "' is not a non-negative integer (at most 18446744073709551615)");
+    else c.seed = n;
+  }
   for (const char* k : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"})
     if (std::getenv(k)) c.aws_env_set.push_back(k);
   c.aws = {get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY"), get("AWS_SESSION_TOKEN"), get("AWS_REGION"),

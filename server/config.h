@@ -3,6 +3,7 @@
 #pragma once
 #include "server/not_for_services.h"
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct Config {
   bool auto_load_every_start = false;
   std::string init_pods_dir;  // empty: DATA_DIR's default
   std::string test_hook;      // PODSTACK_TEST_HOOK (store/test_hook.h); tests only
+  // PODSTACK_SEED: generated ids come from a generator seeded with it
+  // (server/ids.h); unset: random, or the seed the log recorded.
+  std::optional<uint64_t> seed;
   // Which of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION the
   // environment sets (init hooks get defaults for the others).
   std::vector<std::string> aws_env_set;

@@ -6,6 +6,7 @@
 #include <map>
 #include <chrono>
 #include <shared_mutex>
+#include <utility>
 
 #include "server/clock_service.h"
 #include "server/event_store_blobs.h"
@@ -118,6 +119,7 @@ std::optional<std::string> unreplayable(const proto::Event& e, const Service* sv
     if (e.operation() == "PodLoaded") m = std::make_unique<proto::PodLoaded>();
     else if (e.operation() == "ResetState") m = std::make_unique<proto::StateReset>();
     else if (e.operation() == "EventDropped") m = std::make_unique<proto::EventDropped>();
+    else if (e.operation() == "SeedSet") m = std::make_unique<proto::SeedSet>();
     else return "unknown engine event '" + e.operation() + "'";
     if (!m->ParseFromString(e.payload())) return "the engine event's payload does not parse";
     return std::nullopt;
@@ -245,7 +247,7 @@ void Engine::unlock_all_exclusive() {
 }
 
 Status Engine::restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped,
-                                  int64_t* time_ms) const {
+                                  int64_t* time_ms, std::optional<uint64_t>* seed) const {
   *restored_seq = 0;
   return store_->scan_checkpoints_desc([&](uint64_t seq, std::string_view bytes) {
     if (seq > at_most) return true;
@@ -253,6 +255,7 @@ Status Engine::restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* re
       spdlog::warn("checkpoint at sequence {} is unusable ({}); falling back to an older one or a full replay", seq, why);
       if (skipped) ++*skipped;
       for (auto& s : svcs) s->clear();
+      if (seed) seed->reset();
       return true;  // keep looking
     };
     if (seq > store_->last_sequence()) return fail("it is newer than the log");
@@ -262,6 +265,12 @@ Status Engine::restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* re
     if (!snap.ParseFromString(*raw)) return fail("snapshot does not parse");
     if (snap.format() > kSnapshotFormat) return fail("snapshot format " + std::to_string(snap.format()) + " is newer than this podstack");
     for (const auto& ss : snap.services()) {
+      if (ss.service() == kEngineService) {  // the engine's own: the newest SeedSet
+        proto::SeedSet s;
+        if (!s.ParseFromString(ss.state())) return fail("the engine's state does not parse");
+        if (seed) *seed = s.seed();
+        continue;
+      }
       Service* svc = find_service(svcs, ss.service());
       if (!svc) return fail("it holds state of unknown service '" + ss.service() + "'");
       if (Status st = svc->restore(ss.state()); !st) return fail(ss.service() + ": " + st.to_string());
@@ -275,14 +284,15 @@ Status Engine::restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* re
 Status Engine::load() {
   for (auto& s : services_) s->clear();
   startup_ = StartupStats{};
+  seed_.reset();
   if (!options_.ignore_checkpoints) {
     Status scan = restore_checkpoint(services_, UINT64_MAX, &startup_.checkpoint_sequence, &startup_.skipped_checkpoints,
-                                     &startup_.checkpoint_time_ms);
+                                     &startup_.checkpoint_time_ms, &seed_);
     if (!scan) return scan;
   }
   checkpoint_seq_ = startup_.checkpoint_sequence;
   checkpoint_time_ms_ = startup_.checkpoint_time_ms;
-  Status st = replay_into(services_, startup_.checkpoint_sequence + 1, UINT64_MAX, &startup_.replayed);
+  Status st = replay_into(services_, startup_.checkpoint_sequence + 1, UINT64_MAX, &startup_.replayed, &seed_);
   if (!st) return st;
   std::lock_guard lk(seq_mu_);
   last_seq_ = std::max(store_->last_sequence(), startup_.checkpoint_sequence);
@@ -290,7 +300,8 @@ Status Engine::load() {
   return Status::ok();
 }
 
-Status Engine::replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t* replayed) const {
+Status Engine::replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t* replayed,
+                           std::optional<uint64_t>* seed) const {
   Status inner;
   proto::Event e;
   uint64_t expected = from;
@@ -305,7 +316,7 @@ Status Engine::replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t*
       return false;
     }
     expected = seq + 1;
-    inner = apply_one(e, svcs);
+    inner = apply_one(e, svcs, nullptr, nullptr, seed);
     if (!inner) {
       if (inner.code() == Status::Code::kCorruption) inner = with_repair_hint(seq, inner);
       return false;
@@ -317,10 +328,10 @@ Status Engine::replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t*
 }
 
 Status Engine::apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded,
-                         google::protobuf::MessageLite* decoded) const {
+                         google::protobuf::MessageLite* decoded, std::optional<uint64_t>* seed) const {
   if (e.service() == kEngineService) {
     try {
-      apply_engine_event(e, svcs, preloaded);
+      apply_engine_event(e, svcs, preloaded, seed);
     } catch (const std::exception& ex) {
       return Status::corruption("event " + std::to_string(e.sequence()) + " (" + e.operation() + ") cannot be applied: " + ex.what());
     }
@@ -340,8 +351,16 @@ Status Engine::apply_one(const proto::Event& e, Services& svcs, const proto::Sta
   return Status::ok();
 }
 
-void Engine::apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const {
+void Engine::apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded,
+                                std::optional<uint64_t>* seed) const {
   if (e.operation() == "EventDropped") return;  // a repair: the event it replaced applies nothing
+  if (e.operation() == "SeedSet") {
+    // No service state: the seed only picks the ids of later requests.
+    proto::SeedSet s;
+    if (!s.ParseFromString(e.payload())) throw std::runtime_error("SeedSet event does not parse");
+    if (seed) *seed = s.seed();
+    return;
+  }
   if (e.operation() == "ResetState") {
     proto::StateReset r;
     r.ParseFromString(e.payload());
@@ -550,7 +569,7 @@ ExecResult Engine::commit_engine_event(proto::Event e, const proto::StateSnapsho
                     std::move(blobs));
   }
   if (e.operation() == "PodLoaded") test_hook("pod-load-submitted");
-  if (Status st = apply_one(e, services_, preloaded); !st) {
+  if (Status st = apply_one(e, services_, preloaded, nullptr, &seed_); !st) {
     spdlog::error("apply failed after commit: {}", st.to_string());
     on_log_failure(st);
   }
@@ -803,6 +822,23 @@ ExecResult Engine::reset(const std::string& service_name, const CallContext& ctx
   return commit_engine_event(envelope(ctx, kEngineService, "ResetState", body.SerializeAsString()), nullptr, {});
 }
 
+std::optional<uint64_t> Engine::seed() const {
+  std::vector<std::shared_lock<ServiceMutex>> locks;
+  for (auto& s : services_) locks.emplace_back(s->mutex());
+  return seed_;
+}
+
+ExecResult Engine::record_seed(uint64_t seed, const CallContext& ctx) {
+  if (!writer_) {
+    ExecResult r;
+    r.error = ApiError::unavailable("podstack is read-only here");
+    return r;
+  }
+  proto::SeedSet body;
+  body.set_seed(seed);
+  return commit_engine_event(envelope(ctx, kEngineService, "SeedSet", body.SerializeAsString()), nullptr, {});
+}
+
 void Engine::on_log_failure(const Status& s) {
   std::lock_guard ml(maint_mu_);
   if (failed_.exchange(true)) return;
@@ -926,12 +962,30 @@ Status Engine::checkpoint(bool forked) {
     snap.set_format(kSnapshotFormat);
     snap.set_sequence(seq);
     snap.set_time_ms(time_ms);
+    // The engine's own state, as service "podstack" (checkpoints only, not
+    // pods): the newest seed, so a restart need not read the log before it.
+    std::string engine_state;
+    if (seed_) {
+      proto::SeedSet s;
+      s.set_seed(*seed_);
+      engine_state = s.SerializeAsString();
+    }
     for (auto& s : services_) {
+      if (!engine_state.empty() && s->name() > kEngineService) {
+        auto* ss = snap.add_services();
+        ss->set_service(kEngineService);
+        ss->set_state(std::exchange(engine_state, std::string()));
+      }
       std::string bytes = s->snapshot();
       if (bytes.empty()) continue;
       auto* ss = snap.add_services();
       ss->set_service(std::string(s->name()));
       ss->set_state(std::move(bytes));
+    }
+    if (!engine_state.empty()) {
+      auto* ss = snap.add_services();
+      ss->set_service(kEngineService);
+      ss->set_state(std::move(engine_state));
     }
     return zstd_compress(deterministic_bytes(snap));
   };
@@ -1158,6 +1212,11 @@ std::string Engine::summarize(const proto::Event& e) const {
       p.ParseFromString(e.payload());
       if (p.name() == "@rollback") return "rollback to sequence " + std::to_string(p.version());
       return "pod=" + p.name() + ":" + std::to_string(p.version()) + " strategy=" + p.strategy();
+    }
+    if (e.operation() == "SeedSet") {
+      proto::SeedSet d;
+      d.ParseFromString(e.payload());
+      return "seed=" + std::to_string(d.seed());
     }
     if (e.operation() == "EventDropped") {
       proto::EventDropped d;

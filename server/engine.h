@@ -179,6 +179,10 @@ class Engine {
   void set_effects_listener(std::function<void()> fn) { on_effects_ = std::move(fn); }
   // Engine event: clears one service's state (or all when empty).
   ExecResult reset(const std::string& service, const CallContext& ctx);
+  // The id seed the log records (the newest SeedSet event), if any.
+  std::optional<uint64_t> seed() const;
+  // Engine event SeedSet: PODSTACK_SEED, recorded when it differs from seed().
+  ExecResult record_seed(uint64_t seed, const CallContext& ctx);
 
   StateInfo state_info() const;
   // A consistent export of the named services (all when empty).
@@ -242,13 +246,17 @@ class Engine {
   using Services = std::vector<std::unique_ptr<Service>>;
   Status load();  // checkpoint + replay into empty services
   // Newest usable checkpoint with sequence <= at_most into `svcs`.
+  // `seed`, when given, gets the checkpoint's recorded seed.
   Status restore_checkpoint(Services& svcs, uint64_t at_most, uint64_t* restored_seq, uint64_t* skipped,
-                            int64_t* time_ms = nullptr) const;
-  Status replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t* replayed) const;
+                            int64_t* time_ms = nullptr, std::optional<uint64_t>* seed = nullptr) const;
+  // `seed`, when given, follows the SeedSet events replayed (the live state's).
+  Status replay_into(Services& svcs, uint64_t from, uint64_t to, uint64_t* replayed,
+                     std::optional<uint64_t>* seed = nullptr) const;
   // decoded: the payload as decide() built it (Decision::add), or null.
   Status apply_one(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded = nullptr,
-                   google::protobuf::MessageLite* decoded = nullptr) const;
-  void apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded) const;
+                   google::protobuf::MessageLite* decoded = nullptr, std::optional<uint64_t>* seed = nullptr) const;
+  void apply_engine_event(const proto::Event& e, Services& svcs, const proto::StateSnapshot* preloaded,
+                          std::optional<uint64_t>* seed) const;
   static StateExport export_services(const Services& svcs, uint64_t seq, const std::vector<std::string>& only);
   static void apply_pod(const proto::PodLoaded& meta, const proto::StateSnapshot& snap, Services& svcs);
   // Engine events (reset, pod load, rollback): under every service's lock.
@@ -309,6 +317,9 @@ class Engine {
   std::chrono::steady_clock::duration last_checkpoint_cost_{};
   std::chrono::steady_clock::time_point last_checkpoint_at_{};
   StartupStats startup_;
+  // The newest SeedSet's seed: written under every service's exclusive lock
+  // (load, engine events), read under their shared locks (checkpoints).
+  std::optional<uint64_t> seed_;
   Notifier notifier_;
   std::function<void()> on_effects_;
 

@@ -1,4 +1,5 @@
 #include "server/http_server.h"
+#include "server/ids.h"
 
 #include <spdlog/spdlog.h>
 
@@ -299,11 +300,14 @@ struct HttpServer::Impl {
     if (fec) conn.stream.socket().close(fec);
   }
 
-  // The gateway's answer; an escaped exception is a 500, never a dropped connection.
-  Reply handle(const HttpRequest& req, std::shared_ptr<StreamedBody> streamed = nullptr,
+  // The gateway's answer; an escaped exception is a 500, never a dropped
+  // connection. Its ids come from `id_stream` (by value: a long poll runs the
+  // request again from the same point of its stream).
+  Reply handle(ids::Stream id_stream, const HttpRequest& req, std::shared_ptr<StreamedBody> streamed = nullptr,
                const std::optional<protocol::ApiError>& body_error = std::nullopt) {
     Reply reply;
     DeferLogWrites defer;  // the session writes the group in wait_commit
+    ids::Scope seeded(id_stream);
     try {
       reply = body_error ? gateway.body_failed(req, *body_error) : gateway.handle(req, streamed);
     } catch (const std::exception& e) {
@@ -323,7 +327,7 @@ struct HttpServer::Impl {
   // length in real time (a client's 20 s wait is 20 s, frozen clock or not);
   // a due time on the clock is waited for only while the clock runs, and a
   // clock change wakes every poll (Notifier::notify_all) to look again.
-  asio::awaitable<void> long_poll(const HttpRequest& req, Reply& reply) {
+  asio::awaitable<void> long_poll(const HttpRequest& req, ids::Stream id_stream, Reply& reply) {
     const auto end = std::chrono::steady_clock::now() +
                      std::chrono::milliseconds(std::max<int64_t>(0, reply.wait->until_ms - gateway.now_ms()));
     auto ex = co_await asio::this_coro::executor;
@@ -340,7 +344,7 @@ struct HttpServer::Impl {
       });
       co_await timer->async_wait(kTuple);  // expired, or cancelled by a wake-up: either way, run again
       gateway.notifier().cancel(id);
-      reply = handle(req);
+      reply = handle(id_stream, req);
       if (reply.commit) {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
@@ -394,9 +398,16 @@ struct HttpServer::Impl {
       std::shared_ptr<StreamedBody> streamed;
       std::optional<protocol::ApiError> body_error;
       bool broken = false;
+      // The request's id stream (server/ids.h): taken once a request has
+      // arrived, never for a connection that just closes.
+      ids::Stream id_stream;
       if (!ec) {
+        id_stream = ids::Stream::next(ids::Purpose::kRequest);
         HttpRequest head{hp.get().base()};
-        streamed = gateway.streamed_body(head);
+        {
+          ids::Scope seeded(id_stream);  // an S3 body's blob id is drawn here
+          streamed = gateway.streamed_body(head);
+        }
         if (!(co_await send_continue(*conn, head))) break;
         if (streamed) {
           http::request_parser<http::buffer_body> bp(std::move(hp));
@@ -427,15 +438,22 @@ struct HttpServer::Impl {
         // A peer that closed, timed out or was cancelled at shutdown just goes away;
         // a malformed or oversized request gets an answer first.
         if (ec == http::error::body_limit) {
-          auto res = Gateway::plain_error(413, "EntityTooLarge",
-                                          "Your request body exceeds the limit of " + std::to_string(opts.body_limit) + " bytes", 11);
+          auto res = [&] {
+            ids::Scope seeded(id_stream);  // not across the co_await below
+            return Gateway::plain_error(413, "EntityTooLarge",
+                                        "Your request body exceeds the limit of " + std::to_string(opts.body_limit) + " bytes", 11);
+          }();
           res.keep_alive(false);
           res.prepare_payload();
           co_await write(*conn, res);
           unread = true;
         } else if (&ec.category() == &beast::http::make_error_code(http::error::bad_target).category() &&
                    ec != http::error::end_of_stream && ec != http::error::partial_message) {
-          auto res = Gateway::plain_error(400, "BadRequest", "Malformed HTTP request: " + ec.message(), 11);
+          if (hec) id_stream = ids::Stream::next(ids::Purpose::kRequest);  // no header: no stream yet
+          auto res = [&] {
+            ids::Scope seeded(id_stream);
+            return Gateway::plain_error(400, "BadRequest", "Malformed HTTP request: " + ec.message(), 11);
+          }();
           res.keep_alive(false);
           res.prepare_payload();
           co_await write(*conn, res);
@@ -447,10 +465,10 @@ struct HttpServer::Impl {
       conn->stream.expires_never();
       if (int64_t ms = gateway.added_latency_ms(req); ms > 0) co_await hold(ms);
       auto t0 = std::chrono::steady_clock::now();
-      Reply reply = handle(req, streamed, body_error);
+      Reply reply = handle(id_stream, req, streamed, body_error);
       if (streamed && !reply.received) streamed->discard();
       if (reply.received && !reply.commit) reply.received->committed();
-      if (reply.wait) co_await long_poll(req, reply);
+      if (reply.wait) co_await long_poll(req, id_stream, reply);
       if (reply.commit) {
         Status st = co_await wait_commit(*reply.commit);
         if (!st) gateway.commit_failed(reply, st);
@@ -497,6 +515,7 @@ struct HttpServer::Impl {
           reply.response.content_length(reply.response.body().size());
         } else {
           spdlog::error("reading a response body failed: {}", failed.to_string());
+          ids::Scope seeded(id_stream);
           Reply err = gateway.body_failed(req, protocol::ApiError::internal("reading the stored body failed"));
           reply.response = std::move(err.response);
           reply.response.set(http::field::date, http_date_now());

@@ -1,4 +1,5 @@
 #include "server/outbox.h"
+#include "server/ids.h"
 
 #include <spdlog/spdlog.h>
 
@@ -262,9 +263,16 @@ void Outbox::run() {
         CallContext ctx;
         ctx.account = e.account.empty() ? ctx.account : e.account;
         ctx.region = e.region.empty() ? ctx.region : e.region;
-        ctx.request_id = random_uuid();
         ctx.now_ms = a.finished_ms;
-        ExecResult r = engine_.record_effect(*svc, a, ctx);
+        // Its own id stream: attempts run at times no request controls, so
+        // they must not draw from (and shift) the requests' streams.
+        ids::Stream stream = ids::Stream::next(ids::Purpose::kBackground);
+        ExecResult r;
+        {
+          ids::Scope seeded(stream);
+          ctx.request_id = random_uuid();
+          r = engine_.record_effect(*svc, a, ctx);
+        }
         if (r.error) {  // e.g. recovering from a failed log write: try again later
           next_due = std::min(next_due, engine_.now_ms() + 1000);
           continue;

@@ -1,4 +1,5 @@
 #include "server/service.h"
+#include "server/ids.h"
 
 #include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
@@ -9,27 +10,24 @@
 
 #include <chrono>
 #include <map>
-#include <random>
 
 namespace podstack {
 
-namespace {
-std::mt19937_64& rng() {
-  thread_local std::mt19937_64 r{std::random_device{}()};
-  return r;
-}
-}  // namespace
-
 std::string random_chars(size_t n, std::string_view alphabet) {
   std::string s(n, '\0');
-  auto& r = rng();
-  for (auto& c : s) c = alphabet[r() % alphabet.size()];
+  uint64_t r[16];
+  for (size_t at = 0; at < n; at += 16) {
+    size_t k = std::min<size_t>(16, n - at);
+    ids::fill(r, k);
+    for (size_t i = 0; i < k; ++i) s[at + i] = alphabet[r[i] % alphabet.size()];
+  }
   return s;
 }
 
 std::string random_uuid() {
-  auto& r = rng();
-  uint64_t a = r(), b = r();
+  uint64_t r[2];
+  ids::fill(r, 2);
+  uint64_t a = r[0], b = r[1];
   a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1
   // 8-4-4-4-12 lowercase hex digits, most significant first (every SQS send

@@ -36,6 +36,7 @@
 #include "server/outbox.h"
 #include "server/gateway.h"
 #include "server/http_server.h"
+#include "server/ids.h"
 #include "server/init_hooks.h"
 #include "server/logging.h"
 #include "server/metrics.h"
@@ -65,6 +66,32 @@ std::map<std::string, std::string> hook_env(const Config& cfg, const std::string
   for (auto [k, v] : {std::pair{"AWS_ACCESS_KEY_ID", "test"}, {"AWS_SECRET_ACCESS_KEY", "test"}, {"AWS_DEFAULT_REGION", "us-east-1"}})
     if (std::find(cfg.aws_env_set.begin(), cfg.aws_env_set.end(), k) == cfg.aws_env_set.end()) env[k] = v;
   return env;
+}
+
+// Seeds generated ids (server/ids.h) with PODSTACK_SEED, recorded in the
+// log when it is new there, or with the seed the log recorded; random when
+// neither. The epoch is the log's last sequence: the same history gives the
+// same ids after a restart (docs/decisions.md, "Deterministic ids").
+bool start_ids(Engine& engine, std::optional<uint64_t> env_seed) {
+  std::optional<uint64_t> logged = engine.seed();
+  if (env_seed && env_seed != logged) {
+    CallContext ctx;
+    ctx.request_id = "podstack-seed";
+    ctx.now_ms = wall_clock_ms();
+    ExecResult r = engine.record_seed(*env_seed, ctx);
+    Status st = r.error ? Status::io_error(r.error->message) : r.commit ? r.commit->wait() : Status::ok();
+    if (!st) {
+      spdlog::error("cannot record PODSTACK_SEED in the log: {}; not starting", st.to_string());
+      return false;
+    }
+    if (logged) spdlog::info("PODSTACK_SEED={} replaces the seed {} the log recorded", *env_seed, *logged);
+  }
+  std::optional<uint64_t> seed = env_seed ? env_seed : logged;
+  ids::configure(seed, engine.last_sequence());
+  if (seed)
+    spdlog::info("generated ids are deterministic: seed {}{}, from log sequence {}", *seed,
+                 env_seed ? "" : " (recorded in the log; PODSTACK_SEED is not set)", engine.last_sequence());
+  return true;
 }
 
 int serve() {
@@ -102,6 +129,7 @@ int serve() {
     if (cfg.persistence_sync) spdlog::error("event store: {}", p);
     else spdlog::warn("event store: {}", p);
   }
+  if (!start_ids(**engine, cfg.seed)) return 1;
   // Init pods and AUTO_LOAD_POD load before the server listens, so healthy
   // means loaded; a failure stops startup (server/startup_pods.h).
   if (Status st = load_startup_pods(**engine, startup_pods_from_config(cfg)); !st) {

@@ -113,6 +113,20 @@ Item item_from_json(const json::value& v) {
   return item;
 }
 
+namespace {
+// A protobuf map's entries by name: its iteration order differs between
+// processes (a per-map hash seed), and the same request must get the same
+// bytes (PODSTACK_SEED's contract). A few pointers sorted per item.
+template <class M>
+std::vector<const typename M::value_type*> sorted_entries(const M& m) {
+  std::vector<const typename M::value_type*> out;
+  out.reserve(m.size());
+  for (auto& kv : m) out.push_back(&kv);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  return out;
+}
+}  // namespace
+
 json::value to_json(const AttributeValue& v, bool base64) {
   json::object o;
   auto blob = [&](const std::string& b) { return json::string(base64 ? protocol::base64_encode(b) : b); };
@@ -140,7 +154,7 @@ json::value to_json(const AttributeValue& v, bool base64) {
     }
     case AttributeValue::kM: {
       json::object m;
-      for (auto& [k, e] : v.m().fields()) m[k] = to_json(e, base64);
+      for (auto* kv : sorted_entries(v.m().fields())) m[kv->first] = to_json(kv->second, base64);
       o["M"] = std::move(m);
       break;
     }
@@ -159,7 +173,7 @@ json::value to_json(const AttributeValue& v, bool base64) {
 
 json::object item_to_json(const Item& item, bool base64) {
   json::object o;
-  for (auto& [k, v] : item.attrs()) o[k] = to_json(v, base64);
+  for (auto* kv : sorted_entries(item.attrs())) o[kv->first] = to_json(kv->second, base64);
   return o;
 }
 

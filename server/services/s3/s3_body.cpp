@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "server/protocol/encoding.h"
+#include "server/random.h"
 #include "server/service.h"
 #include "base/digest.h"
 #include "server/services/s3/s3_errors.h"
@@ -226,6 +227,9 @@ std::string new_blob_id() {
     for (int i = width - 1; i >= 0; --i, v /= 36) buf[i] = kDigits[v % 36];
     out.append(buf, static_cast<size_t>(width));
   };
+  // Seeded (PODSTACK_SEED), the id is in the state: the clock and the
+  // process counter would make it differ between runs.
+  if (deterministic_ids()) return random_chars(24, kDigits);
   std::string id;
   id.reserve(24);
   uint64_t now = static_cast<uint64_t>(

@@ -41,6 +41,7 @@ std::string chunk_key(std::string_view blob, uint32_t index);
 // sequential keys without a search; random ids cost ~5% of a 1 KiB
 // PutObject in cache misses) and flushed files do not overlap. Uniqueness
 // rests on the counter within a process and the random part across them.
+// With PODSTACK_SEED: 24 seeded random characters instead (reproducible).
 std::string new_blob_id();
 // The pending mark of a body written but not yet committed (BlobStore::mark_pending):
 // "s3-pending/<blob>", the key older versions wrote, so their marks still recover.

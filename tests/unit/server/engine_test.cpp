@@ -659,3 +659,37 @@ TEST_CASE("the in-memory store has no disk reserve") {
   put(*e, "/a", "1");
   CHECK(e->store().disk_state().reserve_bytes == 0);
 }
+
+TEST_CASE("the id seed is an engine event: found again after a restart, from a checkpoint or by replay") {
+  testing::TempDir dir;
+  std::string hash;
+  {
+    auto e = open(opts(dir));
+    CHECK_FALSE(e->seed());
+    put(*e, "/a", "1");
+    ExecResult r = e->record_seed(42, ctx());
+    REQUIRE_FALSE(r.error);
+    REQUIRE(r.commit->wait().is_ok());
+    CHECK(e->seed() == 42u);
+    put(*e, "/b", "2");
+    hash = e->state_info().hash;
+    REQUIRE(e->close().is_ok());  // a checkpoint at 3 that holds the seed, the event before it
+  }
+  {
+    auto e = open_full_replay(dir);  // replay: the SeedSet event
+    CHECK(e->startup().replayed == 3);
+    CHECK(e->seed() == 42u);
+  }
+  {
+    auto e = open(opts(dir));  // the checkpoint alone
+    CHECK(e->startup().checkpoint_sequence == 3);
+    CHECK(e->startup().replayed == 0);
+    CHECK(e->seed() == 42u);
+    CHECK(e->state_info().hash == hash);  // the seed is not service state
+    ExecResult r = e->record_seed(7, ctx());
+    REQUIRE(r.commit->wait().is_ok());
+    CHECK(e->seed() == 7u);
+  }
+  CHECK(open(opts(dir))->seed() == 7u);
+  CHECK(open_full_replay(dir)->seed() == 7u);
+}
