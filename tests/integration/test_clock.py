@@ -191,3 +191,36 @@ def test_cli_clock_offline(tmp_path):
         assert abs(now_ms(s) - (time.time() * 1000 + 2 * HOUR)) < 60_000
     finally:
         s.stop()
+
+
+def test_a_secret_deletion_window_follows_the_clock(server):
+    sm = server.client("secretsmanager")
+    sm.create_secret(Name="db", SecretString="pw")
+    sm.delete_secret(SecretId="db", RecoveryWindowInDays=7)
+    clock(server, {"advance": "1h"})
+    sm.restore_secret(SecretId="db")  # still inside the window
+    assert sm.get_secret_value(SecretId="db")["SecretString"] == "pw"
+    sm.delete_secret(SecretId="db", RecoveryWindowInDays=7)
+    clock(server, {"advance": "7d"})
+    clock(server, {"advance": "1h"})
+    with pytest.raises(Exception) as e:
+        sm.describe_secret(SecretId="db")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    server.crash_restart()  # and so after a kill -9
+    with pytest.raises(Exception) as e:
+        sm.describe_secret(SecretId="db")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_dynamodb_ttl_follows_the_clock(server):
+    ddb = server.client("dynamodb")
+    ddb.create_table(TableName="ttl", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    ddb.update_time_to_live(TableName="ttl", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    expires = now_ms(server) // 1000 + 1800
+    ddb.put_item(TableName="ttl", Item={"pk": {"S": "a"}, "exp": {"N": str(expires)}})
+    assert "Item" in ddb.get_item(TableName="ttl", Key={"pk": {"S": "a"}})
+    clock(server, {"advance": "1h"})
+    assert "Item" not in ddb.get_item(TableName="ttl", Key={"pk": {"S": "a"}})
+    server.crash_restart()
+    assert "Item" not in ddb.get_item(TableName="ttl", Key={"pk": {"S": "a"}})
