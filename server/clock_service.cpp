@@ -1,8 +1,5 @@
 #include "server/clock_service.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include <cctype>
 #include <climits>
 
@@ -182,14 +179,7 @@ void ClockService::apply(const proto::Event& e) {
 std::string ClockService::snapshot() const {
   std::lock_guard lk(mu_);
   if (!state_.frozen() && state_.offset_ms() == 0) return {};
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream os(&out);
-    google::protobuf::io::CodedOutputStream cos(&os);
-    cos.SetSerializationDeterministic(true);
-    state_.SerializeToCodedStream(&cos);
-  }
-  return out;
+  return deterministic_bytes(state_);
 }
 
 Status ClockService::check_snapshot(std::string_view bytes) const {

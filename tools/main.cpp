@@ -259,6 +259,16 @@ Result<std::unique_ptr<Engine>> open_offline(const Target& t, bool from_scratch)
   return Engine::open(eo, make_services());
 }
 
+// DATA_DIR opened for writing, offline (the server must be stopped): the
+// CLI's own events (rollback, reset, a clock change) go through the engine.
+Result<std::unique_ptr<Engine>> open_writable(const Target& t) {
+  EngineOptions eo;
+  eo.store.path = store_path(data_dir_of(t));
+  eo.factory = [] { return make_services(); };
+  spdlog::set_level(spdlog::level::err);
+  return Engine::open(eo, make_services());
+}
+
 int fail(const std::string& msg) {
   // On a terminal, replace a progress line that may be showing.
   std::fprintf(stderr, "%spodstack: %s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "", msg.c_str());
@@ -864,11 +874,7 @@ int cmd_state_rollback(const Target& t, std::optional<uint64_t> to_seq, const st
     if (auto r = cli::http_call(endpoint_of(t), "POST", "/_podstack/state/rollback?" + q))
       return answer(*r, false, report);
   }
-  EngineOptions eo;
-  eo.store.path = store_path(data_dir_of(t));
-  eo.factory = [] { return make_services(); };
-  spdlog::set_level(spdlog::level::err);
-  auto engine = Engine::open(eo, make_services());
+  auto engine = open_writable(t);
   if (!engine) return fail("cannot open " + data_dir_of(t) + ": " + engine.status().to_string());
   uint64_t seq = 0;
   if (to_seq) {
@@ -925,10 +931,7 @@ int cmd_clock(const Target& t, const std::vector<std::string>& args) {
     print(v);
     return 0;
   }
-  EngineOptions eo;
-  eo.store.path = store_path(data_dir_of(t));
-  spdlog::set_level(spdlog::level::err);
-  auto engine = Engine::open(eo, make_services());
+  auto engine = open_writable(t);
   if (!engine) return fail("cannot open " + data_dir_of(t) + ": " + engine.status().to_string());
   CallContext ctx;
   ctx.request_id = "cli";
@@ -951,10 +954,7 @@ int cmd_state_reset(const Target& t, const std::string& service) {
       return 0;
     }
   }
-  EngineOptions eo;
-  eo.store.path = store_path(data_dir_of(t));
-  spdlog::set_level(spdlog::level::err);
-  auto engine = Engine::open(eo, make_services());
+  auto engine = open_writable(t);
   if (!engine) return fail("cannot open " + data_dir_of(t) + ": " + engine.status().to_string());
   if (!service.empty() && !(*engine)->service(service)) return fail("unknown service '" + service + "'");
   CallContext ctx;
