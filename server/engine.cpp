@@ -137,17 +137,16 @@ Service* find_service(const std::vector<std::unique_ptr<Service>>& svcs, std::st
   return nullptr;
 }
 
-// Every set of services an engine builds state in has podstack's clock
-// (server/clock_service.h), sorted by name like the rest.
-void with_clock(std::vector<std::unique_ptr<Service>>& svcs) {
+}  // namespace
+
+void add_engine_services(std::vector<std::unique_ptr<Service>>& svcs) {
   if (!find_service(svcs, ClockService::kName)) svcs.push_back(make_clock_service());
   std::sort(svcs.begin(), svcs.end(), [](auto& a, auto& b) { return a->name() < b->name(); });
 }
-}  // namespace
 
 Engine::Engine(EngineOptions o, std::vector<std::unique_ptr<Service>> s)
     : options_(std::move(o)), services_(std::move(s)) {
-  with_clock(services_);
+  add_engine_services(services_);
   clock_ = dynamic_cast<ClockService*>(find_service(services_, ClockService::kName));
   // A clock change moves every due time and every long poll's deadline.
   if (clock_) clock_->set_on_change([this] { clock_changed(); });
@@ -441,7 +440,7 @@ Result<StateExport> Engine::export_at(uint64_t seq, const std::vector<std::strin
     return Status::invalid_argument("sequence " + std::to_string(seq) + " is in the future (the log ends at " +
                                     std::to_string(applied_seq_.load()) + ")");
   Services fresh = options_.factory();
-  with_clock(fresh);
+  add_engine_services(fresh);
   uint64_t from = 0;
   if (Status st = restore_checkpoint(fresh, seq, &from, nullptr); !st) return st;
   if (Status st = replay_into(fresh, from + 1, seq, nullptr); !st) return st;

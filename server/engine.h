@@ -139,6 +139,11 @@ struct CheckpointInfo {
 
 class ClockService;
 
+// Adds what every engine holds besides the services it is given (podstack's
+// clock, server/clock_service.h) and sorts the set by name, as the engine
+// does: for harnesses that mirror an engine's services (the fuzzers).
+void add_engine_services(std::vector<std::unique_ptr<Service>>& svcs);
+
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>> open(EngineOptions options, std::vector<std::unique_ptr<Service>> services);

@@ -71,7 +71,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto engine = Engine::open(eo, make_services(), std::move(*store));
   if (!engine) return 0;  // refused with a reason: what the log holds cannot be loaded
 
-  static std::vector<std::unique_ptr<Service>> scratch = make_services();
+  static std::vector<std::unique_ptr<Service>> scratch = [] {
+    auto s = make_services();
+    add_engine_services(s);
+    return s;
+  }();
   for (auto& s : (*engine)->services()) {
     std::string snap = s->snapshot();
     Service* other = nullptr;

@@ -51,6 +51,8 @@ struct World {
     gateway = std::make_unique<Gateway>(*engine, GatewayOptions{});
     shadow = make_services();
     scratch = make_services();
+    add_engine_services(shadow);
+    add_engine_services(scratch);
     seen = engine->last_sequence();
   }
 };
