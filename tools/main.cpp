@@ -150,6 +150,9 @@ int serve() {
   go.data_dir = cfg.data_dir;
   go.persistence = cfg.persistence;
   go.enabled = cfg.services;
+  // With a seed, which requests a fault rule with a probability fails is
+  // reproducible too (the rules are configuration; their draws are seeded).
+  go.fault_seed = ids::seed();
   go.disable_cors_checks = cfg.disable_cors_checks;
   go.extra_cors_origins = cfg.extra_cors_origins;
   Gateway gateway(**engine, go);

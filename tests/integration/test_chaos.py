@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from podstack_server import sqs_json_call
+from podstack_server import PodstackServer, sqs_json_call
 
 FAULTS = "/_localstack/chaos/faults"
 EFFECTS = "/_localstack/chaos/effects"
@@ -160,3 +160,30 @@ def test_latency_effect(server):
     for body in ({"latency": -1}, {"latency": "100"}, {}, [300], {"latency": 1, "jitter": 2}):
         status, out = call(server, "POST", EFFECTS, body)
         assert status == 400, body
+
+
+def test_a_seed_makes_which_requests_fail_reproducible(tmp_path):
+    """With PODSTACK_SEED, a rule with probability 0.5 fails the same calls on every fresh run; another seed
+    fails others."""
+    def pattern(name, seed):
+        s = PodstackServer(tmp_path / name, env={"PODSTACK_SEED": str(seed)}).start()
+        try:
+            sqs = s.client("sqs")
+            url = sqs.create_queue(QueueName="q")["QueueUrl"]
+            faults(s, "POST", [{"service": "sqs", "operation": "SendMessage", "probability": 0.5}])
+            failed = []
+            for i in range(40):
+                try:
+                    sqs.send_message(QueueUrl=url, MessageBody=str(i))
+                    failed.append(False)
+                except ClientError as e:
+                    assert e.response["Error"]["Code"] == "ServiceUnavailable"
+                    failed.append(True)
+            return failed
+        finally:
+            s.stop()
+    first, again, other = pattern("a", 42), pattern("b", 42), pattern("c", 7)
+    assert first == again
+    assert 0 < sum(first) < 40  # a coin, not a constant
+    assert other != first
+
