@@ -131,6 +131,18 @@ class PodstackServer:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, r.read()
 
+    def call_json(self, method, path, body=None):
+        """(status, parsed JSON answer) of an internal endpoint, error answers included; `body` is sent
+        as JSON, or as it is when bytes."""
+        data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+        req = urllib.request.Request(self.endpoint + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}")
+
     def state(self):
         """{"last_sequence": N, "hash": hex, "services": {name: hex}}"""
         return self.get_json("/_podstack/state")

@@ -4,7 +4,6 @@ A faulted request fails before the engine decides anything: it records no
 event and leaves the state hash as it was. Faults are configuration, not
 state: gone after a restart, never in the hash.
 """
-import json
 import time
 import urllib.error
 import urllib.request
@@ -20,14 +19,7 @@ EFFECTS = "/_localstack/chaos/effects"
 
 def call(server, method, path, body=None):
     """(status, parsed JSON body) of an internal endpoint."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(server.endpoint + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"{}")
+    return server.call_json(method, path, body)
 
 
 def faults(server, method, body=None):

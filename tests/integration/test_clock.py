@@ -7,8 +7,6 @@ import os
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -18,13 +16,7 @@ HOUR = 3600 * 1000
 
 def clock(server, body=None):
     """GET (body None) or POST the clock; (status, parsed JSON)."""
-    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    req = urllib.request.Request(server.endpoint + "/_podstack/clock", data=data, method="GET" if body is None else "POST")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+    return server.call_json("GET" if body is None else "POST", "/_podstack/clock", body)
 
 
 def now_ms(server):

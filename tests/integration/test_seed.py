@@ -9,10 +9,7 @@ the same deterministic sequence.
 """
 import base64
 import contextlib
-import json
 import re
-import urllib.error
-import urllib.request
 
 import pytest
 from botocore.handlers import generate_idempotent_uuid
@@ -196,12 +193,7 @@ def test_a_restart_without_the_variable_continues_from_the_seed_in_the_log(tmp_p
 
 
 def clock(server, body):
-    req = urllib.request.Request(server.endpoint + "/_podstack/clock", data=json.dumps(body).encode(), method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
+    return server.call_json("POST", "/_podstack/clock", body)[0]
 
 
 def test_same_seed_same_state_hash_with_a_frozen_clock(tmp_path):
