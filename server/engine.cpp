@@ -1,5 +1,6 @@
 #include "server/engine.h"
 
+#include <boost/container/small_vector.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -653,7 +654,8 @@ ExecResult Engine::commit_decision(Service& svc, std::string_view op, const Call
   const size_t self = service_index(services_, svc.name());
   std::vector<std::unique_lock<ServiceMutex>> locks;
   locks.emplace_back(svc.mutex());
-  std::vector<const Service*> touched{&svc};  // whose due work may have moved
+  // Whose due work may have moved; inline, no allocation per write.
+  boost::container::small_vector<const Service*, 8> touched{&svc};
   if (failed_) {
     r.error = refused_write();
     return r;
