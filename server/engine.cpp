@@ -1162,8 +1162,15 @@ int64_t Engine::run_due() {
         break;
       }
       if (!r.commit) {
-        // Due, yet nothing to do: a service bug. Ask again in a minute
-        // rather than spin.
+        // Nothing to do can be right: next_due() may have named work that
+        // decide_due() found no longer applies (a TTL value too old to
+        // expire), provided it now names a later time.
+        {
+          std::shared_lock l(s->mutex());
+          if (s->next_due().at_ms > now) continue;
+        }
+        // Still due, yet nothing decided: a service bug. Ask again in a
+        // minute rather than spin.
         spdlog::error("{}: next_due() says work is due at {} in {}/{} but decide_due() decided nothing", s->name(),
                       w.at_ms, w.account, w.region);
         next = std::min(next, now + 60 * 1000);

@@ -1065,7 +1065,7 @@ void Gateway::register_routes() {
       // long_poll: a timer, no thread blocked).
       LongPoll lp;
       lp.key = Engine::kLogKey;
-      lp.until_ms = wall_clock_ms() + static_cast<int64_t>(wait) * 1000;
+      lp.until_ms = engine_.now_ms() + static_cast<int64_t>(wait) * 1000;  // podstack's clock, as LongPoll's times are
       lp.wake_at_ms = lp.until_ms;
       lp.seen = seen;
       r.wait = std::move(lp);

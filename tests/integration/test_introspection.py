@@ -309,6 +309,12 @@ def test_log_long_poll_answers_at_once_when_events_exist_and_empty_after_the_wai
     answer, seconds = join()
     assert answer == {"events": [], "next": since + 1}
     assert seconds >= 0.9
+    # The wait is as long with the clock advanced a day (it counts on podstack's clock).
+    assert server.call_json("POST", "/_podstack/clock", {"advance": "1d"})[0] == 200
+    since = next_since(server)
+    t0 = time.monotonic()
+    assert server.get_json(f"/_podstack/log?since={since}&wait=1")["events"] == []
+    assert time.monotonic() - t0 >= 0.9
 
 
 def test_log_filters_by_service_and_operation(server, sqs):

@@ -72,6 +72,11 @@ class DynamoDbService final : public StatefulService<DynamoDbService, DynamoDbSt
     return t;
   }
 
+  // ---- time to live as due work (dynamodb_ttl_tags.cpp): an item is
+  // deleted by an event when its time passes, with a REMOVE in the stream ----
+  DueWork next_due() const override;
+  void decide_due(const CallContext& ctx, Decision& out) const override;
+
   // ---- StreamSource (dynamodb_stream_source.cpp): each takes mutex() shared ----
   std::vector<StreamInfo> list_streams(const CallContext& ctx, std::string_view table) const override;
   std::optional<StreamInfo> describe_stream(const CallContext& ctx, std::string_view arn) const override;

@@ -1,6 +1,7 @@
 // DynamoDB's state: apply (the only mutation), snapshot and restore.
 #include "server/services/dynamodb/dynamodb_state.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace podstack::dynamodb {
@@ -29,9 +30,13 @@ void DynamoDbState::apply(const proto::Event& e, Event& ev) {
       t = TableState{};
       t.desc = std::move(*ev.mutable_created()->mutable_desc());
       t.configure();
+      count_ttl_tables();
       break;
     }
-    case Event::kDeleted: part.tables.erase(ev.deleted().name()); break;
+    case Event::kDeleted:
+      part.tables.erase(ev.deleted().name());
+      count_ttl_tables();
+      break;
     case Event::kUpdated: {
       auto it = part.tables.find(ev.updated().desc().name());
       if (it == part.tables.end()) break;
@@ -40,6 +45,7 @@ void DynamoDbState::apply(const proto::Event& e, Event& ev) {
         it->second.stream.clear();
       it->second.desc = std::move(*ev.mutable_updated()->mutable_desc());
       it->second.configure();
+      count_ttl_tables();
       break;
     }
     case Event::kItems: {
@@ -59,7 +65,7 @@ void DynamoDbState::apply(const proto::Event& e, Event& ev) {
         if (it == part.tables.end()) continue;
         Item item;
         item.ParseFromString(w.item());
-        it->second.record(item, w.deleted(), e.sequence(), index++, e.time_ms());
+        it->second.record(item, w.deleted(), e.sequence(), index++, e.time_ms(), w.by_ttl());
         if (w.deleted()) it->second.erase(it->second.key_of(item));
         else it->second.put(item, std::move(*w.mutable_item()));
       }
@@ -116,7 +122,14 @@ Status DynamoDbState::restore(std::string_view bytes) {
     }
     for (auto& tok : p.tokens()) part.remember(tok);
   }
+  count_ttl_tables();
   return Status::ok();
+}
+
+void DynamoDbState::count_ttl_tables() {
+  ttl_tables_ = parts_.count([](const PartitionState& p) {
+    return std::count_if(p.tables.begin(), p.tables.end(), [](auto& t) { return !t.second.ttl_indexed.empty(); });
+  });
 }
 
 uint64_t DynamoDbState::resource_count() const {
@@ -133,8 +146,9 @@ std::string DynamoDbState::summarize(const Event& ev) const {
              (ev.continuous_backups().pitr_enabled() ? "enabled" : "disabled");
     case Event::kItems: {
       std::string s = ev.items().client_token().empty() ? "items" : "transaction token=" + ev.items().client_token() + " items";
-      int puts = 0, dels = 0;
-      for (auto& w : ev.items().writes()) (w.deleted() ? dels : puts)++;
+      int puts = 0, dels = 0, expired = 0;
+      for (auto& w : ev.items().writes()) (w.by_ttl() ? expired : w.deleted() ? dels : puts)++;
+      if (expired) return "items expired by time to live=" + std::to_string(expired) + " table=" + ev.items().writes(0).table();
       return s + " written=" + std::to_string(puts) + " deleted=" + std::to_string(dels) +
              (ev.items().writes_size() ? " table=" + ev.items().writes(0).table() : "");
     }

@@ -42,11 +42,18 @@ class DynamoDbState {
   void apply(const proto::Event& envelope, Event& ev);
   std::string snapshot() const;
   Status restore(std::string_view bytes);
-  void clear() { parts_.clear(); }
+  void clear() {
+    parts_.clear();
+    ttl_tables_ = 0;
+  }
   uint64_t resource_count() const;
   std::string summarize(const Event& ev) const;
 
   const PartitionState* partition(const CallContext& ctx) const { return parts_.find(ctx); }
+  const Partitions<PartitionState>& partitions() const { return parts_; }
+  // Tables with time to live enabled, in every partition (0: nothing can
+  // come due, the common case, answered without a walk).
+  uint64_t ttl_tables() const { return ttl_tables_; }
   const TableState* find_table(const CallContext& ctx, std::string_view name) const {
     const PartitionState* p = parts_.find(ctx);
     if (!p) return nullptr;
@@ -55,7 +62,10 @@ class DynamoDbState {
   }
 
  private:
+  void count_ttl_tables();
+
   Partitions<PartitionState> parts_;
+  uint64_t ttl_tables_ = 0;
 };
 
 }  // namespace podstack::dynamodb

@@ -1,7 +1,9 @@
 // DynamoDB time to live and tags: UpdateTimeToLive, DescribeTimeToLive,
 // TagResource, UntagResource, ListTagsOfResource. Each change is a
-// TableUpdated event with the whole new description.
+// TableUpdated event with the whole new description. And the deletes time
+// to live makes when the clock passes an item's time (due work).
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html
+#include <algorithm>
 #include <map>
 
 #include "server/services/dynamodb/dynamodb_service.h"
@@ -105,6 +107,60 @@ void DynamoDbService::list_tags(const Request& req, Decision& out) const {
   json::array tags;
   for (auto& tg : t.desc.tags()) tags.push_back(json::object{{"Key", tg.key()}, {"Value", tg.value()}});
   out.output = json::object{{"Tags", std::move(tags)}};
+}
+
+// ---- time to live as due work ----
+
+namespace {
+// The first entry of `t`'s TTL index that can still expire.
+auto first_expirable(const TableState& t) {
+  const int64_t after = t.ttl_floor_s == INT64_MIN ? INT64_MIN : t.ttl_floor_s + 1;
+  return t.ttl_index.lower_bound({after, PrimaryKey{}});
+}
+}  // namespace
+
+// Walks the TTL-enabled tables (none: answered at once), each an ordered
+// index: O(tables with TTL · log items).
+DueWork DynamoDbService::next_due() const {
+  DueWork w;
+  if (state().ttl_tables() == 0) return w;
+  for (auto& [key, part] : state().partitions()) {
+    for (auto& [name, t] : part.tables) {
+      auto it = first_expirable(t);
+      if (it == t.ttl_index.end() || it->first >= w.at_ms / 1000) continue;
+      w.at_ms = it->first * 1000;
+      w.account = key.first;
+      w.region = key.second;
+    }
+  }
+  return w;
+}
+
+// Everything expired in the partition, as one ItemsWritten per table: the
+// keys, deleted, marked by_ttl (the stream shows a service-made REMOVE).
+void DynamoDbService::decide_due(const CallContext& ctx, Decision& out) const {
+  const PartitionState* part = state().partition(ctx);
+  if (!part) return;
+  const int64_t now_s = ctx.now_ms / 1000;
+  for (auto& [name, t] : part->tables) {
+    if (t.ttl_index.empty()) continue;
+    // Values this old never expire now (and never will: the clock only
+    // moves forward, and a rollback rebuilds the index).
+    t.ttl_floor_s = std::max(t.ttl_floor_s, now_s - kTtlHorizonS);
+    Event ev;
+    for (auto it = first_expirable(t); it != t.ttl_index.end() && it->first <= now_s; ++it) {
+      auto item = t.items.find(it->second);
+      if (item == t.items.end()) continue;
+      Item full;
+      full.ParseFromString(item->second);
+      auto* w = ev.mutable_items()->add_writes();
+      w->set_table(name);
+      w->set_item(item_bytes(key_only(t, full)));
+      w->set_deleted(true);
+      w->set_by_ttl(true);
+    }
+    if (ev.items().writes_size()) out.add(std::move(ev));
+  }
 }
 
 }  // namespace podstack::dynamodb

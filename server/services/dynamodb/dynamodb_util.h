@@ -49,19 +49,19 @@ Item key_from_json(const TableState& t, const json::value* jv);
 // The key attributes of `item`.
 Item key_only(const TableState& t, const Item& item);
 
-// Time to live, applied lazily: an item whose TTL attribute (epoch seconds)
-// has passed reads as absent, and a write to its key replaces it. AWS's rule
-// that values more than five years in the past never expire is kept.
+// Time to live: an item whose TTL attribute (epoch seconds) has passed reads
+// as absent from that second on, and a write to its key replaces it; the
+// due-work hooks (next_due/decide_due) then delete it by an event, with a
+// REMOVE in the stream. AWS's rule that values more than five years in the
+// past never expire is kept.
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
+constexpr int64_t kTtlHorizonS = 5LL * 365 * 24 * 3600;
+// Whether an item that expires at second `at` is expired at `now_s`.
+inline bool ttl_due(int64_t at, int64_t now_s) { return at <= now_s && at > now_s - kTtlHorizonS; }
 inline bool expired(const TableState& t, const Item& item, int64_t now_ms) {
   if (t.desc.ttl_attribute().empty()) return false;
-  auto it = item.attrs().find(t.desc.ttl_attribute());
-  if (it == item.attrs().end() || it->second.v_case() != AttributeValue::kN) return false;
-  Decimal ttl, now, floor;
-  parse_decimal(it->second.n(), ttl);
-  parse_decimal(std::to_string(now_ms / 1000), now);
-  parse_decimal(std::to_string(now_ms / 1000 - 5LL * 365 * 24 * 3600), floor);
-  return compare(ttl, now) <= 0 && compare(ttl, floor) > 0;
+  std::optional<int64_t> at = ttl_second(item, t.desc.ttl_attribute());
+  return at && ttl_due(*at, now_ms / 1000);
 }
 
 // The item stored under `pk`, unless absent or expired.

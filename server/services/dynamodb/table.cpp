@@ -72,9 +72,39 @@ void TableState::configure() {
     }
   }
   for (auto it = indexes.begin(); it != indexes.end();) it = wanted.count(it->first) ? std::next(it) : indexes.erase(it);
+  if (ttl_indexed != desc.ttl_attribute()) {
+    ttl_indexed = desc.ttl_attribute();
+    ttl_index.clear();
+    ttl_floor_s = INT64_MIN;
+    if (!ttl_indexed.empty()) {
+      for (auto& [pk, b] : items) {
+        Item item;
+        item.ParseFromString(b);
+        if (auto at = ttl_second(item, ttl_indexed)) ttl_index.emplace(*at, pk);
+      }
+    }
+  }
 }
 
-void TableState::record(const Item& written, bool deleted, uint64_t sequence, int index, int64_t time_ms) {
+std::optional<int64_t> ttl_second(const Item& item, const std::string& attribute) {
+  auto it = item.attrs().find(attribute);
+  if (it == item.attrs().end() || it->second.v_case() != AttributeValue::kN) return std::nullopt;
+  // Numbers are stored normalised, in plain notation ("1700000000.5").
+  std::string_view n = it->second.n();
+  if (n.empty() || n[0] == '-') return std::nullopt;
+  size_t dot = n.find('.');
+  std::string_view whole = n.substr(0, dot);
+  if (whole.size() > 12) return std::nullopt;  // past the year 30,000: never in practice
+  int64_t s = 0;
+  for (char c : whole) {
+    if (c < '0' || c > '9') return std::nullopt;
+    s = s * 10 + (c - '0');
+  }
+  if (dot != std::string_view::npos && n.find_first_not_of('0', dot + 1) != std::string_view::npos) ++s;
+  return s;
+}
+
+void TableState::record(const Item& written, bool deleted, uint64_t sequence, int index, int64_t time_ms, bool by_ttl) {
   const std::string& view = desc.stream_view_type();
   if (view.empty()) return;
   PrimaryKey pk = key_of(written);
@@ -108,6 +138,7 @@ void TableState::record(const Item& written, bool deleted, uint64_t sequence, in
     size += item_size(old);
   }
   r.set_size_bytes(static_cast<int64_t>(size));
+  if (by_ttl) r.set_by_ttl(true);
   stream.push_back(std::move(r));
   while (stream.size() > kMaxStreamRecords) stream.pop_front();
 }
@@ -119,6 +150,8 @@ void TableState::put(const Item& item, std::string b) {
   size_t size = item_size(item);
   for (auto& [n, ix] : indexes) index_add(ix, item, pk, size);
   bytes += size;
+  if (!ttl_indexed.empty())
+    if (auto at = ttl_second(item, ttl_indexed)) ttl_index.emplace(*at, pk);
   items.emplace(std::move(pk), std::move(b));
 }
 
@@ -130,6 +163,8 @@ void TableState::erase(const PrimaryKey& pk) {
   size_t size = item_size(old);
   for (auto& [n, ix] : indexes) index_remove(ix, old, pk, size);
   bytes -= std::min<uint64_t>(bytes, size);
+  if (!ttl_indexed.empty())
+    if (auto at = ttl_second(old, ttl_indexed)) ttl_index.erase({*at, pk});
   items.erase(it);
 }
 

@@ -156,8 +156,13 @@ void DynamoDbStreamsService::get_records(const Request& req, Decision& out) cons
     d["SequenceNumber"] = r.sequence_number();
     d["SizeBytes"] = r.size_bytes();
     d["StreamViewType"] = r.view_type();
-    records.push_back(json::object{{"eventID", std::to_string(dynamodb::fnv1a(arn + r.sequence_number()))}, {"eventName", r.event_name()},
-                                   {"eventVersion", "1.1"}, {"eventSource", "aws:dynamodb"}, {"awsRegion", ctx.region}, {"dynamodb", std::move(d)}});
+    json::object rec{{"eventID", std::to_string(dynamodb::fnv1a(arn + r.sequence_number()))}, {"eventName", r.event_name()},
+                     {"eventVersion", "1.1"}, {"eventSource", "aws:dynamodb"}, {"awsRegion", ctx.region}, {"dynamodb", std::move(d)}};
+    // A delete made by time to live names the service that made it, in the
+    // API's Identity shape (a Lambda event spells the members in lower case).
+    // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_Identity.html
+    if (r.by_ttl()) rec["userIdentity"] = json::object{{"PrincipalId", "dynamodb.amazonaws.com"}, {"Type", "Service"}};
+    records.push_back(std::move(rec));
     last = next_after(r.sequence_number());
     return true;
   });
