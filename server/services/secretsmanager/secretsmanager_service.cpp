@@ -101,4 +101,25 @@ void SecretsManagerService::purge_if_expired(const CallContext& ctx, std::string
   }
 }
 
+DueWork SecretsManagerService::next_due() const {
+  DueWork w;
+  if (state().deletions().empty()) return w;
+  auto& [at_ms, account, region, name] = *state().deletions().begin();
+  w.at_ms = at_ms;
+  w.account = account;
+  w.region = region;
+  return w;
+}
+
+// Every secret of the partition whose window has ended, purged.
+void SecretsManagerService::decide_due(const CallContext& ctx, Decision& out) const {
+  for (auto& [at_ms, account, region, name] : state().deletions()) {
+    if (at_ms > ctx.now_ms) break;
+    if (account != ctx.account || region != ctx.region) continue;
+    Event ev;
+    ev.mutable_purged()->set_name(name);
+    out.add(std::move(ev));
+  }
+}
+
 }  // namespace podstack::secretsmanager

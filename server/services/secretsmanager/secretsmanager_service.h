@@ -24,6 +24,11 @@ class SecretsManagerService final : public StatefulService<SecretsManagerService
 
   static const Table& operations();
 
+  // ---- deletion windows as due work (secretsmanager_service.cpp): a
+  // secret is purged by an event when its window ends on the clock ----
+  DueWork next_due() const override;
+  void decide_due(const CallContext& ctx, Decision& out) const override;
+
   // ---- secrets, versions, tags (secretsmanager_secrets.cpp) ----
   void create_secret(const Request& req, Decision& out) const;
   void get_secret_value(const Request& req, Decision& out) const;

@@ -4,6 +4,7 @@
 #include "server/services/secretsmanager/secretsmanager_state.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "server/services/secretsmanager/secretsmanager_util.h"
@@ -77,9 +78,13 @@ void SecretsManagerState::apply(const proto::Event& e, Event& ev) {
     return it == part.secrets.end() ? nullptr : &it->second;
   };
   switch (ev.kind_case()) {
-    case sm::Event::kCreated:
-      part.secrets[ev.created().secret().name()] = ev.created().secret();
+    case sm::Event::kCreated: {
+      Secret& s = part.secrets[ev.created().secret().name()];
+      untrack(e.account(), e.region(), &s);
+      s = ev.created().secret();
+      track(e.account(), e.region(), &s);
       break;
+    }
     case sm::Event::kVersionPut: {
       const auto& vp = ev.version_put();
       Secret* s = secret(vp.name());
@@ -118,16 +123,20 @@ void SecretsManagerState::apply(const proto::Event& e, Event& ev) {
     case sm::Event::kDeletionScheduled: {
       Secret* s = secret(ev.deletion_scheduled().name());
       if (!s) break;
+      untrack(e.account(), e.region(), s);
       s->set_deleted_date(ev.deletion_scheduled().deleted_date());
       s->set_deletion_date(ev.deletion_scheduled().deletion_date());
+      track(e.account(), e.region(), s);
       break;
     }
     case sm::Event::kPurged:
+      untrack(e.account(), e.region(), secret(ev.purged().name()));
       part.secrets.erase(ev.purged().name());
       break;
     case sm::Event::kRestored: {
       Secret* s = secret(ev.restored().name());
       if (!s) break;
+      untrack(e.account(), e.region(), s);
       s->set_deleted_date(0);
       s->set_deletion_date(0);
       s->set_last_changed_date(ev.restored().changed());
@@ -261,11 +270,24 @@ Status SecretsManagerState::restore(std::string_view bytes) {
   sm::State st;
   if (Status s = parse_snapshot(bytes, st, "secretsmanager"); !s.is_ok()) return s;
   parts_.clear();
+  deletions_.clear();
   for (auto& p : st.partitions()) {
     SecretPartition& part = parts_.get(p.account(), p.region());
-    for (auto& s : p.secrets()) part.secrets[s.name()] = s;
+    for (auto& s : p.secrets()) track(p.account(), p.region(), &(part.secrets[s.name()] = s));
   }
   return Status::ok();
+}
+
+namespace {
+int64_t deletion_ms(const Secret& s) { return static_cast<int64_t>(std::ceil(s.deletion_date() * 1000)); }
+}  // namespace
+
+void SecretsManagerState::untrack(const std::string& account, const std::string& region, const Secret* s) {
+  if (s && scheduled(*s)) deletions_.erase({deletion_ms(*s), account, region, s->name()});
+}
+
+void SecretsManagerState::track(const std::string& account, const std::string& region, const Secret* s) {
+  if (s && scheduled(*s)) deletions_.emplace(deletion_ms(*s), account, region, s->name());
 }
 
 std::string SecretsManagerState::summarize(const Event& ev) const {
