@@ -26,10 +26,11 @@ def docker(*args, check=True, timeout=300):
     return r
 
 
-def build_image(tag):
-    """podstack's runtime image from the binary this suite just built (tools/docker_image.sh --prebuilt): seconds."""
-    r = subprocess.run([os.path.join(REPO, "tools", "docker_image.sh"), "--prebuilt", BIN, "--tag", tag],
-                       capture_output=True, text=True, timeout=900)
+def build_image(tag, hooks=False):
+    """podstack's runtime image from the binary this suite just built (tools/docker_image.sh --prebuilt): seconds.
+    With hooks, also its hooks variant, tagged tag + "-hooks" (the aws CLI and awslocal: about a minute more)."""
+    r = subprocess.run([os.path.join(REPO, "tools", "docker_image.sh"), "--prebuilt", BIN, "--tag", tag,
+                        *([] if hooks else ["--no-hooks"])], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
     print(r.stdout.strip())
     return tag

@@ -29,7 +29,7 @@ if reason:
     pytest.skip(reason, allow_module_level=True)
 
 COMPOSE_FILE = os.path.join(REPO, "docker", "compose.yaml")
-# This test's own tags, so it never retags what a user built (podstack:latest, podstack-hooks:latest).
+# This test's own tags, so it never retags what a user built (podstack:latest, podstack:latest-hooks).
 PODSTACK_IMAGE = "podstack:compose-test"
 
 
@@ -81,7 +81,7 @@ def aws(endpoint, service):
                                           config=Config(retries={"total_max_attempts": 1}))
 
 
-TAGS = {"PODSTACK_IMAGE": PODSTACK_IMAGE, "PODSTACK_HOOKS_IMAGE": "podstack-hooks:compose-test",
+TAGS = {"PODSTACK_IMAGE": PODSTACK_IMAGE, "PODSTACK_HOOKS_IMAGE": PODSTACK_IMAGE + "-hooks",
         "APP_IMAGE": "podstack-example-app:compose-test"}
 
 
@@ -101,7 +101,7 @@ def retire(old_ids):
 def stack():
     t0 = time.monotonic()
     earlier = [image_id(t) for t in TAGS.values()]
-    build_image(PODSTACK_IMAGE)
+    build_image(PODSTACK_IMAGE, hooks=True)  # and PODSTACK_IMAGE-hooks, which the file runs
     r = subprocess.run([os.path.join(REPO, "tools", "docker_standins.sh")], capture_output=True, text=True,
                        timeout=900)
     assert r.returncode == 0, r.stderr

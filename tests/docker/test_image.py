@@ -1,5 +1,6 @@
 """The container image end to end: build, run as non-root, HEALTHCHECK, init hooks, docker stop/start
-and kill on one volume, and the AUTO_LOAD_POD CI flow (docs/ci.md).
+and kill on one volume, the AUTO_LOAD_POD CI flow (docs/ci.md), and the hooks variant running a
+LocalStack-style ready.d script (`awslocal …`) unmodified.
 
 Runs when a Docker daemon answers, else is skipped with the reason (ctest shows it as skipped; on
 Debian 12, ./tools/docker_setup.sh gets Docker going). The image is built from the podstack binary
@@ -28,6 +29,11 @@ IMAGE = os.environ.get("PODSTACK_TEST_IMAGE", "podstack:test")
 @pytest.fixture(scope="module")
 def image():
     return build_image(IMAGE)
+
+
+@pytest.fixture(scope="module")
+def hooks_image():
+    return build_image(IMAGE, hooks=True) + "-hooks"
 
 
 class Container:
@@ -115,6 +121,47 @@ echo "PutParameter answered: ${reply%%$'\r'*}"
 # Created now, or by an earlier start (the volume keeps it): both fine.
 case "$reply" in "HTTP/1.1 200 "*|*ParameterAlreadyExists*) ;; *) exit 1 ;; esac
 """
+
+
+# A ready.d hook as LocalStack users write it: awslocal, nothing podstack-specific.
+AWSLOCAL_HOOK = r"""#!/bin/bash
+set -euo pipefail
+awslocal s3 mb s3://hook-bucket
+echo "written by a ready.d hook" | awslocal s3 cp - s3://hook-bucket/hello.txt
+awslocal sqs create-queue --queue-name hook-queue
+awslocal sqs send-message --queue-url "$(awslocal sqs get-queue-url --queue-name hook-queue --query QueueUrl --output text)" \
+  --message-body "hello from awslocal"
+awslocal ssm put-parameter --name /hook/awslocal --value from-awslocal --type String
+awslocal sns create-topic --name hook-topic
+"""
+
+
+def test_hooks_image_runs_a_localstack_style_hook(hooks_image, volume, containers, tmp_path):
+    """The -hooks variant has the aws CLI and awslocal on PATH: a ready.d script written for LocalStack runs
+    unmodified, the container turns healthy once it is done, and what it made is there from the host."""
+    hook = tmp_path / "init" / "ready.d" / "10-awslocal.sh"
+    hook.parent.mkdir(parents=True)
+    hook.write_text(AWSLOCAL_HOOK)
+    hook.chmod(0o755)
+    c = Container(hooks_image, volume, mounts=[(tmp_path / "init", "/etc/podstack/init")]).run()
+    containers.append(c)
+    c.wait_healthy()
+    assert c.get_json("/_localstack/init")["scripts"] == [
+        {"stage": "READY", "name": "10-awslocal.sh", "state": "SUCCESSFUL"}], c.logs()
+    body = c.client("s3").get_object(Bucket="hook-bucket", Key="hello.txt")["Body"].read()
+    assert body == b"written by a ready.d hook\n"
+    sqs = c.client("sqs")
+    msgs = sqs.receive_message(QueueUrl=sqs.get_queue_url(QueueName="hook-queue")["QueueUrl"])["Messages"]
+    assert [m["Body"] for m in msgs] == ["hello from awslocal"]
+    assert c.client("ssm").get_parameter(Name="/hook/awslocal")["Parameter"]["Value"] == "from-awslocal"
+    assert any(t["TopicArn"].endswith(":hook-topic") for t in c.client("sns").list_topics()["Topics"])
+
+    # Outside hooks (no AWS_ENDPOINT_URL): awslocal's default localhost:4566, then LOCALSTACK_HOST.
+    r = c.exec("awslocal", "s3", "ls")
+    assert r.returncode == 0 and "hook-bucket" in r.stdout, r
+    r = docker("exec", "-e", "LOCALSTACK_HOST=127.0.0.1:4567", c.name, "awslocal", "s3", "ls", check=False)
+    assert r.returncode != 0 and "127.0.0.1:4567" in r.stderr, r
+    assert c.exec("id", "-u").stdout.strip() == "10001"
 
 
 def test_image_metadata(image):

@@ -1,17 +1,16 @@
 #!/bin/sh
 # Runs when podstack answers (ready.d) and before it reports healthy: creates
 # what the app needs, unless the auto-loaded pod or an earlier start (the
-# volume keeps state) already made it; what exists is left as it is. podstack
-# sets AWS_ENDPOINT_URL (and test credentials) for hook scripts; the aws CLI
-# of Debian 12 (v1) does not read that variable, so it is passed explicitly.
+# volume keeps state) already made it; what exists is left as it is. Written
+# as for LocalStack: `awslocal` (in podstack's -hooks image) is the aws CLI
+# pointed at podstack, with test credentials and us-east-1.
 set -u
-aws_() { aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
 failed=0
 # A service this podstack does not serve yet answers 501 NotImplemented:
 # say so and go on, so the stack still comes up with what exists.
 try() {
   what=$1; shift
-  if out=$(aws_ "$@" 2>&1); then
+  if out=$(awslocal "$@" 2>&1); then
     echo "ok: $what"
   elif echo "$out" | grep -Eq 'ResourceExists|AlreadyExists|AlreadyOwnedByYou'; then
     echo "exists: $what"
@@ -21,7 +20,7 @@ try() {
     echo "failed: $what: $out"; failed=1
   fi
 }
-try "bucket notify-csv-uploads"          s3api create-bucket --bucket notify-csv-uploads
+try "bucket notify-csv-uploads"          s3 mb s3://notify-csv-uploads
 try "topic notify-delivery-receipts"     sns create-topic --name notify-delivery-receipts
 try "SES identity notify.example.gov"    ses verify-domain-identity --domain notify.example.gov
 try "parameter /notify/api/secret-key"   ssm put-parameter --name /notify/api/secret-key --type SecureString \
