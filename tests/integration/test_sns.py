@@ -573,6 +573,30 @@ def test_http_failures_retried_then_dead_lettered(sns, sqs, server, http_sink):
     assert sum("failed" in s for s in summaries) == 3 and summaries[-1].endswith("dead-lettered")
 
 
+def test_http_retries_follow_podstack_clock(sns, sqs, server, http_sink):
+    """A retry is due on podstack's clock: with the clock frozen none is made, however long real time runs;
+    each advance past the backoff makes the next attempt at once, and the last dead-letters."""
+    sink = http_sink(status=lambda kind: 200 if kind == "SubscriptionConfirmation" else 500)
+    topic = sns.create_topic(Name="clocked")["TopicArn"]
+    dlq_url, dlq_arn = queue(sqs, "clocked-dlq")
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=sink.url,
+                  Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+    token = json.loads(sink.wait("SubscriptionConfirmation", 1)[0]["body"])["Token"]
+    sns.confirm_subscription(TopicArn=topic, Token=token)
+    assert server.call_json("POST", "/_podstack/clock", {"freeze": True})[0] == 200
+    sns.publish(TopicArn=topic, Message="later")
+    wait_until(lambda: effects_recorded(server) == 2, what="the first, failed, attempt")  # confirmation + 1
+    since = server.state()["last_sequence"] + 1
+    # Real time passes well beyond the 1 s backoff; the frozen clock does not.
+    quiet = server.get_json(f"/_podstack/log?since={since}&service=sns&operation=EffectAttempted&wait=3")
+    assert quiet["events"] == [] and len(sink.of("Notification")) == 1
+    for n, step in ((2, "1s"), (3, "2s")):
+        assert server.call_json("POST", "/_podstack/clock", {"advance": step})[0] == 200
+        wait_until(lambda: effects_recorded(server) == n + 1, what=f"attempt {n} after the advance")
+    assert len(sink.of("Notification")) == 3
+    assert [json.loads(m["Body"])["Message"] for m in drain(sqs, dlq_url)] == ["later"]
+
+
 def test_pending_http_delivery_is_rearmed_after_kill9(sns, sqs, server, http_sink):
     """A delivery still pending (first attempt failed) when podstack is killed is retried after replay:
     delivered once, not dead-lettered, nothing sent twice."""
