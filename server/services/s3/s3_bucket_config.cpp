@@ -11,6 +11,7 @@
 #include "server/protocol/encoding.h"
 #include "server/services/s3/s3_errors.h"
 #include "server/services/s3/s3_http.h"
+#include "server/services/s3/s3_lifecycle.h"
 #include "server/services/s3/s3_notifications.h"
 #include "server/services/s3/s3_service.h"
 
@@ -141,6 +142,7 @@ void S3Service::put_config(const Request& req, Decision& out) const {
     const json::value* v = in.raw().if_contains(op.member);
     if (op.config == "objectlock") check_lock_configuration(b, v);
     if (!v || v->is_null()) throw malformed_xml();
+    if (op.config == "lifecycle") check_lifecycle_config(*v);
     if (op.config == "policy") {
       if (!v->is_string()) throw malformed_xml();
       boost::system::error_code ec;

@@ -10,6 +10,7 @@
 //   s3_listing.cpp        ListObjects(V2), ListObjectVersions, ListParts, ListMultipartUploads
 //   s3_object_lock.cpp    Put/GetObjectRetention, Put/GetObjectLegalHold (and the lock checks, s3_util.h)
 //   s3_bucket_id_configs.cpp  analytics, metrics, inventory and intelligent-tiering configurations
+//   s3_expiry.cpp         lifecycle expiration on podstack's clock (next_due, decide_due; rules: s3_lifecycle.h)
 // ACLs: s3_acl.h (stored and answered; the handlers are in s3_objects.cpp).
 // Bodies: s3_body.h (received and read on the blob store), s3_post.h
 // (browser form uploads); notifications: s3_notifications.h.
@@ -43,6 +44,9 @@ class S3Service final : public StatefulService<S3Service, S3State> {
   void blob_prefixes(std::string_view snapshot, const std::function<void(const std::string&)>& visit) const override;
   std::unique_ptr<StreamedBody> streamed_body(std::string_view op, const boost::beast::http::fields& headers) const override;
   std::unique_ptr<BodySource> body_source(const json::value& stream, std::function<void()> settle) const override;
+  // ---- lifecycle expiration on the clock (s3_expiry.cpp) ----
+  DueWork next_due() const override;
+  void decide_due(const CallContext& ctx, Decision& out) const override;
 
  private:
   // ---- buckets (s3_buckets.cpp) ----

@@ -30,9 +30,11 @@ void S3State::apply(const proto::Event& e, Event& ev) {
     case Event::kBucketCreated: {
       BucketState& b = part.buckets[ev.bucket_created().bucket().name()];
       b.meta = ev.bucket_created().bucket();
+      index_bucket(part, b);
       break;
     }
     case Event::kBucketDeleted:
+      if (auto* b = bucket(ev.bucket_deleted().bucket())) unindex_bucket(part, *b);
       part.buckets.erase(ev.bucket_deleted().bucket());
       break;
     case Event::kConfigSet:
@@ -49,6 +51,7 @@ void S3State::apply(const proto::Event& e, Event& ev) {
           c->set_value(ev.config_set().value());
           sort_by(cfgs, [](const Config& c) { return c.name(); });
         }
+        if (ev.config_set().name() == "lifecycle") index_bucket(part, *b);
       }
       break;
     case Event::kVersioningSet:
@@ -58,7 +61,11 @@ void S3State::apply(const proto::Event& e, Event& ev) {
       if (auto* b = bucket(ev.tags_set().bucket())) *b->meta.mutable_tags() = ev.tags_set().tags();
       break;
     case Event::kObjectPut:
-      if (auto* b = bucket(ev.object_put().bucket())) put_version(*b, std::move(*ev.mutable_object_put()->mutable_object()));
+      if (auto* b = bucket(ev.object_put().bucket())) {
+        std::string key = ev.object_put().object().key();
+        put_version(*b, std::move(*ev.mutable_object_put()->mutable_object()));
+        index_key(part, *b, key);
+      }
       break;
     case Event::kObjectUpdated:
       if (auto* b = bucket(ev.object_updated().bucket())) {
@@ -66,6 +73,7 @@ void S3State::apply(const proto::Event& e, Event& ev) {
         if (it != b->objects.end())
           for (auto& v : it->second)
             if (v.version_id() == ev.object_updated().object().version_id()) v = ev.object_updated().object();
+        index_key(part, *b, ev.object_updated().object().key());
       }
       break;
     case Event::kVersionDeleted:
@@ -77,11 +85,15 @@ void S3State::apply(const proto::Event& e, Event& ev) {
                                   [&](const ObjectVersion& v) { return v.version_id() == ev.version_deleted().version_id(); }),
                    vs.end());
           if (vs.empty()) b->objects.erase(it);
+          index_key(part, *b, ev.version_deleted().key());
         }
       }
       break;
     case Event::kUploadCreated:
-      if (auto* b = bucket(ev.upload_created().bucket())) b->uploads[ev.upload_created().upload().upload_id()] = ev.upload_created().upload();
+      if (auto* b = bucket(ev.upload_created().bucket())) {
+        b->uploads[ev.upload_created().upload().upload_id()] = ev.upload_created().upload();
+        index_upload(part, *b, ev.upload_created().upload().upload_id());
+      }
       break;
     case Event::kPartUploaded:
       if (auto* b = bucket(ev.part_uploaded().bucket())) {
@@ -104,11 +116,17 @@ void S3State::apply(const proto::Event& e, Event& ev) {
     case Event::kUploadCompleted:
       if (auto* b = bucket(ev.upload_completed().bucket())) {
         b->uploads.erase(ev.upload_completed().upload_id());
+        index_upload(part, *b, ev.upload_completed().upload_id());
+        std::string key = ev.upload_completed().object().key();
         put_version(*b, std::move(*ev.mutable_upload_completed()->mutable_object()));
+        index_key(part, *b, key);
       }
       break;
     case Event::kUploadAborted:
-      if (auto* b = bucket(ev.upload_aborted().bucket())) b->uploads.erase(ev.upload_aborted().upload_id());
+      if (auto* b = bucket(ev.upload_aborted().bucket())) {
+        b->uploads.erase(ev.upload_aborted().upload_id());
+        index_upload(part, *b, ev.upload_aborted().upload_id());
+      }
       break;
     default:
       throw std::runtime_error("empty s3 event");
@@ -137,9 +155,64 @@ Status S3State::restore(std::string_view bytes) {
       b.meta.clear_uploads();
       for (auto& o : pb.objects()) b.objects[o.key()].push_back(o);
       for (auto& u : pb.uploads()) b.uploads[u.upload_id()] = u;
+      index_bucket(part, b);
     }
   }
   return Status::ok();
+}
+
+// ---- the lifecycle index ----
+
+void S3State::unindex_bucket(AccountBuckets& part, BucketState& b) {
+  if (!b.lifecycle) return;
+  const std::string& name = b.meta.name();
+  for (auto& [key, at] : b.lifecycle->keys) part.due.erase(DueEntry{at, name, key, false});
+  for (auto& [id, at] : b.lifecycle->uploads) part.due.erase(DueEntry{at, name, id, true});
+  b.lifecycle.reset();
+}
+
+void S3State::index_bucket(AccountBuckets& part, BucketState& b) {
+  unindex_bucket(part, b);
+  std::shared_ptr<const Lifecycle> rules;
+  for (auto& c : b.meta.configs())
+    if (c.name() == "lifecycle") rules = parse_lifecycle(c.value());
+  if (!rules) return;
+  b.lifecycle = std::make_unique<BucketLifecycle>();
+  b.lifecycle->rules = std::move(rules);
+  for (auto& [key, vs] : b.objects) index_key(part, b, key);
+  for (auto& [id, u] : b.uploads) index_upload(part, b, id);
+}
+
+void S3State::index_key(AccountBuckets& part, BucketState& b, const std::string& key) {
+  if (!b.lifecycle) return;
+  auto& keys = b.lifecycle->keys;
+  auto old = keys.find(key);
+  if (old != keys.end()) {
+    part.due.erase(DueEntry{old->second, b.meta.name(), key, false});
+    keys.erase(old);
+  }
+  auto it = b.objects.find(key);
+  if (it == b.objects.end()) return;
+  int64_t at = key_due(*b.lifecycle->rules, key, it->second);
+  if (at == kNeverDue) return;
+  keys.emplace(key, at);
+  part.due.insert(DueEntry{at, b.meta.name(), key, false});
+}
+
+void S3State::index_upload(AccountBuckets& part, BucketState& b, const std::string& upload_id) {
+  if (!b.lifecycle) return;
+  auto& ups = b.lifecycle->uploads;
+  auto old = ups.find(upload_id);
+  if (old != ups.end()) {
+    part.due.erase(DueEntry{old->second, b.meta.name(), upload_id, true});
+    ups.erase(old);
+  }
+  auto it = b.uploads.find(upload_id);
+  if (it == b.uploads.end()) return;
+  int64_t at = upload_due(*b.lifecycle->rules, it->second);
+  if (at == kNeverDue) return;
+  ups.emplace(upload_id, at);
+  part.due.insert(DueEntry{at, b.meta.name(), upload_id, true});
 }
 
 uint64_t S3State::resource_count() const {
@@ -148,6 +221,12 @@ uint64_t S3State::resource_count() const {
     for (auto& [k, b] : p.buckets) n += b.objects.size();
     return n;
   });
+}
+
+// " lifecycle rule=<id>" for what a lifecycle rule did (s3_lifecycle.h).
+static std::string by_lifecycle(bool by, const std::string& rule) {
+  if (!by) return {};
+  return rule.empty() ? " lifecycle" : " lifecycle rule=" + rule;
 }
 
 std::string S3State::summarize(const Event& ev) const {
@@ -160,18 +239,20 @@ std::string S3State::summarize(const Event& ev) const {
     case Event::kObjectPut: {
       auto& o = ev.object_put().object();
       return "s3://" + ev.object_put().bucket() + "/" + o.key() + (o.delete_marker() ? " delete-marker" : " size=" + std::to_string(o.size())) +
-             " version=" + o.version_id();
+             " version=" + o.version_id() + by_lifecycle(ev.object_put().by_lifecycle(), ev.object_put().lifecycle_rule());
     }
     case Event::kObjectUpdated: return "s3://" + ev.object_updated().bucket() + "/" + ev.object_updated().object().key();
     case Event::kVersionDeleted:
-      return "s3://" + ev.version_deleted().bucket() + "/" + ev.version_deleted().key() + " version=" + ev.version_deleted().version_id();
+      return "s3://" + ev.version_deleted().bucket() + "/" + ev.version_deleted().key() + " version=" + ev.version_deleted().version_id() +
+             by_lifecycle(ev.version_deleted().by_lifecycle(), ev.version_deleted().lifecycle_rule());
     case Event::kUploadCreated: return "s3://" + ev.upload_created().bucket() + "/" + ev.upload_created().upload().key();
     case Event::kPartUploaded:
       return "upload=" + ev.part_uploaded().upload_id() + " part=" + std::to_string(ev.part_uploaded().part().number());
     case Event::kUploadCompleted:
       return "s3://" + ev.upload_completed().bucket() + "/" + ev.upload_completed().object().key() + " size=" +
              std::to_string(ev.upload_completed().object().size());
-    case Event::kUploadAborted: return "upload=" + ev.upload_aborted().upload_id();
+    case Event::kUploadAborted:
+      return "upload=" + ev.upload_aborted().upload_id() + by_lifecycle(ev.upload_aborted().by_lifecycle(), ev.upload_aborted().lifecycle_rule());
     default: return {};
   }
 }

@@ -7,23 +7,51 @@
 // (live and in replay), restore() and clear().
 #pragma once
 #include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "proto/s3.pb.h"
 #include "server/service.h"
+#include "server/services/s3/s3_lifecycle.h"
 
 namespace podstack::s3 {
+
+// A bucket's lifecycle rules and the due time of each key and upload they
+// act on (only those: a key lifecycle never touches has no entry). Derived
+// from the state in apply() and restore(), never stored.
+struct BucketLifecycle {
+  std::shared_ptr<const Lifecycle> rules;
+  std::map<std::string, int64_t, std::less<>> keys;
+  std::map<std::string, int64_t, std::less<>> uploads;
+};
 
 struct BucketState {
   Bucket meta;  // without objects and uploads
   std::map<std::string, std::vector<ObjectVersion>, std::less<>> objects;  // newest version first
   std::map<std::string, Upload, std::less<>> uploads;
+  // Null unless the bucket has lifecycle rules that act: other buckets pay
+  // one pointer.
+  std::unique_ptr<BucketLifecycle> lifecycle;
+};
+
+// One entry of an account's lifecycle index: a key (or an upload) of a
+// bucket that lifecycle acts on at `at_ms` (clock time).
+struct DueEntry {
+  int64_t at_ms;
+  std::string bucket;
+  std::string name;  // the key, or the upload id
+  bool upload;
+  auto operator<=>(const DueEntry&) const = default;
 };
 
 struct AccountBuckets {
   std::map<std::string, BucketState, std::less<>> buckets;
+  // Everything lifecycle will act on in this account, earliest first:
+  // next_due() is its first entry.
+  std::set<DueEntry> due;
 };
 
 class S3State {
@@ -55,6 +83,14 @@ class S3State {
   static std::string bucket_bytes(const BucketState& b);
 
  private:
+  // The lifecycle index (AccountBuckets::due, BucketState::lifecycle), kept
+  // in step with every change apply() makes; O(versions of the key) per
+  // change in a bucket with lifecycle rules, nothing in other buckets.
+  static void index_bucket(AccountBuckets& part, BucketState& b);  // after its lifecycle configuration changed
+  static void unindex_bucket(AccountBuckets& part, BucketState& b);
+  static void index_key(AccountBuckets& part, BucketState& b, const std::string& key);
+  static void index_upload(AccountBuckets& part, BucketState& b, const std::string& upload_id);
+
   Partitions<AccountBuckets> parts_;
 };
 
