@@ -5,6 +5,8 @@ incomplete multipart uploads, with prefix, tag, And and size filters; Disabled r
 Nothing sleeps. Each test freezes the clock at a known instant (days are counted in midnights UTC), advances it,
 and waits for the due-work commit in the log (GET /_podstack/log?wait=, service s3, operation DueWork): one
 decision holds everything due in the account, so objects that must survive are checked after that commit."""
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -239,3 +241,34 @@ def test_bad_lifecycle_configurations_are_refused(server, s3):
     with pytest.raises(ClientError) as e:
         s3.get_bucket_lifecycle_configuration(Bucket="bad")
     assert error_code(e) == "NoSuchLifecycleConfiguration"
+
+
+def test_notifications_name_lifecycle_deletions(server, s3):
+    sqs = server.client("sqs")
+    urls = {name: sqs.create_queue(QueueName=name)["QueueUrl"] for name in ("lifecycle", "removed")}
+    arn = lambda name: sqs.get_queue_attributes(QueueUrl=urls[name], AttributeNames=["QueueArn"])[  # noqa: E731
+        "Attributes"]["QueueArn"]
+    for bucket, versioning in (("notified", None), ("notified-versioned", "Enabled")):
+        s3.create_bucket(Bucket=bucket)
+        if versioning:
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": versioning})
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
+            {"QueueArn": arn("lifecycle"), "Events": ["s3:LifecycleExpiration:*"]},
+            {"QueueArn": arn("removed"), "Events": ["s3:ObjectRemoved:*"]}]})
+        lifecycle(s3, bucket, {"ID": "day", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 1}})
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    due_work(server, advance(server, "2d"))
+
+    def records(name):
+        got = []
+        while True:
+            msgs = sqs.receive_message(QueueUrl=urls[name], MaxNumberOfMessages=10).get("Messages", [])
+            if not msgs:
+                return sorted(got)
+            for m in msgs:
+                body = json.loads(m["Body"])
+                got += [(r["s3"]["bucket"]["name"], r["eventName"]) for r in body.get("Records", [])]
+                sqs.delete_message(QueueUrl=urls[name], ReceiptHandle=m["ReceiptHandle"])
+    assert records("lifecycle") == [("notified", "LifecycleExpiration:Delete"),
+                                    ("notified-versioned", "LifecycleExpiration:DeleteMarkerCreated")]
+    assert records("removed") == []  # a lifecycle deletion is not an ObjectRemoved event, as on AWS
