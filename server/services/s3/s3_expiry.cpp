@@ -95,6 +95,20 @@ void expire_key(const BucketState& b, const std::string& key, const CallContext&
 
 }  // namespace
 
+bool lifecycle_expired(const BucketState& b, std::string_view key, int64_t now_ms) {
+  if (!b.lifecycle) return false;
+  auto due = b.lifecycle->keys.find(key);
+  if (due == b.lifecycle->keys.end() || due->second > now_ms) return false;
+  auto it = b.objects.find(key);
+  return it != b.objects.end() && key_plan(*b.lifecycle->rules, key, it->second, now_ms).expire_current;
+}
+
+bool lifecycle_aborted(const BucketState& b, const Upload& u, int64_t now_ms) {
+  if (!b.lifecycle) return false;
+  auto due = b.lifecycle->uploads.find(u.upload_id());
+  return due != b.lifecycle->uploads.end() && due->second <= now_ms;
+}
+
 DueWork S3Service::next_due() const {
   DueWork w;
   for (auto& [k, part] : state().partitions())

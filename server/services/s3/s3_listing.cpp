@@ -48,7 +48,7 @@ void S3Service::list_objects(const Request& req, Decision& out) const {
   for (; it != b.objects.end(); ++it) {
     const std::string& k = it->first;
     if (k.compare(0, prefix.size(), prefix) != 0) break;
-    if (it->second.empty() || it->second.front().delete_marker()) continue;
+    if (it->second.empty() || it->second.front().delete_marker() || lifecycle_expired(b, k, req.ctx.now_ms)) continue;
     std::string cp;
     if (!delim.empty()) {
       size_t p = k.find(delim, prefix.size());
@@ -220,7 +220,7 @@ void S3Service::list_multipart_uploads(const Request& req, Decision& out) const 
   // Uploads in (key, initiated, id) order.
   std::vector<const Upload*> all;
   for (auto& [id, u] : b.uploads)
-    if (u.key().compare(0, prefix.size(), prefix) == 0) all.push_back(&u);
+    if (u.key().compare(0, prefix.size(), prefix) == 0 && !lifecycle_aborted(b, u, req.ctx.now_ms)) all.push_back(&u);
   std::sort(all.begin(), all.end(), [](const Upload* a, const Upload* b) {
     if (a->key() != b->key()) return a->key() < b->key();
     if (a->initiated_ms() != b->initiated_ms()) return a->initiated_ms() < b->initiated_ms();

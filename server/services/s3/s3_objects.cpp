@@ -255,6 +255,8 @@ void S3Service::get_object(const Request& req, Decision& out) const {
   const CallContext& ctx = req.ctx;
   const BucketState& b = bucket(ctx, in.str("Bucket"));
   std::string key(in.str("Key"));
+  auto vid = in.opt_str("VersionId");
+  if ((!vid || vid->empty()) && lifecycle_expired(b, key, ctx.now_ms)) throw no_such_key(key);
   const ObjectVersion& o = find_version(b, key, in);
   double lm = std::floor(seconds(o.last_modified_ms()));
   // Conditions, in RFC 7232's order (as S3 applies them).

@@ -62,7 +62,8 @@ void S3State::apply(const proto::Event& e, Event& ev) {
       break;
     case Event::kObjectPut:
       if (auto* b = bucket(ev.object_put().bucket())) {
-        std::string key = ev.object_put().object().key();
+        // The key outlives the moved object only where lifecycle needs it.
+        std::string key = b->lifecycle ? ev.object_put().object().key() : std::string();
         put_version(*b, std::move(*ev.mutable_object_put()->mutable_object()));
         index_key(part, *b, key);
       }
@@ -117,7 +118,7 @@ void S3State::apply(const proto::Event& e, Event& ev) {
       if (auto* b = bucket(ev.upload_completed().bucket())) {
         b->uploads.erase(ev.upload_completed().upload_id());
         index_upload(part, *b, ev.upload_completed().upload_id());
-        std::string key = ev.upload_completed().object().key();
+        std::string key = b->lifecycle ? ev.upload_completed().object().key() : std::string();
         put_version(*b, std::move(*ev.mutable_upload_completed()->mutable_object()));
         index_key(part, *b, key);
       }

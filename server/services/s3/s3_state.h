@@ -47,6 +47,13 @@ struct DueEntry {
   auto operator<=>(const DueEntry&) const = default;
 };
 
+// Reads see lifecycle's work from its due time on, whether or not the
+// due-work thread has committed it yet (an answer right after a clock change
+// never depends on that race): the latest version of `key` has expired by
+// `now_ms`; the upload has been aborted by then (s3_expiry.cpp).
+bool lifecycle_expired(const BucketState& b, std::string_view key, int64_t now_ms);
+bool lifecycle_aborted(const BucketState& b, const Upload& u, int64_t now_ms);
+
 struct AccountBuckets {
   std::map<std::string, BucketState, std::less<>> buckets;
   // Everything lifecycle will act on in this account, earliest first:

@@ -157,3 +157,46 @@ TEST_CASE("100,000 due objects are one decision, and nothing is due once it is a
   CHECK(copy->next_due().at_ms == kMidnight + 3 * kDayMs);  // made at a midnight: + 1 day exactly
   CHECK(copy->next_due().at_ms == svc->next_due().at_ms);
 }
+
+TEST_CASE("reads see an expiry from its due time on, before the due work is committed") {
+  auto svc = make_s3_service();
+  uint64_t seq = 1;
+  Event ev;
+  ev.mutable_bucket_created()->mutable_bucket()->set_name("lazy");
+  apply(*svc, ev, kMidnight, seq++);
+  Event cfg;
+  cfg.mutable_config_set()->set_bucket("lazy");
+  cfg.mutable_config_set()->set_name("lifecycle");
+  cfg.mutable_config_set()->set_value(
+      R"({"Rules":[{"ID":"d","Status":"Enabled","Filter":{},"Expiration":{"Days":1},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":1}}]})");
+  apply(*svc, cfg, kMidnight, seq++);
+  Event put;
+  put.mutable_object_put()->set_bucket("lazy");
+  *put.mutable_object_put()->mutable_object() = version("k", "null", kMidnight + kHour);
+  apply(*svc, put, kMidnight + kHour, seq++);
+  Event up;
+  up.mutable_upload_created()->set_bucket("lazy");
+  up.mutable_upload_created()->mutable_upload()->set_upload_id("u1");
+  up.mutable_upload_created()->mutable_upload()->set_key("big");
+  up.mutable_upload_created()->mutable_upload()->set_initiated_ms(kMidnight + kHour);
+  apply(*svc, up, kMidnight + kHour, seq++);
+
+  auto read = [&](const char* op, int64_t now) {
+    CallContext ctx;
+    ctx.now_ms = now;
+    Decision d;
+    auto err = svc->decide(op, json::object{{"Bucket", "lazy"}, {"Key", "k"}}, ctx, d);
+    CHECK_FALSE(d.has_events());
+    return std::make_pair(err ? err->code : std::string(), d.output);
+  };
+  const int64_t due = kMidnight + 2 * kDayMs;
+  CHECK(read("HeadObject", due - 1).first.empty());
+  CHECK(read("HeadObject", due).first == "NoSuchKey");
+  CHECK(read("GetObject", due).first == "NoSuchKey");
+  auto listed = [&](int64_t now) { return read("ListObjectsV2", now).second.as_object().contains("Contents"); };
+  CHECK(listed(due - 1));
+  CHECK_FALSE(listed(due));
+  auto uploads = [&](int64_t now) { return read("ListMultipartUploads", now).second.as_object().contains("Uploads"); };
+  CHECK(uploads(due - 1));
+  CHECK_FALSE(uploads(due));
+}
