@@ -96,6 +96,14 @@ def test_sqs_visibility_and_delay_follow_the_clock(server, sqs):
     again = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])["Messages"]
     assert again[0]["MessageId"] == first[0]["MessageId"]
     assert again[0]["Attributes"]["ApproximateReceiveCount"] == "2"
+    # And so after a kill -9: the advanced clock and the new receipt are both replayed.
+    server.crash_restart()
+    sqs = server.client("sqs")
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    clock(server, {"advance": "1h"})
+    third = sqs.receive_message(QueueUrl=url, AttributeNames=["ApproximateReceiveCount"])["Messages"]
+    assert third[0]["MessageId"] == first[0]["MessageId"]
+    assert third[0]["Attributes"]["ApproximateReceiveCount"] == "3"
 
 
 def test_a_long_poll_wakes_when_the_clock_passes_a_delay(server, sqs):
