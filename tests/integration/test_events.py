@@ -472,3 +472,23 @@ def test_a_cron_rule_fires_at_its_minute(events, server):
     clock(server, {"advance": "30m"})
     events.put_rule(Name="probe", EventPattern='{"source":["y"]}')
     assert drain(sqs, url) == []  # next at the same minute of the next hour
+
+
+def test_operations_not_implemented_answer_501(events):
+    with pytest.raises(ClientError) as e:
+        events.list_archives()
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_event_ids_come_from_the_seeded_generator(tmp_path):
+    from podstack_server import PodstackServer
+    ids = []
+    for run in ("a", "b"):
+        s = PodstackServer(tmp_path / run, env={"PODSTACK_SEED": "7"}).start()
+        try:
+            ev = s.client("events")
+            ev.put_rule(Name="r", EventPattern='{"source":["a"]}')
+            ids.append([e["EventId"] for e in ev.put_events(Entries=[entry(), entry()])["Entries"]])
+        finally:
+            s.stop()
+    assert ids[0] == ids[1] and ids[0][0] != ids[0][1]
