@@ -66,7 +66,7 @@ void EventsState::untrack(const std::string& account, const std::string& region,
 }
 
 void EventsState::track(const std::string& account, const std::string& region, const std::string& bus, const Rule& r) {
-  if (r.next_fire_ms() && r.state() == "ENABLED") schedule_.emplace(r.next_fire_ms(), account, region, bus, r.name());
+  if (r.next_fire_ms() && r.state() != "DISABLED") schedule_.emplace(r.next_fire_ms(), account, region, bus, r.name());
 }
 
 void EventsState::apply(const proto::Event& e, Event& ev) {
