@@ -492,3 +492,28 @@ def test_event_ids_come_from_the_seeded_generator(tmp_path):
         finally:
             s.stop()
     assert ids[0] == ids[1] and ids[0][0] != ids[0][1]
+
+
+def test_buses_rules_and_targets_round_trip_through_a_pod(events, server):
+    import os
+    import subprocess
+    from podstack_server import BIN
+
+    def pod(*args):
+        r = subprocess.run([BIN, "pod", *args, "--endpoint", server.endpoint, "--json"], capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "DATA_DIR": server.data_dir})
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+    sqs = server.client("sqs")
+    url, arn = queue(sqs, "q")
+    events.create_event_bus(Name="b")
+    events.put_rule(Name="r", EventBusName="b", EventPattern='{"source":["a"]}')
+    events.put_targets(Rule="r", EventBusName="b", Targets=[{"Id": "q", "Arn": arn}])
+    h = server.state_hash()
+    pod("save", "ev")
+    server.post("/_localstack/state/reset")
+    assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default"]
+    assert pod("load", "ev")["live_hash"] == h
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule="r", EventBusName="b")["Targets"]] == [arn]
+    put(events, entry(source="a", EventBusName="b"))
+    assert len(receive(sqs, url)) == 1
