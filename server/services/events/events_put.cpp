@@ -85,6 +85,8 @@ uint32_t EventsService::send(const std::string& account, const std::string& regi
     }
     // Other target services are accepted by PutTargets but not delivered to yet.
   }
+  // The rule's partition and bus are unused until targets that need them
+  // (CloudWatch Logs, archives) arrive.
   (void)account;
   (void)region;
   (void)bus;

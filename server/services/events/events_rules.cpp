@@ -28,7 +28,7 @@ const std::set<std::string_view>& target_services() {
   return s;
 }
 
-json::object rule_json(const Rule& r, std::string_view bus, const std::string& account) {
+json::object rule_json(const Rule& r, std::string_view bus) {
   json::object o{{"Name", r.name()}, {"Arn", r.arn()}};
   if (!r.event_pattern().empty()) o["EventPattern"] = r.event_pattern();
   if (!r.schedule_expression().empty()) o["ScheduleExpression"] = r.schedule_expression();
@@ -36,7 +36,6 @@ json::object rule_json(const Rule& r, std::string_view bus, const std::string& a
   if (!r.description().empty()) o["Description"] = r.description();
   if (!r.role_arn().empty()) o["RoleArn"] = r.role_arn();
   o["EventBusName"] = std::string(bus);
-  (void)account;
   return o;
 }
 
@@ -138,7 +137,7 @@ void EventsService::put_rule(const Request& req, Decision& out) const {
 void EventsService::describe_rule(const Request& req, Decision& out) const {
   std::string bus = bus_of(req.in);
   const RuleEntry& r = must_rule(req.ctx, must_bus(req.ctx, bus), req.in.str("Name"));
-  json::object o = rule_json(r.rule, bus, req.ctx.account);
+  json::object o = rule_json(r.rule, bus);
   o["CreatedBy"] = req.ctx.account;
   out.output = std::move(o);
 }
@@ -152,7 +151,7 @@ void EventsService::list_rules(const Request& req, Decision& out) const {
   for (auto it = b.rules.upper_bound(page.after()); it != b.rules.end(); ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) continue;
     if (page.full(rules.size(), it->first)) break;
-    rules.push_back(rule_json(it->second.rule, bus, req.ctx.account));
+    rules.push_back(rule_json(it->second.rule, bus));
   }
   json::object o{{"Rules", std::move(rules)}};
   page.emit(o);
