@@ -199,3 +199,22 @@ TEST_CASE("validation messages") {
   // 6 * 5 * 6 = 180 combinations > 150.
   CHECK(why(R"({"a":[1,2,3,4,5,6],"b":[1,2,3,4,5],"c":[1,2,3,4,5,6]})") == "FilterPolicy: Filter policy is too complex");
 }
+
+// SNS filter policies and EventBridge patterns share one matcher
+// (server/services/content_filter.h); SNS's dialect keeps its own limits
+// and refuses the operators only EventBridge has.
+TEST_CASE("the SNS dialect of the shared matcher") {
+  auto reason = [](const char* p) { return validate_filter_policy(p, FilterScope::kMessageBody).value_or(""); };
+  CHECK(reason(R"({"a":[{"wildcard":"x*"}]})") == "FilterPolicy: Unrecognized match type wildcard");
+  CHECK(reason(R"({"a":[{"prefix":{"equals-ignore-case":"x"}}]})") == "FilterPolicy: prefix match pattern must be a string");
+  CHECK(reason(R"({"a":[{"anything-but":{"wildcard":"x*"}}]})") == "FilterPolicy: Unsupported anything-but pattern: wildcard");
+  CHECK(reason(R"({"a":[1e9]})").empty());
+  CHECK(reason(R"({"a":[2e9]})") == "FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive");
+  CHECK(reason(R"({"a":[{"cidr":"10.0.0.1"}]})") == "FilterPolicy: Malformed CIDR, one '/' required");
+  // Five decimals: values that differ in the sixth compare equal.
+  CHECK(on_body(R"({"n":[1.000001]})", R"({"n":1.000004})"));
+  CHECK_FALSE(on_body(R"({"n":[1.00001]})", R"({"n":1.00002})"));
+  // A field holding an object is not a leaf: it does not "exist" for a value condition.
+  CHECK(on_body(R"({"a":[{"exists":false}]})", R"({"a":{"b":1}})"));
+  CHECK(on_body(R"({"a":{"b":[1]}})", R"({"a":[{"b":2},{"b":1}]})"));
+}
