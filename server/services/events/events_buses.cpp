@@ -87,16 +87,23 @@ void EventsService::list_event_buses(const Request& req, Decision& out) const {
   out.output = std::move(o);
 }
 
+EventsService::TagTarget EventsService::tag_target(const CallContext& ctx, const std::string& arn) const {
+  auto res = resource_of(ctx, arn);
+  const BusEntry* b = res ? find_bus(ctx.account, ctx.region, res->first) : nullptr;
+  if (b && res->second.empty()) return {res->first, "", &b->meta.tags()};
+  if (b) {
+    auto it = b->rules.find(res->second);
+    if (it != b->rules.end()) return {res->first, res->second, &it->second.rule.tags()};
+  }
+  throw resource_not_found_exception("Resource " + arn + " does not exist.");
+}
+
 void EventsService::tag_resource(const Request& req, Decision& out) const {
-  std::string arn(req.in.str("ResourceARN"));
-  auto res = resource_of(req.ctx, arn);
-  const BusEntry* b = res ? find_bus(req.ctx.account, req.ctx.region, res->first) : nullptr;
-  if (!b || (!res->second.empty() && !b->rules.count(res->second)))
-    throw resource_not_found_exception("Resource " + arn + " does not exist.");
+  TagTarget target = tag_target(req.ctx, std::string(req.in.str("ResourceARN")));
   Event ev;
   TagsAdded* t = ev.mutable_tags_added();
-  t->set_bus(res->first);
-  t->set_rule(res->second);
+  t->set_bus(target.bus);
+  t->set_rule(target.rule);
   for (auto& tv : *req.in.array("Tags")) {
     const auto& o = tv.as_object();
     std::string_view k = o.at("Key").as_string(), v = o.at("Value").as_string();
@@ -109,31 +116,18 @@ void EventsService::tag_resource(const Request& req, Decision& out) const {
 }
 
 void EventsService::untag_resource(const Request& req, Decision& out) const {
-  std::string arn(req.in.str("ResourceARN"));
-  auto res = resource_of(req.ctx, arn);
-  const BusEntry* b = res ? find_bus(req.ctx.account, req.ctx.region, res->first) : nullptr;
-  if (!b || (!res->second.empty() && !b->rules.count(res->second)))
-    throw resource_not_found_exception("Resource " + arn + " does not exist.");
+  TagTarget target = tag_target(req.ctx, std::string(req.in.str("ResourceARN")));
   Event ev;
   TagsRemoved* t = ev.mutable_tags_removed();
-  t->set_bus(res->first);
-  t->set_rule(res->second);
+  t->set_bus(target.bus);
+  t->set_rule(target.rule);
   for (auto& k : *req.in.array("TagKeys")) t->add_keys(std::string(k.as_string()));
   out.add(std::move(ev));
 }
 
 void EventsService::list_tags_for_resource(const Request& req, Decision& out) const {
-  std::string arn(req.in.str("ResourceARN"));
-  auto res = resource_of(req.ctx, arn);
-  const BusEntry* b = res ? find_bus(req.ctx.account, req.ctx.region, res->first) : nullptr;
-  if (!b) throw resource_not_found_exception("Resource " + arn + " does not exist.");
-  if (res->second.empty()) {
-    out.output = json::object{{"Tags", tags_json(b->meta.tags())}};
-    return;
-  }
-  auto it = b->rules.find(res->second);
-  if (it == b->rules.end()) throw resource_not_found_exception("Resource " + arn + " does not exist.");
-  out.output = json::object{{"Tags", tags_json(it->second.rule.tags())}};
+  TagTarget target = tag_target(req.ctx, std::string(req.in.str("ResourceARN")));
+  out.output = json::object{{"Tags", tags_json(*target.tags)}};
 }
 
 }  // namespace podstack::events

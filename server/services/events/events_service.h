@@ -38,6 +38,13 @@ class EventsService final : public StatefulService<EventsService, EventsState> {
   void tag_resource(const Request& req, Decision& out) const;
   void untag_resource(const Request& req, Decision& out) const;
   void list_tags_for_resource(const Request& req, Decision& out) const;
+  // The bus or rule a tagging call's ResourceARN names (rule empty: the
+  // bus), with its tags; or ResourceNotFoundException.
+  struct TagTarget {
+    std::string bus, rule;
+    const google::protobuf::RepeatedPtrField<Tag>* tags;
+  };
+  TagTarget tag_target(const CallContext& ctx, const std::string& arn) const;
 
   // ---- rules and targets (events_rules.cpp) ----
   void put_rule(const Request& req, Decision& out) const;
