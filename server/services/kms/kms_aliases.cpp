@@ -96,6 +96,7 @@ void KmsService::list_aliases(const Request& req, Decision& d) const {
   if (const KmsPartition* p = part(req.ctx))
     for (auto it = p->aliases.upper_bound(page.after()); it != p->aliases.end(); ++it) {
       if (!key_id.empty() && it->second.target_key_id() != key_id) continue;
+      if (auto k = p->keys.find(it->second.target_key_id()); k != p->keys.end() && deleted(k->second, req.ctx)) continue;
       if (page.full(aliases.size(), it->first)) break;
       aliases.push_back(alias_entry(req.ctx, it->second));
     }

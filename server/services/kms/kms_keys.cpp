@@ -97,6 +97,7 @@ void KmsService::list_keys(const Request& req, Decision& d) const {
   json::array keys;
   if (const KmsPartition* p = part(req.ctx))
     for (auto it = p->keys.upper_bound(page.after()); it != p->keys.end(); ++it) {
+      if (deleted(it->second, req.ctx)) continue;
       if (page.full(keys.size(), it->first)) break;
       keys.push_back(key_entry(it->second));
     }

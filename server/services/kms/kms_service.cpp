@@ -105,7 +105,8 @@ const Key* KmsService::find(const CallContext& ctx, std::string_view id, bool al
     id = it->second.target_key_id();
   }
   auto it = p->keys.find(id);
-  return it == p->keys.end() ? nullptr : &it->second;
+  if (it == p->keys.end() || deleted(it->second, ctx)) return nullptr;
+  return &it->second;
 }
 
 const Key& KmsService::must_find(const CallContext& ctx, std::string_view id, bool aliases) const {

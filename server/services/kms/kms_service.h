@@ -110,6 +110,12 @@ class KmsService final : public StatefulService<KmsService, KmsState>, public Ke
   const KmsPartition* part(const CallContext& ctx) const { return state().part(ctx); }
 };
 
+// The key's deletion window has ended on ctx's clock: it reads as gone
+// even before the due-work event that deletes it has been committed.
+inline bool deleted(const Key& k, const CallContext& ctx) {
+  return k.key_state() == "PendingDeletion" && k.deletion_date() <= ctx.now();
+}
+
 // The canonical encryption context (sorted keys, length-prefixed), bound
 // into a symmetric ciphertext as GCM additional data.
 std::string canonical_context(const EncryptionContext& context);
