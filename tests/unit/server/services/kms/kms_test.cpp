@@ -44,7 +44,9 @@ TEST_CASE("a blob opens only with its key, its material version and its context"
   CHECK(parse_blob(seal(rotated, ctx, "p"))->version == 2);
   std::string flipped = blob;
   flipped[3] ^= 1;  // in the key id
-  CHECK_FALSE(parse_blob(flipped).has_value() && open(k, *parse_blob(flipped), flipped, ctx));
+  auto parsed = parse_blob(flipped);
+  bool opened = parsed.has_value() && open(k, *parsed, flipped, ctx).has_value();
+  CHECK_FALSE(opened);
   CHECK_FALSE(parse_blob(blob.substr(0, 20)));
   CHECK_FALSE(parse_blob("garbage"));
 }
