@@ -458,3 +458,30 @@ def test_key_material_is_not_in_the_log(server, kms):
         assert base64.b64encode(rsa_pub)[:40].decode() not in text
     assert [e["summary"] for e in events][:2] == [f"key={ids[0]} spec=SYMMETRIC_DEFAULT usage=ENCRYPT_DECRYPT created",
                                                    f"key={ids[1]} spec=HMAC_256 usage=GENERATE_VERIFY_MAC created"]
+
+
+def test_dry_run_and_operations_podstack_lacks(kms):
+    k = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert err(kms.encrypt, KeyId=k, Plaintext=b"x", DryRun=True) == "DryRunOperationException"
+    assert err(kms.create_grant, KeyId=k, GranteePrincipal="p", Operations=["Encrypt"], DryRun=True) == "DryRunOperationException"
+    assert kms.list_grants(KeyId=k)["Grants"] == []
+    # In the model, not in podstack: AWS's NotImplemented shape, nothing recorded.
+    with pytest.raises(ClientError) as e:
+        kms.get_parameters_for_import(KeyId=k, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert err(kms.create_key, KeySpec="ECC_NIST_EDWARDS25519", KeyUsage="SIGN_VERIFY") == "UnsupportedOperationException"
+    assert err(kms.create_key, Origin="EXTERNAL") == "UnsupportedOperationException"
+
+
+def test_seeded_key_ids_repeat(tmp_path):
+    """With PODSTACK_SEED the same requests make the same key ids (the seeded id generator)."""
+    from podstack_server import PodstackServer
+    ids = []
+    for run in range(2):
+        s = PodstackServer(tmp_path / f"data{run}", env={"PODSTACK_SEED": "42"}).start()
+        try:
+            c = s.client("kms")
+            ids.append([c.create_key()["KeyMetadata"]["KeyId"] for _ in range(2)])
+        finally:
+            s.stop()
+    assert ids[0] == ids[1] and ids[0][0] != ids[0][1]
