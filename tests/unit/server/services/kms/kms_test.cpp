@@ -119,3 +119,20 @@ TEST_CASE("the key ring seals data keys that open again after a replay of the lo
   REQUIRE(std::holds_alternative<ApiError>(disabled));
   CHECK(std::get<ApiError>(disabled).code == "DisabledException");
 }
+
+TEST_CASE("an AWS managed key is decided as a key and its alias/aws/ alias") {
+  testing::ServiceHarness h("kms");
+  CallContext ctx;
+  ctx.now_ms = 1800000000000;
+  const KeyRing& ring = kms_key_ring(*h.engine->service("kms"));
+  Decision d;
+  std::string id = ring.decide_managed_key(ctx, "ssm", d);
+  REQUIRE(d.event_count() == 2);
+  Event created, aliased;
+  REQUIRE(created.ParseFromString(d.events()[0]));
+  REQUIRE(aliased.ParseFromString(d.events()[1]));
+  CHECK(created.key_created().key().key_id() == id);
+  CHECK(created.key_created().key().key_manager() == "AWS");
+  CHECK(aliased.alias_set().alias().name() == "alias/aws/ssm");
+  CHECK(aliased.alias_set().alias().target_key_id() == id);
+}
