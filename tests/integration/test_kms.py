@@ -54,6 +54,12 @@ def err(call, *args, **kw):
     return code(e)
 
 
+def failure(call, *args, **kw):
+    with pytest.raises(ClientError) as e:
+        call(*args, **kw)
+    return code(e), e.value.response["Error"]["Message"]
+
+
 def clock(server, advance):
     status, _ = server.call_json("POST", "/_podstack/clock", {"advance": advance})
     assert status == 200
@@ -268,7 +274,11 @@ def test_sign_with_podstack_verify_with_openssl(kms, spec, algorithms):
                    SigningAlgorithm=algorithm) == "ValidationException"
     other = "ECDSA_SHA_256" if spec.startswith("RSA") else "RSASSA_PSS_SHA_256"
     assert err(kms.sign, KeyId=md["KeyId"], Message=message, SigningAlgorithm=other) == "InvalidKeyUsageException"
-    assert err(kms.encrypt, KeyId=md["KeyId"], Plaintext=b"x") == "InvalidKeyUsageException"
+    arn = md["Arn"]
+    assert failure(kms.encrypt, KeyId=md["KeyId"], Plaintext=b"x") == (
+        "InvalidKeyUsageException", f"{arn} key usage is SIGN_VERIFY which is not valid for Encrypt.")
+    assert failure(kms.generate_mac, KeyId=md["KeyId"], Message=b"x", MacAlgorithm="HMAC_SHA_256") == (
+        "InvalidKeyUsageException", f"{arn} key usage is SIGN_VERIFY which is not valid for GenerateMac.")
 
 
 def test_rsa_encryption_with_oaep(server, kms, model_dir):
@@ -283,7 +293,8 @@ def test_rsa_encryption_with_oaep(server, kms, model_dir):
         outside = pub.encrypt(b"from outside", padding.OAEP(mgf=padding.MGF1(h()), algorithm=h(), label=None))
         assert kms.decrypt(KeyId=k, CiphertextBlob=outside, EncryptionAlgorithm=algorithm)["Plaintext"] == b"from outside"
     assert err(kms.decrypt, KeyId=k, CiphertextBlob=ct[:-1], EncryptionAlgorithm="RSAES_OAEP_SHA_256") == "InvalidCiphertextException"
-    assert err(kms.encrypt, KeyId=k, Plaintext=b"x" * 191, EncryptionAlgorithm="RSAES_OAEP_SHA_256") == "ValidationException"
+    assert failure(kms.encrypt, KeyId=k, Plaintext=b"x" * 191, EncryptionAlgorithm="RSAES_OAEP_SHA_256") == (
+        "ValidationException", "Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes.")
     assert err(kms.encrypt, KeyId=k, Plaintext=b"x") == "InvalidKeyUsageException"  # SYMMETRIC_DEFAULT
     server.crash_restart()
     kms = client(server, model_dir)
@@ -299,7 +310,11 @@ def test_hmac_keys(server, kms, model_dir):
         assert kms.verify_mac(KeyId=k["KeyId"], Message=b"m", Mac=mac, MacAlgorithm=f"HMAC_SHA_{bits}")["MacValid"]
         assert err(kms.verify_mac, KeyId=k["KeyId"], Message=b"n", Mac=mac,
                    MacAlgorithm=f"HMAC_SHA_{bits}") == "KMSInvalidMacException"
-    assert err(kms.generate_mac, KeyId=k["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_256") == "InvalidKeyUsageException"
+    assert failure(kms.generate_mac, KeyId=k["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_256") == (
+        "InvalidKeyUsageException", "Algorithm HMAC_SHA_256 is incompatible with key spec HMAC_512.")
+    sym = kms.create_key()["KeyMetadata"]["Arn"]
+    assert failure(kms.verify, KeyId=sym, Message=b"m", Signature=b"s", SigningAlgorithm="ECDSA_SHA_256") == (
+        "InvalidKeyUsageException", f"{sym} key usage is ENCRYPT_DECRYPT which is not valid for Verify.")
     server.crash_restart()
     kms = client(server, model_dir)
     assert kms.generate_mac(KeyId=k["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_512")["Mac"] == mac
@@ -307,14 +322,20 @@ def test_hmac_keys(server, kms, model_dir):
 
 def test_create_key_validation(kms):
     assert err(kms.create_key, KeyUsage="SIGN_VERIFY") == "ValidationException"
-    with pytest.raises(ClientError) as e:
-        kms.create_key(KeySpec="HMAC_256")
-    assert e.value.response["Error"]["Message"] == "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec HMAC_256"
+    # AWS's recorded messages (LocalStack's snapshots of AWS, and a recording of CreateKey errors).
+    assert failure(kms.create_key, KeySpec="HMAC_256") == (
+        "ValidationException", "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+    assert failure(kms.create_key, KeySpec="HMAC_256", KeyUsage="ENCRYPT_DECRYPT") == (
+        "ValidationException", "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec HMAC_256")
     assert err(kms.create_key, KeySpec="ECC_SECG_P256K1", KeyUsage="ENCRYPT_DECRYPT") == "ValidationException"
     assert err(kms.create_key, KeySpec="RSA_2048", CustomerMasterKeySpec="RSA_2048") == "ValidationException"
     assert err(kms.create_key, Policy="{not json") == "MalformedPolicyDocumentException"
-    assert err(kms.describe_key, KeyId="not-a-key") == "NotFoundException"
-    assert err(kms.describe_key, KeyId="11111111-2222-3333-4444-555555555555") == "NotFoundException"
+    assert failure(kms.describe_key, KeyId="not-a-key") == ("NotFoundException", "Invalid keyId 'not-a-key'")
+    missing = "11111111-2222-3333-4444-555555555555"
+    assert failure(kms.describe_key, KeyId=missing) == (
+        "NotFoundException", f"Key 'arn:aws:kms:us-east-1:000000000000:key/{missing}' does not exist")
+    assert failure(kms.describe_key, KeyId=f"arn:aws:kms:eu-west-1:000000000000:key/{missing}") == (
+        "NotFoundException", "Invalid arn eu-west-1")
     assert err(kms.describe_key, KeyId="alias/none") == "NotFoundException"
     assert kms.list_keys()["Keys"] == []  # nothing was created
 
@@ -325,7 +346,9 @@ def test_aliases(server, kms, model_dir):
     kms.create_alias(AliasName="alias/app", TargetKeyId=a["KeyId"])
     assert err(kms.create_alias, AliasName="alias/app", TargetKeyId=b["KeyId"]) == "AlreadyExistsException"
     assert err(kms.create_alias, AliasName="alias/aws/s3", TargetKeyId=a["KeyId"]) == "NotAuthorizedException"
-    assert err(kms.create_alias, AliasName="app2", TargetKeyId=a["KeyId"]) == "ValidationException"
+    assert failure(kms.create_alias, AliasName="app2", TargetKeyId=a["KeyId"]) == (
+        "ValidationException", 'Alias must start with the prefix "alias/". Please see '
+        "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
     assert err(kms.create_alias, AliasName="alias/x", TargetKeyId="alias/app") == "ValidationException"
     assert err(kms.create_alias, AliasName="alias/x", TargetKeyId="11111111-2222-3333-4444-555555555555") == "NotFoundException"
     blob = kms.encrypt(KeyId="alias/app", Plaintext=b"via alias")["CiphertextBlob"]
@@ -422,7 +445,7 @@ def test_grants_are_recorded(server, kms, model_dir):
     kms.retire_grant(GrantToken=g["GrantToken"])
     assert err(kms.retire_grant, GrantToken=g["GrantToken"]) == "InvalidGrantTokenException"
     kms.revoke_grant(KeyId=k["KeyId"], GrantId=g2["GrantId"])
-    assert err(kms.revoke_grant, KeyId=k["KeyId"], GrantId=g2["GrantId"]) == "NotFoundException"
+    assert err(kms.revoke_grant, KeyId=k["KeyId"], GrantId=g2["GrantId"]) == "InvalidGrantIdException"
     server.restart()
     assert client(server, model_dir).list_grants(KeyId=k["KeyId"])["Grants"] == []
 

@@ -48,7 +48,7 @@ KeyRingResult<std::string> KmsService::decrypt_data_key(const CallContext& ctx, 
                                                         const EncryptionContext& context) const {
   std::shared_lock lock(mutex());
   try {
-    return decrypt_blob(*this, ctx, ciphertext, std::nullopt, "SYMMETRIC_DEFAULT", context).plaintext;
+    return decrypt_blob(*this, ctx, "Decrypt", ciphertext, std::nullopt, "SYMMETRIC_DEFAULT", context).plaintext;
   } catch (ApiError& e) {
     return std::move(e);
   }

@@ -15,7 +15,10 @@ std::string alias_arn(const CallContext& ctx, std::string_view name) {
 
 // AWS's rules for an alias a customer names.
 void check_alias_name(std::string_view name) {
-  if (name.rfind("alias/", 0) != 0 || name.size() == 6) throw validation_exception("Invalid identifier");
+  if (name.rfind("alias/", 0) != 0 || name.size() == 6)
+    throw validation_exception(
+        "Alias must start with the prefix \"alias/\". Please see "
+        "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
   if (name.rfind("alias/aws/", 0) == 0) throw not_authorized_exception();
 }
 

@@ -32,7 +32,7 @@ inline ApiError invalid_ciphertext_exception(std::string message = "") {
 }
 inline ApiError incorrect_key_exception() {
   return ApiError::bad_request("IncorrectKeyException",
-                               "The key ID in the request does not identify a KMS key that can perform this operation.");
+                               "The key ID in the request does not identify a CMK that can perform this operation.");
 }
 inline ApiError invalid_key_usage_exception(std::string message) {
   return ApiError::bad_request("InvalidKeyUsageException", std::move(message));
@@ -54,7 +54,7 @@ inline ApiError invalid_mac_exception() { return ApiError::bad_request("KMSInval
 inline ApiError invalid_grant_token_exception() {
   return ApiError::bad_request("InvalidGrantTokenException", "Invalid grant token");
 }
-inline ApiError invalid_grant_id_exception() { return ApiError::bad_request("InvalidGrantIdException", "Invalid grant id"); }
+inline ApiError invalid_grant_id_exception() { return ApiError::bad_request("InvalidGrantIdException", ""); }
 inline ApiError invalid_marker_exception() {
   return ApiError::bad_request("InvalidMarkerException", "Invalid marker");
 }

@@ -141,7 +141,7 @@ void KmsService::retire_grant(const Request& req, Decision& d) const {
   if (!key_id || !grant_id) throw validation_exception("Either GrantToken, or both KeyId and GrantId must be specified.");
   const Key& k = must_find(req.ctx, *key_id, false);
   const Grant* g = grant_by_id(k, *grant_id);
-  if (!g) throw not_found_exception("Grant ID not found");
+  if (!g) throw invalid_grant_id_exception();
   if (req.in.flag("DryRun")) throw dry_run_exception();
   remove(k, *g, d);
 }
@@ -149,7 +149,7 @@ void KmsService::retire_grant(const Request& req, Decision& d) const {
 void KmsService::revoke_grant(const Request& req, Decision& d) const {
   const Key& k = must_find(req.ctx, req.in.str("KeyId"), false);
   const Grant* g = grant_by_id(k, req.in.str("GrantId"));
-  if (!g) throw not_found_exception("Grant ID not found");
+  if (!g) throw invalid_grant_id_exception();
   if (req.in.flag("DryRun")) throw dry_run_exception();
   remove(k, *g, d);
 }

@@ -71,6 +71,9 @@ void KmsService::create_key(const Request& req, Decision& d) const {
     throw validation_exception(
         "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.");
   std::string spec = in.str_or("KeySpec", in.str_or("CustomerMasterKeySpec", "SYMMETRIC_DEFAULT"));
+  // KeyUsage defaults to ENCRYPT_DECRYPT, which only symmetric and RSA keys take.
+  if (!in.has("KeyUsage") && !usage_fits(spec, "ENCRYPT_DECRYPT"))
+    throw validation_exception("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
   std::string usage = in.str_or("KeyUsage", "ENCRYPT_DECRYPT");
   if (!usage_fits(spec, usage)) throw validation_exception("KeyUsage " + usage + " is not compatible with KeySpec " + spec);
   if (std::string origin = in.str_or("Origin", "AWS_KMS"); origin != "AWS_KMS")

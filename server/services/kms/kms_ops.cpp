@@ -52,20 +52,21 @@ void dry_run(const Input& in) {
 
 }  // namespace
 
-std::string encrypt_with(const Key& k, std::string_view algorithm, const EncryptionContext& context,
+std::string encrypt_with(const Key& k, std::string_view op, std::string_view algorithm, const EncryptionContext& context,
                          std::string_view plaintext) {
-  need_usage(k, "ENCRYPT_DECRYPT", "Encrypt");
+  need_usage(k, "ENCRYPT_DECRYPT", op);
   need_algorithm(k, encryption_algorithms(k), algorithm);
   if (k.key_spec() == "SYMMETRIC_DEFAULT") return seal(k, context, plaintext);
   if (plaintext.size() > crypto::rsa_max_plaintext(k.key_spec(), algorithm))
-    throw validation_exception("Plaintext is too long for the key spec " + k.key_spec() + " and algorithm " +
-                               std::string(algorithm) + ".");
+    throw validation_exception("Algorithm " + std::string(algorithm) + " and key spec " + k.key_spec() +
+                               " cannot encrypt data larger than " +
+                               std::to_string(crypto::rsa_max_plaintext(k.key_spec(), algorithm)) + " bytes.");
   auto ct = crypto::rsa_encrypt(current_secret(k), algorithm, plaintext);
   if (!ct) throw ApiError::internal("RSA encryption failed");
   return *ct;
 }
 
-Decrypted decrypt_blob(const KmsService& s, const CallContext& ctx, std::string_view blob,
+Decrypted decrypt_blob(const KmsService& s, const CallContext& ctx, std::string_view op, std::string_view blob,
                        std::optional<std::string_view> key_id, std::string_view algorithm,
                        const EncryptionContext& context) {
   if (algorithm == "SYMMETRIC_DEFAULT") {
@@ -82,7 +83,7 @@ Decrypted decrypt_blob(const KmsService& s, const CallContext& ctx, std::string_
       if (!k) throw invalid_ciphertext_exception();
     }
     KmsService::check_usable(*k);
-    need_usage(*k, "ENCRYPT_DECRYPT", "Decrypt");
+    need_usage(*k, "ENCRYPT_DECRYPT", op);
     if (k->key_spec() != "SYMMETRIC_DEFAULT") throw incorrect_key_exception();
     auto pt = open(*k, *o, blob, context);
     if (!pt) throw invalid_ciphertext_exception();
@@ -91,7 +92,7 @@ Decrypted decrypt_blob(const KmsService& s, const CallContext& ctx, std::string_
   if (!key_id)
     throw validation_exception("KeyId is required when decrypting with the asymmetric algorithm " + std::string(algorithm) + ".");
   const Key& k = usable(s, ctx, *key_id);
-  need_usage(k, "ENCRYPT_DECRYPT", "Decrypt");
+  need_usage(k, "ENCRYPT_DECRYPT", op);
   need_algorithm(k, encryption_algorithms(k), algorithm);
   auto pt = crypto::rsa_decrypt(current_secret(k), algorithm, blob);
   if (!pt) throw invalid_ciphertext_exception();
@@ -101,14 +102,14 @@ Decrypted decrypt_blob(const KmsService& s, const CallContext& ctx, std::string_
 void KmsService::encrypt(const Request& req, Decision& d) const {
   const Key& k = usable(*this, req.ctx, req.in.str("KeyId"));
   std::string algorithm = req.in.str_or("EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-  std::string blob = encrypt_with(k, algorithm, read_context(req.in, "EncryptionContext"), req.in.str("Plaintext"));
+  std::string blob = encrypt_with(k, req.operation, algorithm, read_context(req.in, "EncryptionContext"), req.in.str("Plaintext"));
   dry_run(req.in);
   d.output = json::object{{"CiphertextBlob", std::move(blob)}, {"KeyId", k.arn()}, {"EncryptionAlgorithm", algorithm}};
 }
 
 void KmsService::decrypt(const Request& req, Decision& d) const {
   std::string algorithm = req.in.str_or("EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-  Decrypted r = decrypt_blob(*this, req.ctx, req.in.str("CiphertextBlob"), req.in.opt_str("KeyId"), algorithm,
+  Decrypted r = decrypt_blob(*this, req.ctx, req.operation, req.in.str("CiphertextBlob"), req.in.opt_str("KeyId"), algorithm,
                              read_context(req.in, "EncryptionContext"));
   dry_run(req.in);
   d.output = json::object{{"KeyId", r.key->arn()}, {"Plaintext", std::move(r.plaintext)}, {"EncryptionAlgorithm", algorithm}};
@@ -117,10 +118,10 @@ void KmsService::decrypt(const Request& req, Decision& d) const {
 void KmsService::re_encrypt(const Request& req, Decision& d) const {
   std::string src_alg = req.in.str_or("SourceEncryptionAlgorithm", "SYMMETRIC_DEFAULT");
   std::string dst_alg = req.in.str_or("DestinationEncryptionAlgorithm", "SYMMETRIC_DEFAULT");
-  Decrypted r = decrypt_blob(*this, req.ctx, req.in.str("CiphertextBlob"), req.in.opt_str("SourceKeyId"), src_alg,
+  Decrypted r = decrypt_blob(*this, req.ctx, req.operation, req.in.str("CiphertextBlob"), req.in.opt_str("SourceKeyId"), src_alg,
                              read_context(req.in, "SourceEncryptionContext"));
   const Key& dst = usable(*this, req.ctx, req.in.str("DestinationKeyId"));
-  std::string blob = encrypt_with(dst, dst_alg, read_context(req.in, "DestinationEncryptionContext"), r.plaintext);
+  std::string blob = encrypt_with(dst, req.operation, dst_alg, read_context(req.in, "DestinationEncryptionContext"), r.plaintext);
   dry_run(req.in);
   d.output = json::object{{"CiphertextBlob", std::move(blob)},
                           {"SourceKeyId", r.key->arn()},
@@ -186,8 +187,8 @@ namespace {
 
 // The digest Sign and Verify work on: MessageType RAW hashes the message
 // with the algorithm's hash; DIGEST takes it as that hash, of its length.
-std::string signing_digest(const Key& k, const Input& in, std::string_view algorithm) {
-  need_usage(k, "SIGN_VERIFY", "Sign");
+std::string signing_digest(const Key& k, const Input& in, std::string_view op, std::string_view algorithm) {
+  need_usage(k, "SIGN_VERIFY", op);
   need_algorithm(k, signing_algorithms(k), algorithm);
   std::string_view hash = crypto::signing_hash(algorithm);
   std::string type = in.str_or("MessageType", "RAW");
@@ -206,7 +207,7 @@ std::string signing_digest(const Key& k, const Input& in, std::string_view algor
 void KmsService::sign(const Request& req, Decision& d) const {
   const Key& k = usable(*this, req.ctx, req.in.str("KeyId"));
   std::string algorithm(req.in.str("SigningAlgorithm"));
-  std::string digest = signing_digest(k, req.in, algorithm);
+  std::string digest = signing_digest(k, req.in, req.operation, algorithm);
   dry_run(req.in);
   auto sig = crypto::sign(current_secret(k), algorithm, digest);
   if (!sig) throw ApiError::internal("signing failed");
@@ -218,15 +219,15 @@ void KmsService::sign(const Request& req, Decision& d) const {
 void KmsService::verify(const Request& req, Decision& d) const {
   const Key& k = usable(*this, req.ctx, req.in.str("KeyId"));
   std::string algorithm(req.in.str("SigningAlgorithm"));
-  std::string digest = signing_digest(k, req.in, algorithm);
+  std::string digest = signing_digest(k, req.in, req.operation, algorithm);
   dry_run(req.in);
   if (!crypto::verify(current_secret(k), algorithm, digest, req.in.str("Signature"))) throw invalid_signature_exception();
   d.output = json::object{{"KeyId", k.arn()}, {"SignatureValid", true}, {"SigningAlgorithm", algorithm}};
 }
 
 namespace {
-std::string mac_of(const Key& k, const Input& in, std::string_view algorithm) {
-  need_usage(k, "GENERATE_VERIFY_MAC", "GenerateMac");
+std::string mac_of(const Key& k, const Input& in, std::string_view op, std::string_view algorithm) {
+  need_usage(k, "GENERATE_VERIFY_MAC", op);
   need_algorithm(k, mac_algorithms(k), algorithm);
   return crypto::hmac(algorithm, current_secret(k), in.str("Message"));
 }
@@ -235,7 +236,7 @@ std::string mac_of(const Key& k, const Input& in, std::string_view algorithm) {
 void KmsService::generate_mac(const Request& req, Decision& d) const {
   const Key& k = usable(*this, req.ctx, req.in.str("KeyId"));
   std::string algorithm(req.in.str("MacAlgorithm"));
-  std::string mac = mac_of(k, req.in, algorithm);
+  std::string mac = mac_of(k, req.in, req.operation, algorithm);
   dry_run(req.in);
   d.output = json::object{{"Mac", std::move(mac)}, {"MacAlgorithm", algorithm}, {"KeyId", k.arn()}};
 }
@@ -243,7 +244,7 @@ void KmsService::generate_mac(const Request& req, Decision& d) const {
 void KmsService::verify_mac(const Request& req, Decision& d) const {
   const Key& k = usable(*this, req.ctx, req.in.str("KeyId"));
   std::string algorithm(req.in.str("MacAlgorithm"));
-  std::string mac = mac_of(k, req.in, algorithm);
+  std::string mac = mac_of(k, req.in, req.operation, algorithm);
   dry_run(req.in);
   std::string_view given = req.in.str("Mac");
   if (given.size() != mac.size() || CRYPTO_memcmp(given.data(), mac.data(), mac.size()) != 0) throw invalid_mac_exception();

@@ -9,9 +9,9 @@
 
 namespace podstack::kms {
 
-// `plaintext` encrypted under `k` with `algorithm` (SYMMETRIC_DEFAULT: a
+// `plaintext` encrypted under `k` for operation `op` (named in errors) with `algorithm` (SYMMETRIC_DEFAULT: a
 // blob; RSAES_OAEP_*: the RSA ciphertext).
-std::string encrypt_with(const Key& k, std::string_view algorithm, const EncryptionContext& context,
+std::string encrypt_with(const Key& k, std::string_view op, std::string_view algorithm, const EncryptionContext& context,
                          std::string_view plaintext);
 
 struct Decrypted {
@@ -20,7 +20,7 @@ struct Decrypted {
 };
 // Decrypt's rules: a symmetric blob names its key (KeyId optional; another
 // key is IncorrectKeyException); an RSA ciphertext needs KeyId.
-Decrypted decrypt_blob(const KmsService& s, const CallContext& ctx, std::string_view blob,
+Decrypted decrypt_blob(const KmsService& s, const CallContext& ctx, std::string_view op, std::string_view blob,
                        std::optional<std::string_view> key_id, std::string_view algorithm,
                        const EncryptionContext& context);
 

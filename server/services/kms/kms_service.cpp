@@ -115,6 +115,8 @@ const Key& KmsService::must_find(const CallContext& ctx, std::string_view id, bo
   if (id.rfind("arn:", 0) == 0) {
     auto a = parse_arn(id);
     if (!a || a->service != "kms") throw invalid_arn_exception("Invalid arn " + std::string(id));
+    // AWS's answer for a key ARN of another Region.
+    if (a->region != ctx.region) throw not_found_exception("Invalid arn " + a->region);
     if (a->resource.rfind("alias/", 0) == 0) throw alias_not_found(std::string(id));
     if (a->resource.rfind("key/", 0) != 0) throw invalid_arn_exception("Invalid arn " + std::string(id));
     throw key_not_found(std::string(id));
