@@ -281,6 +281,27 @@ def test_sign_with_podstack_verify_with_openssl(kms, spec, algorithms):
         "InvalidKeyUsageException", f"{arn} key usage is SIGN_VERIFY which is not valid for GenerateMac.")
 
 
+def test_derive_shared_secret_matches_ecdh_outside(server, kms, model_dir):
+    md = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
+    assert md["KeyAgreementAlgorithms"] == ["ECDH"]
+    kms_pub = serialization.load_der_public_key(kms.get_public_key(KeyId=md["KeyId"])["PublicKey"])
+    mine = ec.generate_private_key(ec.SECP256R1())
+    der = mine.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    out = kms.derive_shared_secret(KeyId=md["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=der)
+    assert out["SharedSecret"] == mine.exchange(ec.ECDH(), kms_pub) and out["KeyId"] == md["Arn"]
+    other_curve = ec.generate_private_key(ec.SECP384R1()).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert err(kms.derive_shared_secret, KeyId=md["KeyId"], KeyAgreementAlgorithm="ECDH",
+               PublicKey=other_curve) == "ValidationException"
+    signing = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    assert err(kms.derive_shared_secret, KeyId=signing, KeyAgreementAlgorithm="ECDH",
+               PublicKey=der) == "InvalidKeyUsageException"
+    assert err(kms.create_key, KeySpec="ECC_SECG_P256K1", KeyUsage="KEY_AGREEMENT") == "ValidationException"
+    server.crash_restart()
+    again = client(server, model_dir).derive_shared_secret(KeyId=md["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=der)
+    assert again["SharedSecret"] == out["SharedSecret"]
+
+
 def test_rsa_encryption_with_oaep(server, kms, model_dir):
     md = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
     assert md["EncryptionAlgorithms"] == ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]

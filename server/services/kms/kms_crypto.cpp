@@ -238,6 +238,22 @@ bool verify(std::string_view private_der, std::string_view algorithm, std::strin
          EVP_PKEY_verify(c.get(), u8(signature), signature.size(), u8(digest), digest.size()) == 1;
 }
 
+std::optional<std::string> ecdh(std::string_view private_der, std::string_view peer_public_der) {
+  Pkey k = load_private(private_der);
+  const unsigned char* p = u8(peer_public_der);
+  Pkey peer(d2i_PUBKEY(nullptr, &p, static_cast<long>(peer_public_der.size())));
+  if (!k || !peer || p != u8(peer_public_der) + peer_public_der.size()) return std::nullopt;
+  PkeyCtx c(EVP_PKEY_CTX_new(k.get(), nullptr));
+  size_t len = 0;
+  if (!c || EVP_PKEY_derive_init(c.get()) <= 0 || EVP_PKEY_derive_set_peer(c.get(), peer.get()) <= 0 ||
+      EVP_PKEY_derive(c.get(), nullptr, &len) <= 0)
+    return std::nullopt;
+  std::string out(len, '\0');
+  if (EVP_PKEY_derive(c.get(), reinterpret_cast<unsigned char*>(out.data()), &len) <= 0) return std::nullopt;
+  out.resize(len);
+  return out;
+}
+
 std::string hmac(std::string_view algorithm, std::string_view key, std::string_view message) {
   std::string hash = "SHA" + std::string(algorithm.substr(algorithm.rfind('_') + 1));
   const EVP_MD* md = md_of(hash);

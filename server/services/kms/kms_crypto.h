@@ -51,6 +51,11 @@ std::optional<std::string> sign(std::string_view private_der, std::string_view a
 bool verify(std::string_view private_der, std::string_view algorithm, std::string_view digest,
             std::string_view signature);
 
+// ECDH between the key pair and a peer's DER SubjectPublicKeyInfo: the raw
+// shared secret (the x coordinate); nullopt when the peer key is not a key
+// of the same curve.
+std::optional<std::string> ecdh(std::string_view private_der, std::string_view peer_public_der);
+
 // HMAC_SHA_224..HMAC_SHA_512 of `message`.
 std::string hmac(std::string_view algorithm, std::string_view key, std::string_view message);
 

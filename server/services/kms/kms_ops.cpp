@@ -1,6 +1,7 @@
 // KMS cryptographic operations: Encrypt, Decrypt, ReEncrypt,
 // GenerateDataKey(WithoutPlaintext), GenerateDataKeyPair(WithoutPlaintext),
-// GenerateRandom, Sign, Verify, GenerateMac, VerifyMac. All are reads: the
+// GenerateRandom, Sign, Verify, GenerateMac, VerifyMac, DeriveSharedSecret.
+// All are reads: the
 // randomness they use (IVs, data keys) is part of the answer, not of the
 // state, so they add no events.
 // https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html (and the others')
@@ -249,6 +250,24 @@ void KmsService::verify_mac(const Request& req, Decision& d) const {
   std::string_view given = req.in.str("Mac");
   if (given.size() != mac.size() || CRYPTO_memcmp(given.data(), mac.data(), mac.size()) != 0) throw invalid_mac_exception();
   d.output = json::object{{"KeyId", k.arn()}, {"MacValid", true}, {"MacAlgorithm", algorithm}};
+}
+
+// ECDH with a KEY_AGREEMENT key; the peer's public key is DER
+// SubjectPublicKeyInfo of the same curve (ValidationException otherwise).
+void KmsService::derive_shared_secret(const Request& req, Decision& d) const {
+  const Key& k = usable(*this, req.ctx, req.in.str("KeyId"));
+  need_usage(k, "KEY_AGREEMENT", req.operation);
+  std::string algorithm(req.in.str("KeyAgreementAlgorithm"));
+  if (algorithm != "ECDH")
+    throw invalid_key_usage_exception("Algorithm " + algorithm + " is incompatible with key spec " + k.key_spec() + ".");
+  if (req.in.has("Recipient")) throw unsupported_operation_exception("podstack does not support Recipient (Nitro enclaves).");
+  auto secret = crypto::ecdh(current_secret(k), req.in.str("PublicKey"));
+  if (!secret) throw validation_exception("The PublicKey is not a valid " + k.key_spec() + " public key.");
+  dry_run(req.in);
+  d.output = json::object{{"KeyId", k.arn()},
+                          {"SharedSecret", std::move(*secret)},
+                          {"KeyAgreementAlgorithm", algorithm},
+                          {"KeyOrigin", "AWS_KMS"}};
 }
 
 }  // namespace podstack::kms

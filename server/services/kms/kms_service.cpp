@@ -53,6 +53,7 @@ const KmsService::Table& KmsService::operations() {
       {"Verify", read(&KmsService::verify)},
       {"GenerateMac", read(&KmsService::generate_mac)},
       {"VerifyMac", read(&KmsService::verify_mac)},
+      {"DeriveSharedSecret", read(&KmsService::derive_shared_secret)},
       {"CreateGrant", write(&KmsService::create_grant)},
       {"ListGrants", read(&KmsService::list_grants)},
       {"ListRetirableGrants", read(&KmsService::list_retirable_grants)},

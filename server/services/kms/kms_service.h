@@ -76,6 +76,7 @@ class KmsService final : public StatefulService<KmsService, KmsState>, public Ke
   void verify(const Request& req, Decision& out) const;
   void generate_mac(const Request& req, Decision& out) const;
   void verify_mac(const Request& req, Decision& out) const;
+  void derive_shared_secret(const Request& req, Decision& out) const;
 
   // ---- grants (kms_grants.cpp) ----
   void create_grant(const Request& req, Decision& out) const;
