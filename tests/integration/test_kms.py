@@ -185,6 +185,9 @@ def test_deletion_window_on_the_clock(server, kms, model_dir):
     clock(server, "7d")
     clock(server, "1h")
     assert err(kms.describe_key, KeyId=k) == "NotFoundException"
+    assert kms.list_aliases()["Aliases"] == []  # the key's aliases go with it
+    fresh = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/doomed", TargetKeyId=fresh)  # the name is free again
     # An event of the clock's due work deletes it, with no request naming it.
     status, log = server.call_json("GET", f"/_podstack/log?since={since}&service=kms&operation=DueWork&wait=30")
     assert status == 200 and [e["summary"] for e in log["events"]] == [f"key={k} deleted"]
@@ -192,8 +195,8 @@ def test_deletion_window_on_the_clock(server, kms, model_dir):
     kms = client(server, model_dir)
     assert err(kms.describe_key, KeyId=k) == "NotFoundException"
     assert err(kms.decrypt, CiphertextBlob=blob) == "InvalidCiphertextException"
-    assert kms.list_aliases()["Aliases"] == []  # the key's aliases went with it
-    assert kms.list_keys()["Keys"] == []
+    assert [(a["AliasName"], a["TargetKeyId"]) for a in kms.list_aliases()["Aliases"]] == [("alias/doomed", fresh)]
+    assert [x["KeyId"] for x in kms.list_keys()["Keys"]] == [fresh]
 
 
 def test_rotation_keeps_old_ciphertexts_decryptable(server, kms, model_dir):

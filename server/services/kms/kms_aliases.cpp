@@ -32,6 +32,17 @@ const Key& alias_target(const KmsService& s, const CallContext& ctx, std::string
   return k;
 }
 
+// The alias `name`, unless it is gone: absent, or its key's deletion window
+// has ended (the key and its aliases read as deleted before the due-work
+// event that deletes them is committed).
+const Alias* live_alias(const KmsPartition* p, std::string_view name, const CallContext& ctx) {
+  if (!p) return nullptr;
+  auto it = p->aliases.find(name);
+  if (it == p->aliases.end()) return nullptr;
+  if (auto k = p->keys.find(it->second.target_key_id()); k != p->keys.end() && deleted(k->second, ctx)) return nullptr;
+  return &it->second;
+}
+
 json::object alias_entry(const CallContext& ctx, const Alias& a) {
   json::object o{{"AliasName", a.name()}, {"AliasArn", alias_arn(ctx, a.name())}, {"TargetKeyId", a.target_key_id()}};
   if (a.created() > 0) o["CreationDate"] = a.created();
@@ -45,7 +56,7 @@ void KmsService::create_alias(const Request& req, Decision& d) const {
   std::string name(req.in.str("AliasName"));
   check_alias_name(name);
   const Key& k = alias_target(*this, req.ctx, req.in.str("TargetKeyId"));
-  if (const KmsPartition* p = part(req.ctx); p && p->aliases.count(name))
+  if (live_alias(part(req.ctx), name, req.ctx))
     throw already_exists_exception("An alias with the name " + alias_arn(req.ctx, name) + " already exists");
   Event ev;
   Alias* a = ev.mutable_alias_set()->mutable_alias();
@@ -62,10 +73,10 @@ void KmsService::update_alias(const Request& req, Decision& d) const {
   std::string name(req.in.str("AliasName"));
   check_alias_name(name);
   const KmsPartition* p = part(req.ctx);
-  auto it = p ? p->aliases.find(name) : decltype(p->aliases.end()){};
-  if (!p || it == p->aliases.end()) throw alias_not_found(alias_arn(req.ctx, name));
+  const Alias* alias = live_alias(p, name, req.ctx);
+  if (!alias) throw alias_not_found(alias_arn(req.ctx, name));
   const Key& k = alias_target(*this, req.ctx, req.in.str("TargetKeyId"));
-  if (auto old = p->keys.find(it->second.target_key_id()); old != p->keys.end()) {
+  if (auto old = p->keys.find(alias->target_key_id()); old != p->keys.end()) {
     const Key& o = old->second;
     if (o.key_spec() != k.key_spec() || o.key_usage() != k.key_usage())
       throw validation_exception("Alias " + alias_arn(req.ctx, name) + " cannot be changed from a key of type " +
@@ -73,7 +84,7 @@ void KmsService::update_alias(const Request& req, Decision& d) const {
   }
   Event ev;
   Alias* a = ev.mutable_alias_set()->mutable_alias();
-  *a = it->second;
+  *a = *alias;
   a->set_target_key_id(k.key_id());
   a->set_updated(req.ctx.now());
   d.add(std::move(ev));
@@ -83,8 +94,7 @@ void KmsService::update_alias(const Request& req, Decision& d) const {
 void KmsService::delete_alias(const Request& req, Decision& d) const {
   std::string name(req.in.str("AliasName"));
   check_alias_name(name);
-  const KmsPartition* p = part(req.ctx);
-  if (!p || !p->aliases.count(name)) throw alias_not_found(alias_arn(req.ctx, name));
+  if (!live_alias(part(req.ctx), name, req.ctx)) throw alias_not_found(alias_arn(req.ctx, name));
   Event ev;
   ev.mutable_alias_deleted()->set_name(name);
   d.add(std::move(ev));
@@ -99,7 +109,7 @@ void KmsService::list_aliases(const Request& req, Decision& d) const {
   if (const KmsPartition* p = part(req.ctx))
     for (auto it = p->aliases.upper_bound(page.after()); it != p->aliases.end(); ++it) {
       if (!key_id.empty() && it->second.target_key_id() != key_id) continue;
-      if (auto k = p->keys.find(it->second.target_key_id()); k != p->keys.end() && deleted(k->second, req.ctx)) continue;
+      if (!live_alias(p, it->first, req.ctx)) continue;
       if (page.full(aliases.size(), it->first)) break;
       aliases.push_back(alias_entry(req.ctx, it->second));
     }

@@ -136,3 +136,22 @@ TEST_CASE("an AWS managed key is decided as a key and its alias/aws/ alias") {
   CHECK(aliased.alias_set().alias().name() == "alias/aws/ssm");
   CHECK(aliased.alias_set().alias().target_key_id() == id);
 }
+
+TEST_CASE("a key past its deletion window reads as deleted before the due work runs, and frees its aliases") {
+  testing::ServiceHarness h("kms");
+  const int64_t t0 = 1800000000000, day = 86400000;
+  std::string id(h.call("CreateKey", {}, t0).output.at("KeyMetadata").at("KeyId").as_string());
+  REQUIRE_FALSE(h.call("CreateAlias", {{"AliasName", "alias/a"}, {"TargetKeyId", id}}, t0).error);
+  REQUIRE_FALSE(h.call("ScheduleKeyDeletion", {{"KeyId", id}, {"PendingWindowInDays", 7}}, t0).error);
+  CHECK_FALSE(h.call("DescribeKey", {{"KeyId", id}}, t0 + 6 * day).error);
+  ExecResult r = h.call("DescribeKey", {{"KeyId", "alias/a"}}, t0 + 8 * day);
+  REQUIRE(r.error);
+  CHECK(r.error->code == "NotFoundException");
+  CHECK(h.call("ListKeys", {}, t0 + 8 * day).output.at("Keys").as_array().empty());
+  CHECK(h.call("ListAliases", {}, t0 + 8 * day).output.at("Aliases").as_array().empty());
+  std::string fresh(h.call("CreateKey", {}, t0 + 8 * day).output.at("KeyMetadata").at("KeyId").as_string());
+  REQUIRE_FALSE(h.call("CreateAlias", {{"AliasName", "alias/a"}, {"TargetKeyId", fresh}}, t0 + 8 * day).error);
+  auto aliases = h.call("ListAliases", {}, t0 + 8 * day).output.at("Aliases").as_array();
+  REQUIRE(aliases.size() == 1);
+  CHECK(aliases[0].at("TargetKeyId").as_string() == fresh);
+}
