@@ -476,6 +476,7 @@ def test_grants_are_recorded(server, kms, model_dir):
 
 def test_list_keys_pages(kms):
     ids = sorted(kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(5))
+    assert [k["KeyId"] for k in kms.list_keys()["Keys"]] == ids
     seen, marker = [], None
     while True:
         page = kms.list_keys(Limit=2, **({"Marker": marker} if marker else {}))

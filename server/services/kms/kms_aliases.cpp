@@ -104,7 +104,7 @@ void KmsService::delete_alias(const Request& req, Decision& d) const {
 void KmsService::list_aliases(const Request& req, Decision& d) const {
   std::string key_id;
   if (auto id = req.in.opt_str("KeyId")) key_id = must_find(req.ctx, *id, false).key_id();
-  Page page = marker_page(req.in, 100);
+  Page page = marker_page(req.in, 50);
   json::array aliases;
   if (const KmsPartition* p = part(req.ctx))
     for (auto it = p->aliases.upper_bound(page.after()); it != p->aliases.end(); ++it) {

@@ -96,7 +96,7 @@ void KmsService::describe_key(const Request& req, Decision& d) const {
 }
 
 void KmsService::list_keys(const Request& req, Decision& d) const {
-  Page page = marker_page(req.in, 1000);
+  Page page = marker_page(req.in, 100);
   json::array keys;
   if (const KmsPartition* p = part(req.ctx))
     for (auto it = p->keys.upper_bound(page.after()); it != p->keys.end(); ++it) {
@@ -245,7 +245,7 @@ void KmsService::rotate_key_on_demand(const Request& req, Decision& d) const {
 void KmsService::list_key_rotations(const Request& req, Decision& d) const {
   const Key& k = target(*this, req);
   symmetric_only(k);
-  Page page = marker_page(req.in, 1000);
+  Page page = marker_page(req.in, 100);
   json::array rotations;
   for (int i = 0; i < k.rotations_size(); ++i) {
     std::string key = index_key(i);
