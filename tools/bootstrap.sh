@@ -29,6 +29,7 @@ case "${1:-all}" in
       "${build_pkgs[@]}" ccache git libboost1.81-all-dev doctest-dev
       # tests: real AWS clients and the benchmark load generator
       python3 python3-pytest python3-boto3 python3-botocore awscli python3-aiosmtpd
+      python3-cryptography  # test_kms.py verifies KMS signatures and RSA ciphertexts outside podstack
       nodejs wrk curl ca-certificates procps
       # the benchmarks' loopback ceiling (tests/bench: nginx serving a 1 KiB file)
       nginx-light

@@ -2,6 +2,7 @@
 
 #include "server/services/s3/s3_service.h"
 #include "server/services/dynamodb/dynamodb_service.h"
+#include "server/services/kms/kms_service.h"
 #include "server/services/dynamodbstreams/dynamodbstreams_service.h"
 #include "server/services/events/events_service.h"
 #include "server/services/secretsmanager/secretsmanager_service.h"
@@ -23,6 +24,7 @@ std::vector<std::unique_ptr<Service>> make_services(const ServiceSettings& setti
   all.push_back(make_sqs_service(settings));
   all.push_back(make_ses_service(settings));
   all.push_back(make_events_service());
+  all.push_back(make_kms_service());
   all.push_back(make_dynamodb_service());
   all.push_back(make_dynamodb_streams_service(dynamodb_stream_source(*all.back())));
   return all;
