@@ -11,6 +11,7 @@
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
 #include "server/protocol/xml.h"
+#include "server/ui_assets.h"
 
 namespace podstack {
 
@@ -1020,21 +1021,21 @@ void Gateway::register_routes() {
     }
     return json_reply(c, 200, x.output);
   });
-  // Events with sequence >= since (1: the whole log), of one service and/or
-  // operation, at most `limit`. With wait=SECONDS (at most 60) and nothing
+  // Events with sequence >= since (1: the whole log) and <= until (none: the
+  // newest), of one service and/or operation, at most `limit`. With wait=SECONDS (at most 60) and nothing
   // to show yet, a long poll: answered as soon as a matching event is
   // written, or empty when the wait ends. "next" is the `since` of the
   // following call: past every event looked at, matching or not.
   add("/_podstack/log", false, [this](const InternalCall& c) {
     if (!is_get(c)) return json_error(c, 405, "use GET");
-    uint64_t since = 1, limit = 1000, wait = 0;
+    uint64_t since = 1, limit = 1000, wait = 0, until = UINT64_MAX;
     std::string service, operation;
     for (auto& [k, v] : protocol::parse_form(c.query)) {
-      if (k == "since" || k == "limit" || k == "wait") {
+      if (k == "since" || k == "limit" || k == "wait" || k == "until") {
         char* end = nullptr;
         uint64_t n = std::strtoull(v.c_str(), &end, 10);
         if (v.empty() || *end || v[0] == '-') return json_error(c, 400, k + " must be a whole number, not '" + v + "'");
-        (k == "since" ? since : k == "limit" ? limit : wait) = n;
+        (k == "since" ? since : k == "limit" ? limit : k == "until" ? until : wait) = n;
       } else if (k == "service") {
         service = v;
       } else if (k == "operation") {
@@ -1048,7 +1049,7 @@ void Gateway::register_routes() {
     json::array events;
     uint64_t next = since;
     Status st = engine_.scan_log(since, [&](const proto::Event& e) {
-      if (events.size() >= limit) return false;
+      if (events.size() >= limit || e.sequence() > until) return false;
       next = e.sequence() + 1;
       if ((!service.empty() && e.service() != service) || (!operation.empty() && e.operation() != operation)) return true;
       events.push_back(event_json(engine_, e));
@@ -1083,6 +1084,15 @@ void Gateway::register_routes() {
   // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   add("/_podstack/pods", false, [this](const InternalCall& c) { return pods_endpoint(c); });
   add("/_podstack/pods/", true, [this](const InternalCall& c) { return pods_endpoint(c); });
+  // The web console (server/ui_assets.h): its files, and index.html for its views' URLs.
+  auto ui = [](const InternalCall& c) {
+    Reply r = internal_reply(c);
+    r.label = "/_podstack/ui";  // one metrics label, whatever view a deep link names
+    r.response = ui_response(c.req, c.path, c.query);
+    return r;
+  };
+  add("/_podstack/ui", false, ui);
+  add("/_podstack/ui/", true, ui);
 }
 
 int64_t Gateway::added_latency_ms(const HttpRequest& req) const {
