@@ -1,0 +1,160 @@
+// Event log: every committed event, newest first, filtered by service and
+// operation, a page at a time (?before=N: events older than N), with a live
+// tail (a long poll on /_podstack/log?wait=) and one event's detail (log/N).
+import { internal } from "../api.js";
+import { h, link, table, facts, pre, page, errorBox, when } from "../dom.js";
+
+const PAGE = 50;     // events shown per page
+const WINDOW = 500;  // sequences asked for at a time when going back
+const MAX_SCAN = 20000;  // sequences looked at for one page of a sparse filter
+
+function logQuery(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, v);
+  return "/_podstack/log?" + q.toString();
+}
+
+// Up to PAGE matching events with sequence <= hi, newest first, and the
+// `before` of the next (older) page, if any.
+async function olderPage(hi, service, operation, signal) {
+  const found = [];
+  let lo = hi + 1;
+  while (found.length < PAGE && lo > 1 && hi - lo < MAX_SCAN) {
+    const top = lo - 1;
+    lo = Math.max(1, top - WINDOW + 1);
+    const r = await internal(logQuery({ since: lo, until: top, limit: WINDOW, service, operation }), { signal });
+    found.push(...r.events.reverse());
+  }
+  if (found.length > PAGE) {
+    found.length = PAGE;
+    return { events: found, before: found[PAGE - 1].sequence };
+  }
+  return { events: found, before: lo > 1 ? lo : undefined };
+}
+
+function row(ctx) {
+  return [
+    { label: "#", class: "num", cell: (e) => link(ctx.url(`log/${e.sequence}`), String(e.sequence)) },
+    { label: "Time (UTC)", class: "nowrap", cell: (e) => when(e.time) },
+    { label: "Service", cell: (e) => e.service },
+    { label: "Operation", cell: (e) => e.operation },
+    { label: "Account · region", class: "nowrap muted", cell: (e) => [e.account, e.region].filter(Boolean).join(" · ") },
+    { label: "Summary", class: "wrap", cell: (e) => e.summary },
+  ];
+}
+
+async function detail(ctx, seq) {
+  const r = await internal(logQuery({ since: seq, until: seq, limit: 1 }), { signal: ctx.signal });
+  const e = r.events[0];
+  const crumbs = [["Event log", ctx.url("log")], `#${seq}`];
+  if (!e) return page(`Event #${seq}`, { crumbs }, h("p", { class: "empty" }, "No event with this sequence number."));
+  return page(`Event #${e.sequence}`, { crumbs },
+    facts([
+      ["Sequence", String(e.sequence)],
+      ["Time (UTC)", when(e.time)],
+      ["Service", link(ctx.url("log", { service: e.service }), e.service)],
+      ["Operation", link(ctx.url("log", { service: e.service, operation: e.operation }), e.operation)],
+      ["Account", e.account],
+      ["Region", e.region],
+      ["Request id", h("code", {}, e.request_id)],
+      ["Summary", e.summary],
+    ]),
+    h("h2", {}, "Decoded event"),
+    pre(JSON.stringify(e, null, 2)),
+    h("div", { class: "pager" },
+      e.sequence > 1 ? link(ctx.url(`log/${e.sequence - 1}`), "← Earlier event") : h("span"),
+      link(ctx.url(`log/${e.sequence + 1}`), "Later event →")));
+}
+
+export async function render(ctx) {
+  if (ctx.params[0]) return detail(ctx, Number(ctx.params[0]));
+  const service = ctx.query.get("service") || "";
+  const operation = ctx.query.get("operation") || "";
+  const before = ctx.query.get("before") ? Number(ctx.query.get("before")) : undefined;
+  const [health, state] = await Promise.all([
+    internal("/_podstack/health", { signal: ctx.signal }).catch(() => ({ services: {} })),
+    internal("/_podstack/state", { signal: ctx.signal }),
+  ]);
+  const hi = before ? before - 1 : state.last_sequence;
+  const { events, before: older } = hi >= 1 ? await olderPage(hi, service, operation, ctx.signal) : { events: [] };
+
+  const services = ["clock", ...Object.keys(health.services || {})].sort();
+  const filter = h("form", { class: "filters", role: "search", "aria-label": "Filter events" },
+    h("label", {}, "Service ",
+      h("select", { name: "service" }, h("option", { value: "" }, "All services"),
+        services.map((s) => h("option", { value: s, selected: s === service }, s)))),
+    h("label", {}, "Operation ", h("input", { name: "operation", value: operation, placeholder: "e.g. PutObject", size: 18 })),
+    h("button", { type: "submit" }, "Filter"),
+    service || operation ? link(ctx.url("log"), "Clear") : null);
+  filter.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const f = new FormData(filter);
+    ctx.navigate(ctx.url("log", { service: f.get("service"), operation: f.get("operation").trim() }));
+  });
+
+  const columns = row(ctx);
+  const status = h("p", { class: "muted live-status", role: "status" });
+  let body = null;
+  const list = h("div", { class: "log-list" });
+  const draw = (rows) => {
+    const t = table(columns, rows, { empty: service || operation ? "No matching events." : "No events yet." });
+    list.replaceChildren(t);
+    body = t.querySelector("tbody");
+  };
+  draw(events);
+
+  const pager = h("div", { class: "pager" },
+    before ? link(ctx.url("log", { service, operation }), "← Newest") : h("span"),
+    h("span", { class: "muted" }, events.length ? `#${events[0].sequence} – #${events[events.length - 1].sequence}` : ""),
+    older ? link(ctx.url("log", { service, operation, before: older }), "Older →") : h("span"));
+
+  // Live tail, on the newest page only: new events go on top as they are written.
+  let live = !before;
+  const toggle = h("button", { type: "button", "aria-pressed": String(live), class: "toggle" }, "Live tail");
+  let since = state.last_sequence + 1;
+  let running = false;
+  const tail = async () => {
+    if (running) return;
+    running = true;
+    status.textContent = "Live: waiting for new events…";
+    while (live && !ctx.signal.aborted) {
+      let r;
+      try {
+        r = await internal(logQuery({ since, service, operation, wait: 20, limit: 200 }), { signal: ctx.signal });
+      } catch (e) {
+        if (ctx.signal.aborted) break;
+        status.textContent = "Live tail stopped: " + e.message;
+        live = false;
+        toggle.setAttribute("aria-pressed", "false");
+        break;
+      }
+      since = r.next;
+      if (!live || !r.events.length) continue;
+      const newest = r.events.reverse();
+      if (!body) {
+        draw(newest);
+        body.querySelectorAll("tr").forEach((tr) => tr.classList.add("new"));
+      } else {
+        const rows = Array.from(table(columns, newest).querySelectorAll("tbody tr"));
+        rows.forEach((tr) => tr.classList.add("new"));
+        body.prepend(...rows);
+        while (body.children.length > 500) body.lastElementChild.remove();
+      }
+      status.textContent = `Live: ${r.events.length} new event${r.events.length === 1 ? "" : "s"} at ${new Date().toLocaleTimeString()}`;
+    }
+    running = false;
+    if (!live && !ctx.signal.aborted && !status.textContent.startsWith("Live tail stopped")) status.textContent = "Live tail paused.";
+  };
+  toggle.addEventListener("click", () => {
+    live = !live;
+    toggle.setAttribute("aria-pressed", String(live));
+    if (live) tail();
+    else status.textContent = "Live tail paused.";
+  });
+  if (before) toggle.disabled = true;
+  if (live) queueMicrotask(tail);
+
+  return page("Event log", { actions: [toggle] },
+    h("p", { class: "lede" }, "Every change podstack recorded, newest first. State is what replaying these events gives."),
+    filter, status, list, pager);
+}

@@ -1,0 +1,37 @@
+// SNS: topics and their subscriptions (query protocol: XML answers).
+import { awsQuery, xmlAll, xmlText, scope } from "../api.js";
+import { h, table, page } from "../dom.js";
+
+async function all(action, member) {
+  const out = [];
+  let token;
+  do {
+    const doc = await awsQuery("sns", action, token ? { NextToken: token } : {});
+    out.push(...xmlAll(doc, member));
+    token = xmlText(doc, "NextToken");
+  } while (token && out.length < 10000);
+  return out;
+}
+
+export async function render(ctx) {
+  const topics = (await all("ListTopics", "member")).map((m) => xmlText(m, "TopicArn")).filter(Boolean);
+  const subs = (await all("ListSubscriptions", "member")).map((m) => ({
+    arn: xmlText(m, "SubscriptionArn"), topic: xmlText(m, "TopicArn"), protocol: xmlText(m, "Protocol"), endpoint: xmlText(m, "Endpoint"),
+  }));
+  const count = (t) => subs.filter((s) => s.topic === t).length;
+  return page("SNS", {},
+    h("p", { class: "lede" }, `Topics and subscriptions in account ${scope.account}, ${scope.region}.`),
+    h("h2", {}, "Topics"),
+    table([
+      { label: "Topic", class: "wrap", cell: (t) => t.split(":").pop() },
+      { label: "ARN", class: "wrap", cell: (t) => h("code", {}, t) },
+      { label: "Subscriptions", class: "num", cell: (t) => String(count(t)) },
+    ], topics, { empty: "No topics." }),
+    h("h2", {}, "Subscriptions"),
+    table([
+      { label: "Topic", class: "wrap", cell: (s) => s.topic.split(":").pop() },
+      { label: "Protocol", cell: (s) => s.protocol },
+      { label: "Endpoint", class: "wrap", cell: (s) => s.endpoint },
+      { label: "Subscription ARN", class: "wrap", cell: (s) => h("code", {}, s.arn) },
+    ], subs, { empty: "No subscriptions." }));
+}

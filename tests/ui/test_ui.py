@@ -1,0 +1,113 @@
+"""The web console (/_podstack/ui/) in headless Chromium: tests/ui/console.mjs.
+
+The server is seeded through boto3 here; the browser script checks what the
+console shows against that state; afterwards boto3 checks that looking
+changed nothing (the SQS peek left every receive count at 0). Screenshots of
+the main views go to the test's temporary directory (printed with -s)."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+from podstack_server import PodstackServer  # noqa: E402
+
+XSS = "<img src=x onerror=alert(1)>"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(params=[True, False], ids=["persistence", "memory"])
+def server(request, tmp_path):
+    s = PodstackServer(tmp_path / "data", persistence=request.param).start()
+    yield s
+    s.stop()
+
+
+def ensure_node_modules():
+    """Install the locked playwright-core if needed; skip only when that cannot be done."""
+    if shutil.which("node") is None or not os.path.exists(CHROMIUM):
+        pytest.skip(f"node or {CHROMIUM} missing (tools/bootstrap.sh installs them)")
+    if os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
+        return
+    try:
+        r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE,
+                           capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        pytest.skip(f"node_modules missing and npm ci could not run: {e}")
+    if r.returncode != 0:
+        pytest.skip(f"node_modules missing and npm ci failed:\n{r.stderr[-2000:]}")
+
+
+def seed(server):
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="site-bucket")
+    for key, body in [("docs/readme.txt", "readme"), ("docs/guide/a.txt", "guide a"), ("docs/guide/b.txt", "guide b"),
+                      ("index.html", "<h1>site</h1>"), (XSS, "x")]:
+        s3.put_object(Bucket="site-bucket", Key=key, Body=body.encode())
+    for i in range(120):
+        s3.put_object(Bucket="site-bucket", Key=f"many/{i:03d}", Body=b"")
+
+    sqs = server.client("sqs")
+    orders = sqs.create_queue(QueueName="orders")["QueueUrl"]
+    sqs.send_message(QueueUrl=orders, MessageBody=XSS)
+    sqs.send_message(QueueUrl=orders, MessageBody='{"order": 42}')
+
+    ddb = server.client("dynamodb")
+    ddb.create_table(TableName="people", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    for i in range(30):
+        item = {"id": {"S": f"p{i:02d}"}, "age": {"N": str(20 + i)}}
+        if i == 7:
+            item["name"] = {"S": XSS}
+        ddb.put_item(TableName="people", Item=item)
+
+    ses = server.client("ses")
+    ses.verify_email_identity(EmailAddress="receipts@example.com")
+    ses.send_email(Source="receipts@example.com", Destination={"ToAddresses": ["buyer@example.com"]},
+                   Message={"Subject": {"Data": "Your order"},
+                            "Body": {"Html": {"Data": "<h1>Thanks</h1><p>Order <b>42</b></p><script>alert(1)</script>"},
+                                     "Text": {"Data": "Thanks, order 42"}}})
+    ssm = server.client("ssm")
+    ssm.put_parameter(Name="/app/password", Value="hunter2", Type="SecureString")
+    ssm.put_parameter(Name="/app/name", Value="shop", Type="String")
+    server.client("secretsmanager").create_secret(Name="db-password", SecretString="s3cr3t")
+    sns = server.client("sns")
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:orders")
+
+    status, _ = server.call_json("POST", "/_podstack/pods/seeded?message=seed")
+    assert status == 200
+    # After the pod: a change its diff shows, and last, the newest event.
+    ssm.put_parameter(Name="/app/name", Value="shop2", Type="String", Overwrite=True)
+    ssm.put_parameter(Name="/app/name", Value="shop", Type="String", Overwrite=True)
+    server.client("sqs", region="eu-west-1").create_queue(QueueName="west-queue")
+    return orders
+
+
+def test_console_in_chromium(server, tmp_path):
+    """Navigation, event log (live tail, detail, filters, paging), SQS peek, S3 folders, DynamoDB paging,
+    SES sandboxed mail, masked secrets, the clock; text from the server never becomes markup."""
+    ensure_node_modules()
+    orders = seed(server)
+    shots = tmp_path / "screenshots"
+
+    def run(*picks):
+        r = subprocess.run(["node", "console.mjs", *picks], cwd=HERE, capture_output=True, text=True, timeout=600,
+                           env={**os.environ, "PODSTACK_ENDPOINT": server.endpoint, "UI_SCREENSHOTS": str(shots),
+                                "CHROMIUM": CHROMIUM})
+        print(r.stdout, f"\nscreenshots: {shots}")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "ui: ok" in r.stdout
+
+    run("-clock:")
+    assert (shots / "log.png").exists()
+    # Looking changed nothing: the first real receive sees each message for the first time.
+    sqs = server.client("sqs")
+    got = sqs.receive_message(QueueUrl=orders, MaxNumberOfMessages=10, AttributeNames=["All"])["Messages"]
+    assert sorted(m["Body"] for m in got) == sorted([XSS, '{"order": 42}'])
+    assert [m["Attributes"]["ApproximateReceiveCount"] for m in got] == ["1", "1"]
+    # The clock last: a week on expires those messages.
+    run("clock:")
