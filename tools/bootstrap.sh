@@ -30,6 +30,8 @@ case "${1:-all}" in
       # tests: real AWS clients and the benchmark load generator
       python3 python3-pytest python3-boto3 python3-botocore awscli python3-aiosmtpd
       nodejs wrk curl ca-certificates procps
+      # the web console's browser tests (tests/ui: playwright-core drives it headless)
+      chromium
       # the benchmarks' loopback ceiling (tests/bench: nginx serving a 1 KiB file)
       nginx-light
     )

@@ -71,9 +71,11 @@ export class Pager {
   }
   get token() { return this.tokens[this.index]; }
   // After a page loaded: the token of the following one (none: the last page).
+  // A single page gets no buttons.
   render(nextToken, label = "") {
     this.tokens.length = this.index + 1;
     if (nextToken !== undefined && nextToken !== null) this.tokens.push(nextToken);
+    if (this.tokens.length === 1) return label ? h("p", { class: "muted pager-note" }, label) : null;  // one page: no buttons
     const prev = h("button", { type: "button", disabled: this.index === 0, onclick: () => { this.index--; this.onPage(); } }, "Previous");
     const next = h("button", { type: "button", disabled: this.index + 1 >= this.tokens.length, onclick: () => { this.index++; this.onPage(); } }, "Next");
     return h("div", { class: "pager" }, prev, h("span", { class: "muted" }, `Page ${this.index + 1}${label ? " · " + label : ""}`), next);

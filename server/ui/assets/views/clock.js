@@ -31,7 +31,21 @@ export async function render(ctx) {
     }
   }
 
+  // While running, the shown time ticks on from the server's answer (a frozen clock stays put).
+  let tick = null;
+  ctx.signal.addEventListener("abort", () => clearInterval(tick));
   function draw(c) {
+    clearInterval(tick);
+    if (!c.frozen) {
+      const base = c.now_ms - performance.now();
+      tick = setInterval(() => {
+        const el = document.getElementById("clock-now");
+        if (!el) return clearInterval(tick);
+        const iso = new Date(base + performance.now()).toISOString();
+        el.setAttribute("datetime", iso);
+        el.textContent = when(iso);
+      }, 1000);
+    }
     const advance = h("form", { class: "inline-form", "aria-label": "Advance the clock" },
       h("label", {}, "Advance by ", h("input", { name: "by", placeholder: "90s, 1h, 7d", size: 10, required: true })),
       h("button", { type: "submit" }, "Advance"));

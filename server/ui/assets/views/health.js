@@ -27,7 +27,7 @@ export async function render(ctx) {
   return page("Health", {},
     facts([
       ["Status", h("span", { class: health.status === "ok" ? "badge ok" : "badge warn" }, health.status)],
-      ["Version", `${info.version}${info.commit ? " (" + info.commit + ")" : ""}`],
+      ["Version", `${info.version}${info.commit ? " (" + info.commit.slice(0, 12) + ")" : ""}`],
       ["Persistence", info.persistence ? `on (${info.data_dir})` : "off (in memory)"],
       ["Uptime", `${info.uptime} s`],
       ["Last sequence", String(state.last_sequence)],
@@ -41,6 +41,6 @@ export async function render(ctx) {
       { label: "State hash", cell: ([n]) => h("code", { class: "hash" }, (state.services || {})[n] || "") },
     ], services),
     h("h2", {}, "Requests"),
-    table(Object.keys(counts[0] || { service: 1 }).filter((k) => k !== "value").map((k) => ({ label: k, cell: (r) => r[k] }))
+    table(Object.keys(counts[0] || { service: 1 }).filter((k) => k !== "value").map((k) => ({ label: k[0].toUpperCase() + k.slice(1), cell: (r) => r[k] }))
       .concat([{ label: "Count", class: "num", cell: (r) => String(r.value) }]), counts, { empty: "No requests counted yet." }));
 }
