@@ -43,10 +43,10 @@ async function getJson(p, init) {
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
-async function shot(page, name) {
+async function shot(page, name, fullPage = true) {
   if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage });
 }
 const main = (page) => page.locator("main");
 // The view of the page's URL is drawn (app.js marks <main> with it when done).
@@ -153,6 +153,7 @@ test("narrow window: the menu button folds the navigation", async (page) => {
   await page.goto(UI + "sqs");
   await heading(page).filter({ hasText: "SQS" }).waitFor();
   assert.equal(await page.locator("#nav").isVisible(), false);
+  assert.doesNotMatch(await main(page).textContent(), /null|undefined/);
   const menu = page.getByRole("button", { name: "Menu" });
   await menu.click();
   assert.equal(await menu.getAttribute("aria-expanded"), "true");
@@ -164,7 +165,7 @@ test("narrow window: the menu button folds the navigation", async (page) => {
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window`);
   await page.goto(UI + "log");
   await heading(page).filter({ hasText: "Event log" }).waitFor();
-  await shot(page, "narrow-log");
+  await shot(page, "narrow-log", false);
 });
 
 // ---------------------------------------------------------------- event log

@@ -35,7 +35,7 @@ export function table(columns, rows, { caption, empty = "Nothing here yet." } = 
     h("table", {},
       caption ? h("caption", {}, caption) : null,
       h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.class }, c.label)))),
-      h("tbody", {}, rows.map((r) => h("tr", {}, columns.map((c) => h("td", { class: c.class }, c.cell(r))))))));
+      h("tbody", {}, rows.map((r) => h("tr", {}, columns.map((c) => h("td", { class: c.class, "data-label": c.label }, c.cell(r))))))));
 }
 
 // A definition list of [label, value] pairs.
@@ -75,7 +75,7 @@ export class Pager {
   render(nextToken, label = "") {
     this.tokens.length = this.index + 1;
     if (nextToken !== undefined && nextToken !== null) this.tokens.push(nextToken);
-    if (this.tokens.length === 1) return label ? h("p", { class: "muted pager-note" }, label) : null;  // one page: no buttons
+    if (this.tokens.length === 1) return label ? h("p", { class: "muted pager-note" }, label) : document.createDocumentFragment();
     const prev = h("button", { type: "button", disabled: this.index === 0, onclick: () => { this.index--; this.onPage(); } }, "Previous");
     const next = h("button", { type: "button", disabled: this.index + 1 >= this.tokens.length, onclick: () => { this.index++; this.onPage(); } }, "Next");
     return h("div", { class: "pager" }, prev, h("span", { class: "muted" }, `Page ${this.index + 1}${label ? " · " + label : ""}`), next);
