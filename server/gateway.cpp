@@ -411,6 +411,22 @@ Reply Gateway::body_failed(const HttpRequest& req, const protocol::ApiError& e) 
   return r;
 }
 
+// A change (not GET/HEAD/OPTIONS) to an internal endpoint (clock, rollback,
+// reset, pods, chaos) sent by a browser page of another origin: a cross-site
+// form needs no CORS preflight, so it is refused here. Browsers name the page
+// in Origin, which a page cannot forge; clients that are not browsers send
+// none. Allowed: the origins CORS allows (loopback, LocalStack's web app,
+// EXTRA_CORS_ALLOWED_ORIGINS) and the server's own (the web console behind
+// any host name or port mapping).
+bool Gateway::cross_site_write(const HttpRequest& req) const {
+  const auto m = req.method();
+  if (m == http::verb::get || m == http::verb::head || m == http::verb::options) return false;
+  std::string_view origin = header(req, "origin");
+  if (origin.empty() || cors_origin_allowed(options_, origin)) return false;
+  std::string_view host = header(req, "host");
+  return host.empty() || (origin != "http://" + std::string(host) && origin != "https://" + std::string(host));
+}
+
 Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body) {
   std::string request_id = random_uuid();
   std::string_view target(req.target().data(), req.target().size());
@@ -418,8 +434,16 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
   std::string_view path = target.substr(0, qpos);
   std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
-  if (path.rfind("/_localstack", 0) == 0 || path.rfind("/_podstack", 0) == 0 || path.rfind("/_aws", 0) == 0)
+  if (path.rfind("/_localstack", 0) == 0 || path.rfind("/_podstack", 0) == 0 || path.rfind("/_aws", 0) == 0) {
+    if (cross_site_write(req)) {
+      spdlog::info("refused a {} to {} from the origin {} (not allowed for CORS; see EXTRA_CORS_ALLOWED_ORIGINS)",
+                   std::string_view(req.method_string()), path, protocol::valid_utf8(header(req, "origin")) ? header(req, "origin") : "(not UTF-8)");
+      if (body) body->discard();
+      InternalCall c{req, path, query, request_id};
+      return json_error(c, 403, "a page of another origin may not change podstack's state");
+    }
     return internal(req, path, query, request_id);
+  }
   if (std::string_view origin = header(req, "origin"); !origin.empty() && !own_cors(req, path, query))
     return cors_generic(req, std::move(body), std::move(request_id), path, query, origin);
   return route(req, std::move(body), std::move(request_id), path, query);

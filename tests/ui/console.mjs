@@ -441,6 +441,70 @@ test("clock: advance by a preset and by free text, freeze and unfreeze", async (
   assert.equal((await getJson("/_podstack/clock")).frozen, false);
 });
 
+// --------------------------------------------------- rollback, pods, CSRF
+async function sqsStatus(op, body) {
+  const r = await fetch(ENDPOINT + "/", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS." + op, Authorization: auth("sqs") },
+    body: JSON.stringify(body),
+  });
+  return r.status;
+}
+
+test("event log: roll back to an event, after a confirmation naming what is undone", async (page) => {
+  await sqs("CreateQueue", { QueueName: "rollback-me" });
+  const { last_sequence: made } = await getJson("/_podstack/state");
+  const { events: [ev] } = await getJson(`/_podstack/log?since=${made}`);
+  assert.equal(ev.summary, "queue=rollback-me");
+  const target = made - 1;
+  await page.goto(UI + `log/${target}`);
+  await heading(page).filter({ hasText: `Event #${target}` }).waitFor();
+  await main(page).getByRole("button", { name: "Roll back to here" }).click();
+  const dialog = page.getByRole("dialog", { name: `Roll back to event #${target}?` });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /The 1 event recorded since stop counting/);
+  assert.match(await dialog.textContent(), /sqs · CreateQueue/);
+  await shot(page, "rollback-confirm", false);
+  // Cancel changes nothing.
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  assert.equal(await sqsStatus("GetQueueUrl", { QueueName: "rollback-me" }), 200);
+  await main(page).getByRole("button", { name: "Roll back to here" }).click();
+  await dialog.getByRole("button", { name: `Roll back to #${target}` }).click();
+  await main(page).getByText(`Rolled back to #${target}`).waitFor();
+  assert.equal(await sqsStatus("GetQueueUrl", { QueueName: "rollback-me" }), 400);
+  assert.equal(await sqsStatus("GetQueueUrl", { QueueName: "orders" }), 200);
+});
+
+test("pods: save from the console, change through the API, the diff lists it", async (page) => {
+  await page.goto(UI + "pods");
+  await main(page).getByLabel("Name").fill("ui-pod");
+  await main(page).getByLabel("Message").fill("from the console");
+  await main(page).getByRole("button", { name: "Save pod" }).click();
+  await page.waitForURL(UI + "pods/ui-pod");
+  await ready(page);
+  assert.match(await main(page).locator("table").first().textContent(), /from the console/);
+  await main(page).getByText("None: the live state equals this version.").waitFor();
+  await sqs("CreateQueue", { QueueName: "after-pod" });
+  await page.reload();
+  await ready(page);
+  const row = main(page).locator("tr", { hasText: "000000000000/us-east-1/after-pod" });
+  await row.waitFor();
+  assert.deepEqual((await row.locator("td").allTextContents()).slice(0, 2), ["sqs", "added"]);
+  await shot(page, "pod-diff");
+});
+
+test("a cross-site form cannot drive podstack: refused, nothing changes", async (page) => {
+  const before = await getJson("/_podstack/clock");
+  // A page of another origin (about:blank: Origin null) posting a JSON-looking body.
+  await page.setContent(`<form method="post" enctype="text/plain" action="${ENDPOINT}/_podstack/clock">
+    <input name='{"advance": "1d", "x": "' value='"}'><button>go</button></form>`);
+  const [res] = await Promise.all([page.waitForResponse(ENDPOINT + "/_podstack/clock"), page.click("button")]);
+  assert.equal(res.status(), 403);
+  const after = await getJson("/_podstack/clock");
+  assert.equal(after.offset_ms, before.offset_ms);
+});
+
 // ----------------------------------------------------------------------- run
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
 let failed = 0;

@@ -111,3 +111,38 @@ def test_console_in_chromium(server, tmp_path):
     assert [m["Attributes"]["ApproximateReceiveCount"] for m in got] == ["1", "1"]
     # The clock last: a week on expires those messages.
     run("clock:")
+
+
+def test_cross_site_writes_refused(server):
+    """A change to an internal endpoint from a page of another origin (a cross-site form needs no CORS
+    preflight) is refused with 403 and changes nothing; loopback origins, the server's own origin, reads
+    and clients that send no Origin (SDKs, curl) are served as before."""
+    import http.client
+    import json
+
+    def call(method, path, body=b"", **headers):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r.status, data
+
+    server.client("sqs").create_queue(QueueName="keep")
+    before = server.state()
+    advance = json.dumps({"advance": "1d"}).encode()
+    for origin in ["https://evil.example", "null", "http://localhost.evil.example"]:
+        for method, path, body in [("POST", "/_podstack/clock", advance), ("POST", "/_podstack/state/rollback?to_seq=1", b""),
+                                   ("POST", "/_localstack/state/reset", b""), ("POST", "/_podstack/pods/x", b""),
+                                   ("DELETE", "/_aws/ses", b"")]:
+            status, data = call(method, path, body, Origin=origin, **{"Content-Type": "text/plain"})
+            assert status == 403, (origin, path, data)
+            assert json.loads(data) == {"error": "a page of another origin may not change podstack's state"}
+    assert server.state() == before
+    assert server.get_json("/_podstack/clock")["offset_ms"] == 0
+    # Reads from anywhere, writes from loopback pages, the server's own origin (any host name) and non-browsers.
+    assert call("GET", "/_podstack/clock", Origin="https://evil.example")[0] == 200
+    assert call("POST", "/_podstack/clock", advance, Origin=f"http://localhost:{server.port}")[0] == 200
+    assert call("POST", "/_podstack/clock", advance, Origin="http://podstack.internal:8080", Host="podstack.internal:8080")[0] == 200
+    assert call("POST", "/_podstack/clock", advance)[0] == 200
+    assert server.get_json("/_podstack/clock")["offset_ms"] == 3 * 86400 * 1000

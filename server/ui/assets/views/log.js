@@ -43,6 +43,52 @@ function row(ctx) {
   ];
 }
 
+// "Roll back to here": after a confirmation that lists what the events
+// recorded since would no longer count, POST /_podstack/state/rollback, which
+// is itself an event (history is kept; rolling forward is another rollback).
+function rollbackSection(ctx, e) {
+  const result = h("div", { role: "status", class: "message" });
+  const dialog = h("dialog", { class: "confirm", "aria-labelledby": "rollback-title" });
+  async function confirm() {
+    result.replaceChildren();
+    const { events: after } = await internal(logQuery({ since: e.sequence + 1, limit: 1000 }));
+    if (!after.length) {
+      result.replaceChildren(h("p", {}, `Nothing to roll back: #${e.sequence} is the newest event.`));
+      return;
+    }
+    const counts = new Map();
+    for (const x of after) {
+      const k = `${x.service} · ${x.operation}`;
+      counts.set(k, (counts.get(k) || 0) + 1);
+    }
+    const more = after.length === 1000 ? " (at least)" : "";
+    dialog.replaceChildren(
+      h("h2", { id: "rollback-title" }, `Roll back to event #${e.sequence}?`),
+      h("p", {}, `The state becomes what it was right after #${e.sequence} (${when(e.time)}). ` +
+        `The ${after.length}${more} event${after.length === 1 ? "" : "s"} recorded since stop counting:`),
+      table([{ label: "Service · operation", cell: ([k]) => k }, { label: "Events", class: "num", cell: ([, n]) => String(n) }],
+        [...counts.entries()].sort((a, b) => b[1] - a[1])),
+      h("p", { class: "muted" }, "The rollback is itself an event: nothing is erased, and you can roll forward again."),
+      h("form", { method: "dialog", class: "button-row" },
+        h("button", { type: "submit", value: "cancel", autofocus: true }, "Cancel"),
+        h("button", { type: "submit", value: "rollback", class: "danger" }, `Roll back to #${e.sequence}`)));
+    dialog.showModal();
+  }
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "rollback") return;
+    try {
+      const r = await internal(`/_podstack/state/rollback?to_seq=${e.sequence}`, { method: "POST" });
+      result.replaceChildren(h("p", { class: "ok" }, `Rolled back to #${r.to_sequence}: recorded as event #${r.sequence}. `),
+        link(ctx.url("log"), "Open the event log"));
+    } catch (err) {
+      result.replaceChildren(errorBox(err));
+    }
+  });
+  return [h("div", { class: "button-row" },
+    h("button", { type: "button", onclick: () => confirm().catch((err) => result.replaceChildren(errorBox(err))) }, "Roll back to here")),
+    result, dialog];
+}
+
 async function detail(ctx, seq) {
   const r = await internal(logQuery({ since: seq, until: seq, limit: 1 }), { signal: ctx.signal });
   const e = r.events[0];
@@ -59,6 +105,7 @@ async function detail(ctx, seq) {
       ["Request id", h("code", {}, e.request_id)],
       ["Summary", e.summary],
     ]),
+    rollbackSection(ctx, e),
     h("h2", {}, "Decoded event"),
     pre(JSON.stringify(e, null, 2)),
     h("div", { class: "pager" },
