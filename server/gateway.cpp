@@ -411,6 +411,8 @@ Reply Gateway::body_failed(const HttpRequest& req, const protocol::ApiError& e) 
   return r;
 }
 
+static bool same_origin(const HttpRequest& req, std::string_view origin);
+
 // A change (not GET/HEAD/OPTIONS) to an internal endpoint (clock, rollback,
 // reset, pods, chaos) sent by a browser page of another origin: a cross-site
 // form needs no CORS preflight, so it is refused here. Browsers name the page
@@ -422,9 +424,18 @@ bool Gateway::cross_site_write(const HttpRequest& req) const {
   const auto m = req.method();
   if (m == http::verb::get || m == http::verb::head || m == http::verb::options) return false;
   std::string_view origin = header(req, "origin");
-  if (origin.empty() || cors_origin_allowed(options_, origin)) return false;
+  return !origin.empty() && !cors_origin_allowed(options_, origin) && !same_origin(req, origin);
+}
+
+// A page served by this server (the web console) calling it: Origin names
+// the Host the request was sent to. Not cross-origin, so no CORS rule applies.
+static bool same_origin(const HttpRequest& req, std::string_view origin) {
   std::string_view host = header(req, "host");
-  return host.empty() || (origin != "http://" + std::string(host) && origin != "https://" + std::string(host));
+  if (host.empty()) return false;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (origin.size() == scheme.size() + host.size() && origin.substr(0, scheme.size()) == scheme && origin.substr(scheme.size()) == host)
+      return true;
+  return false;
 }
 
 Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body) {
@@ -444,7 +455,7 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
     }
     return internal(req, path, query, request_id);
   }
-  if (std::string_view origin = header(req, "origin"); !origin.empty() && !own_cors(req, path, query))
+  if (std::string_view origin = header(req, "origin"); !origin.empty() && !own_cors(req, path, query) && !same_origin(req, origin))
     return cors_generic(req, std::move(body), std::move(request_id), path, query, origin);
   return route(req, std::move(body), std::move(request_id), path, query);
 }
