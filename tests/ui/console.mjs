@@ -274,7 +274,7 @@ test("s3: buckets, folder navigation, download, keys as text", async (page) => {
   await main(page).getByRole("link", { name: "docs/" }).click();
   await page.waitForURL(/prefix=docs%2F$/);
   await heading(page).filter({ hasText: "docs/" }).waitFor();
-  assert.deepEqual(await names(), ["guide/", "readme.txt"]);
+  assert.deepEqual(await names(), ["guide/", "meta.txt", "readme.txt"]);
   await main(page).getByRole("link", { name: "guide/" }).click();
   await heading(page).filter({ hasText: "docs/guide/" }).waitFor();
   assert.deepEqual(await names(), ["a.txt", "b.txt"]);
@@ -294,6 +294,40 @@ test("s3: buckets, folder navigation, download, keys as text", async (page) => {
   await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "site-bucket" }).click();
   await heading(page).filter({ hasText: "site-bucket" }).waitFor();
   assert.deepEqual(await names(), ["docs/", "many/", XSS, "index.html"]);
+});
+
+test("s3: an object's metadata and versions, as text", async (page) => {
+  await page.goto(UI + "s3/site-bucket?prefix=docs%2F");
+  await main(page).getByRole("link", { name: "meta.txt", exact: true }).click();
+  await page.waitForURL(UI + "s3/site-bucket?key=docs%2Fmeta.txt");
+  await heading(page).filter({ hasText: "meta.txt" }).waitFor();
+  const facts = await main(page).locator("dl.facts").textContent();
+  assert.match(facts, /Content typetext\/plain/);
+  assert.match(facts, /13 bytes/);
+  const meta = await main(page).locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(meta, [["owner", XSS], ["team", "web"]]);
+  assert.equal(await page.locator("img").count(), 0);
+  await shot(page, "s3-object");
+
+  await page.goto(UI + "s3/versioned-bucket?key=v.txt");
+  await main(page).getByRole("heading", { name: "Versions" }).waitFor();
+  const rows = main(page).locator("table").last().locator("tbody tr");
+  assert.equal(await rows.count(), 2);
+  assert.equal((await rows.nth(0).locator("td").nth(1).textContent()), "yes");
+  const older = await rows.nth(1).getByRole("link").getAttribute("href");
+  assert.equal(await (await fetch(ENDPOINT + older)).text(), "first");
+});
+
+test("s3: upload into a folder", async (page) => {
+  await page.goto(UI + "s3/site-bucket?prefix=docs%2Fguide%2F");
+  await ready(page);
+  await main(page).getByLabel("Upload to docs/guide/").setInputFiles({ name: "new.txt", mimeType: "text/plain", buffer: Buffer.from("uploaded!") });
+  await main(page).getByRole("button", { name: "Upload", exact: true }).click();
+  await main(page).getByText("Uploaded 1 file.").waitFor();
+  await main(page).getByRole("link", { name: "new.txt", exact: true }).waitFor();
+  const r = await fetch(ENDPOINT + "/site-bucket/docs/guide/new.txt");
+  assert.equal(await r.text(), "uploaded!");
+  assert.equal(r.headers.get("content-type"), "text/plain");
 });
 
 test("s3: a folder of more than a page pages", async (page) => {

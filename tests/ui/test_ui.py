@@ -47,6 +47,12 @@ def seed(server):
     for key, body in [("docs/readme.txt", "readme"), ("docs/guide/a.txt", "guide a"), ("docs/guide/b.txt", "guide b"),
                       ("index.html", "<h1>site</h1>"), (XSS, "x")]:
         s3.put_object(Bucket="site-bucket", Key=key, Body=body.encode())
+    s3.put_object(Bucket="site-bucket", Key="docs/meta.txt", Body=b"with metadata", ContentType="text/plain",
+                  Metadata={"owner": XSS, "team": "web"})
+    s3.create_bucket(Bucket="versioned-bucket")
+    s3.put_bucket_versioning(Bucket="versioned-bucket", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="versioned-bucket", Key="v.txt", Body=b"first")
+    s3.put_object(Bucket="versioned-bucket", Key="v.txt", Body=b"second")
     for i in range(120):
         s3.put_object(Bucket="site-bucket", Key=f"many/{i:03d}", Body=b"")
 

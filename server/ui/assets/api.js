@@ -117,7 +117,7 @@ export async function s3Get(path, params = {}) {
 
 // A plain link that downloads an object (a presigned-style URL: podstack reads
 // the account and region from X-Amz-Credential), saved, never shown inline.
-export function s3DownloadUrl(bucket, key) {
+export function s3DownloadUrl(bucket, key, versionId) {
   const date = amzDate();
   const q = new URLSearchParams({
     "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
@@ -128,6 +128,7 @@ export function s3DownloadUrl(bucket, key) {
     "X-Amz-Signature": "0",
     "response-content-disposition": "attachment",
   });
+  if (versionId) q.set("versionId", versionId);
   return s3Path(bucket, key) + "?" + q.toString();
 }
 
