@@ -369,6 +369,34 @@ test("dynamodb: tables, schema, a paged scan", async (page) => {
   assert.equal(await page.locator("img").count(), 0);
 });
 
+test("dynamodb: a key query on the table and on an index", async (page) => {
+  await page.goto(UI + "dynamodb/orders-table");
+  await ready(page);
+  assert.match(await main(page).locator("dl.facts").textContent(), /customer \(partition, S\), placed \(sort, S\)/);
+  await main(page).getByRole("cell", { name: "by-status" }).waitFor();
+  await main(page).getByLabel("Partition key value").fill("c1");
+  await main(page).getByLabel("placed").selectOption("begins_with");
+  await main(page).getByLabel("Sort key value", { exact: true }).fill("2026-");
+  await main(page).getByRole("button", { name: "Query" }).click();
+  await page.waitForURL(/pk=c1/);
+  await ready(page);
+  const items = () => main(page).locator("table").last().locator("tbody tr");
+  const placed = async () => items().locator("td:nth-child(2)").allTextContents();
+  assert.deepEqual(await placed(), ["2026-01-05", "2026-02-10"]);
+  await shot(page, "dynamodb-query");
+  // On the index: every open order, whoever placed it.
+  await main(page).getByLabel("Index").selectOption("by-status");
+  await main(page).getByLabel("Partition key value").fill("open");
+  await main(page).getByRole("button", { name: "Query" }).click();
+  await page.waitForURL(/index=by-status/);
+  await ready(page);
+  assert.equal(await items().count(), 3);
+  await main(page).getByRole("link", { name: "Scan all" }).click();
+  await page.waitForURL(UI + "dynamodb/orders-table");
+  await ready(page);
+  assert.equal(await items().count(), 5);
+});
+
 // --------------------------------------------------- SES, SSM, secrets, SNS
 test("ses: the outbox, the HTML body only in a sandboxed frame", async (page) => {
   await page.goto(UI + "ses");

@@ -70,6 +70,18 @@ def seed(server):
             item["name"] = {"S": XSS}
         ddb.put_item(TableName="people", Item=item)
 
+    ddb.create_table(TableName="orders-table",
+                     KeySchema=[{"AttributeName": "customer", "KeyType": "HASH"}, {"AttributeName": "placed", "KeyType": "RANGE"}],
+                     AttributeDefinitions=[{"AttributeName": "customer", "AttributeType": "S"},
+                                           {"AttributeName": "placed", "AttributeType": "S"},
+                                           {"AttributeName": "status", "AttributeType": "S"}],
+                     GlobalSecondaryIndexes=[{"IndexName": "by-status", "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "ALL"}}],
+                     BillingMode="PAY_PER_REQUEST")
+    for c, placed, status in [("c1", "2025-12-01", "shipped"), ("c1", "2026-01-05", "open"), ("c1", "2026-02-10", "open"),
+                              ("c2", "2026-01-07", "open"), ("c2", "2026-03-01", "shipped")]:
+        ddb.put_item(TableName="orders-table", Item={"customer": {"S": c}, "placed": {"S": placed}, "status": {"S": status}})
+
     ses = server.client("ses")
     ses.verify_email_identity(EmailAddress="receipts@example.com")
     ses.send_email(Source="receipts@example.com", Destination={"ToAddresses": ["buyer@example.com"]},

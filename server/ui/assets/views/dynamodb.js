@@ -58,9 +58,12 @@ async function tableView(ctx, name) {
   ];
   const items = h("div");
   const pager = new Pager(load);
+  // ?pk= (and index, op, sk, sk2): a key query instead of the scan.
+  const q = Object.fromEntries(["index", "pk", "op", "sk", "sk2"].map((k) => [k, ctx.query.get(k) || ""]));
+  const request = q.pk ? queryInput(name, t, indexes, types, q) : { TableName: name };
   async function load() {
     try {
-      const r = await awsJson("dynamodb", "Scan", { TableName: name, Limit: PAGE, ...(pager.token ? { ExclusiveStartKey: pager.token } : {}) });
+      const r = await awsJson("dynamodb", q.pk ? "Query" : "Scan", { ...request, Limit: PAGE, ...(pager.token ? { ExclusiveStartKey: pager.token } : {}) });
       const rows = r.Items || [];
       const cols = [...keyNames];
       for (const it of rows) for (const k of Object.keys(it)) if (!cols.includes(k)) cols.push(k);
@@ -90,8 +93,76 @@ async function tableView(ctx, name) {
       { label: "Key", cell: (i) => keyText(i.KeySchema, types) },
       { label: "Projection", cell: (i) => i.Projection?.ProjectionType || "" },
     ], indexes)] : null,
-    h("h2", {}, "Items"),
+    h("h2", {}, q.pk ? "Query" : "Items"),
+    queryForm(ctx, name, t, indexes, types, q),
     items);
+}
+
+function keysOf(t, indexes, index) {
+  const schema = index ? (indexes.find((i) => i.IndexName === index) || {}).KeySchema : t.KeySchema;
+  const of = (type) => ((schema || []).find((k) => k.KeyType === type) || {}).AttributeName;
+  return { pk: of("HASH"), sk: of("RANGE") };
+}
+
+const SORT_OPS = [["", "any"], ["=", "="], ["<", "<"], ["<=", "≤"], [">", ">"], [">=", "≥"], ["begins_with", "begins with"], ["between", "between"]];
+
+// A Query's input from the form's values: the partition key's value, and
+// a condition on the sort key if one is chosen.
+function queryInput(name, t, indexes, types, q) {
+  const { pk, sk } = keysOf(t, indexes, q.index);
+  const value = (attr, v) => ({ [types[attr] || "S"]: v });
+  const input = {
+    TableName: name,
+    KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": pk },
+    ExpressionAttributeValues: { ":pk": value(pk, q.pk) },
+  };
+  if (q.index) input.IndexName = q.index;
+  if (sk && q.op && q.sk !== "") {
+    input.ExpressionAttributeNames["#sk"] = sk;
+    input.ExpressionAttributeValues[":sk"] = value(sk, q.sk);
+    if (q.op === "begins_with") input.KeyConditionExpression += " AND begins_with(#sk, :sk)";
+    else if (q.op === "between") {
+      input.KeyConditionExpression += " AND #sk BETWEEN :sk AND :sk2";
+      input.ExpressionAttributeValues[":sk2"] = value(sk, q.sk2);
+    } else input.KeyConditionExpression += ` AND #sk ${q.op} :sk`;
+  }
+  return input;
+}
+
+function queryForm(ctx, name, t, indexes, types, q) {
+  const index = h("select", { name: "index" }, h("option", { value: "" }, "Table"),
+    indexes.map((i) => h("option", { value: i.IndexName, selected: i.IndexName === q.index }, i.IndexName)));
+  const pkLabel = h("span");
+  const skLabel = h("span");
+  const skRow = h("span", { class: "sort-key" },
+    h("label", {}, skLabel, " ", h("select", { name: "op" }, SORT_OPS.map(([v, l]) => h("option", { value: v, selected: v === q.op }, l)))),
+    h("input", { name: "sk", value: q.sk, size: 14, "aria-label": "Sort key value" }),
+    h("input", { name: "sk2", value: q.sk2, size: 10, "aria-label": "Upper sort key value (between)" }));
+  const op = skRow.querySelector("select");
+  const upper = skRow.querySelector("input[name=sk2]");
+  const names = () => {
+    const k = keysOf(t, indexes, index.value);
+    pkLabel.textContent = `${k.pk} =`;
+    skLabel.textContent = k.sk ? `${k.sk}` : "";
+    skRow.hidden = !k.sk;
+    upper.hidden = op.value !== "between";
+  };
+  index.addEventListener("change", names);
+  op.addEventListener("change", names);
+  names();
+  const form = h("form", { class: "filters query", role: "search", "aria-label": "Query by key" },
+    h("label", {}, "Index ", index),
+    h("label", {}, pkLabel, " ", h("input", { name: "pk", value: q.pk, required: true, size: 16, "aria-label": "Partition key value" })),
+    skRow,
+    h("button", { type: "submit" }, "Query"),
+    q.pk ? link(ctx.url(`dynamodb/${encodeURIComponent(name)}`), "Scan all") : null);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const f = Object.fromEntries(new FormData(form));
+    ctx.navigate(ctx.url(`dynamodb/${encodeURIComponent(name)}`, f));
+  });
+  return form;
 }
 
 export async function render(ctx) {
