@@ -454,6 +454,16 @@ test("sns, pods and health show what podstack holds", async (page) => {
   assert.match(await s3.textContent(), /running/);
   const { hash } = await getJson("/_podstack/state");
   assert.match(await main(page).locator("dl.facts").textContent(), new RegExp(hash));
+  await main(page).getByRole("cell", { name: "events", exact: true }).waitFor();  // store bytes per column family
+  const put = main(page).locator("tr", { hasText: "PutParameter" });
+  assert.match(await put.textContent(), /ssm\s*PutParameter\s*4\s*0\s*\d+\.\d\d ms/);
+  // Rates: requests made while the page is open show in the next samples' charts.
+  await page.waitForSelector("p.rate svg.spark");
+  for (let i = 0; i < 5; i++) await sqs("ListQueues", {});
+  await page.waitForFunction(() => {
+    const line = document.querySelector('svg[aria-label="Requests per second of sqs · ListQueues"] polyline');
+    return line && line.getAttribute("points").split(" ").length >= 2;
+  }, null, { timeout: 15000 });
   await shot(page, "health");
 });
 
