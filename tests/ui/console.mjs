@@ -560,10 +560,29 @@ test("pods: save from the console, change through the API, the diff lists it", a
   await sqs("CreateQueue", { QueueName: "after-pod" });
   await page.reload();
   await ready(page);
-  const row = main(page).locator("tr", { hasText: "000000000000/us-east-1/after-pod" });
+  const row = main(page).locator("tr:visible", { hasText: "000000000000/us-east-1/after-pod" });
   await row.waitFor();
   assert.deepEqual((await row.locator("td").allTextContents()).slice(0, 2), ["sqs", "added"]);
   await shot(page, "pod-diff");
+  // Verify: the two hashes differ, and the service that differs is named.
+  await main(page).getByRole("button", { name: "Verify" }).click();
+  const verdict = main(page).locator(".card.verify");
+  await verdict.waitFor();
+  const { hash } = await getJson("/_podstack/state");
+  assert.match(await verdict.textContent(), /Differs/);
+  assert.match(await verdict.textContent(), new RegExp(`Live hash${hash}`));
+  assert.match(await verdict.textContent(), /Services that differ\s*sqs/);
+  // Load, overwrite: asked first (the change it undoes is listed), then the queue made since is gone.
+  await main(page).getByRole("button", { name: "Load…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Load ui-pod version 1?" });
+  await dialog.locator("tr", { hasText: "after-pod" }).waitFor();
+  await dialog.getByLabel("Strategy").selectOption("overwrite");
+  await dialog.getByRole("button", { name: "Load", exact: true }).click();
+  await main(page).getByText("Loaded version 1 (overwrite).").waitFor();
+  await main(page).getByText("None: the live state equals this version.").waitFor();
+  assert.equal(await sqsStatus("GetQueueUrl", { QueueName: "after-pod" }), 400);
+  await main(page).getByRole("button", { name: "Verify" }).click();
+  await main(page).locator(".card.verify", { hasText: "Verified" }).waitFor();
 });
 
 test("a cross-site form cannot drive podstack: refused, nothing changes", async (page) => {

@@ -48,11 +48,68 @@ function diffTable(diff) {
   ], rows, { caption: "Resources changed since this version (pod → live)" });
 }
 
+const STRATEGIES = [
+  ["overwrite", "Overwrite: the live state becomes the pod's"],
+  ["service-merge", "Service merge: the pod's services replace those services, others stay"],
+  ["account-region-merge", "Account/region merge: the pod's accounts and regions replace those, others stay"],
+];
+
+// Verify (live state against this version: the two hashes) and Load (after
+// a confirmation naming what loading would undo), both on the pods API.
+function actions(ctx, base, name, version, diff) {
+  const out = h("div", { role: "status", class: "message" });
+  const verify = async () => {
+    out.replaceChildren();
+    try {
+      const v = await internal(`${base}/verify?version=${version}`);
+      out.replaceChildren(h("div", { class: v.ok ? "card verify ok-card" : "card verify" },
+        h("p", {}, h("strong", {}, v.ok ? "Verified: the live state equals this version." : "Differs: the live state is not this version.")),
+        facts([
+          ["Pod hash", h("code", { class: "hash" }, v.pod_hash)],
+          ["Live hash", h("code", { class: "hash" }, v.live_hash)],
+          ["Live sequence", String(v.live_sequence)],
+          v.ok ? null : ["Services that differ", (v.differing_services || []).join(", ")],
+        ])));
+    } catch (e) {
+      out.replaceChildren(errorBox(e));
+    }
+  };
+  const strategy = h("select", { name: "strategy", id: "load-strategy" }, STRATEGIES.map(([v, l]) => h("option", { value: v }, l)));
+  const dialog = h("dialog", { class: "confirm", "aria-labelledby": "load-title" },
+    h("h2", { id: "load-title" }, `Load ${name} version ${version}?`),
+    diff && !diff.error && !diff.same
+      ? [h("p", {}, `With overwrite, these ${diff.added + diff.removed + diff.changed} changes since the pod are undone:`), diffTable(diff)]
+      : h("p", {}, "The live state already equals this version."),
+    h("form", { method: "dialog" },
+      h("p", {}, h("label", { for: "load-strategy" }, "Strategy "), strategy),
+      h("p", { class: "muted" }, "Loading is itself an event: the log keeps everything, and a rollback undoes it."),
+      h("div", { class: "button-row" },
+        h("button", { type: "submit", value: "cancel", autofocus: true }, "Cancel"),
+        h("button", { type: "submit", value: "load", class: "danger" }, "Load"))));
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "load") return;
+    try {
+      await internal(`${base}/load?version=${version}&strategy=${encodeURIComponent(strategy.value)}`, { method: "POST" });
+      ctx.navigate(ctx.url(`pods/${encodeURIComponent(name)}`, { version, loaded: strategy.value }), { replace: true });
+    } catch (e) {
+      out.replaceChildren(errorBox(e));
+    }
+  });
+  const loaded = ctx.query.get("loaded");
+  return [
+    loaded ? h("p", { class: "ok" }, `Loaded version ${version} (${loaded}).`) : null,
+    h("div", { class: "button-row" },
+      h("button", { type: "button", onclick: verify }, "Verify"),
+      h("button", { type: "button", onclick: () => dialog.showModal() }, "Load…")),
+    out, dialog];
+}
+
 async function pod(ctx, name) {
   const base = `/_podstack/pods/${encodeURIComponent(name)}`;
   const { versions = [] } = await internal(base, { signal: ctx.signal });
   const newest = versions.length ? versions[versions.length - 1].version : undefined;
   const chosen = Number(ctx.query.get("version") || newest);
+  // (?loaded= after a load: the page shows it, the version stays chosen.)
   const v = versions.find((x) => x.version === chosen);
   let diff = null;
   if (v) diff = await internal(`${base}/diff?version=${chosen}`, { signal: ctx.signal }).catch((e) => ({ error: e.message }));
@@ -78,6 +135,7 @@ async function pod(ctx, name) {
         { label: "Bytes", class: "num", cell: ([, s]) => bytes(s.bytes) },
         { label: "Hash", cell: ([, s]) => h("code", { class: "hash" }, s.hash) },
       ], services),
+      actions(ctx, base, name, chosen, diff),
       h("h2", {}, "Changes since this version"),
       diff.error ? h("p", { class: "error" }, diff.error)
         : diff.same ? h("p", { class: "ok" }, "None: the live state equals this version.")
