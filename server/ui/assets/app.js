@@ -100,6 +100,7 @@ async function show({ focus = true } = {}) {
   if (ctl.signal.aborted) return;
   main.replaceChildren(...[nodes].flat(Infinity).filter(Boolean));
   main.dataset.url = location.pathname + location.search;  // drawn: what tests wait for
+  performance.mark("podstack:view-drawn");  // what tests/ui/bench.mjs measures
   const h1 = main.querySelector("h1");
   document.title = (h1 ? h1.textContent + " · " : "") + "podstack";
   if (focus && h1) {

@@ -1,5 +1,5 @@
 // DOM helpers of the web console. Text from the server only ever goes in
-// through textContent and attributes (h() below), never innerHTML: a key,
+// through textContent and attributes (h() below), never parsed as HTML: a key,
 // a message body or a mail subject is shown as text, whatever it holds.
 
 // h("a", {href: "/x", class: "btn"}, "text", child...): an element.
