@@ -219,6 +219,31 @@ test("event log: a seeded event, its detail, filters, live tail", async (page) =
   assert.deepEqual([...new Set(await main(page).locator("tbody tr td:nth-child(4)").allTextContents())], ["SendMessage"]);
 });
 
+test("event log: filters by account, resource and start time", async (page) => {
+  await page.goto(UI + "log?text=west-queue");
+  await ready(page);
+  const summaries = async () => main(page).locator("tbody tr td:nth-child(6)").allTextContents();
+  assert.deepEqual(await summaries(), ["queue=west-queue"]);
+  await page.goto(UI + "log?account=111111111111");
+  await ready(page);
+  await main(page).getByText("No matching events.").waitFor();
+  // From the newest event's time on: that event (and any in the same millisecond), nothing older.
+  const { last_sequence } = await getJson("/_podstack/state");
+  const { events: [last] } = await getJson(`/_podstack/log?since=${last_sequence}`);
+  await page.goto(UI + "log");
+  await ready(page);
+  await main(page).getByLabel("From (UTC)").fill(last.time.slice(0, 19));
+  await main(page).getByLabel("Resource").fill("queue");
+  await main(page).getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL(/from=/);
+  await ready(page);
+  const rows = await summaries();
+  assert.ok(rows.includes(last.summary), rows.join());
+  const times = await main(page).locator("tbody tr td:nth-child(2)").allTextContents();
+  assert.ok(times.every((t) => t >= last.time.slice(0, 19).replace("T", " ")), times.join());
+  assert.equal(await main(page).getByRole("link", { name: "Older →" }).count(), 0);
+});
+
 test("event log: paging goes back a page at a time", async (page) => {
   // More than a page of events: 50 per page.
   const { last_sequence } = await getJson("/_podstack/state");

@@ -14,22 +14,41 @@ function logQuery(params) {
   return "/_podstack/log?" + q.toString();
 }
 
+// The filters, all in the URL: service and operation are the log endpoint's
+// own; account, text in the summary (a resource name) and a start time are
+// applied here to what it returns.
+const FILTERS = ["service", "operation", "account", "text", "from"];
+function filters(query) {
+  const f = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || ""]));
+  const from = f.from ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(f.from) ? f.from : f.from + "Z") : null;
+  f.fromIso = from && !Number.isNaN(from.getTime()) ? from.toISOString() : "";
+  const text = f.text.toLowerCase();
+  f.matches = (e) => (!f.account || e.account === f.account) && (!text || String(e.summary).toLowerCase().includes(text)) &&
+    (!f.fromIso || e.time >= f.fromIso);
+  f.active = FILTERS.some((k) => f[k]);
+  f.params = (extra = {}) => ({ ...Object.fromEntries(FILTERS.map((k) => [k, f[k]])), ...extra });
+  return f;
+}
+
 // Up to PAGE matching events with sequence <= hi, newest first, and the
 // `before` of the next (older) page, if any.
-async function olderPage(hi, service, operation, signal) {
+async function olderPage(hi, f, signal) {
   const found = [];
   let lo = hi + 1;
-  while (found.length < PAGE && lo > 1 && hi - lo < MAX_SCAN) {
+  let done = false;  // past the start time: nothing older matches
+  while (found.length < PAGE && lo > 1 && hi - lo < MAX_SCAN && !done) {
     const top = lo - 1;
     lo = Math.max(1, top - WINDOW + 1);
-    const r = await internal(logQuery({ since: lo, until: top, limit: WINDOW, service, operation }), { signal });
-    found.push(...r.events.reverse());
+    const r = await internal(logQuery({ since: lo, until: top, limit: WINDOW, service: f.service, operation: f.operation }), { signal });
+    const events = r.events.reverse();
+    if (f.fromIso && events.length && events[events.length - 1].time < f.fromIso) done = true;
+    found.push(...events.filter(f.matches));
   }
   if (found.length > PAGE) {
     found.length = PAGE;
     return { events: found, before: found[PAGE - 1].sequence };
   }
-  return { events: found, before: lo > 1 ? lo : undefined };
+  return { events: found, before: lo > 1 && !done ? lo : undefined };
 }
 
 function row(ctx) {
@@ -115,28 +134,31 @@ async function detail(ctx, seq) {
 
 export async function render(ctx) {
   if (ctx.params[0]) return detail(ctx, Number(ctx.params[0]));
-  const service = ctx.query.get("service") || "";
-  const operation = ctx.query.get("operation") || "";
+  const f = filters(ctx.query);
+  const { service, operation } = f;
   const before = ctx.query.get("before") ? Number(ctx.query.get("before")) : undefined;
   const [health, state] = await Promise.all([
     internal("/_podstack/health", { signal: ctx.signal }).catch(() => ({ services: {} })),
     internal("/_podstack/state", { signal: ctx.signal }),
   ]);
   const hi = before ? before - 1 : state.last_sequence;
-  const { events, before: older } = hi >= 1 ? await olderPage(hi, service, operation, ctx.signal) : { events: [] };
+  const { events, before: older } = hi >= 1 ? await olderPage(hi, f, ctx.signal) : { events: [] };
 
   const services = ["clock", ...Object.keys(health.services || {})].sort();
   const filter = h("form", { class: "filters", role: "search", "aria-label": "Filter events" },
     h("label", {}, "Service ",
       h("select", { name: "service" }, h("option", { value: "" }, "All services"),
         services.map((s) => h("option", { value: s, selected: s === service }, s)))),
-    h("label", {}, "Operation ", h("input", { name: "operation", value: operation, placeholder: "e.g. PutObject", size: 18 })),
+    h("label", {}, "Operation ", h("input", { name: "operation", value: operation, placeholder: "e.g. PutObject", size: 14 })),
+    h("label", {}, "Account ", h("input", { name: "account", value: f.account, placeholder: "any", size: 13, inputmode: "numeric" })),
+    h("label", {}, "Resource ", h("input", { name: "text", value: f.text, placeholder: "name in the summary", size: 16 })),
+    h("label", {}, "From (UTC) ", h("input", { name: "from", type: "datetime-local", step: 1, value: f.from })),
     h("button", { type: "submit" }, "Filter"),
-    service || operation ? link(ctx.url("log"), "Clear") : null);
+    f.active ? link(ctx.url("log"), "Clear") : null);
   filter.addEventListener("submit", (e) => {
     e.preventDefault();
-    const f = new FormData(filter);
-    ctx.navigate(ctx.url("log", { service: f.get("service"), operation: f.get("operation").trim() }));
+    const d = new FormData(filter);
+    ctx.navigate(ctx.url("log", Object.fromEntries(FILTERS.map((k) => [k, String(d.get(k) || "").trim()]))));
   });
 
   const columns = row(ctx);
@@ -144,16 +166,16 @@ export async function render(ctx) {
   let body = null;
   const list = h("div", { class: "log-list" });
   const draw = (rows) => {
-    const t = table(columns, rows, { empty: service || operation ? "No matching events." : "No events yet." });
+    const t = table(columns, rows, { empty: f.active ? "No matching events." : "No events yet." });
     list.replaceChildren(t);
     body = t.querySelector("tbody");
   };
   draw(events);
 
   const pager = h("div", { class: "pager" },
-    before ? link(ctx.url("log", { service, operation }), "← Newest") : h("span"),
+    before ? link(ctx.url("log", f.params()), "← Newest") : h("span"),
     h("span", { class: "muted" }, events.length ? `#${events[0].sequence} – #${events[events.length - 1].sequence}` : ""),
-    older ? link(ctx.url("log", { service, operation, before: older }), "Older →") : h("span"));
+    older ? link(ctx.url("log", f.params({ before: older })), "Older →") : h("span"));
 
   // Live tail, on the newest page only: new events go on top as they are written.
   let live = !before;
@@ -176,8 +198,8 @@ export async function render(ctx) {
         break;
       }
       since = r.next;
-      if (!live || !r.events.length) continue;
-      const newest = r.events.reverse();
+      const newest = r.events.filter(f.matches).reverse();
+      if (!live || !newest.length) continue;
       if (!body) {
         draw(newest);
         body.querySelectorAll("tr").forEach((tr) => tr.classList.add("new"));
@@ -187,7 +209,7 @@ export async function render(ctx) {
         body.prepend(...rows);
         while (body.children.length > 500) body.lastElementChild.remove();
       }
-      status.textContent = `Live: ${r.events.length} new event${r.events.length === 1 ? "" : "s"} at ${new Date().toLocaleTimeString()}`;
+      status.textContent = `Live: ${newest.length} new event${newest.length === 1 ? "" : "s"} at ${new Date().toLocaleTimeString()}`;
     }
     running = false;
     if (!live && !ctx.signal.aborted && !status.textContent.startsWith("Live tail stopped")) status.textContent = "Live tail paused.";
