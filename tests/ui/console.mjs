@@ -466,6 +466,9 @@ test("sns, pods and health show what podstack holds", async (page) => {
   await topic.waitFor();
   assert.equal((await topic.locator("td").nth(2).textContent()).trim(), "1");
   await main(page).locator("tr", { hasText: "arn:aws:sqs:us-east-1:000000000000:orders" }).waitFor();
+  const sms = main(page).locator("tr", { hasText: "+15550100" });
+  assert.deepEqual((await sms.locator("td").allTextContents()).slice(0, 3), ["+15550100", XSS, "direct"]);
+  assert.equal(await page.locator("img").count(), 0);
 
   await page.goto(UI + "pods");
   await main(page).getByRole("link", { name: "seeded" }).click();

@@ -95,6 +95,7 @@ def seed(server):
     sns = server.client("sns")
     topic = sns.create_topic(Name="alerts")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:orders")
+    sns.publish(PhoneNumber="+15550100", Message=XSS)
 
     status, _ = server.call_json("POST", "/_podstack/pods/seeded?message=seed")
     assert status == 200

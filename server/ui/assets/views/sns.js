@@ -1,5 +1,6 @@
-// SNS: topics and their subscriptions (query protocol: XML answers).
-import { awsQuery, xmlAll, xmlText, scope } from "../api.js";
+// SNS: topics and their subscriptions (query protocol: XML answers), and
+// the SMS messages Publish recorded instead of sending (/_aws/sns/sms-messages).
+import { awsQuery, internal, xmlAll, xmlText, scope } from "../api.js";
 import { h, table, page } from "../dom.js";
 
 async function all(action, member) {
@@ -19,6 +20,9 @@ export async function render(ctx) {
     arn: xmlText(m, "SubscriptionArn"), topic: xmlText(m, "TopicArn"), protocol: xmlText(m, "Protocol"), endpoint: xmlText(m, "Endpoint"),
   }));
   const count = (t) => subs.filter((s) => s.topic === t).length;
+  const q = new URLSearchParams({ accountId: scope.account, region: scope.region });
+  const { sms_messages: byPhone = {} } = await internal(`/_aws/sns/sms-messages?${q}`, { signal: ctx.signal });
+  const sms = Object.values(byPhone).flat();
   return page("SNS", {},
     h("p", { class: "lede" }, `Topics and subscriptions in account ${scope.account}, ${scope.region}.`),
     h("h2", {}, "Topics"),
@@ -33,5 +37,12 @@ export async function render(ctx) {
       { label: "Protocol", cell: (s) => s.protocol },
       { label: "Endpoint", class: "wrap", cell: (s) => s.endpoint },
       { label: "Subscription ARN", class: "wrap", cell: (s) => h("code", {}, s.arn) },
-    ], subs, { empty: "No subscriptions." }));
+    ], subs, { empty: "No subscriptions." }),
+    h("h2", {}, "SMS sent"),
+    table([
+      { label: "Phone number", class: "nowrap", cell: (m) => m.PhoneNumber },
+      { label: "Message", class: "wrap", cell: (m) => m.Message },
+      { label: "Topic", class: "wrap", cell: (m) => (m.TopicArn ? m.TopicArn.split(":").pop() : "direct") },
+      { label: "Message id", cell: (m) => h("code", {}, m.MessageId) },
+    ], sms, { empty: "No SMS sent." }));
 }
