@@ -422,6 +422,22 @@ test("dynamodb: a key query on the table and on an index", async (page) => {
   assert.equal(await items().count(), 5);
 });
 
+test("dynamodb: a table's stream, newest record first, read without a trace", async (page) => {
+  const { last_sequence: before } = await getJson("/_podstack/state");
+  await page.goto(UI + "dynamodb/streamed");
+  await main(page).getByRole("heading", { name: "Stream", exact: true }).waitFor();
+  const rows = main(page).locator("table").filter({ hasText: "New image" }).locator("tbody tr");
+  assert.equal(await rows.count(), 3);
+  const cells = async (i) => (await rows.nth(i).locator("td").allTextContents());
+  assert.deepEqual((await cells(0)).filter((_, i) => i !== 1), ["REMOVE", '{"pk":"a"}', "", JSON.stringify({ pk: "a", v: XSS })]);
+  assert.deepEqual((await cells(1)).filter((_, i) => i !== 1),
+    ["MODIFY", '{"pk":"a"}', JSON.stringify({ pk: "a", v: XSS }), '{"pk":"a","v":1}']);
+  assert.equal((await cells(2))[0], "INSERT");
+  assert.equal(await page.locator("img").count(), 0);
+  await shot(page, "dynamodb-stream");
+  assert.equal((await getJson("/_podstack/state")).last_sequence, before);
+});
+
 // --------------------------------------------------- SES, SSM, secrets, SNS
 test("ses: the outbox, the HTML body only in a sandboxed frame", async (page) => {
   await page.goto(UI + "ses");

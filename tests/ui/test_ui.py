@@ -82,6 +82,13 @@ def seed(server):
                               ("c2", "2026-01-07", "open"), ("c2", "2026-03-01", "shipped")]:
         ddb.put_item(TableName="orders-table", Item={"customer": {"S": c}, "placed": {"S": placed}, "status": {"S": status}})
 
+    ddb.create_table(TableName="streamed", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    ddb.put_item(TableName="streamed", Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    ddb.put_item(TableName="streamed", Item={"pk": {"S": "a"}, "v": {"S": XSS}})
+    ddb.delete_item(TableName="streamed", Key={"pk": {"S": "a"}})
+
     ses = server.client("ses")
     ses.verify_email_identity(EmailAddress="receipts@example.com")
     ses.send_email(Source="receipts@example.com", Destination={"ToAddresses": ["buyer@example.com"]},

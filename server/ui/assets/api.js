@@ -61,6 +61,7 @@ export async function internal(path, { method = "GET", body, signal, headers = {
 
 const JSON_TARGETS = {
   dynamodb: ["DynamoDB_20120810", "1.0"],
+  dynamodbstreams: ["DynamoDBStreams_20120810", "1.0"],
   sqs: ["AmazonSQS", "1.0"],
   ssm: ["AmazonSSM", "1.1"],
   secretsmanager: ["secretsmanager", "1.1"],
@@ -72,7 +73,7 @@ export async function awsJson(service, operation, input = {}) {
   const res = await fetch("/", {
     method: "POST",
     headers: {
-      ...authHeaders(service),
+      ...authHeaders(service === "dynamodbstreams" ? "dynamodb" : service),
       "Content-Type": `application/x-amz-json-${version}`,
       "X-Amz-Target": `${prefix}.${operation}`,
     },

@@ -95,7 +95,43 @@ async function tableView(ctx, name) {
     ], indexes)] : null,
     h("h2", {}, q.pk ? "Query" : "Items"),
     queryForm(ctx, name, t, indexes, types, q),
-    items);
+    items,
+    t.StreamSpecification?.StreamEnabled && t.LatestStreamArn ? await streamSection(t) : null);
+}
+
+const STREAM_SHOWN = 50;
+
+// The table's stream: its newest records (INSERT / MODIFY / REMOVE with the
+// keys and images), read from each shard's start. Reading a stream records
+// nothing in podstack's log.
+async function streamSection(t) {
+  const arn = t.LatestStreamArn;
+  const { StreamDescription: d } = await awsJson("dynamodbstreams", "DescribeStream", { StreamArn: arn });
+  const records = [];
+  for (const shard of d.Shards || []) {
+    let { ShardIterator: it } = await awsJson("dynamodbstreams", "GetShardIterator",
+      { StreamArn: arn, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" });
+    for (let i = 0; it && i < 20; i++) {
+      const r = await awsJson("dynamodbstreams", "GetRecords", { ShardIterator: it, Limit: 1000 });
+      records.push(...(r.Records || []));
+      if (!(r.Records || []).length) break;
+      it = r.NextShardIterator;
+    }
+  }
+  const image = (img) => (img ? JSON.stringify(Object.fromEntries(Object.entries(img).map(([k, v]) => [k, plain(v)]))) : "");
+  const newest = records.slice(-STREAM_SHOWN).reverse();
+  return [
+    h("h2", {}, "Stream"),
+    h("p", { class: "muted" }, `${d.StreamViewType} · ${records.length} record${records.length === 1 ? "" : "s"}` +
+      (records.length > STREAM_SHOWN ? `, the newest ${STREAM_SHOWN} shown` : "") + ", newest first."),
+    table([
+      { label: "Event", cell: (r) => h("span", { class: `badge change-${{ INSERT: "added", MODIFY: "changed", REMOVE: "removed" }[r.eventName] || ""}` }, r.eventName) },
+      { label: "Time", class: "nowrap", cell: (r) => when(r.dynamodb?.ApproximateCreationDateTime) },
+      { label: "Keys", class: "wrap", cell: (r) => image(r.dynamodb?.Keys) },
+      { label: "New image", class: "wrap", cell: (r) => image(r.dynamodb?.NewImage) },
+      { label: "Old image", class: "wrap", cell: (r) => image(r.dynamodb?.OldImage) },
+    ], newest, { empty: "No records yet." }),
+  ];
 }
 
 function keysOf(t, indexes, index) {
