@@ -1115,7 +1115,8 @@ void Gateway::register_routes() {
   // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
   // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
-  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=),
+  //                                      or to another version (&to=N or &to=OTHER[:N])
   // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   add("/_podstack/pods", false, [this](const InternalCall& c) { return pods_endpoint(c); });
   add("/_podstack/pods/", true, [this](const InternalCall& c) { return pods_endpoint(c); });
@@ -1191,7 +1192,8 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
   // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
   // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
-  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=),
+  //                                      or to another version (&to=N or &to=OTHER[:N])
   // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   std::map<std::string, std::string> q;
   for (auto& [k, v] : protocol::parse_form(c.query)) q[k] = v;
@@ -1271,6 +1273,16 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
     auto p = registry.resolve(ref);
     auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
     if (!pod) return fail_status(pod.status());
+    if (!q["to"].empty()) {  // another version: ?to=N (this pod) or ?to=OTHER[:N]
+      auto to = pods::parse_pod_ref(q["to"].find_first_not_of("0123456789") == std::string::npos ? name + ":" + q["to"] : q["to"]);
+      if (!to) return fail_status(to.status());
+      auto tp = registry.resolve(*to);
+      auto other = tp ? pods::read_pod(*tp) : Result<pods::PodContent>(tp.status());
+      if (!other) return fail_status(other.status());
+      auto d = diff_pods(engine_.services(), *pod, *other);
+      if (!d) return fail_status(d.status());
+      return json_reply(200, diff_json(*d));
+    }
     auto d = diff_live(engine_, *pod);
     if (!d) return fail_status(d.status());
     return json_reply(200, diff_json(*d));

@@ -116,6 +116,23 @@ def test_diff_between_versions_and_with_live_state(server):
     server.start()
 
 
+def test_diff_endpoint_between_two_versions(server):
+    """GET /_podstack/pods/NAME/diff?version=A&to=B (or to=OTHER:N): the web console's comparison of two versions."""
+    populate(server)
+    assert server.call_json("POST", "/_podstack/pods/p")[0] == 200
+    server.client("ssm").put_parameter(Name="/new", Value="n", Type="String")
+    assert server.call_json("POST", "/_podstack/pods/p")[0] == 200
+    assert server.call_json("POST", "/_podstack/pods/q")[0] == 200
+    status, d = server.call_json("GET", "/_podstack/pods/p/diff?version=1&to=2")
+    assert status == 200 and (d["from"], d["to"]) == ("p:1", "p:2")
+    assert d["services"] == {"ssm": {"added": ["000000000000/us-east-1//new"], "removed": [], "changed": []}}
+    status, back = server.call_json("GET", "/_podstack/pods/q/diff?to=p:1")
+    assert status == 200 and back["services"]["ssm"]["removed"] == ["000000000000/us-east-1//new"]
+    assert server.call_json("GET", "/_podstack/pods/p/diff?version=2&to=q")[1]["same"] is True
+    assert server.call_json("GET", "/_podstack/pods/p/diff?version=1&to=9")[0] == 404
+    assert server.call_json("GET", "/_podstack/pods/p/diff?version=1&to=bad%2Fname")[0] == 400
+
+
 def test_diff_refuses_bad_arguments(server):
     populate(server)
     pod(server, "save", "p")

@@ -627,6 +627,24 @@ test("pods: save from the console, change through the API, the diff lists it", a
   assert.equal(await sqsStatus("GetQueueUrl", { QueueName: "after-pod" }), 400);
   await main(page).getByRole("button", { name: "Verify" }).click();
   await main(page).locator(".card.verify", { hasText: "Verified" }).waitFor();
+  // A second version, then the two compared: the queue made between them is listed.
+  await sqs("CreateQueue", { QueueName: "between-versions" });
+  assert.equal((await getJson("/_podstack/pods/ui-pod", {})).versions.length, 1);
+  await page.goto(UI + "pods");
+  await main(page).getByLabel("Name").fill("ui-pod");
+  await main(page).getByRole("button", { name: "Save pod" }).click();
+  await page.waitForURL(UI + "pods/ui-pod");
+  await ready(page);
+  await main(page).getByRole("link", { name: "1", exact: true }).click();
+  await page.waitForURL(/version=1/);
+  await ready(page);
+  await main(page).getByLabel("Compare version 1 with").selectOption("2");
+  await main(page).getByRole("button", { name: "Compare" }).click();
+  await page.waitForURL(/against=2/);
+  await main(page).getByRole("heading", { name: "Changes from version 1 to version 2" }).waitFor();
+  const change = main(page).locator("tr:visible", { hasText: "000000000000/us-east-1/between-versions" });
+  assert.deepEqual((await change.locator("td").allTextContents()).slice(0, 2), ["sqs", "added"]);
+  assert.match(await main(page).locator("caption").textContent(), /ui-pod:1 → ui-pod:2/);
 });
 
 test("a cross-site form cannot drive podstack: refused, nothing changes", async (page) => {

@@ -35,6 +35,21 @@ async function list(ctx) {
     ], pods, { empty: "No pods saved yet." }));
 }
 
+// Compare the chosen version with the live state or with another version.
+function compareForm(ctx, name, chosen, versions, against) {
+  const others = versions.filter((x) => x.version !== chosen);
+  if (!others.length) return null;
+  const select = h("select", { name: "against" }, h("option", { value: "" }, "the live state"),
+    others.map((x) => h("option", { value: x.version, selected: x.version === against }, `version ${x.version}`)));
+  const form = h("form", { class: "inline-form", "aria-label": "Compare versions" },
+    h("label", {}, `Compare version ${chosen} with `, select), h("button", { type: "submit" }, "Compare"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    ctx.navigate(ctx.url(`pods/${encodeURIComponent(name)}`, { version: chosen, against: select.value }));
+  });
+  return form;
+}
+
 // The pod diff's resources, one row each: service, change, resource id.
 function diffTable(diff) {
   const rows = [];
@@ -45,7 +60,7 @@ function diffTable(diff) {
     { label: "Service", cell: (r) => r.service },
     { label: "Change", cell: (r) => h("span", { class: `badge change-${r.change}` }, r.change) },
     { label: "Resource", class: "wrap", cell: (r) => h("code", {}, r.id) },
-  ], rows, { caption: "Resources changed since this version (pod → live)" });
+  ], rows, { caption: `Resources changed (${diff.from} → ${diff.to})` });
 }
 
 const STRATEGIES = [
@@ -77,7 +92,8 @@ function actions(ctx, base, name, version, diff) {
   const strategy = h("select", { name: "strategy", id: "load-strategy" }, STRATEGIES.map(([v, l]) => h("option", { value: v }, l)));
   const dialog = h("dialog", { class: "confirm", "aria-labelledby": "load-title" },
     h("h2", { id: "load-title" }, `Load ${name} version ${version}?`),
-    diff && !diff.error && !diff.same
+    !diff ? h("p", {}, "Compare this version with the live state to see what loading it would undo.")
+      : !diff.error && !diff.same
       ? [h("p", {}, `With overwrite, these ${diff.added + diff.removed + diff.changed} changes since the pod are undone:`), diffTable(diff)]
       : h("p", {}, "The live state already equals this version."),
     h("form", { method: "dialog" },
@@ -111,8 +127,11 @@ async function pod(ctx, name) {
   const chosen = Number(ctx.query.get("version") || newest);
   // (?loaded= after a load: the page shows it, the version stays chosen.)
   const v = versions.find((x) => x.version === chosen);
+  // ?against=N: this version against version N instead of the live state.
+  const against = versions.some((x) => String(x.version) === ctx.query.get("against")) ? Number(ctx.query.get("against")) : null;
   let diff = null;
-  if (v) diff = await internal(`${base}/diff?version=${chosen}`, { signal: ctx.signal }).catch((e) => ({ error: e.message }));
+  if (v) diff = await internal(`${base}/diff?version=${chosen}${against ? `&to=${against}` : ""}`, { signal: ctx.signal })
+    .catch((e) => ({ error: e.message }));
   const services = v ? Object.entries(v.services || {}) : [];
   return page(`${name}`, { crumbs: [["Pods", ctx.url("pods")], name] },
     table([
@@ -135,10 +154,11 @@ async function pod(ctx, name) {
         { label: "Bytes", class: "num", cell: ([, s]) => bytes(s.bytes) },
         { label: "Hash", cell: ([, s]) => h("code", { class: "hash" }, s.hash) },
       ], services),
-      actions(ctx, base, name, chosen, diff),
-      h("h2", {}, "Changes since this version"),
+      actions(ctx, base, name, chosen, against ? null : diff),
+      h("h2", {}, against ? `Changes from version ${chosen} to version ${against}` : "Changes since this version"),
+      compareForm(ctx, name, chosen, versions, against),
       diff.error ? h("p", { class: "error" }, diff.error)
-        : diff.same ? h("p", { class: "ok" }, "None: the live state equals this version.")
+        : diff.same ? h("p", { class: "ok" }, against ? `None: versions ${chosen} and ${against} hold the same state.` : "None: the live state equals this version.")
         : [h("p", {}, `${diff.added} added, ${diff.removed} removed, ${diff.changed} changed.`), diffTable(diff)],
     ] : null);
 }
