@@ -103,6 +103,8 @@ def seed(server):
     topic = sns.create_topic(Name="alerts")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:orders")
     sns.publish(PhoneNumber="+15550100", Message=XSS)
+    for i in range(105):
+        sns.create_topic(Name=f"bulk-{i:03d}")
 
     status, _ = server.call_json("POST", "/_podstack/pods/seeded?message=seed")
     assert status == 200
