@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include "base/access_key.h"
@@ -1117,6 +1118,7 @@ void Gateway::register_routes() {
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
   // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=),
   //                                      or to another version (&to=N or &to=OTHER[:N])
+  // /_podstack/pods/NAME/file       GET: the version's .pod file, as a download (?version=; none: the newest)
   // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   add("/_podstack/pods", false, [this](const InternalCall& c) { return pods_endpoint(c); });
   add("/_podstack/pods/", true, [this](const InternalCall& c) { return pods_endpoint(c); });
@@ -1183,6 +1185,35 @@ Reply Gateway::chaos_effects(const InternalCall& c) {
   return json_reply(c, 200, current());
 }
 
+namespace {
+// A file sent as a response body a piece at a time (a pod export).
+class FileBody : public BodySource {
+ public:
+  explicit FileBody(const std::string& path) : in_(path, std::ios::binary) {
+    if (in_) {
+      in_.seekg(0, std::ios::end);
+      length_ = static_cast<uint64_t>(in_.tellg());
+      in_.seekg(0);
+    }
+  }
+  bool ok() const { return static_cast<bool>(in_); }
+  uint64_t length() const override { return length_; }
+  Result<std::string> next() override {
+    std::string piece(std::min<uint64_t>(kPiece, length_ - sent_), '\0');
+    if (piece.empty()) return piece;
+    if (!in_.read(piece.data(), static_cast<std::streamsize>(piece.size())))
+      return Status::io_error("the pod file ended early");
+    sent_ += piece.size();
+    return piece;
+  }
+
+ private:
+  static constexpr uint64_t kPiece = 256 * 1024;
+  std::ifstream in_;
+  uint64_t length_ = 0, sent_ = 0;
+};
+}  // namespace
+
 Reply Gateway::pods_endpoint(const InternalCall& c) {
   std::string_view path = c.path;
   const bool get = is_get(c), post = is_post(c);
@@ -1194,6 +1225,7 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
   // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=),
   //                                      or to another version (&to=N or &to=OTHER[:N])
+  // /_podstack/pods/NAME/file       GET: the version's .pod file, as a download (?version=; none: the newest)
   // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   std::map<std::string, std::string> q;
   for (auto& [k, v] : protocol::parse_form(c.query)) q[k] = v;
@@ -1263,6 +1295,21 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
     out["live_hash"] = engine_.state_info().hash;
     out["strategy"] = o.strategy;
     return json_reply(200, out);
+  }
+  if (action == "file" && get) {  // the version's .pod file, as a download (streamed: pods can be large)
+    uint64_t version = 0;
+    auto p = registry.resolve(ref, &version);
+    if (!p) return fail_status(p.status());
+    auto source = std::make_shared<FileBody>(*p);
+    if (!source->ok()) return error(500, "cannot read " + *p);
+    Reply r = internal_reply(c);
+    r.label = "/_podstack/pods";
+    r.response = HttpResponse{http::status::ok, c.req.version()};
+    r.response.set(http::field::content_type, "application/octet-stream");
+    r.response.set(http::field::content_disposition,
+                   "attachment; filename=\"" + name + "-" + pods::version_file_name(version) + "\"");
+    r.source = std::move(source);
+    return r;
   }
   if (action == "verify" && get) {
     auto v = verify_pod(engine_, registry, ref);

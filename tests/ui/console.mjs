@@ -142,6 +142,7 @@ test("keyboard: skip link first, links and focus visible", async (page) => {
   await nav(page, "S3").focus();
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
   assert.equal(outline, "solid");
+  await shot(page, "keyboard-focus", false);
   await page.keyboard.press("Enter");
   await page.waitForURL(UI + "s3");
   // After a navigation focus is on the new view's heading.
@@ -633,6 +634,9 @@ test("pods: save from the console, change through the API, the diff lists it", a
   assert.equal(await sqsStatus("GetQueueUrl", { QueueName: "after-pod" }), 400);
   await main(page).getByRole("button", { name: "Verify" }).click();
   await main(page).locator(".card.verify", { hasText: "Verified" }).waitFor();
+  const [exported] = await Promise.all([page.waitForEvent("download"), main(page).getByRole("link", { name: "Export" }).click()]);
+  assert.equal(exported.suggestedFilename(), "ui-pod-000001.pod");
+  assert.ok(fs.statSync(await exported.path()).size > 100);
   // A second version, then the two compared: the queue made between them is listed.
   await sqs("CreateQueue", { QueueName: "between-versions" });
   assert.equal((await getJson("/_podstack/pods/ui-pod", {})).versions.length, 1);

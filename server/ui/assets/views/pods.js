@@ -116,7 +116,8 @@ function actions(ctx, base, name, version, diff) {
     loaded ? h("p", { class: "ok" }, `Loaded version ${version} (${loaded}).`) : null,
     h("div", { class: "button-row" },
       h("button", { type: "button", onclick: verify }, "Verify"),
-      h("button", { type: "button", onclick: () => dialog.showModal() }, "Load…")),
+      h("button", { type: "button", onclick: () => dialog.showModal() }, "Load…"),
+      h("a", { class: "button", href: `${base}/file?version=${version}`, download: `${name}-${String(version).padStart(6, "0")}.pod` }, "Export")),
     out, dialog];
 }
 
