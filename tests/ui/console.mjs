@@ -220,7 +220,7 @@ test("event log: a seeded event, its detail, filters, live tail", async (page) =
   assert.deepEqual([...new Set(await main(page).locator("tbody tr td:nth-child(4)").allTextContents())], ["SendMessage"]);
 });
 
-test("event log: filters by account, resource and start time", async (page) => {
+test("event log: filters by account, resource and time range", async (page) => {
   await page.goto(UI + "log?text=west-queue");
   await ready(page);
   const summaries = async () => main(page).locator("tbody tr td:nth-child(6)").allTextContents();
@@ -243,6 +243,10 @@ test("event log: filters by account, resource and start time", async (page) => {
   const times = await main(page).locator("tbody tr td:nth-child(2)").allTextContents();
   assert.ok(times.every((t) => t >= last.time.slice(0, 19).replace("T", " ")), times.join());
   assert.equal(await main(page).getByRole("link", { name: "Older →" }).count(), 0);
+  // To a time before the first event: nothing.
+  await page.goto(UI + "log?to=2000-01-01T00:00:00");
+  await ready(page);
+  await main(page).getByText("No matching events.").waitFor();
 });
 
 test("event log: paging goes back a page at a time", async (page) => {

@@ -17,14 +17,19 @@ function logQuery(params) {
 // The filters, all in the URL: service and operation are the log endpoint's
 // own; account, text in the summary (a resource name) and a start time are
 // applied here to what it returns.
-const FILTERS = ["service", "operation", "account", "text", "from"];
+const FILTERS = ["service", "operation", "account", "text", "from", "to"];
 function filters(query) {
   const f = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || ""]));
-  const from = f.from ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(f.from) ? f.from : f.from + "Z") : null;
-  f.fromIso = from && !Number.isNaN(from.getTime()) ? from.toISOString() : "";
+  const iso = (v) => {
+    const d = v ? new Date(/[zZ]|[+-]\d\d:\d\d$/.test(v) ? v : v + "Z") : null;
+    return d && !Number.isNaN(d.getTime()) ? d.toISOString() : "";
+  };
+  f.fromIso = iso(f.from);
+  // "To 12:00:05" takes in the whole of that second.
+  f.toIso = f.to ? iso(f.to).replace(/\.000Z$/, ".999Z") : "";
   const text = f.text.toLowerCase();
   f.matches = (e) => (!f.account || e.account === f.account) && (!text || String(e.summary).toLowerCase().includes(text)) &&
-    (!f.fromIso || e.time >= f.fromIso);
+    (!f.fromIso || e.time >= f.fromIso) && (!f.toIso || e.time <= f.toIso);
   f.active = FILTERS.some((k) => f[k]);
   f.params = (extra = {}) => ({ ...Object.fromEntries(FILTERS.map((k) => [k, f[k]])), ...extra });
   return f;
@@ -153,6 +158,7 @@ export async function render(ctx) {
     h("label", {}, "Account ", h("input", { name: "account", value: f.account, placeholder: "any", size: 13, inputmode: "numeric" })),
     h("label", {}, "Resource ", h("input", { name: "text", value: f.text, placeholder: "name in the summary", size: 16 })),
     h("label", {}, "From (UTC) ", h("input", { name: "from", type: "datetime-local", step: 1, value: f.from })),
+    h("label", {}, "To ", h("input", { name: "to", type: "datetime-local", step: 1, value: f.to })),
     h("button", { type: "submit" }, "Filter"),
     f.active ? link(ctx.url("log"), "Clear") : null);
   filter.addEventListener("submit", (e) => {
