@@ -1,8 +1,8 @@
 // SES: the outbox of mail podstack sent (/_aws/ses). A mail's HTML body is
 // shown only inside a sandboxed frame (srcdoc, no scripts, no same origin),
 // never as part of the console's page.
-import { internal, scope } from "../api.js";
-import { h, table, facts, page, pre, when } from "../dom.js";
+import { internal } from "../api.js";
+import { h, facts, page, pre, when } from "../dom.js";
 
 function recipients(d) {
   if (!d) return "";
