@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include "base/access_key.h"
@@ -11,6 +12,7 @@
 #include "server/pods_api.h"
 #include "server/protocol/encoding.h"
 #include "server/protocol/xml.h"
+#include "server/ui_assets.h"
 
 namespace podstack {
 
@@ -410,6 +412,33 @@ Reply Gateway::body_failed(const HttpRequest& req, const protocol::ApiError& e) 
   return r;
 }
 
+static bool same_origin(const HttpRequest& req, std::string_view origin);
+
+// A change (not GET/HEAD/OPTIONS) to an internal endpoint (clock, rollback,
+// reset, pods, chaos) sent by a browser page of another origin: a cross-site
+// form needs no CORS preflight, so it is refused here. Browsers name the page
+// in Origin, which a page cannot forge; clients that are not browsers send
+// none. Allowed: the origins CORS allows (loopback, LocalStack's web app,
+// EXTRA_CORS_ALLOWED_ORIGINS) and the server's own (the web console behind
+// any host name or port mapping).
+bool Gateway::cross_site_write(const HttpRequest& req) const {
+  const auto m = req.method();
+  if (m == http::verb::get || m == http::verb::head || m == http::verb::options) return false;
+  std::string_view origin = header(req, "origin");
+  return !origin.empty() && !cors_origin_allowed(options_, origin) && !same_origin(req, origin);
+}
+
+// A page served by this server (the web console) calling it: Origin names
+// the Host the request was sent to. Not cross-origin, so no CORS rule applies.
+static bool same_origin(const HttpRequest& req, std::string_view origin) {
+  std::string_view host = header(req, "host");
+  if (host.empty()) return false;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (origin.size() == scheme.size() + host.size() && origin.substr(0, scheme.size()) == scheme && origin.substr(scheme.size()) == host)
+      return true;
+  return false;
+}
+
 Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body) {
   std::string request_id = random_uuid();
   std::string_view target(req.target().data(), req.target().size());
@@ -417,9 +446,17 @@ Reply Gateway::handle(const HttpRequest& req, std::shared_ptr<StreamedBody> body
   std::string_view path = target.substr(0, qpos);
   std::string_view query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
-  if (path.rfind("/_localstack", 0) == 0 || path.rfind("/_podstack", 0) == 0 || path.rfind("/_aws", 0) == 0)
+  if (path.rfind("/_localstack", 0) == 0 || path.rfind("/_podstack", 0) == 0 || path.rfind("/_aws", 0) == 0) {
+    if (cross_site_write(req)) {
+      spdlog::info("refused a {} to {} from the origin {} (not allowed for CORS; see EXTRA_CORS_ALLOWED_ORIGINS)",
+                   std::string_view(req.method_string()), path, protocol::valid_utf8(header(req, "origin")) ? header(req, "origin") : "(not UTF-8)");
+      if (body) body->discard();
+      InternalCall c{req, path, query, request_id};
+      return json_error(c, 403, "a page of another origin may not change podstack's state");
+    }
     return internal(req, path, query, request_id);
-  if (std::string_view origin = header(req, "origin"); !origin.empty() && !own_cors(req, path, query))
+  }
+  if (std::string_view origin = header(req, "origin"); !origin.empty() && !own_cors(req, path, query) && !same_origin(req, origin))
     return cors_generic(req, std::move(body), std::move(request_id), path, query, origin);
   return route(req, std::move(body), std::move(request_id), path, query);
 }
@@ -1020,21 +1057,21 @@ void Gateway::register_routes() {
     }
     return json_reply(c, 200, x.output);
   });
-  // Events with sequence >= since (1: the whole log), of one service and/or
-  // operation, at most `limit`. With wait=SECONDS (at most 60) and nothing
+  // Events with sequence >= since (1: the whole log) and <= until (none: the
+  // newest), of one service and/or operation, at most `limit`. With wait=SECONDS (at most 60) and nothing
   // to show yet, a long poll: answered as soon as a matching event is
   // written, or empty when the wait ends. "next" is the `since` of the
   // following call: past every event looked at, matching or not.
   add("/_podstack/log", false, [this](const InternalCall& c) {
     if (!is_get(c)) return json_error(c, 405, "use GET");
-    uint64_t since = 1, limit = 1000, wait = 0;
+    uint64_t since = 1, limit = 1000, wait = 0, until = UINT64_MAX;
     std::string service, operation;
     for (auto& [k, v] : protocol::parse_form(c.query)) {
-      if (k == "since" || k == "limit" || k == "wait") {
+      if (k == "since" || k == "limit" || k == "wait" || k == "until") {
         char* end = nullptr;
         uint64_t n = std::strtoull(v.c_str(), &end, 10);
         if (v.empty() || *end || v[0] == '-') return json_error(c, 400, k + " must be a whole number, not '" + v + "'");
-        (k == "since" ? since : k == "limit" ? limit : wait) = n;
+        (k == "since" ? since : k == "limit" ? limit : k == "until" ? until : wait) = n;
       } else if (k == "service") {
         service = v;
       } else if (k == "operation") {
@@ -1048,7 +1085,7 @@ void Gateway::register_routes() {
     json::array events;
     uint64_t next = since;
     Status st = engine_.scan_log(since, [&](const proto::Event& e) {
-      if (events.size() >= limit) return false;
+      if (events.size() >= limit || e.sequence() > until) return false;
       next = e.sequence() + 1;
       if ((!service.empty() && e.service() != service) || (!operation.empty() && e.operation() != operation)) return true;
       events.push_back(event_json(engine_, e));
@@ -1079,10 +1116,21 @@ void Gateway::register_routes() {
   // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
   // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
-  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=),
+  //                                      or to another version (&to=N or &to=OTHER[:N])
+  // /_podstack/pods/NAME/file       GET: the version's .pod file, as a download (?version=; none: the newest)
   // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   add("/_podstack/pods", false, [this](const InternalCall& c) { return pods_endpoint(c); });
   add("/_podstack/pods/", true, [this](const InternalCall& c) { return pods_endpoint(c); });
+  // The web console (server/ui_assets.h): its files, and index.html for its views' URLs.
+  auto ui = [](const InternalCall& c) {
+    Reply r = internal_reply(c);
+    r.label = "/_podstack/ui";  // one metrics label, whatever view a deep link names
+    r.response = ui_response(c.req, c.path, c.query);
+    return r;
+  };
+  add("/_podstack/ui", false, ui);
+  add("/_podstack/ui/", true, ui);
 }
 
 int64_t Gateway::added_latency_ms(const HttpRequest& req) const {
@@ -1137,6 +1185,35 @@ Reply Gateway::chaos_effects(const InternalCall& c) {
   return json_reply(c, 200, current());
 }
 
+namespace {
+// A file sent as a response body a piece at a time (a pod export).
+class FileBody : public BodySource {
+ public:
+  explicit FileBody(const std::string& path) : in_(path, std::ios::binary) {
+    if (in_) {
+      in_.seekg(0, std::ios::end);
+      length_ = static_cast<uint64_t>(in_.tellg());
+      in_.seekg(0);
+    }
+  }
+  bool ok() const { return static_cast<bool>(in_); }
+  uint64_t length() const override { return length_; }
+  Result<std::string> next() override {
+    std::string piece(std::min<uint64_t>(kPiece, length_ - sent_), '\0');
+    if (piece.empty()) return piece;
+    if (!in_.read(piece.data(), static_cast<std::streamsize>(piece.size())))
+      return Status::io_error("the pod file ended early");
+    sent_ += piece.size();
+    return piece;
+  }
+
+ private:
+  static constexpr uint64_t kPiece = 256 * 1024;
+  std::ifstream in_;
+  uint64_t length_ = 0, sent_ = 0;
+};
+}  // namespace
+
 Reply Gateway::pods_endpoint(const InternalCall& c) {
   std::string_view path = c.path;
   const bool get = is_get(c), post = is_post(c);
@@ -1146,7 +1223,9 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
   // /_podstack/pods/NAME            POST: save (?message=&services=)   GET: versions with headers
   // /_podstack/pods/NAME/load       POST: load (?version=&strategy=&services=)
   // /_podstack/pods/NAME/verify     GET: live state against the pod (?version=)
-  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=)
+  // /_podstack/pods/NAME/diff       GET: resources added/removed/changed from the pod to the live state (?version=),
+  //                                      or to another version (&to=N or &to=OTHER[:N])
+  // /_podstack/pods/NAME/file       GET: the version's .pod file, as a download (?version=; none: the newest)
   // /_podstack/pods/NAME/inspect    GET: one version's header (?version=; none: the newest)
   std::map<std::string, std::string> q;
   for (auto& [k, v] : protocol::parse_form(c.query)) q[k] = v;
@@ -1217,6 +1296,21 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
     out["strategy"] = o.strategy;
     return json_reply(200, out);
   }
+  if (action == "file" && get) {  // the version's .pod file, as a download (streamed: pods can be large)
+    uint64_t version = 0;
+    auto p = registry.resolve(ref, &version);
+    if (!p) return fail_status(p.status());
+    auto source = std::make_shared<FileBody>(*p);
+    if (!source->ok()) return error(500, "cannot read " + *p);
+    Reply r = internal_reply(c);
+    r.label = "/_podstack/pods";
+    r.response = HttpResponse{http::status::ok, c.req.version()};
+    r.response.set(http::field::content_type, "application/octet-stream");
+    r.response.set(http::field::content_disposition,
+                   "attachment; filename=\"" + name + "-" + pods::version_file_name(version) + "\"");
+    r.source = std::move(source);
+    return r;
+  }
   if (action == "verify" && get) {
     auto v = verify_pod(engine_, registry, ref);
     if (!v) return fail_status(v.status());
@@ -1226,6 +1320,16 @@ Reply Gateway::pods_endpoint(const InternalCall& c) {
     auto p = registry.resolve(ref);
     auto pod = p ? pods::read_pod(*p) : Result<pods::PodContent>(p.status());
     if (!pod) return fail_status(pod.status());
+    if (!q["to"].empty()) {  // another version: ?to=N (this pod) or ?to=OTHER[:N]
+      auto to = pods::parse_pod_ref(q["to"].find_first_not_of("0123456789") == std::string::npos ? name + ":" + q["to"] : q["to"]);
+      if (!to) return fail_status(to.status());
+      auto tp = registry.resolve(*to);
+      auto other = tp ? pods::read_pod(*tp) : Result<pods::PodContent>(tp.status());
+      if (!other) return fail_status(other.status());
+      auto d = diff_pods(engine_.services(), *pod, *other);
+      if (!d) return fail_status(d.status());
+      return json_reply(200, diff_json(*d));
+    }
     auto d = diff_live(engine_, *pod);
     if (!d) return fail_status(d.status());
     return json_reply(200, diff_json(*d));

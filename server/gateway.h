@@ -151,6 +151,7 @@ class Gateway {
   Reply aws_route(Service& svc, const Route& route, const std::string& op, const InternalCall& c, json::object in,
                   CallContext& ctx);
   Reply pods_endpoint(const InternalCall& c);
+  bool cross_site_write(const HttpRequest& req) const;
   Reply chaos_faults(const InternalCall& c);
   Reply chaos_effects(const InternalCall& c);
   Reply call(Service& svc, const protocol::ServiceModel& model, const protocol::Operation* op, std::string_view op_name, const HttpRequest& req,

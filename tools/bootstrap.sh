@@ -31,6 +31,8 @@ case "${1:-all}" in
       python3 python3-pytest python3-boto3 python3-botocore awscli python3-aiosmtpd
       python3-cryptography  # test_kms.py verifies KMS signatures and RSA ciphertexts outside podstack
       nodejs wrk curl ca-certificates procps
+      # the web console's browser tests (tests/ui: playwright-core drives it headless)
+      chromium
       # the benchmarks' loopback ceiling (tests/bench: nginx serving a 1 KiB file)
       nginx-light
     )

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./tools/bootstrap.sh
 ./tools/build.sh
-for d in tests/js tests/remote tests/docker/testcontainers; do
+for d in tests/js tests/ui tests/remote tests/docker/testcontainers; do
   if [ -f "$d/package-lock.json" ]; then
     (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi

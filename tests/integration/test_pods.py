@@ -3,6 +3,7 @@ corrupt files, and that a loaded pod replays from the log like any other write."
 import json
 import os
 import subprocess
+import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
@@ -114,6 +115,43 @@ def test_diff_between_versions_and_with_live_state(server):
     offline_live = json.loads(offline(server.data_dir, "pod", "diff", "p:1", "--live", "--json").stdout)
     assert offline_live["services"] == expected
     server.start()
+
+
+def test_diff_endpoint_between_two_versions(server):
+    """GET /_podstack/pods/NAME/diff?version=A&to=B (or to=OTHER:N): the web console's comparison of two versions."""
+    populate(server)
+    assert server.call_json("POST", "/_podstack/pods/p")[0] == 200
+    server.client("ssm").put_parameter(Name="/new", Value="n", Type="String")
+    assert server.call_json("POST", "/_podstack/pods/p")[0] == 200
+    assert server.call_json("POST", "/_podstack/pods/q")[0] == 200
+    status, d = server.call_json("GET", "/_podstack/pods/p/diff?version=1&to=2")
+    assert status == 200 and (d["from"], d["to"]) == ("p:1", "p:2")
+    assert d["services"] == {"ssm": {"added": ["000000000000/us-east-1//new"], "removed": [], "changed": []}}
+    status, back = server.call_json("GET", "/_podstack/pods/q/diff?to=p:1")
+    assert status == 200 and back["services"]["ssm"]["removed"] == ["000000000000/us-east-1//new"]
+    assert server.call_json("GET", "/_podstack/pods/p/diff?version=2&to=q")[1]["same"] is True
+    assert server.call_json("GET", "/_podstack/pods/p/diff?version=1&to=9")[0] == 404
+    assert server.call_json("GET", "/_podstack/pods/p/diff?version=1&to=bad%2Fname")[0] == 400
+
+
+def test_file_endpoint_downloads_a_version(server):
+    """GET /_podstack/pods/NAME/file?version=N: the .pod file as it is on disk, as an attachment (the console's export)."""
+    populate(server)
+    assert server.call_json("POST", "/_podstack/pods/p")[0] == 200
+    s3 = server.client("s3")  # a second version of several 256 KiB pieces: streamed, not one string
+    s3.create_bucket(Bucket="big")
+    s3.put_object(Bucket="big", Key="blob", Body=os.urandom(700 * 1024))
+    assert server.call_json("POST", "/_podstack/pods/p")[0] == 200
+    assert os.path.getsize(os.path.join(server.data_dir, "pods", "p", "000002.pod")) > 600 * 1024
+    for query, version in [("?version=1", 1), ("", 2)]:
+        with urllib.request.urlopen(server.endpoint + "/_podstack/pods/p/file" + query) as r:
+            body = r.read()
+            assert r.headers["Content-Type"] == "application/octet-stream"
+            assert r.headers["Content-Disposition"] == f'attachment; filename="p-{version:06d}.pod"'
+        with open(os.path.join(server.data_dir, "pods", "p", f"{version:06d}.pod"), "rb") as f:
+            assert body == f.read()
+    assert server.call_json("GET", "/_podstack/pods/p/file?version=7")[0] == 404
+    assert server.call_json("GET", "/_podstack/pods/nope/file")[0] == 404
 
 
 def test_diff_refuses_bad_arguments(server):
