@@ -509,7 +509,7 @@ test("sns, pods and health show what podstack holds", async (page) => {
   assert.match(await s3.textContent(), /running/);
   const { hash } = await getJson("/_podstack/state");
   assert.match(await main(page).locator("dl.facts").textContent(), new RegExp(hash));
-  await main(page).getByRole("cell", { name: "events", exact: true }).waitFor();  // store bytes per column family
+  await main(page).getByRole("cell", { name: "checkpoints", exact: true }).waitFor();  // store bytes per column family
   const put = main(page).locator("tr", { hasText: "PutParameter" });
   assert.match(await put.textContent(), /ssm\s*PutParameter\s*4\s*0\s*\d+\.\d\d ms/);
   // Rates: requests made while the page is open show in the next samples' charts.
