@@ -106,7 +106,8 @@ test("asset route: types, CSP, ETag, deep links, 404, redirect", async () => {
 
 // --------------------------------------------------------------- navigation
 const NAMES = [["Event log", "log"], ["Clock", "clock"], ["Pods", "pods"], ["Health", "health"], ["S3", "s3"], ["SQS", "sqs"],
-  ["SNS", "sns"], ["SES", "ses"], ["DynamoDB", "dynamodb"], ["SSM", "ssm"], ["Secrets Manager", "secretsmanager"]];
+  ["SNS", "sns"], ["SES", "ses"], ["DynamoDB", "dynamodb"], ["SSM", "ssm"], ["Secrets Manager", "secretsmanager"],
+  ["KMS", "kms"], ["EventBridge", "events"]];
 
 test("navigation by name: every view has its own URL and heading", async (page) => {
   await page.goto(UI);
@@ -120,8 +121,8 @@ test("navigation by name: every view has its own URL and heading", async (page) 
   }
   // Back goes to the previous view; a deep link loads its view directly.
   await page.goBack();
-  await page.waitForURL(UI + "ssm");
-  await heading(page).filter({ hasText: "SSM" }).waitFor();
+  await page.waitForURL(UI + "kms");
+  await heading(page).filter({ hasText: "KMS" }).waitFor();
   await page.goto(UI + "dynamodb");
   await heading(page).filter({ hasText: "DynamoDB" }).waitFor();
   await page.goto(UI + "no/such/view");
@@ -479,6 +480,27 @@ test("ssm and secrets manager: secure values masked until revealed", async (page
   assert.doesNotMatch(await row.textContent(), /s3cr3t/);
   await row.getByRole("button", { name: "Reveal db-password" }).click();
   await row.locator(".secret", { hasText: "s3cr3t" }).waitFor();
+});
+
+test("kms and eventbridge: keys with their aliases, buses, rules with patterns, schedules and targets", async (page) => {
+  await page.goto(UI + "kms");
+  const key = main(page).locator("tr", { hasText: "alias/orders" });
+  await key.waitFor();
+  assert.match(await key.textContent(), /SYMMETRIC_DEFAULT.*ENCRYPT_DECRYPT.*Enabled.*orders key/s);
+  await shot(page, "kms");
+
+  await page.goto(UI + "events");
+  await main(page).getByRole("link", { name: "shop-bus", exact: true }).click();
+  await page.waitForURL(UI + "events/shop-bus");
+  const rule = main(page).locator("tr", { hasText: "big-orders" });
+  await rule.waitFor();
+  const text = await rule.textContent();
+  assert.match(text, /ENABLED/);
+  assert.match(text, /"numeric"/);
+  assert.match(text, /to-orders: arn:aws:sqs:us-east-1:000000000000:orders/);
+  await shot(page, "events-bus");
+  await page.goto(UI + "events/default");
+  assert.match(await main(page).locator("tr", { hasText: "nightly" }).textContent(), /cron\(0 3 \* \* \? \*\)/);
 });
 
 test("sns, pods and health show what podstack holds", async (page) => {

@@ -106,6 +106,17 @@ def seed(server):
     for i in range(105):
         sns.create_topic(Name=f"bulk-{i:03d}")
 
+    kms = server.client("kms")
+    key = kms.create_key(Description="orders key")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/orders", TargetKeyId=key)
+    events = server.client("events")
+    events.create_event_bus(Name="shop-bus")
+    events.put_rule(Name="big-orders", EventBusName="shop-bus",
+                    EventPattern='{"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}')
+    events.put_targets(Rule="big-orders", EventBusName="shop-bus",
+                       Targets=[{"Id": "to-orders", "Arn": "arn:aws:sqs:us-east-1:000000000000:orders"}])
+    events.put_rule(Name="nightly", ScheduleExpression="cron(0 3 * * ? *)")
+
     status, _ = server.call_json("POST", "/_podstack/pods/seeded?message=seed")
     assert status == 200
     # After the pod: a change its diff shows, and last, the newest event.

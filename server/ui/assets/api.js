@@ -65,6 +65,8 @@ const JSON_TARGETS = {
   sqs: ["AmazonSQS", "1.0"],
   ssm: ["AmazonSSM", "1.1"],
   secretsmanager: ["secretsmanager", "1.1"],
+  kms: ["TrentService", "1.1"],
+  events: ["AWSEvents", "1.1"],
 };
 
 // An AWS JSON-protocol call: awsJson("dynamodb", "Scan", {TableName}).
